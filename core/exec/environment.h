@@ -1,0 +1,25 @@
+#pragma once
+// Where a run reads models and images and writes its outputs. Shared by the CLI and the UI.
+#include <string>
+#include <vector>
+
+namespace tessera {
+
+struct Environment {
+    // Models folders in search order (ComfyUI layout: checkpoints/, vae/, loras/, controlnet/,
+    // embeddings/, vae_approx/, depth/, tokenizers/). The first one is where Tessera tells users to put files.
+    std::vector<std::string> modelDirs;
+    std::string inputDir;   // LoadImage file names resolve here
+    std::string outputDir;  // SaveImage writes here
+    std::string tempDir;    // PreviewImage writes here
+    // The graph being run, serialised, for SaveImage to embed in PNGs (set by the executor's caller).
+    std::string workflowJson;  // Tessera graph.json
+    std::string promptJson;    // ComfyUI API prompt, so ComfyUI can read Tessera's images
+
+    // Full path of `name` in the models sub-folder `kind`, searching every models folder; empty if absent.
+    std::string findModel(const std::string& kind, const std::string& name) const;
+    // File names (relative to the kind's folder, sub-folders with '/') found for a kind, sorted.
+    std::vector<std::string> listModels(const std::string& kind) const;
+};
+
+}  // namespace tessera

@@ -1,0 +1,150 @@
+#include "core/common/error.h"
+#include "core/engine/safetensors.h"
+#include "core/engine/weights.h"
+#include "tests/support/refdata.h"
+#include "tests/support/tensor_compare.h"
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+using namespace tessera;
+using namespace tessera::engine;
+
+namespace {
+
+std::string writeBytes(const std::string& dir, const std::string& name, const std::string& bytes) {
+    const std::string path = dir + "/" + name;
+    std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return path;
+}
+
+std::string withHeader(const std::string& json, const std::string& data) {
+    std::string out(8, '\0');
+    uint64_t n = json.size();
+    for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(n >> (8 * i));
+    return out + json + data;
+}
+
+std::string errorOf(const std::string& path) {
+    try {
+        SafetensorsFile::open(path);
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST(Safetensors, ReadsTinyCheckpointWithRealLayout) {
+    auto f = SafetensorsFile::open(test::refdataPath("models/tiny-sd15.safetensors"));
+    const TensorEntry* e = f->find("model.diffusion_model.input_blocks.0.0.weight");
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->dtype, DType::F16);
+    EXPECT_EQ(e->shape, (std::vector<int64_t>{32, 4, 3, 3}));
+    at::Tensor t = f->tensor(e->name, at::kFloat);
+    EXPECT_EQ(t.scalar_type(), at::kFloat);
+    EXPECT_GT(t.abs().sum().item<double>(), 0.0);
+    const TensorEntry* pos = f->find("cond_stage_model.transformer.text_model.embeddings.position_ids");
+    ASSERT_NE(pos, nullptr);
+    EXPECT_EQ(pos->dtype, DType::I64);
+    EXPECT_EQ(f->tensor(pos->name)[0][76].item<int64_t>(), 76);
+}
+
+TEST(Safetensors, WriteThenReadRoundTripsEveryDtype) {
+    const std::string dir = test::makeTempDir("st");
+    std::map<std::string, at::Tensor> in{
+        {"f32", at::randn({3, 5})},
+        {"f16", at::randn({4}).to(at::kHalf)},
+        {"bf16", at::randn({2, 2}).to(at::kBFloat16)},
+        {"i64", at::arange(7, at::kLong)},
+        {"empty", at::zeros({0, 3})},
+    };
+    writeSafetensors(dir + "/a.safetensors", in, {{"note", "hello"}});
+    auto f = SafetensorsFile::open(dir + "/a.safetensors");
+    EXPECT_EQ(f->metadata().at("note"), "hello");
+    for (const auto& [k, v] : in) {
+        at::Tensor got = f->tensor(k);
+        EXPECT_EQ(got.scalar_type(), v.scalar_type()) << k;
+        EXPECT_TRUE(at::equal(got, v)) << k;
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Safetensors, MappedTensorsAreCopyOnWrite) {
+    const std::string dir = test::makeTempDir("st");
+    writeSafetensors(dir + "/a.safetensors", {{"x", at::ones({4})}});
+    {
+        auto f = SafetensorsFile::open(dir + "/a.safetensors");
+        at::Tensor x = f->tensor("x");
+        x.mul_(3);  // must not crash and must not change the file
+    }
+    auto f = SafetensorsFile::open(dir + "/a.safetensors");
+    EXPECT_TRUE(at::equal(f->tensor("x"), at::ones({4})));
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Safetensors, TruncatedFileIsReportedClearly) {
+    const std::string dir = test::makeTempDir("st");
+    std::ifstream src(test::refdataPath("models/tiny-vae.safetensors"), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(src)), {});
+    const std::string path = writeBytes(dir, "cut.safetensors", bytes.substr(0, bytes.size() / 2));
+    const std::string msg = errorOf(path);
+    EXPECT_NE(msg.find("cut.safetensors"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("truncated"), std::string::npos) << msg;
+    EXPECT_NE(errorOf(writeBytes(dir, "tiny.safetensors", "abc")).find("too small"), std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Safetensors, CorruptHeadersAreRejectedWithTheReason) {
+    const std::string dir = test::makeTempDir("st");
+    struct Case {
+        std::string json, data, expect;
+    } cases[] = {
+        {"{not json", "", "not valid JSON"},
+        {R"({"a":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}})", "0000", "unknown dtype"},
+        {R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})", "0000", "does not match"},
+        {R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,8]}})", "0000", "beyond the end"},
+        {R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}})", "0000", "invalid data_offsets"},
+        {R"({"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", "0000", "invalid shape"},
+        {R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[2,6]}})",
+         "00000000", "overlap"},
+        {R"({"__metadata__":{"x":1}})", "", "not a string"},
+    };
+    int i = 0;
+    for (const auto& c : cases) {
+        const std::string msg = errorOf(writeBytes(dir, "c" + std::to_string(i++) + ".safetensors", withHeader(c.json, c.data)));
+        EXPECT_NE(msg.find(c.expect), std::string::npos) << c.json << " -> " << msg;
+    }
+    std::string huge(8, '\xff');
+    EXPECT_NE(errorOf(writeBytes(dir, "huge.safetensors", huge + "{}")).find("header length"), std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Safetensors, PicklesAreRefusedWithAConversionHint) {
+    const std::string dir = test::makeTempDir("st");
+    const std::string msg = errorOf(writeBytes(dir, "model.ckpt", std::string("PK\x03\x04", 4) + std::string(64, '\0')));
+    EXPECT_NE(msg.find("pickle"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("safetensors"), std::string::npos) << msg;
+    EXPECT_NE(errorOf(dir + "/missing.safetensors").find("cannot open"), std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Weights, PrefixViewsAndMissingKeysNameTheFullKey) {
+    auto f = SafetensorsFile::open(test::refdataPath("models/tiny-sd15.safetensors"));
+    Weights unet = Weights::fromFile(*f, "model.diffusion_model.");
+    EXPECT_TRUE(unet.hasModule("input_blocks"));
+    Weights block = unet.sub("input_blocks.0.0");
+    EXPECT_EQ(block("weight").sizes(), (std::vector<int64_t>{32, 4, 3, 3}));
+    try {
+        block("nope");
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("input_blocks.0.0.nope"), std::string::npos);
+    }
+    EXPECT_FALSE(unet.hasModule("first_stage_model"));
+}
