@@ -1,0 +1,27 @@
+#pragma once
+// A one-line terminal progress display for `tessera run`: the running node, a bar for its
+// steps, and elapsed time. Falls back to plain lines when stderr is not a terminal.
+#include <chrono>
+#include <string>
+
+namespace tessera::cli {
+
+class ProgressBar {
+public:
+    explicit ProgressBar(bool interactive);
+    void nodeStarted(const std::string& node);
+    void step(int step, int total);
+    void nodeFinished(const std::string& node, const std::string& status, double seconds);
+    void message(const std::string& text);  // a full line above the bar
+    // The bar text for a given state, without terminal control codes (tested).
+    static std::string render(const std::string& node, int step, int total, double elapsed, int width = 30);
+
+private:
+    void clearLine();
+    bool interactive_;
+    std::string node_;
+    std::chrono::steady_clock::time_point started_;
+    bool lineOpen_ = false;
+};
+
+}  // namespace tessera::cli
