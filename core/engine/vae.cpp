@@ -5,7 +5,7 @@
 
 #include <ATen/ATen.h>
 
-#include <cmath>
+#include <algorithm>
 
 namespace tessera::engine {
 
