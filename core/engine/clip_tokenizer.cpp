@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <string_view>
 
 namespace tessera::engine {
 namespace {
@@ -40,25 +41,27 @@ std::string readMaybeGzipped(const std::string& path) {
     return out;
 }
 
-std::vector<std::string> splitLines(const std::string& text) {
-    std::vector<std::string> lines;
+// Lines without their "\n" / "\r\n", as views into `text`.
+std::vector<std::string_view> splitLines(const std::string& text) {
+    std::vector<std::string_view> lines;
+    lines.reserve(text.size() / 8);
     size_t begin = 0;
     while (begin <= text.size()) {
         size_t end = text.find('\n', begin);
         if (end == std::string::npos) end = text.size();
-        std::string line = text.substr(begin, end - begin);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        lines.push_back(std::move(line));
+        std::string_view line(text.data() + begin, end - begin);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        lines.push_back(line);
         begin = end + 1;
     }
     return lines;
 }
 
 // "a b" -> {"a", "b"}; false unless the line holds exactly two symbols.
-bool splitMerge(const std::string& line, std::string& first, std::string& second) {
+bool splitMerge(std::string_view line, std::string_view& first, std::string_view& second) {
     const size_t space = line.find(' ');
-    if (space == std::string::npos || space == 0 || space + 1 >= line.size()) return false;
-    if (line.find(' ', space + 1) != std::string::npos) return false;
+    if (space == std::string_view::npos || space == 0 || space + 1 >= line.size()) return false;
+    if (line.find(' ', space + 1) != std::string_view::npos) return false;
     first = line.substr(0, space);
     second = line.substr(space + 1);
     return true;
@@ -158,20 +161,24 @@ void ClipTokenizer::buildByteEncoder() {
 ClipTokenizer ClipTokenizer::fromFile(const std::string& path) {
     if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0)
         return fromHuggingFace(path, (fs::path(path).parent_path() / "merges.txt").string());
-    const std::vector<std::string> lines = splitLines(readMaybeGzipped(path));
+    const std::string text = readMaybeGzipped(path);
+    const std::vector<std::string_view> lines = splitLines(text);
     if (lines.size() < kMergeCount + 1)
         throw Error("the CLIP vocabulary '" + path + "' is incomplete (" + std::to_string(lines.size()) +
                     " lines, expected at least " + std::to_string(kMergeCount + 1) + "); download it again");
     ClipTokenizer tok;
     const size_t byteCount = tok.decoder_.size();
+    tok.decoder_.reserve(2 * byteCount + kMergeCount + 2);
     for (size_t i = 0; i < byteCount; ++i) tok.decoder_.push_back(tok.decoder_[i] + "</w>");
     tok.mergeRanks_.reserve(kMergeCount);
-    std::string a, b;
+    std::string_view a, b;
     for (size_t i = 0; i < kMergeCount; ++i) {
         if (!splitMerge(lines[i + 1], a, b))
             throw Error("the CLIP vocabulary '" + path + "' has a malformed merge on line " + std::to_string(i + 2));
-        tok.mergeRanks_.emplace(lines[i + 1], static_cast<int>(i));
-        tok.decoder_.push_back(a + b);
+        tok.mergeRanks_.emplace(std::string(lines[i + 1]), static_cast<int>(i));
+        std::string joined;
+        joined.reserve(a.size() + b.size());
+        tok.decoder_.push_back(joined.append(a).append(b));
     }
     tok.decoder_.push_back("<|startoftext|>");
     tok.decoder_.push_back("<|endoftext|>");
@@ -199,14 +206,15 @@ ClipTokenizer ClipTokenizer::fromHuggingFace(const std::string& vocabJson, const
     }
     if (tok.tokenId("<|startoftext|>") != kStartOfText || tok.tokenId("<|endoftext|>") != kEndOfText)
         throw Error("the CLIP vocabulary '" + vocabJson + "' is not CLIP's (<|startoftext|> must be 49406)");
-    const std::vector<std::string> lines = splitLines(readMaybeGzipped(mergesTxt));
-    std::string a, b;
+    const std::string text = readMaybeGzipped(mergesTxt);
+    const std::vector<std::string_view> lines = splitLines(text);
+    std::string_view a, b;
     int rank = 0;
     for (size_t i = 0; i < lines.size(); ++i) {
         if (lines[i].empty() || (i == 0 && lines[i].rfind("#version", 0) == 0)) continue;
         if (!splitMerge(lines[i], a, b))
             throw Error("the CLIP merges file '" + mergesTxt + "' has a malformed line " + std::to_string(i + 1));
-        tok.mergeRanks_.emplace(lines[i], rank++);
+        tok.mergeRanks_.emplace(std::string(lines[i]), rank++);
     }
     return tok;
 }
