@@ -1,0 +1,86 @@
+#include "core/engine/attention.h"
+
+#include "core/common/error.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <sstream>
+
+namespace tessera::engine {
+
+namespace {
+
+// [B, T, H*D] -> [B*H, T, D]
+at::Tensor splitHeads(const at::Tensor& x, int64_t heads) {
+    const int64_t b = x.size(0), t = x.size(1), d = x.size(2) / heads;
+    return x.reshape({b, t, heads, d}).permute({0, 2, 1, 3}).reshape({b * heads, t, d});
+}
+
+// [B*H, T, D] -> [B, T, H*D]
+at::Tensor mergeHeads(const at::Tensor& x, int64_t heads) {
+    const int64_t bh = x.size(0), t = x.size(1), d = x.size(2);
+    return x.reshape({bh / heads, heads, t, d}).permute({0, 2, 1, 3}).reshape({bh / heads, t, heads * d});
+}
+
+void checkShapes(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int heads) {
+    std::ostringstream why;
+    if (q.dim() != 3 || k.dim() != 3 || v.dim() != 3)
+        why << "q, k and v must be [batch, tokens, channels]";
+    else if (heads <= 0 || q.size(2) % heads != 0)
+        why << q.size(2) << " channels cannot be split into " << heads << " heads";
+    else if (k.size(2) != q.size(2) || v.size(2) != q.size(2))
+        why << "q, k, v channel counts differ (" << q.size(2) << ", " << k.size(2) << ", " << v.size(2) << ")";
+    else if (k.size(1) != v.size(1))
+        why << "k has " << k.size(1) << " tokens but v has " << v.size(1);
+    else if (k.size(0) != v.size(0) || (k.size(0) != q.size(0) && k.size(0) != 1))
+        why << "batch sizes differ (q " << q.size(0) << ", k " << k.size(0) << ", v " << v.size(0) << ")";
+    const std::string s = why.str();
+    if (!s.empty()) throw Error("attention: " + s);
+}
+
+}  // namespace
+
+at::Tensor attention(const at::Tensor& q, const at::Tensor& k0, const at::Tensor& v0, int heads,
+                     const AttentionOptions& options) {
+    checkShapes(q, k0, v0, heads);
+    const at::Tensor k = k0.expand({q.size(0), k0.size(1), k0.size(2)});
+    const at::Tensor v = v0.expand({q.size(0), v0.size(1), v0.size(2)});
+    const double scale = 1.0 / std::sqrt(double(q.size(2) / heads));
+    const bool reduced = q.scalar_type() == at::kHalf || q.scalar_type() == at::kBFloat16;
+
+    const at::Tensor qh = splitHeads(reduced ? q.to(at::kFloat) : q, heads);
+    const at::Tensor kt = splitHeads(reduced ? k.to(at::kFloat) : k, heads).transpose(1, 2);
+    const at::Tensor vh = splitHeads(v, heads);
+    const int64_t bh = qh.size(0), tq = qh.size(1), tk = kt.size(2);
+
+    // Slice over heads while a whole head's scores fit the budget, else over query rows of one head.
+    const int64_t rowBytes = tk * int64_t(sizeof(float));
+    const int64_t budgetRows = std::max<int64_t>(1, options.maxSliceBytes / rowBytes);
+    int64_t headChunk = 1, queryChunk = tq;
+    if (options.queryChunk > 0) {
+        queryChunk = std::min(tq, options.queryChunk);
+    } else if (budgetRows >= tq) {
+        headChunk = std::min(bh, budgetRows / tq);
+    } else {
+        queryChunk = budgetRows;
+    }
+
+    at::Tensor out = at::empty({bh, tq, vh.size(2)}, vh.options());
+    for (int64_t h0 = 0; h0 < bh; h0 += headChunk) {
+        const int64_t nh = std::min(headChunk, bh - h0);
+        const at::Tensor kSlice = kt.narrow(0, h0, nh);
+        const at::Tensor vSlice = vh.narrow(0, h0, nh);
+        for (int64_t q0 = 0; q0 < tq; q0 += queryChunk) {
+            const int64_t nq = std::min(queryChunk, tq - q0);
+            const at::Tensor qSlice = qh.narrow(0, h0, nh).narrow(1, q0, nq);
+            at::Tensor scores = at::bmm(qSlice, kSlice).mul_(scale);
+            scores = at::softmax(scores, -1);
+            if (reduced) scores = scores.to(vh.scalar_type());
+            out.narrow(0, h0, nh).narrow(1, q0, nq).copy_(at::bmm(scores, vSlice));
+        }
+    }
+    return mergeHeads(out, heads);
+}
+
+}  // namespace tessera::engine

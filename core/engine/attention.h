@@ -1,0 +1,22 @@
+#pragma once
+// Multi-head scaled dot-product attention, softmax(q k^T / sqrt(d)) v, computed in slices so that
+// the tokens x tokens score matrix never exceeds a memory budget (libtorch 1.13 has no fused kernel).
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+
+namespace tessera::engine {
+
+struct AttentionOptions {
+    // Upper bound for one slice of float32 scores (batch*heads x queries x keys).
+    int64_t maxSliceBytes = int64_t(512) << 20;
+    // For tests: force this many query rows per slice (0 = choose from maxSliceBytes).
+    int64_t queryChunk = 0;
+};
+
+// q: [B, Tq, heads*D], k and v: [B, Tk, heads*D] (k/v may have batch 1, broadcast) -> [B, Tq, heads*D].
+// Scores and softmax are float32 even for half/bfloat16 inputs; the result has q's dtype.
+at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int heads,
+                     const AttentionOptions& options = {});
+
+}  // namespace tessera::engine
