@@ -71,6 +71,9 @@ std::vector<double> sigmaValues(const at::Tensor& sigmas) {
         if (!std::isfinite(values[i]) || values[i] < 0)
             throw Error("sampler: sigma " + std::to_string(i) + " is " + std::to_string(values[i]) +
                         "; sigmas must be finite and non-negative");
+        if (values[i] == 0 && i + 1 < values.size())
+            throw Error("sampler: only the last sigma may be 0 (sigma " + std::to_string(i) + " of " +
+                        std::to_string(values.size()) + " is 0)");
         if (i > 0 && values[i] > values[i - 1])
             throw Error("sampler: the sigma schedule must not increase (sigma " + std::to_string(i) + ")");
     }

@@ -77,7 +77,7 @@ TEST(Samplers, OdeSamplersConvergeWithTheirOrder) {
     EXPECT_EQ(odeError("ddim", 20), euler20);
     EXPECT_NEAR(euler20 / euler40, 2.0, 0.25);
     EXPECT_NEAR(euler10 / euler20, 2.0, 0.35);
-    for (const std::string& second : {"heun", "dpm_2", "dpmpp_2m"}) {
+    for (const std::string second : {"heun", "dpm_2", "dpmpp_2m"}) {
         const double e20 = odeError(second, 20), e40 = odeError(second, 40);
         EXPECT_NEAR(e20 / e40, 4.0, 0.8) << second;
         EXPECT_LT(e20, euler20 / 4) << second;
@@ -132,7 +132,7 @@ TEST(Samplers, SeededNoiseIsReproducible) {
     const ModelSampling ms = ModelSampling::discrete(Prediction::Eps);
     const at::Tensor sigmas = computeSigmas(ms, "karras", 6);
     const at::Tensor x = prepareNoise(1, {1, 4, 4, 4}) * sigmas[0].item<double>();
-    for (const std::string& name : {"euler_ancestral", "dpmpp_sde", "dpmpp_2m_sde"}) {
+    for (const std::string name : {"euler_ancestral", "dpmpp_sde", "dpmpp_2m_sde"}) {
         CpuGeneratorNoise a(2), b(2), c(3);
         const at::Tensor ra = sample(name, gaussianDenoiser, x, sigmas, a);
         EXPECT_TRUE(at::equal(ra, sample(name, gaussianDenoiser, x, sigmas, b))) << name;
@@ -144,7 +144,7 @@ TEST(Samplers, SdeSamplersKeepTheGaussianMarginal) {
     // Started from the exact marginal N(0, 1 + sigma0^2), a correct SDE sampler ends near N(0, 1 + sigma_end^2).
     const at::Tensor sigmas = geometricSigmas(40);
     const at::Tensor x = prepareNoise(11, {1, 4, 128, 128}).to(at::kDouble) * std::sqrt(1 + 100.0);
-    for (const std::string& name : {"dpmpp_sde", "dpmpp_2m_sde", "dpmpp_2s_ancestral"}) {
+    for (const std::string name : {"dpmpp_sde", "dpmpp_2m_sde", "dpmpp_2s_ancestral"}) {
         CpuGeneratorNoise noise(12);
         const at::Tensor out = sample(name, gaussianDenoiser, x, sigmas, noise);
         std::printf("%s: final std %.4f (ideal %.4f)\n", name.c_str(), out.std().item<double>(), std::sqrt(1.01));
@@ -199,6 +199,7 @@ TEST(Samplers, BadInputsAreExplained) {
     }
     EXPECT_THROW(sample("euler", gaussianDenoiser, x, at::tensor({1.0, 2.0, 0.0}), noise), Error);
     EXPECT_THROW(sample("euler", gaussianDenoiser, x, at::tensor({1.0, -1.0}), noise), Error);
+    EXPECT_THROW(sample("euler", gaussianDenoiser, x, at::tensor({1.0, 0.0, 0.0}), noise), Error);
     const Denoiser wrongShape = [](const at::Tensor&, double) { return at::zeros({3}); };
     EXPECT_THROW(sample("euler", wrongShape, x, at::tensor({1.0, 0.0}), noise), Error);
     // Nothing to sample: the latent comes back unchanged.

@@ -85,7 +85,9 @@ TEST(Schedulers, EveryScheduleDecreasesToZeroWithTheRightLength) {
             } else {
                 EXPECT_EQ(s.size(0), steps + 1) << what;
             }
-            if (name != "ddim_uniform") EXPECT_NEAR(s[0].item<double>(), ms.sigmaMax(), 1e-5) << what;
+            if (name != "ddim_uniform") {
+                EXPECT_NEAR(s[0].item<double>(), ms.sigmaMax(), 1e-5) << what;
+            }
         }
     }
     const at::Tensor ddim10 = computeSigmas(ms, "ddim_uniform", 10);
@@ -165,7 +167,7 @@ TEST(Schedulers, DenoiseKeepsTheTailOfALongerSchedule) {
 
 TEST(Schedulers, Dpm2DropsThePenultimateSigmaOfOneMoreStep) {
     const ModelSampling& ms = eps();
-    for (const std::string& sampler : {"dpm_2", "dpm_2_ancestral"}) {
+    for (const std::string sampler : {"dpm_2", "dpm_2_ancestral"}) {
         const at::Tensor longer = computeSigmas(ms, "normal", 6);
         const at::Tensor got = samplerSigmas(ms, "normal", 5, 1.0, sampler);
         ASSERT_EQ(got.size(0), 6);
