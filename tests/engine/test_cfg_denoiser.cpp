@@ -1,0 +1,206 @@
+#include "core/common/error.h"
+#include "core/engine/cfg_denoiser.h"
+#include "core/engine/model_sampling.h"
+#include "core/engine/samplers.h"
+#include "core/engine/schedulers.h"
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace tessera;
+using namespace tessera::engine;
+
+namespace {
+
+const ModelSampling& eps() {
+    static const ModelSampling ms = ModelSampling::discrete(Prediction::Eps);
+    return ms;
+}
+
+// A stand-in model whose eps for each batch row is the mean of that row's context (invariant to
+// repeating tokens, like cross-attention) plus 0.1 * xIn; records every call.
+struct FakeModel {
+    std::vector<ModelCallInput> calls;
+    std::vector<at::Tensor> contexts;
+    ModelFn fn() {
+        return [this](const ModelCallInput& in, const at::Tensor& context) {
+            calls.push_back(in);
+            contexts.push_back(context);
+            return in.xIn * 0.1 + context.mean({1, 2}).reshape({-1, 1, 1, 1});
+        };
+    }
+};
+
+// What the fake model's x0 is for one context row, computed directly.
+at::Tensor fakeX0(const at::Tensor& x, double sigma, const at::Tensor& context) {
+    const at::Tensor epsOut = x / std::sqrt(sigma * sigma + 1) * 0.1 + context.mean();
+    return x - epsOut * sigma;
+}
+
+}  // namespace
+
+TEST(CfgDenoiser, CfgOneCallsTheModelOncePerStepWithThePositiveOnly) {
+    FakeModel model;
+    const at::Tensor cond = at::randn({1, 77, 8}), uncond = at::randn({1, 77, 8});
+    const Denoiser d = makeCfgDenoiser(eps(), model.fn(), cond, uncond, 1.0);
+    const at::Tensor sigmas = computeSigmas(eps(), "normal", 5);
+    CpuGeneratorNoise noise(0);
+    sample("euler", d, at::randn({1, 4, 2, 2}), sigmas, noise);
+    ASSERT_EQ(model.calls.size(), 5u);
+    for (size_t i = 0; i < 5; ++i) {
+        EXPECT_EQ(model.calls[i].condIndex, 0);
+        EXPECT_EQ(model.calls[i].condIndices, std::vector<int>{0});
+        EXPECT_EQ(model.calls[i].xIn.size(0), 1);
+        EXPECT_TRUE(at::equal(model.contexts[i], cond));
+        EXPECT_DOUBLE_EQ(model.calls[i].sigma, sigmas[static_cast<int64_t>(i)].item<double>());
+    }
+}
+
+TEST(CfgDenoiser, GuidanceBatchesBothCondsIntoOneCall) {
+    FakeModel model;
+    const at::Tensor cond = at::randn({1, 77, 8}), uncond = at::randn({1, 77, 8});
+    const double cfg = 7.5, sigma = 3.0;
+    const at::Tensor x = at::randn({1, 4, 3, 3});
+    const at::Tensor got = makeCfgDenoiser(eps(), model.fn(), cond, uncond, cfg)(x, sigma);
+    ASSERT_EQ(model.calls.size(), 1u);
+    const ModelCallInput& call = model.calls[0];
+    EXPECT_EQ(call.condIndex, -1);
+    EXPECT_EQ(call.condIndices, (std::vector<int>{1, 0}));
+    EXPECT_EQ(call.xIn.sizes(), (at::IntArrayRef{2, 4, 3, 3}));
+    EXPECT_TRUE(at::allclose(call.xIn[1], (x / std::sqrt(10.0))[0]));
+    EXPECT_TRUE(at::equal(call.timesteps, at::full({2}, eps().timestep(sigma), at::kFloat)));
+    EXPECT_TRUE(at::equal(model.contexts[0], at::cat({uncond, cond})));
+    const at::Tensor c = fakeX0(x, sigma, cond), u = fakeX0(x, sigma, uncond);
+    EXPECT_TRUE(at::allclose(got, u + (c - u) * cfg, 1e-5, 1e-5));
+}
+
+TEST(CfgDenoiser, UnequalPromptLengthsRepeatToTheLcmOrRunSeparately) {
+    const at::Tensor x = at::randn({2, 4, 2, 2});
+    const double cfg = 4.0, sigma = 1.5;
+    const at::Tensor cond = at::randn({1, 154, 8});
+    for (int64_t uncondTokens : {77, 5 * 77}) {
+        FakeModel model;
+        const at::Tensor uncond = at::randn({1, uncondTokens, 8});
+        const at::Tensor got = makeCfgDenoiser(eps(), model.fn(), cond, uncond, cfg)(x, sigma);
+        if (uncondTokens == 77) {
+            ASSERT_EQ(model.calls.size(), 1u);
+            EXPECT_EQ(model.contexts[0].sizes(), (at::IntArrayRef{4, 154, 8}));
+        } else {  // lcm 770 would be 10x the shorter: ComfyUI does not concat beyond 4x
+            ASSERT_EQ(model.calls.size(), 2u);
+            EXPECT_EQ(model.calls[0].condIndex, 1);
+            EXPECT_EQ(model.calls[1].condIndex, 0);
+        }
+        const at::Tensor c = fakeX0(x, sigma, cond), u = fakeX0(x, sigma, uncond);
+        EXPECT_TRUE(at::allclose(got, u + (c - u) * cfg, 1e-5, 1e-5)) << uncondTokens;
+    }
+}
+
+TEST(CfgDenoiser, VPredictionDenoisesThroughTheModelSampling) {
+    const ModelSampling v = ModelSampling::discrete(Prediction::V);
+    const at::Tensor x0 = at::randn({1, 4, 2, 2}, at::kDouble), n = at::randn({1, 4, 2, 2}, at::kDouble);
+    const double sigma = 2.0;
+    // A perfect v model for this one sample: v = (n - sigma*x0)/sqrt(1+sigma^2).
+    const ModelFn perfect = [&](const ModelCallInput&, const at::Tensor&) { return (n - x0 * sigma) / std::sqrt(1 + sigma * sigma); };
+    const Denoiser d = makeCfgDenoiser(v, perfect, at::zeros({1, 1, 4}), at::Tensor(), 1.0);
+    EXPECT_TRUE(at::allclose(d(x0 + n * sigma, sigma), x0, 1e-9, 1e-9));
+}
+
+TEST(CfgDenoiser, BadConditioningIsExplained) {
+    FakeModel model;
+    EXPECT_THROW(makeCfgDenoiser(eps(), model.fn(), at::zeros({77, 8}), at::zeros({1, 77, 8}), 7.0), Error);
+    EXPECT_THROW(makeCfgDenoiser(eps(), model.fn(), at::zeros({1, 77, 8}), at::Tensor(), 7.0), Error);
+    EXPECT_THROW(makeCfgDenoiser(eps(), model.fn(), at::zeros({1, 77, 8}), at::zeros({1, 77, 16}), 7.0), Error);
+    const ModelFn wrong = [](const ModelCallInput&, const at::Tensor&) { return at::zeros({1, 4}); };
+    const Denoiser d = makeCfgDenoiser(eps(), wrong, at::zeros({1, 77, 8}), at::zeros({1, 77, 8}), 7.0);
+    EXPECT_THROW(d(at::zeros({1, 4, 2, 2}), 1.0), Error);
+}
+
+TEST(InpaintMask, KeepsTheUnmaskedAreaOnTheSourceLatent) {
+    const at::Tensor latent0 = at::randn({1, 4, 4, 4}), noise = at::randn({1, 4, 4, 4});
+    at::Tensor mask = at::zeros({1, 1, 4, 4});
+    mask.slice(3, 0, 2).fill_(1.0);  // repaint the left half
+    std::vector<at::Tensor> inputs;
+    const Denoiser inner = [&](const at::Tensor& x, double) {
+        inputs.push_back(x.clone());
+        return at::full_like(x, 5.0);
+    };
+    const Denoiser d = withInpaintMask(inner, latent0, noise, mask);
+    const at::Tensor x = at::randn({1, 4, 4, 4});
+    const at::Tensor out = d(x, 2.0);
+    ASSERT_EQ(inputs.size(), 1u);
+    const auto left = [](const at::Tensor& t) { return t.slice(3, 0, 2); };
+    const auto right = [](const at::Tensor& t) { return t.slice(3, 2, 4); };
+    EXPECT_TRUE(at::equal(left(inputs[0]), left(x)));
+    EXPECT_TRUE(at::allclose(right(inputs[0]), right(latent0 + noise * 2.0)));
+    EXPECT_TRUE(at::equal(left(out), at::full_like(left(out), 5.0)));
+    EXPECT_TRUE(at::equal(right(out), right(latent0)));
+
+    // A whole euler run ends with the unmasked area exactly on the source latent.
+    const at::Tensor sigmas = computeSigmas(eps(), "normal", 6);
+    const Denoiser gaussian = [](const at::Tensor& x, double s) { return x / (1 + s * s); };
+    CpuGeneratorNoise ancestral(1);
+    const at::Tensor start = eps().startLatent(sigmas, noise, latent0);
+    const at::Tensor result = sample("euler", withInpaintMask(gaussian, latent0, noise, mask), start, sigmas, ancestral);
+    EXPECT_LT((right(result) - right(latent0)).abs().max().item<double>(), 1e-5);
+    EXPECT_GT((left(result) - left(latent0)).abs().max().item<double>(), 1e-2);
+}
+
+TEST(InpaintMask, ResizesBilinearlyWithoutAlignedCorners) {
+    at::Tensor halves = at::zeros({64, 64});
+    halves.slice(1, 0, 32).fill_(1.0);
+    const at::Tensor small = resizeMaskToLatent(halves, 8, 8);
+    EXPECT_EQ(small.sizes(), (at::IntArrayRef{1, 1, 8, 8}));
+    EXPECT_TRUE(at::equal(small.slice(3, 0, 4), at::ones({1, 1, 8, 4})));
+    EXPECT_TRUE(at::equal(small.slice(3, 4, 8), at::zeros({1, 1, 8, 4})));
+    // A ramp x/63 is sampled at source x = (j + 0.5) * 8 - 0.5.
+    const at::Tensor ramp = (at::arange(64, at::kFloat) / 63.0).expand({1, 64, 64});
+    const at::Tensor r = resizeMaskToLatent(ramp, 8, 8);
+    for (int j = 0; j < 8; ++j) EXPECT_NEAR(r[0][0][3][j].item<double>(), ((j + 0.5) * 8 - 0.5) / 63.0, 1e-6) << j;
+    EXPECT_EQ(resizeMaskToLatent(at::ones({2, 1, 16, 16}), 4, 4).sizes(), (at::IntArrayRef{2, 1, 4, 4}));
+    EXPECT_THROW(resizeMaskToLatent(at::ones({1, 3, 16, 16}), 4, 4), Error);
+    EXPECT_THROW(withInpaintMask([](const at::Tensor& x, double) { return x; }, at::zeros({1, 4, 8, 8}),
+                                 at::zeros({1, 4, 8, 8}), at::ones({1, 1, 64, 64})),
+                 Error);
+}
+
+TEST(ControlGating, ActiveBetweenTheStartAndEndSigmas) {
+    const ModelSampling& ms = eps();
+    const double end = ms.percentToSigma(0.8);
+    EXPECT_TRUE(controlActive(ms, end, 0.0, 0.8));
+    EXPECT_FALSE(controlActive(ms, std::nextafter(static_cast<float>(end), 0.0f), 0.0, 0.8));
+    EXPECT_TRUE(controlActive(ms, ms.sigmaMax(), 0.0, 0.8));
+    EXPECT_TRUE(controlActive(ms, 1e8, 0.0, 0.8));  // start 0 is unbounded
+    const double start = ms.percentToSigma(0.3);
+    EXPECT_TRUE(controlActive(ms, start, 0.3, 1.0));
+    EXPECT_FALSE(controlActive(ms, std::nextafter(static_cast<float>(start), 100.0f), 0.3, 1.0));
+    EXPECT_TRUE(controlActive(ms, 0.0, 0.3, 1.0));  // end 1 reaches sigma 0
+    // The golden ControlNet case (end 0.8) switches off for its last two sigmas only.
+    const at::Tensor sigmas = samplerSigmas(ms, "normal", 10, 0.9, "euler");
+    int active = 0;
+    for (int64_t i = 0; i + 1 < sigmas.size(0); ++i) active += controlActive(ms, sigmas[i].item<double>(), 0.0, 0.8);
+    EXPECT_EQ(active, 8);
+}
+
+TEST(Pipeline, AssemblesFromTheEnginePieces) {
+    // img2img with a model that knows the answer: the data is one latent mu, eps = (x - mu)/sigma.
+    const ModelSampling ms = ModelSampling::discrete(Prediction::Eps);
+    const at::Tensor mu = at::randn({1, 4, 8, 8});
+    const at::Tensor source = at::randn({1, 4, 8, 8});  // an unscaled VAE latent
+    const ModelFn unet = [&](const ModelCallInput& in, const at::Tensor&) {
+        const at::Tensor x = in.xIn * std::sqrt(in.sigma * in.sigma + 1);
+        return (x - at::cat(std::vector<at::Tensor>(in.condIndices.size(), mu))) / in.sigma;
+    };
+    const at::Tensor sigmas = samplerSigmas(ms, "karras", 8, 0.75, "euler_ancestral");
+    const at::Tensor noise = prepareNoise(7, source.sizes());
+    const at::Tensor start = ms.startLatent(sigmas, noise, source * 0.18215);
+    const Denoiser d = makeCfgDenoiser(ms, unet, at::randn({1, 77, 64}), at::randn({1, 77, 64}), 5.5);
+    CpuGeneratorNoise ancestral(7 + 1);
+    int steps = 0;
+    SamplerCallbacks callbacks;
+    callbacks.onStep = [&](int, int, const at::Tensor&, const at::Tensor&) { ++steps; };
+    const at::Tensor latent = sample("euler_ancestral", d, start, sigmas, ancestral, callbacks) / 0.18215;
+    EXPECT_EQ(steps, 8);
+    EXPECT_LT((latent - mu / 0.18215).abs().max().item<double>(), 1e-3);
+}
