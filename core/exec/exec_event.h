@@ -22,7 +22,7 @@ struct ExecEvent {
         RunFinished,   // seconds: time the run took
         RunFailed,     // node (0 when no single node is to blame), message
         RunCancelled,
-    } kind;
+    } kind = Kind::RunStarted;
     NodeId node = 0;
     int step = 0, total = 0;
     std::string message;

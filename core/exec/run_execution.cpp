@@ -13,6 +13,15 @@ using Clock = std::chrono::steady_clock;
 
 double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+ExecEvent event(ExecEvent::Kind kind, NodeId node = 0, std::string message = {}, double seconds = 0) {
+    ExecEvent e;
+    e.kind = kind;
+    e.node = node;
+    e.message = std::move(message);
+    e.seconds = seconds;
+    return e;
+}
+
 // Thrown inside a run once a node's failure has been reported; ends the run.
 struct NodeFailure {
     NodeId node;
@@ -25,7 +34,7 @@ public:
 
     RunResult run() {
         const auto t0 = Clock::now();
-        emit({ExecEvent::Kind::RunStarted});
+        emit(event(ExecEvent::Kind::RunStarted));
         try {
             job_.state->cancel.throwIfCancelled();
             const RunPlan plan = planRun(job_.graph, s_.registry, &job_.env, job_.targets);
@@ -33,19 +42,19 @@ public:
                 result_.issues = plan.issues;
                 throw NodeFailure{plan.issues.front().node, formatIssues(job_.graph, plan.issues)};
             }
-            for (const auto& p : plan.order) emit({ExecEvent::Kind::NodeQueued, p.node->id});
+            for (const auto& p : plan.order) emit(event(ExecEvent::Kind::NodeQueued, p.node->id));
             for (const auto& p : plan.order) {
                 job_.state->cancel.throwIfCancelled();
                 runNode(p);
             }
             result_.status = RunResult::Status::Succeeded;
             result_.seconds = secondsSince(t0);
-            emit({.kind = ExecEvent::Kind::RunFinished, .seconds = result_.seconds});
+            emit(event(ExecEvent::Kind::RunFinished, 0, {}, result_.seconds));
         } catch (const Cancelled&) {
             result_.status = RunResult::Status::Cancelled;
             result_.message = "cancelled";
             result_.seconds = secondsSince(t0);
-            emit({.kind = ExecEvent::Kind::RunCancelled, .seconds = result_.seconds});
+            emit(event(ExecEvent::Kind::RunCancelled, 0, {}, result_.seconds));
         } catch (const NodeFailure& f) {
             failRun(f.node, f.message, t0);
         } catch (const std::exception& e) {
@@ -71,13 +80,13 @@ private:
         result_.failedNode = node;
         result_.message = message;
         result_.seconds = secondsSince(t0);
-        emit({.kind = ExecEvent::Kind::RunFailed, .node = node, .message = message, .seconds = result_.seconds});
+        emit(event(ExecEvent::Kind::RunFailed, node, message, result_.seconds));
     }
 
     [[noreturn]] void nodeFailed(NodeId id, const std::string& what) {
         const std::string who = job_.graph.describeNode(id);
         const std::string message = what.rfind(who, 0) == 0 ? what : who + ": " + what;
-        emit({.kind = ExecEvent::Kind::NodeFailed, .node = id, .message = message});
+        emit(event(ExecEvent::Kind::NodeFailed, id, message));
         throw NodeFailure{id, message};
     }
 
@@ -114,31 +123,36 @@ private:
             if (auto hit = s_.cache.find(signature)) {
                 s_.stats.recordCacheHit(id);
                 result_.outputs[id] = std::move(*hit);
-                emit({ExecEvent::Kind::NodeCached, id});
+                emit(event(ExecEvent::Kind::NodeCached, id));
                 return;
             }
         }
-        emit({ExecEvent::Kind::NodeStarted, id});
+        emit(event(ExecEvent::Kind::NodeStarted, id));
         const auto t0 = Clock::now();
         s_.stats.recordExecution(id, p.node->type);
         std::vector<Value> outputs = execute(p, inputs);
         checkOutputs(p, outputs);
         if (!p.decl->isOutput) s_.stats.recordEvictions(s_.cache.put(signature, outputs));
         result_.outputs[id] = std::move(outputs);
-        emit({.kind = ExecEvent::Kind::NodeDone, .node = id, .seconds = secondsSince(t0)});
+        emit(event(ExecEvent::Kind::NodeDone, id, {}, secondsSince(t0)));
     }
 
     std::vector<Value> execute(const PlannedNode& p, std::map<std::string, Value> inputs) {
         const NodeId id = p.node->id;
         NodeContext::Hooks hooks;
         hooks.progress = [this, id](int step, int total) {
-            emit({.kind = ExecEvent::Kind::Progress, .node = id, .step = step, .total = total});
+            ExecEvent e = event(ExecEvent::Kind::Progress, id);
+            e.step = step;
+            e.total = total;
+            emit(e);
         };
         hooks.preview = [this, id](std::shared_ptr<const PreviewImage> image) {
-            emit({.kind = ExecEvent::Kind::Preview, .node = id, .preview = std::move(image)});
+            ExecEvent e = event(ExecEvent::Kind::Preview, id);
+            e.preview = std::move(image);
+            emit(e);
         };
         hooks.outputFile = [this, id](const std::string& path) {
-            emit({.kind = ExecEvent::Kind::OutputFile, .node = id, .message = path});
+            emit(event(ExecEvent::Kind::OutputFile, id, path));
         };
         NodeContext ctx(*p.node, *p.decl, std::move(inputs), job_.env, job_.state->cancel, std::move(hooks));
         try {

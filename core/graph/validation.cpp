@@ -80,7 +80,7 @@ private:
         const Node* from = graph_.node(link.fromNode);
         if (!in) {
             report(node.id, link.toInput,
-                   "has no input '" + link.toInput + "', but a link from " + graph_.describeNode(link.fromNode) +
+                   "there is no input '" + link.toInput + "', but a link from " + graph_.describeNode(link.fromNode) +
                        " goes into it; remove that link");
             return;
         }
