@@ -3,7 +3,8 @@
 // validation first, cached outputs reused, and events reported as it goes.
 //
 // Runs are queued: start() never blocks, and a run started while another is in progress
-// begins when that one ends (first in, first out). The observer is called on the worker thread.
+// begins when that one ends (first in, first out). The observer is called on the worker thread;
+// it may call start(), cancel() and freeAll(), but must not wait() for a run or destroy the executor.
 #include "core/exec/environment.h"
 #include "core/exec/exec_event.h"
 #include "core/exec/execution_stats.h"
@@ -50,6 +51,7 @@ public:
     // Whether a run is queued or in progress.
     bool busy() const;
 
+    // Counters across runs; safe to read while a run is in progress.
     ExecutionStats& stats() { return stats_; }
 
 private:
