@@ -87,6 +87,7 @@ Graph importComfyPrompt(const Json& root, const Registry& registry, LoadReport& 
                     continue;
                 }
                 const std::string what = where + ": input '" + name + "'";
+                if (name == "upload") continue;  // LoadImage's upload button, a frontend-only widget
                 if (!decl) {
                     if (!v.isArray() && !v.isObject()) n.widgets[name] = jsonToValue(v, what);
                     continue;

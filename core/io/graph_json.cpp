@@ -14,10 +14,23 @@ Json point(Point p) { return Json(Json::Array{Json(p.x), Json(p.y)}); }
 
 bool isDefault(const Point& p) { return p.x == 0 && p.y == 0; }
 
+// Equal up to number representation (10 == 10.0), so unchanged placeholder fields keep their bytes.
+bool sameValue(const Json& a, const Json& b) {
+    if (a.isNumber() && b.isNumber()) return a.toDouble() == b.toDouble();
+    if (a.isArray() && b.isArray()) {
+        if (a.array().size() != b.array().size()) return false;
+        for (size_t i = 0; i < a.array().size(); ++i)
+            if (!sameValue(a.array()[i], b.array()[i])) return false;
+        return true;
+    }
+    return a == b;
+}
+
 // Writes the fields a user can change on any node, placeholders included. `always` writes
 // every field; otherwise only those present in `into` already or differing from the default.
 void writeLayout(Json& into, const Node& n, bool always) {
     auto put = [&](const char* key, Json v, bool isDefaultValue) {
+        if (const Json* old = into.find(key); old && sameValue(*old, v)) return;
         if (always ? !isDefaultValue || std::string(key) == "pos" : (!isDefaultValue || into.find(key)))
             into.set(key, std::move(v));
     };

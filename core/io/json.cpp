@@ -106,7 +106,7 @@ private:
                 ++column;
             }
         }
-        throw Error(what_ + " is not valid JSON: " + problem + " at line " + std::to_string(line) + ", column " +
+        throw Error(what_ + " is not valid JSON: " + problem + (pos_ >= s_.size() ? " (the text ends too early)" : "") + " at line " + std::to_string(line) + ", column " +
                     std::to_string(column));
     }
 
