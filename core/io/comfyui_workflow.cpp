@@ -5,6 +5,7 @@
 #include "core/io/graph_json.h"
 #include "core/io/widget_values.h"
 
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -36,14 +37,16 @@ bool readId(const Json& j, int64_t& out) {
     return false;
 }
 
+double finite(double d) { return std::isfinite(d) ? d : 0.0; }
+
 // [x, y] or, in older files, {"0": x, "1": y}.
 Point readPair(const Json* j) {
     if (!j) return {};
-    if (j->isArray() && j->array().size() >= 2) return {j->array()[0].toDouble(), j->array()[1].toDouble()};
+    if (j->isArray() && j->array().size() >= 2) return {finite(j->array()[0].toDouble()), finite(j->array()[1].toDouble())};
     if (j->isObject()) {
         const Json* x = j->find("0");
         const Json* y = j->find("1");
-        return {x ? x->toDouble() : 0, y ? y->toDouble() : 0};
+        return {x ? finite(x->toDouble()) : 0, y ? finite(y->toDouble()) : 0};
     }
     return {};
 }
@@ -100,7 +103,7 @@ RawLink readLink(const Json& j, size_t index) {
             const Json* f = j.find(keys[k]);
             if (!f || !readId(*f, v[k])) fail(where + " has no valid \"" + keys[k] + "\"");
         }
-        if (v[2] > 100000 || v[4] > 100000) fail(where + " has an impossible slot number");
+        if (v[2] < 0 || v[4] < 0 || v[2] > 100000 || v[4] > 100000) fail(where + " has an impossible slot number");
         const Json* t = j.find("type");
         l = {v[0], v[1], int(v[2]), v[3], int(v[4]), t ? t->toString() : std::string()};
     } else {
@@ -243,10 +246,10 @@ Graph importComfyWorkflow(const Json& root, const Registry& registry, LoadReport
             gr.title = gj.find("title") ? gj.find("title")->toString() : std::string();
             gr.color = gj.find("color") ? gj.find("color")->toString() : std::string();
             if (const Json* b = gj.find("bounding"); b && b->array().size() == 4) {
-                gr.x = b->array()[0].toDouble();
-                gr.y = b->array()[1].toDouble();
-                gr.width = b->array()[2].toDouble();
-                gr.height = b->array()[3].toDouble();
+                gr.x = finite(b->array()[0].toDouble());
+                gr.y = finite(b->array()[1].toDouble());
+                gr.width = finite(b->array()[2].toDouble());
+                gr.height = finite(b->array()[3].toDouble());
             }
             g.groups().push_back(gr);
         }

@@ -10,6 +10,9 @@ namespace tessera {
 
 namespace {
 
+// JSON cannot hold infinities (1e999 parses as one): such coordinates become 0.
+double finite(double d) { return std::isfinite(d) ? d : 0.0; }
+
 Json point(Point p) { return Json(Json::Array{Json(p.x), Json(p.y)}); }
 
 bool isDefault(const Point& p) { return p.x == 0 && p.y == 0; }
@@ -71,7 +74,7 @@ struct Reader {
         if (!v) return {};
         if (v->array().size() != 2 || !v->array()[0].isNumber() || !v->array()[1].isNumber())
             fail(where, std::string("\"") + key + "\" should be two numbers [x, y]");
-        return {v->array()[0].toDouble(), v->array()[1].toDouble()};
+        return {finite(v->array()[0].toDouble()), finite(v->array()[1].toDouble())};
     }
 
     static bool readBool(const Json& obj, const char* key, const std::string& where) {
@@ -168,10 +171,10 @@ struct Reader {
             const auto& a = b->array();
             if (a.size() != 4 || !a[0].isNumber() || !a[1].isNumber() || !a[2].isNumber() || !a[3].isNumber())
                 fail(where, "\"bounding\" should be four numbers [x, y, width, height]");
-            gr.x = a[0].toDouble();
-            gr.y = a[1].toDouble();
-            gr.width = a[2].toDouble();
-            gr.height = a[3].toDouble();
+            gr.x = finite(a[0].toDouble());
+            gr.y = finite(a[1].toDouble());
+            gr.width = finite(a[2].toDouble());
+            gr.height = finite(a[3].toDouble());
         }
         g.groups().push_back(gr);
     }

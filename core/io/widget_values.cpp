@@ -20,7 +20,8 @@ Value jsonToValue(const Json& j, const std::string& where) {
         case Json::Type::Null: return Value();
         case Json::Type::Bool: return Value(j.toBool());
         case Json::Type::Int: return Value(j.toInt());
-        case Json::Type::Double: return Value(j.toDouble());
+        // JSON cannot hold NaN or infinity; saving would turn them into null anyway.
+        case Json::Type::Double: return std::isfinite(j.toDouble()) ? Value(j.toDouble()) : Value();
         case Json::Type::String: return Value(j.toString());
         default: throw Error(where + " holds an " + j.typeName() + ", but widget values must be numbers, text or booleans");
     }

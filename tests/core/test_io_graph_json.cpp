@@ -167,3 +167,20 @@ TEST(IoGraphJson, ErrorsNameTheProblemAndPlace) {
         },
         {"link 5", "\"to\" should be [node id, \"input name\"]"});
 }
+
+TEST(IoGraphJson, NonFiniteNumbersNeverReachTheFile) {
+    Registry reg;
+    tessera::test::registerComfyNodes(reg);
+    LoadReport report;
+    const Graph g = graphFromJson(R"({"format": "tessera-graph", "version": 1, "nodes": [
+        {"id": 1, "type": "KSampler", "pos": [1e999, -Infinity], "widgets": {"cfg": NaN, "denoise": 1e999}}],
+        "groups": [{"title": "g", "bounding": [0, 0, Infinity, 5]}]})",
+                                  &reg, &report);
+    EXPECT_EQ(g.node(1)->pos.x, 0.0);
+    EXPECT_EQ(g.node(1)->pos.y, 0.0);
+    EXPECT_EQ(g.node(1)->widgets.at("cfg"), Value(8.0));      // default
+    EXPECT_EQ(g.node(1)->widgets.at("denoise"), Value(1.0));  // default
+    EXPECT_EQ(g.groups()[0].width, 0.0);
+    const QByteArray saved = graphToJson(g);
+    EXPECT_EQ(graphToJson(graphFromJson(saved, &reg)), saved);
+}
