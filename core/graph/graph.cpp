@@ -29,6 +29,13 @@ Link& Graph::connect(NodeId from, int fromSlot, NodeId to, const std::string& to
     return l;
 }
 
+Link& Graph::addLink(const Link& link) {
+    if (links_.count(link.id)) throw Error("a link with id " + std::to_string(link.id) + " already exists");
+    if (const Link* old = linkInto(link.toNode, link.toInput)) links_.erase(old->id);
+    nextLink_ = std::max(nextLink_, link.id + 1);
+    return links_[link.id] = link;
+}
+
 void Graph::removeNode(NodeId id) {
     nodes_.erase(id);
     for (auto it = links_.begin(); it != links_.end();) {

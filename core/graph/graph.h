@@ -57,6 +57,9 @@ public:
     // Connects output `fromSlot` of `from` to input `toInput` of `to`, replacing any link
     // already feeding that input. Does no type checking (validation does).
     Link& connect(NodeId from, int fromSlot, NodeId to, const std::string& toInput, const std::string& type = {});
+    // Adds a link keeping its id (file loaders). Throws tessera::Error if the id is taken;
+    // replaces any link already feeding the same input, like connect().
+    Link& addLink(const Link& link);
     void removeNode(NodeId id);  // and its links
     void removeLink(LinkId id);
 

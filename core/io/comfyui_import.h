@@ -1,0 +1,36 @@
+#pragma once
+// ComfyUI workflows in and out.
+// - UI workflow ("nodes" with positional "widgets_values", "links" as [id, from, slot, to, slot, type]
+//   or as objects in schema 1): widget values map onto the declaration's widget inputs in order,
+//   an INT input with controlAfterGenerate takes the following "fixed"/"increment"/... entry,
+//   Reroute nodes are collapsed, PrimitiveNode values already sit in their targets' widgets,
+//   mode 2 = muted, 4 = bypassed, Note/MarkdownNote become placeholder notes.
+// - API prompt ({"3": {"class_type", "inputs": {"seed": 5, "model": ["4", 0]}, "_meta"}}).
+// Unknown node types become placeholders, listed once in the report.
+#include "core/graph/graph.h"
+#include "core/graph/registry.h"
+#include "core/io/json.h"
+#include "core/io/load_report.h"
+
+#include <QByteArray>
+#include <QJsonDocument>
+
+namespace tessera {
+
+enum class GraphFormat { Tessera, ComfyUIWorkflow, ComfyUIPrompt, Unknown };
+
+GraphFormat detectFormat(const Json& root);
+GraphFormat detectFormat(const QJsonDocument& doc);
+const char* formatName(GraphFormat f);  // "Tessera graph", "ComfyUI workflow", ...
+
+Graph importComfyWorkflow(const Json& root, const Registry& registry, LoadReport& report);
+Graph importComfyPrompt(const Json& root, const Registry& registry, LoadReport& report);
+
+// Any of the three formats; throws tessera::Error for anything else.
+Graph importGraph(const QByteArray& json, const Registry& registry, LoadReport& report);
+
+// API prompt for ComfyUI (the PNG "prompt" chunk): muted nodes and notes left out, links
+// through bypassed nodes rewired to the matching input's source, as ComfyUI does.
+QByteArray graphToComfyPrompt(const Graph& graph, const Registry& registry);
+
+}  // namespace tessera

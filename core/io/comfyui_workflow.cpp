@@ -1,0 +1,260 @@
+// ComfyUI UI workflow (LiteGraph serialisation, "version": 0.4, and schema 1 link objects).
+#include "core/common/error.h"
+#include "core/graph/port_types.h"
+#include "core/io/comfyui_import.h"
+#include "core/io/graph_json.h"
+#include "core/io/widget_values.h"
+
+#include <cmath>
+#include <map>
+#include <set>
+
+namespace tessera {
+
+namespace {
+
+struct RawLink {
+    LinkId id = 0;
+    NodeId from = 0;
+    int fromSlot = 0;
+    NodeId to = 0;
+    int toSlot = 0;
+    std::string type;
+};
+
+[[noreturn]] void fail(const std::string& problem) { throw Error("ComfyUI workflow: " + problem); }
+
+bool readId(const Json& j, int64_t& out) {
+    if (j.isInt()) {
+        out = j.toInt();
+        return true;
+    }
+    if (j.isString() && !j.toString().empty() && j.toString().size() < 19 &&
+        j.toString().find_first_not_of("0123456789") == std::string::npos) {
+        out = std::stoll(j.toString());
+        return true;
+    }
+    return false;
+}
+
+double finite(double d) { return std::isfinite(d) ? d : 0.0; }
+
+// [x, y] or, in older files, {"0": x, "1": y}.
+Point readPair(const Json* j) {
+    if (!j) return {};
+    if (j->isArray() && j->array().size() >= 2) return {finite(j->array()[0].toDouble()), finite(j->array()[1].toDouble())};
+    if (j->isObject()) {
+        const Json* x = j->find("0");
+        const Json* y = j->find("1");
+        return {x ? finite(x->toDouble()) : 0, y ? finite(y->toDouble()) : 0};
+    }
+    return {};
+}
+
+bool isControlMode(const Json& v) {
+    const std::string& s = v.toString();
+    return v.isString() && (s == "fixed" || s == "increment" || s == "decrement" || s == "randomize");
+}
+
+void mapWidgetValues(Node& n, const NodeDecl& decl, const Json& values, const std::string& where, LoadReport& report) {
+    auto assign = [&](const InputDecl& in, const Json& v) {
+        const std::string what = where + ": widget '" + in.name + "'";
+        try {
+            n.widgets[in.name] = coerceWidget(in, jsonToValue(v, what), what, report);
+        } catch (const Error& e) {
+            report.warnings.push_back(std::string(e.what()) + "; using the default");
+        }
+    };
+    if (values.isObject()) {  // some custom nodes save widgets by name
+        for (const auto& in : decl.inputs)
+            if (const Json* v = values.find(in.name); v && in.isWidget()) assign(in, *v);
+    } else {
+        const auto& list = values.array();
+        size_t i = 0;
+        for (const auto& in : decl.inputs) {
+            if (!in.isWidget()) continue;
+            if (i >= list.size()) break;
+            assign(in, list[i++]);
+            // ComfyUI follows seed-like INT widgets with their "control after generate" value.
+            if (in.type == types::Int && i < list.size() && isControlMode(list[i])) {
+                if (in.controlAfterGenerate) n.controlAfterGenerate[in.name] = list[i].toString();
+                ++i;
+            }
+        }
+    }
+    fillMissingWidgets(n, decl);
+}
+
+RawLink readLink(const Json& j, size_t index) {
+    RawLink l;
+    const std::string where = "link " + std::to_string(index + 1);
+    if (j.isArray()) {
+        const auto& a = j.array();
+        if (a.size() < 5) fail(where + " should be [id, from node, from slot, to node, to slot, type]");
+        int64_t v[5];
+        for (int k = 0; k < 5; ++k)
+            if (!readId(a[size_t(k)], v[k])) fail(where + " should be [id, from node, from slot, to node, to slot, type]");
+        l = {v[0], v[1], int(v[2]), v[3], int(v[4]), a.size() > 5 ? a[5].toString() : std::string()};
+        if (v[2] > 100000 || v[4] > 100000) fail(where + " has an impossible slot number");
+    } else if (j.isObject()) {  // schema 1
+        int64_t v[5];
+        const char* keys[5] = {"id", "origin_id", "origin_slot", "target_id", "target_slot"};
+        for (int k = 0; k < 5; ++k) {
+            const Json* f = j.find(keys[k]);
+            if (!f || !readId(*f, v[k])) fail(where + " has no valid \"" + keys[k] + "\"");
+        }
+        if (v[2] < 0 || v[4] < 0 || v[2] > 100000 || v[4] > 100000) fail(where + " has an impossible slot number");
+        const Json* t = j.find("type");
+        l = {v[0], v[1], int(v[2]), v[3], int(v[4]), t ? t->toString() : std::string()};
+    } else {
+        fail(where + " should be an array or an object");
+    }
+    return l;
+}
+
+}  // namespace
+
+Graph importComfyWorkflow(const Json& root, const Registry& registry, LoadReport& report) {
+    const Json* nodesJson = root.find("nodes");
+    if (!nodesJson || !nodesJson->isArray()) fail("\"nodes\" should be an array");
+
+    Graph g;
+    std::map<NodeId, const Json*> raw;
+    std::set<NodeId> reroutes, primitives;
+    std::vector<std::string> unknown;
+    for (size_t i = 0; i < nodesJson->array().size(); ++i) {
+        const Json& j = nodesJson->array()[i];
+        if (!j.isObject()) fail("node " + std::to_string(i + 1) + " in \"nodes\" is not an object");
+        int64_t id = 0;
+        const Json* idJson = j.find("id");
+        if (!idJson || !readId(*idJson, id)) fail("node " + std::to_string(i + 1) + " in \"nodes\" has no valid \"id\"");
+        const Json* typeJson = j.find("type");
+        if (!typeJson || !typeJson->isString() || typeJson->toString().empty())
+            fail("node #" + std::to_string(id) + " has no \"type\"");
+        const std::string type = typeJson->toString();
+        const std::string where = type + " #" + std::to_string(id);
+        if (raw.count(id)) fail(where + " has the same id as another node");
+        raw[id] = &j;
+        if (type == "Reroute") {
+            reroutes.insert(id);
+            continue;
+        }
+        if (type == "PrimitiveNode") {  // frontend-only: its value is already in the target's widgets_values
+            primitives.insert(id);
+            continue;
+        }
+        Node& n = g.addNode(type, id);
+        n.pos = readPair(j.find("pos"));
+        n.size = readPair(j.find("size"));
+        if (const Json* flags = j.find("flags")) n.collapsed = flags->find("collapsed") && flags->find("collapsed")->toBool();
+        const int64_t mode = j.find("mode") ? j.find("mode")->toInt() : 0;
+        n.muted = mode == 2;
+        n.bypassed = mode == 4;
+        const Json* values = j.find("widgets_values");
+        const NodeDecl* decl = registry.find(type);
+        if (const Json* title = j.find("title"); title && title->isString()) {
+            const std::string& t = title->toString();
+            if (t != type && !(decl && t == decl->displayName)) n.title = t;
+        }
+        if (decl) {
+            if (values) mapWidgetValues(n, *decl, *values, where, report);
+            else fillMissingWidgets(n, *decl);
+            continue;
+        }
+        if (isNoteType(type)) {
+            if (values && !values->array().empty()) n.note = values->array()[0].toString();
+        } else {
+            unknown.push_back(type);
+        }
+        Json placeholder = nodeToJson(n);
+        placeholder.set("comfyui", j);
+        n.placeholderJson = writeJson(placeholder);
+    }
+
+    // Links, with reroute chains collapsed into direct links.
+    std::map<LinkId, RawLink> links;
+    std::map<NodeId, LinkId> intoReroute;
+    if (const Json* linksJson = root.find("links")) {
+        if (!linksJson->isArray()) fail("\"links\" should be an array");
+        for (size_t i = 0; i < linksJson->array().size(); ++i) {
+            const Json& lj = linksJson->array()[i];
+            if (lj.isNull()) continue;
+            RawLink l = readLink(lj, i);
+            if (links.count(l.id)) fail("link " + std::to_string(l.id) + " appears twice");
+            if (reroutes.count(l.to)) intoReroute[l.to] = l.id;
+            links[l.id] = l;
+        }
+    }
+    for (const auto& [id, l] : links) {
+        if (reroutes.count(l.to) || primitives.count(l.to)) continue;
+        const std::string where = "link " + std::to_string(id);
+        NodeId from = l.from;
+        int slot = l.fromSlot;
+        std::string type = l.type;
+        bool dropped = false;
+        for (size_t hops = 0; reroutes.count(from); ++hops) {
+            auto it = intoReroute.find(from);
+            if (it == intoReroute.end() || hops > links.size()) {
+                report.warnings.push_back(where + " comes from a Reroute with nothing connected; it was dropped");
+                dropped = true;
+                break;
+            }
+            const RawLink& up = links[it->second];
+            from = up.from;
+            slot = up.fromSlot;
+            if (type.empty() || type == "*") type = up.type;
+        }
+        if (dropped || primitives.count(from)) continue;
+        const Node* src = g.node(from);
+        Node* dst = g.node(l.to);
+        if (!src || !dst) {
+            report.warnings.push_back(where + " connects node " + std::to_string(src ? l.to : from) +
+                                      ", which is not in the workflow; it was dropped");
+            continue;
+        }
+        const auto& inputs = raw[l.to]->find("inputs") ? raw[l.to]->find("inputs")->array() : Json::Array{};
+        if (l.toSlot < 0 || size_t(l.toSlot) >= inputs.size()) {
+            report.warnings.push_back(where + " goes to input slot " + std::to_string(l.toSlot) + " of " +
+                                      g.describeNode(l.to) + ", which does not exist; it was dropped");
+            continue;
+        }
+        const Json& input = inputs[size_t(l.toSlot)];
+        std::string name = input.find("name") ? input.find("name")->toString() : std::string();
+        if (const Json* w = input.find("widget"); w && w->find("name") && w->find("name")->isString())
+            name = w->find("name")->toString();  // a widget converted to an input
+        if (name.empty()) name = "input" + std::to_string(l.toSlot);
+        if (const NodeDecl* decl = registry.find(dst->type); decl && !decl->findInput(name)) {
+            report.warnings.push_back(where + " goes to input '" + name + "' of " + g.describeNode(l.to) + ", which " +
+                                      dst->type + " does not have; it was dropped");
+            continue;
+        }
+        if (const NodeDecl* sd = registry.find(src->type); sd && slot >= 0 && size_t(slot) < sd->outputs.size())
+            type = sd->outputs[size_t(slot)].type;
+        Link link;
+        link.id = id;
+        link.fromNode = from;
+        link.fromSlot = slot;
+        link.toNode = l.to;
+        link.toInput = name;
+        link.type = type == "*" ? std::string() : type;
+        g.addLink(link);
+    }
+
+    if (const Json* groups = root.find("groups"))
+        for (const Json& gj : groups->array()) {
+            Group gr;
+            gr.title = gj.find("title") ? gj.find("title")->toString() : std::string();
+            gr.color = gj.find("color") ? gj.find("color")->toString() : std::string();
+            if (const Json* b = gj.find("bounding"); b && b->array().size() == 4) {
+                gr.x = finite(b->array()[0].toDouble());
+                gr.y = finite(b->array()[1].toDouble());
+                gr.width = finite(b->array()[2].toDouble());
+                gr.height = finite(b->array()[3].toDouble());
+            }
+            g.groups().push_back(gr);
+        }
+    reportPlaceholders(report, unknown);
+    return g;
+}
+
+}  // namespace tessera
