@@ -99,8 +99,10 @@ LoraResult applyLoraFile(const std::string& path, const std::shared_ptr<const Di
         out.model = model;
     }
     if (textStrength != 0.0) {
-        out.text = std::make_shared<const TextEncoder>(ClipTextModel(clip.config(), textWeights),
-                                                       text->tokenizerPtr(), text->options());
+        auto patched = std::make_shared<TextEncoder>(ClipTextModel(clip.config(), textWeights), text->tokenizerPtr(),
+                                                     text->options());
+        patched->setLastLayer(text->lastLayer());
+        out.text = patched;
     } else {
         out.text = text;
     }

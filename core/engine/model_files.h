@@ -1,4 +1,5 @@
 #pragma once
+#include "core/engine/prediction.h"
 // What a .safetensors model file is, read from its tensor names and shapes only (hyper-parameters
 // are not stored in checkpoints). Nothing here loads tensor data except the single weight
 // statistic ComfyUI uses to guess SD2 v-prediction.
@@ -10,7 +11,6 @@ namespace tessera::engine {
 class SafetensorsFile;
 
 enum class ModelFamily { SD1, SD2, Unknown };
-enum class Prediction { Eps, V };
 enum class ModelFileKind { Checkpoint, Vae, ControlNet, Lora, Embedding, Unknown };
 
 const char* modelFamilyName(ModelFamily f);     // "SD1.x", "SD2.x", "unknown"

@@ -1,6 +1,7 @@
 #include "core/engine/model_sampling.h"
 
 #include "core/common/error.h"
+#include "core/engine/float32_math.h"
 
 #include <ATen/ATen.h>
 
@@ -31,7 +32,7 @@ ModelSampling ModelSampling::discrete(Prediction prediction, double linearStart,
 }
 
 double ModelSampling::timestep(double sigma) const {
-    const float logSigma = std::log(static_cast<float>(sigma));
+    const float logSigma = f32::log(static_cast<float>(sigma));
     size_t best = 0;
     float bestDist = std::numeric_limits<float>::infinity();
     for (size_t i = 0; i < logSigmas_.size(); ++i) {

@@ -3,6 +3,8 @@
 #include "core/common/error.h"
 #include "core/engine/sampler_steps.h"
 
+#include "core/engine/float32_math.h"
+
 #include <ATen/ATen.h>
 
 #include <cmath>
@@ -29,9 +31,10 @@ void SamplerRun::report(int step, const at::Tensor& x, const at::Tensor& denoise
 
 AncestralStep ancestralStep(double sigmaFrom, double sigmaTo, double eta) {
     if (eta == 0.0) return {sigmaTo, 0.0};
-    const double up = std::min(
-        sigmaTo, eta * std::sqrt(sigmaTo * sigmaTo * (sigmaFrom * sigmaFrom - sigmaTo * sigmaTo) / (sigmaFrom * sigmaFrom)));
-    const double down = std::sqrt(sigmaTo * sigmaTo - up * up);
+    // float32, as k-diffusion computes it on the schedule's tensors
+    const float from = static_cast<float>(sigmaFrom), to = static_cast<float>(sigmaTo);
+    const float up = std::min(to, static_cast<float>(eta) * f32::sqrt(to * to * (from * from - to * to) / (from * from)));
+    const float down = f32::sqrt(to * to - up * up);
     return {down, up};
 }
 

@@ -1,4 +1,5 @@
 // DPM-Solver++ samplers (k-diffusion): exponential integrators in t = -log(sigma) on the x0 estimate.
+#include "core/engine/float32_math.h"
 #include "core/engine/sampler_steps.h"
 
 #include <ATen/ATen.h>
@@ -18,9 +19,10 @@ at::Tensor sampleDpmpp2sAncestral(SamplerRun& run, at::Tensor x) {
         if (step.down == 0) {
             x = x + toD(x, sigma, denoised) * (step.down - sigma);
         } else {
-            const double t = -std::log(sigma), tNext = -std::log(step.down);
-            const double h = tNext - t;
-            const double sigmaMid = std::exp(-(t + 0.5 * h));
+            // float32 like k-diffusion: these midpoints can fall exactly between two timesteps
+            const float t = -f32::log(static_cast<float>(sigma)), tNext = -f32::log(static_cast<float>(step.down));
+            const float h = tNext - t;
+            const double sigmaMid = f32::exp(-(t + 0.5f * h));
             const at::Tensor x2 = x * (sigmaMid / sigma) - denoised * std::expm1(-0.5 * h);
             const at::Tensor denoised2 = run.denoise(x2, sigmaMid);
             x = x * (step.down / sigma) - denoised2 * std::expm1(-h);

@@ -1,4 +1,5 @@
 // Karras-style ODE samplers in sigma (k-diffusion's euler, heun, dpm_2 and their ancestral variants) and lcm.
+#include "core/engine/float32_math.h"
 #include "core/engine/sampler_steps.h"
 
 #include <ATen/ATen.h>
@@ -51,10 +52,11 @@ at::Tensor sampleHeun(SamplerRun& run, at::Tensor x) {
 }
 
 namespace {
-// The geometric midpoint, computed as torch's log().lerp(.., 0.5).exp().
+// The geometric midpoint as torch computes log().lerp(.., 0.5).exp() on float32 (lerp with
+// weight >= 0.5 is end - (end - start) * (1 - weight)).
 double logMidpoint(double a, double b) {
-    const double la = std::log(a);
-    return std::exp(la + 0.5 * (std::log(b) - la));
+    const float la = f32::log(static_cast<float>(a)), lb = f32::log(static_cast<float>(b));
+    return f32::exp(lb - (lb - la) * 0.5f);
 }
 }  // namespace
 

@@ -56,6 +56,7 @@ public:
 
     const ClipTextModel& model() const { return model_; }
     const ClipTokenizer& tokenizer() const { return *tokenizer_; }
+    const std::shared_ptr<const ClipTokenizer>& tokenizerPtr() const { return tokenizer_; }
     const TextEncoderOptions& options() const { return options_; }
 
 private:

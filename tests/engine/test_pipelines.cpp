@@ -29,6 +29,8 @@ struct PipelineCase {
     double controlStrength = 1, controlStart = 0, controlEnd = 1;
 };
 
+void PrintTo(const PipelineCase& c, std::ostream* os) { *os << c.name; }
+
 QJsonObject pipelinesJson() {
     QFile f(QString::fromStdString(test::refdataPath("cases/pipelines.json")));
     if (!f.open(QIODevice::ReadOnly)) throw std::runtime_error("cannot read pipelines.json");
