@@ -1,0 +1,20 @@
+#pragma once
+// Registers every built-in node type. Each family lives in its own file and adds its
+// declarations through one function, so the list of families is here and nowhere else.
+#include "core/graph/registry.h"
+
+namespace tessera::nodes {
+
+void registerBuiltinNodes(Registry& registry);
+
+// One per family (nodes/<family>_nodes.cpp).
+void registerLoaderNodes(Registry& registry);
+void registerConditioningNodes(Registry& registry);
+void registerLatentNodes(Registry& registry);
+void registerSamplingNodes(Registry& registry);
+void registerImageNodes(Registry& registry);
+void registerMaskNodes(Registry& registry);
+void registerControlNetNodes(Registry& registry);
+void registerPreprocessorNodes(Registry& registry);  // Canny, depth
+
+}  // namespace tessera::nodes
