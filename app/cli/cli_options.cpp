@@ -1,0 +1,63 @@
+#include "app/cli/cli_options.h"
+
+#include "core/common/error.h"
+
+namespace tessera::cli {
+
+std::string usage() {
+    return "usage:\n"
+           "  tessera run FILE [--set NODE.INPUT=VALUE]... [--models DIR]... [--input DIR] [--output DIR]\n"
+           "                   [--previews DIR] [--device auto|cpu|cuda] [--threads N] [--quiet]\n"
+           "  tessera validate FILE [--models DIR]... [--input DIR]\n"
+           "  tessera pack FILE -o OUT.tessera [--input DIR]   (a graph and its input images in one file)\n"
+           "  tessera nodes\n"
+           "  tessera --version\n"
+           "FILE: a .tessera bundle, a graph.json, a ComfyUI workflow or API prompt JSON, or a PNG with an embedded graph.\n"
+           "Models folders: --models, then $TESSERA_MODELS (':'-separated), then ~/.local/share/tessera/models.\n";
+}
+
+CliOptions parseCommandLine(const std::vector<std::string>& args) {
+    CliOptions o;
+    if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+        o.command = "help";
+        return o;
+    }
+    if (args[0] == "--version" || args[0] == "version") {
+        o.command = "version";
+        return o;
+    }
+    o.command = args[0];
+    if (o.command != "run" && o.command != "validate" && o.command != "nodes" && o.command != "pack")
+        throw Error("unknown command '" + o.command + "'\n" + usage());
+    for (size_t i = 1; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&]() -> const std::string& {
+            if (i + 1 >= args.size()) throw Error("option " + a + " needs a value\n" + usage());
+            return args[++i];
+        };
+        if (a == "--set") o.overrides.push_back(value());
+        else if (a == "--models") o.modelDirs.push_back(value());
+        else if (a == "--input") o.inputDir = value();
+        else if (a == "--output") o.outputDir = value();
+        else if (a == "--previews") o.previewsDir = value();
+        else if (a == "-o" || a == "--out") o.packOutput = value();
+        else if (a == "--device") o.device = value();
+        else if (a == "--threads") {
+            const std::string& v = value();
+            try {
+                o.threads = std::stoi(v);
+            } catch (...) {
+                throw Error("--threads expects a number, got '" + v + "'");
+            }
+        } else if (a == "--quiet" || a == "-q") o.quiet = true;
+        else if (!a.empty() && a[0] == '-') throw Error("unknown option " + a + "\n" + usage());
+        else if (o.file.empty()) o.file = a;
+        else throw Error("unexpected argument '" + a + "'\n" + usage());
+    }
+    if (o.command == "pack" && o.packOutput.empty()) throw Error("tessera pack needs -o OUT.tessera\n" + usage());
+    if ((o.command == "run" || o.command == "validate" || o.command == "pack") && o.file.empty())
+        throw Error("tessera " + o.command + " needs a graph file\n" + usage());
+    return o;
+}
+
+}  // namespace tessera::cli

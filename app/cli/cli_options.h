@@ -1,0 +1,24 @@
+#pragma once
+// Command-line options shared by `tessera run` and `tessera validate`.
+#include <string>
+#include <vector>
+
+namespace tessera::cli {
+
+struct CliOptions {
+    std::string command;  // run, validate, nodes, help, version
+    std::string file;
+    std::vector<std::string> overrides;  // NODE.INPUT=VALUE
+    std::vector<std::string> modelDirs;
+    std::string inputDir, outputDir = "output", previewsDir;
+    std::string packOutput;  // pack: the .tessera file to write
+    std::string device = "auto";
+    int threads = 0;
+    bool quiet = false;
+};
+
+// Throws tessera::Error with a usage hint for unknown options or missing values.
+CliOptions parseCommandLine(const std::vector<std::string>& args);
+std::string usage();
+
+}  // namespace tessera::cli

@@ -1,0 +1,14 @@
+#pragma once
+// The `tessera` sub-commands. Each returns the process exit code:
+// 0 success, 1 a node failed, 2 bad command line or unreadable file, 3 the graph is invalid, 130 cancelled.
+#include "app/cli/cli_options.h"
+#include "core/graph/registry.h"
+
+namespace tessera::cli {
+
+int runCommand(const CliOptions& options, const Registry& registry);
+int validateCommand(const CliOptions& options, const Registry& registry);
+int nodesCommand(const Registry& registry);
+int packCommand(const CliOptions& options, const Registry& registry);
+
+}  // namespace tessera::cli

@@ -1,0 +1,20 @@
+#include "app/cli/commands.h"
+
+#include "app/cli/loaded_document.h"
+#include "core/io/bundle.h"
+
+#include <cstdio>
+
+namespace tessera::cli {
+
+int packCommand(const CliOptions& o, const Registry& registry) {
+    LoadedDocument doc = loadDocument(o, registry);
+    Bundle bundle;
+    bundle.graph = doc.graph;
+    bundle.files = collectInputFiles(doc.graph, registry, QString::fromStdString(doc.env.inputDir));
+    saveBundle(QString::fromStdString(o.packOutput), bundle);
+    std::printf("%s: %zu nodes, %zu input file(s)\n", o.packOutput.c_str(), bundle.graph.nodes().size(), bundle.files.size());
+    return 0;
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,57 @@
+#include "core/exec/models_folder.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+namespace tessera {
+
+const std::vector<ModelFolderKind>& modelFolderKinds() {
+    static const std::vector<ModelFolderKind> kinds = {
+        {"checkpoints", "SD1.x / SD2.x checkpoints (e.g. v1-5-pruned-emaonly.safetensors, 512-inpainting-ema.safetensors)", ".safetensors"},
+        {"vae", "standalone VAEs (e.g. vae-ft-mse-840000-ema-pruned.safetensors)", ".safetensors"},
+        {"controlnet", "ControlNets (e.g. control_v11p_sd15_canny.safetensors)", ".safetensors"},
+        {"loras", "LoRAs (kohya / diffusers .safetensors)", ".safetensors"},
+        {"embeddings", "textual-inversion embeddings, used as embedding:NAME in prompts", ".safetensors"},
+        {"vae_approx", "taesd_decoder.safetensors for better live previews", ".safetensors"},
+        {"depth", "ONNX depth models (MiDaS or Depth Anything exports) for the depth preprocessor", ".onnx"},
+        {"tokenizers", "the CLIP vocabulary bpe_simple_vocab_16e6.txt.gz (or vocab.json + merges.txt)", ".gz"},
+    };
+    return kinds;
+}
+
+std::string defaultModelsDir() {
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::string(xdg) + "/tessera/models";
+    if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.local/share/tessera/models";
+    return "models";
+}
+
+std::vector<std::string> resolveModelDirs(const std::vector<std::string>& explicitDirs) {
+    std::vector<std::string> out;
+    auto add = [&](const std::string& d) {
+        if (!d.empty() && std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
+    };
+    for (const auto& d : explicitDirs) add(d);
+    if (const char* env = std::getenv("TESSERA_MODELS"); env && *env) {
+        std::stringstream s(env);
+        std::string part;
+        while (std::getline(s, part, ':')) add(part);
+    }
+    add(defaultModelsDir());
+    return out;
+}
+
+void createModelFolders(const std::string& dir) {
+    std::error_code ec;
+    for (const auto& k : modelFolderKinds()) std::filesystem::create_directories(std::filesystem::path(dir) / k.folder, ec);
+}
+
+std::string describeModelFolders(const std::string& dir) {
+    std::ostringstream s;
+    s << "Models folder: " << dir << "\n";
+    for (const auto& k : modelFolderKinds()) s << "  " << dir << "/" << k.folder << "/  " << k.holds << "\n";
+    return s.str();
+}
+
+}  // namespace tessera

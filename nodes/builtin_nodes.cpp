@@ -1,0 +1,16 @@
+#include "nodes/builtin_nodes.h"
+
+namespace tessera::nodes {
+
+void registerBuiltinNodes(Registry& registry) {
+    registerLoaderNodes(registry);
+    registerConditioningNodes(registry);
+    registerLatentNodes(registry);
+    registerSamplingNodes(registry);
+    registerControlNetNodes(registry);
+    registerPreprocessorNodes(registry);
+    registerImageNodes(registry);
+    registerMaskNodes(registry);
+}
+
+}  // namespace tessera::nodes

@@ -1,0 +1,122 @@
+// issue 4's acceptance: every refdata pipeline case as a graph file under tests/, run by the
+// `tessera` command line, writes a PNG equal to the golden image within 1/255 per channel.
+#include "core/io/png_metadata.h"
+#include "tests/cli/cli_runner.h"
+#include "tests/support/refdata.h"
+#include "tests/support/tensor_compare.h"
+
+#include <ATen/ATen.h>
+#include <QFile>
+#include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace tessera;
+using namespace tessera::test;
+
+namespace {
+
+std::vector<std::string> caseNames() {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(sourceDir() + "/tests/cli/data/pipelines"))
+        names.push_back(e.path().stem().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+std::string graphPath(const std::string& name) { return sourceDir() + "/tests/cli/data/pipelines/" + name + ".json"; }
+
+std::string runArgs(const std::string& graph, const std::string& outDir, const std::string& extra = "") {
+    return "run " + quoted(graph) + " --models " + quoted(refdataModelsDir()) + " --input " +
+           quoted(refdataPath("cases")) + " --output " + quoted(outDir) + " --quiet " + extra;
+}
+
+at::Tensor readPngAsFloat255(const std::string& path) {
+    cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
+    if (bgr.empty()) return {};
+    cv::Mat rgb;
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    return at::from_blob(rgb.data, {1, rgb.rows, rgb.cols, 3}, at::kByte).to(at::kFloat).clone();
+}
+
+class CliPipelines : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CliPipelines, WritesTheGoldenImage) {
+    const std::string name = GetParam();
+    const std::string out = makeTempDir("cli-out");
+    const CliResult r = runTessera(runArgs(graphPath(name), out));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const std::string png = out + "/" + name + "_00001_.png";
+    EXPECT_NE(r.out.find(png), std::string::npos) << "stdout lists the written file: " << r.out;
+    const at::Tensor got = readPngAsFloat255(png);
+    ASSERT_TRUE(got.defined()) << png;
+    const at::Tensor want = loadCase("pipelines.safetensors").at(name + ".image") * 255.0;
+    ASSERT_EQ(got.sizes(), want.sizes());
+    EXPECT_LE((got - want).abs().max().item<double>(), 1.0 + 1e-3);
+
+    QFile f(QString::fromStdString(png));
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const auto text = readPngText(f.readAll());
+    EXPECT_TRUE(text.count("tessera")) << "the graph is embedded";
+    EXPECT_TRUE(text.count("prompt")) << "ComfyUI's prompt chunk is embedded";
+    std::filesystem::remove_all(out);
+}
+
+INSTANTIATE_TEST_SUITE_P(Refdata, CliPipelines, ::testing::ValuesIn(caseNames()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                             std::string n = info.param;
+                             for (char& c : n)
+                                 if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+                             return n;
+                         });
+
+TEST(Cli, SavedPngReopensAndOverridesChangeTheResult) {
+    const std::string out = makeTempDir("cli-out");
+    const std::string graph = graphPath("img2img-euler-normal");
+    ASSERT_EQ(runTessera(runArgs(graph, out)).exitCode, 0);
+    const std::string first = out + "/img2img-euler-normal_00001_.png";
+    const CliResult validate = runTessera("validate " + quoted(first) + " --models " + quoted(refdataModelsDir()) +
+                                          " --input " + quoted(refdataPath("cases")));
+    EXPECT_EQ(validate.exitCode, 0) << validate.out << validate.err;
+    EXPECT_NE(validate.out.find("valid"), std::string::npos);
+
+    // Re-running the PNG itself with another seed: a new file, a different picture.
+    const CliResult again = runTessera(runArgs(first, out, "--set KSampler.seed=43"));
+    ASSERT_EQ(again.exitCode, 0) << again.err;
+    const at::Tensor a = readPngAsFloat255(first);
+    const at::Tensor b = readPngAsFloat255(out + "/img2img-euler-normal_00002_.png");
+    ASSERT_TRUE(b.defined()) << "never overwrites: the second run writes _00002_";
+    EXPECT_GT((a - b).abs().max().item<double>(), 1.0);
+    std::filesystem::remove_all(out);
+}
+
+TEST(Cli, MissingModelSaysWhichFileGoesWhere) {
+    const std::string empty = makeTempDir("empty-models");
+    const CliResult r = runTessera("validate " + quoted(graphPath("img2img-euler-normal")) + " --models " +
+                                   quoted(empty) + " --input " + quoted(refdataPath("cases")));
+    EXPECT_EQ(r.exitCode, 3);
+    EXPECT_NE(r.out.find("tiny-sd15.safetensors"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(empty + "/checkpoints"), std::string::npos) << r.out;
+}
+
+TEST(Cli, BadFilesAndCommandsFailClearly) {
+    const CliResult missing = runTessera("run /nonexistent/graph.json");
+    EXPECT_EQ(missing.exitCode, 2);
+    EXPECT_NE(missing.err.find("does not exist"), std::string::npos) << missing.err;
+    const std::string dir = makeTempDir("cli-bad");
+    const std::string garbage = dir + "/garbage.json";
+    { std::ofstream(garbage) << "{ not json"; }
+    const CliResult bad = runTessera("validate " + quoted(garbage));
+    EXPECT_EQ(bad.exitCode, 2);
+    EXPECT_NE(bad.err.find("garbage.json"), std::string::npos) << bad.err;
+    EXPECT_EQ(runTessera("frobnicate").exitCode, 2);
+    const CliResult nodes = runTessera("nodes");
+    EXPECT_EQ(nodes.exitCode, 0);
+    EXPECT_NE(nodes.out.find("KSampler"), std::string::npos);
+    EXPECT_NE(nodes.out.find("seed INT"), std::string::npos);
+}
+
+}  // namespace

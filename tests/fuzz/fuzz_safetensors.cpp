@@ -1,0 +1,19 @@
+// libFuzzer target for the safetensors header parser: any bytes must give a header whose
+// tensors all lie inside the file without overlapping, or a tessera::Error — never a crash.
+#include "core/common/error.h"
+#include "core/engine/safetensors.h"
+
+#include <cstdlib>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    try {
+        const auto h = tessera::engine::parseSafetensorsHeader(data, size, size, "fuzz");
+        const uint64_t dataSize = size - h.dataOffset;
+        for (const auto& e : h.entries) {
+            if (e.end > dataSize || e.begin > e.end) std::abort();
+            if (uint64_t(e.numel()) * tessera::engine::dtypeSize(e.dtype) != e.end - e.begin) std::abort();
+        }
+    } catch (const tessera::Error&) {
+    }
+    return 0;
+}
