@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -44,7 +45,35 @@ bool writeNewFile(const NodeContext& ctx, const fs::path& path, const QByteArray
     return true;
 }
 
+void replaceAll(std::string& text, const std::string& from, const std::string& to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+}
+
+std::string twoDigits(int v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%02d", v);
+    return buf;
+}
+
 }  // namespace
+
+std::string expandPrefixVariables(const std::string& prefix, int64_t width, int64_t height) {
+    if (prefix.find('%') == std::string::npos) return prefix;
+    std::string out = prefix;
+    replaceAll(out, "%width%", std::to_string(width));
+    replaceAll(out, "%height%", std::to_string(height));
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    replaceAll(out, "%year%", std::to_string(local.tm_year + 1900));
+    replaceAll(out, "%month%", twoDigits(local.tm_mon + 1));
+    replaceAll(out, "%day%", twoDigits(local.tm_mday));
+    replaceAll(out, "%hour%", twoDigits(local.tm_hour));
+    replaceAll(out, "%minute%", twoDigits(local.tm_min));
+    replaceAll(out, "%second%", twoDigits(local.tm_sec));
+    return out;
+}
 
 int nextImageCounter(const std::string& folder, const std::string& base) {
     int highest = 0;
@@ -62,7 +91,8 @@ int nextImageCounter(const std::string& folder, const std::string& base) {
 }
 
 std::vector<std::string> saveImageBatch(const NodeContext& ctx, const at::Tensor& images, const std::string& folder,
-                                        const std::string& prefix, int compression) {
+                                        const std::string& rawPrefix, int compression) {
+    const std::string prefix = expandPrefixVariables(rawPrefix, images.size(2), images.size(1));
     if (folder.empty()) ctx.fail("no output folder is set; choose one in the settings");
     const fs::path relative = fs::path(prefix).lexically_normal();
     bool escapes = prefix.empty() || relative.is_absolute() || relative.has_root_name();

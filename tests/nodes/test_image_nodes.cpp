@@ -162,6 +162,16 @@ TEST_F(ImageNodesTest, SaveImageWritesEveryImageOfABatchIntoSubFolders) {
     EXPECT_EQ(eventMessages(ExecEvent::Kind::OutputFile).size(), 2u);
 }
 
+TEST_F(ImageNodesTest, SaveImageExpandsComfyUisPrefixVariables) {
+    const NodeId save = add("SaveImage", {{"filename_prefix", "%width%x%height%/img_%year%"}});
+    link(image(ramp(2, 3)), 0, save, "images");
+    ASSERT_TRUE(run().succeeded());
+    const auto files = outputFiles(env.outputDir + "/3x2");
+    ASSERT_EQ(files.size(), 1u);
+    EXPECT_EQ(files[0].rfind("img_20", 0), 0u) << files[0];
+    EXPECT_EQ(files[0].size(), std::string("img_2025_00001_.png").size()) << files[0];
+}
+
 TEST_F(ImageNodesTest, SaveImageEmbedsTheGraphAndPrompt) {
     env.workflowJson = R"({"nodes":[1,2,3]})";
     env.promptJson = R"({"3":{"class_type":"SaveImage"}})";
