@@ -1,0 +1,132 @@
+#include "nodes/image_saving.h"
+
+#include "core/io/png_metadata.h"
+#include "nodes/image_convert.h"
+
+#include <ATen/ATen.h>
+#include <QFile>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace tessera::nodes {
+namespace {
+
+bool allDigits(const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string numberedName(const std::string& base, int counter) {
+    char digits[32];
+    std::snprintf(digits, sizeof digits, "%05d", counter);
+    return base + "_" + digits + "_.png";
+}
+
+// Creates `path` only if it does not exist yet (O_EXCL): false when another file took the name.
+bool writeNewFile(const NodeContext& ctx, const fs::path& path, const QByteArray& data) {
+    QFile file(QString::fromStdString(path.string()));
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly)) {
+        std::error_code ec;
+        if (fs::exists(path, ec)) return false;
+        ctx.fail("could not create '" + path.string() + "': " + file.errorString().toStdString() +
+                 "; check that the folder is writable");
+    }
+    if (file.write(data) != data.size() || !file.flush()) {
+        const std::string why = file.errorString().toStdString();
+        file.close();
+        file.remove();
+        ctx.fail("could not write '" + path.string() + "': " + why + " (is the disk full?)");
+    }
+    file.close();
+    return true;
+}
+
+void replaceAll(std::string& text, const std::string& from, const std::string& to) {
+    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+}
+
+std::string twoDigits(int v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%02d", v);
+    return buf;
+}
+
+}  // namespace
+
+std::string expandPrefixVariables(const std::string& prefix, int64_t width, int64_t height) {
+    if (prefix.find('%') == std::string::npos) return prefix;
+    std::string out = prefix;
+    replaceAll(out, "%width%", std::to_string(width));
+    replaceAll(out, "%height%", std::to_string(height));
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    replaceAll(out, "%year%", std::to_string(local.tm_year + 1900));
+    replaceAll(out, "%month%", twoDigits(local.tm_mon + 1));
+    replaceAll(out, "%day%", twoDigits(local.tm_mday));
+    replaceAll(out, "%hour%", twoDigits(local.tm_hour));
+    replaceAll(out, "%minute%", twoDigits(local.tm_min));
+    replaceAll(out, "%second%", twoDigits(local.tm_sec));
+    return out;
+}
+
+int nextImageCounter(const std::string& folder, const std::string& base) {
+    int highest = 0;
+    std::error_code ec;
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() <= base.size() + 1 || name.compare(0, base.size(), base) != 0 || name[base.size()] != '_')
+            continue;
+        const std::string rest = name.substr(base.size() + 1);
+        const std::string digits = rest.substr(0, rest.find('_'));
+        if (!allDigits(digits) || digits.size() > 9) continue;
+        highest = std::max(highest, std::stoi(digits));
+    }
+    return highest + 1;
+}
+
+std::vector<std::string> saveImageBatch(const NodeContext& ctx, const at::Tensor& images, const std::string& folder,
+                                        const std::string& rawPrefix, int compression) {
+    const std::string prefix = expandPrefixVariables(rawPrefix, images.size(2), images.size(1));
+    if (folder.empty()) ctx.fail("no output folder is set; choose one in the settings");
+    const fs::path relative = fs::path(prefix).lexically_normal();
+    bool escapes = prefix.empty() || relative.is_absolute() || relative.has_root_name();
+    for (const auto& part : relative)
+        if (part == "..") escapes = true;
+    if (escapes)
+        ctx.fail("filename_prefix '" + prefix +
+                 "' must be a file name, optionally inside sub-folders of the output folder (like 'portraits/Tessera'); "
+                 "absolute paths and '..' are not allowed");
+    const std::string base = relative.filename().string();
+    if (base.empty() || base == ".") ctx.fail("filename_prefix '" + prefix + "' has no file name part; add one, like 'Tessera'");
+
+    const fs::path dir = fs::path(folder) / relative.parent_path();
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) ctx.fail("could not create the folder '" + dir.string() + "': " + ec.message());
+
+    std::map<std::string, std::string> text;
+    if (!ctx.env().workflowJson.empty()) text[kPngKeyTessera] = ctx.env().workflowJson;
+    if (!ctx.env().promptJson.empty()) text[kPngKeyPrompt] = ctx.env().promptJson;
+
+    std::vector<std::string> written;
+    int counter = nextImageCounter(dir.string(), base);
+    for (int64_t i = 0; i < images.size(0); ++i) {
+        ctx.cancel().throwIfCancelled();
+        QByteArray png = encodePng(images[i], compression);
+        if (!text.empty()) png = addPngText(png, text);
+        fs::path path = dir / numberedName(base, counter);
+        while (!writeNewFile(ctx, path, png)) path = dir / numberedName(base, ++counter);
+        ++counter;
+        written.push_back(path.string());
+        ctx.outputFile(path.string());
+    }
+    return written;
+}
+
+}  // namespace tessera::nodes

@@ -1,0 +1,159 @@
+// Mask nodes with ComfyUI's names, inputs (in ComfyUI's order) and semantics (nodes.py and
+// comfy_extras/nodes_mask.py): LoadImageMask, MaskToImage, ImageToMask, InvertMask, GrowMask,
+// FeatherMask, ThresholdMask. A MASK is [B,H,W] float 0..1, 1 = repaint.
+#include "nodes/builtin_nodes.h"
+#include "nodes/decl_helpers.h"
+#include "nodes/image_convert.h"
+#include "nodes/image_node_support.h"
+
+#include <ATen/ATen.h>
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace tessera::nodes {
+namespace {
+
+const std::vector<std::string> kRgb = {"red", "green", "blue"};
+
+int64_t channelIndex(const std::string& channel) {
+    return std::find(kRgb.begin(), kRgb.end(), channel) - kRgb.begin();
+}
+
+NodeDecl loadImageMask() {
+    NodeDecl d = makeDecl("LoadImageMask", "Load Image (as Mask)", "mask",
+                          "Loads one channel of an image from the input folder as a MASK. 'alpha' gives 1 - alpha "
+                          "(transparent = 1; an image without alpha gives zeros); a grey image has the same value in "
+                          "red, green and blue.");
+    d.inputs = {inputImageInput("image"), comboInput("channel", {"alpha", "red", "green", "blue"})};
+    d.outputs = {output("MASK", "MASK")};
+    d.run = [](NodeContext& ctx) {
+        const DecodedImage img = loadInputImage(ctx, "image");
+        const std::string& channel = ctx.getString("channel");
+        at::Tensor mask;
+        if (channel == "alpha")
+            mask = img.alpha.defined() ? 1.0 - img.alpha : at::zeros({img.rgb.size(1), img.rgb.size(2)});
+        else if (channelIndex(channel) < 3)
+            mask = img.rgb[0].select(2, channelIndex(channel));
+        else
+            ctx.fail("unknown channel '" + channel + "'; use alpha, red, green or blue");
+        return std::vector<Value>{maskValue(mask.unsqueeze(0))};
+    };
+    return d;
+}
+
+NodeDecl maskToImage() {
+    NodeDecl d = makeDecl("MaskToImage", "Convert Mask to Image", "mask", "A grey IMAGE with the mask in each channel.");
+    d.inputs = {port("mask", "MASK")};
+    d.outputs = {output("IMAGE", "IMAGE")};
+    d.run = [](NodeContext& ctx) {
+        const at::Tensor mask = requireMask(ctx, "mask");
+        return std::vector<Value>{imageValue(mask.unsqueeze(3).expand({-1, -1, -1, 3}))};
+    };
+    return d;
+}
+
+NodeDecl imageToMask() {
+    NodeDecl d = makeDecl("ImageToMask", "Convert Image to Mask", "mask", "One channel of every image as a MASK.");
+    d.inputs = {port("image", "IMAGE"), comboInput("channel", kRgb)};
+    d.outputs = {output("MASK", "MASK")};
+    d.run = [](NodeContext& ctx) {
+        const at::Tensor image = requireImage(ctx, "image");
+        const int64_t c = channelIndex(ctx.getString("channel"));
+        if (c >= 3) ctx.fail("unknown channel '" + ctx.getString("channel") + "'; use red, green or blue");
+        return std::vector<Value>{maskValue(image.select(3, c))};
+    };
+    return d;
+}
+
+NodeDecl invertMask() {
+    NodeDecl d = makeDecl("InvertMask", "InvertMask", "mask", "1 - mask.");
+    d.inputs = {port("mask", "MASK")};
+    d.outputs = {output("MASK", "MASK")};
+    d.run = [](NodeContext& ctx) { return std::vector<Value>{maskValue(1.0 - requireMask(ctx, "mask"))}; };
+    return d;
+}
+
+// ComfyUI repeats a 3x3 grey dilation (erosion when shrinking) |expand| times; the kernel is a
+// cross with tapered corners, a square without. Pixels outside the mask never win, which is what
+// scipy's default 'reflect' border amounts to for a 3x3 window.
+at::Tensor growMask(const at::Tensor& masks, int64_t expand, bool tapered) {
+    if (expand == 0) return masks.clone();
+    const cv::Mat kernel = cv::getStructuringElement(tapered ? cv::MORPH_CROSS : cv::MORPH_RECT, cv::Size(3, 3));
+    std::vector<at::Tensor> out;
+    for (int64_t i = 0; i < masks.size(0); ++i) {
+        const cv::Mat m = tensorToMat(masks[i]);
+        cv::Mat grown;
+        if (expand > 0)
+            cv::dilate(m, grown, kernel, cv::Point(-1, -1), int(expand));
+        else
+            cv::erode(m, grown, kernel, cv::Point(-1, -1), int(-expand));
+        out.push_back(matToTensor(grown));
+    }
+    return at::stack(out);
+}
+
+NodeDecl growMaskDecl() {
+    NodeDecl d = makeDecl("GrowMask", "Grow Mask", "mask",
+                          "Grows the mask by `expand` pixels (a negative value shrinks it). tapered_corners rounds "
+                          "the corners off.");
+    d.inputs = {port("mask", "MASK"), intInput("expand", 0, -kMaxResolution, kMaxResolution),
+                boolInput("tapered_corners", true)};
+    d.outputs = {output("MASK", "MASK")};
+    d.run = [](NodeContext& ctx) {
+        const at::Tensor mask = requireMask(ctx, "mask");
+        return std::vector<Value>{maskValue(growMask(mask, ctx.getInt("expand"), ctx.getBool("tapered_corners")))};
+    };
+    return d;
+}
+
+// ComfyUI's loops, quirks included: the right and bottom loops index with -x, so step 0 scales
+// the first column/row (not the last) by 1/right, and the last one gets 2/right.
+at::Tensor featherMask(at::Tensor out, int64_t left, int64_t top, int64_t right, int64_t bottom) {
+    const int64_t h = out.size(1), w = out.size(2);
+    left = std::min(left, w), right = std::min(right, w);
+    top = std::min(top, h), bottom = std::min(bottom, h);
+    const auto wrap = [](int64_t negIndex, int64_t size) { return negIndex == 0 ? 0 : size - negIndex; };
+    for (int64_t x = 0; x < left; ++x) out.select(2, x).mul_((x + 1.0) / double(left));
+    for (int64_t x = 0; x < right; ++x) out.select(2, wrap(x, w)).mul_((x + 1.0) / double(right));
+    for (int64_t y = 0; y < top; ++y) out.select(1, y).mul_((y + 1.0) / double(top));
+    for (int64_t y = 0; y < bottom; ++y) out.select(1, wrap(y, h)).mul_((y + 1.0) / double(bottom));
+    return out;
+}
+
+NodeDecl featherMaskDecl() {
+    NodeDecl d = makeDecl("FeatherMask", "FeatherMask", "mask",
+                          "Fades the mask linearly to 0 over the given number of pixels at each edge (ComfyUI's "
+                          "formula, which also scales the first column/row when right/bottom is set).");
+    d.inputs = {port("mask", "MASK"), intInput("left", 0, 0, kMaxResolution), intInput("top", 0, 0, kMaxResolution),
+                intInput("right", 0, 0, kMaxResolution), intInput("bottom", 0, 0, kMaxResolution)};
+    d.outputs = {output("MASK", "MASK")};
+    d.run = [](NodeContext& ctx) {
+        at::Tensor mask = requireMask(ctx, "mask").clone();
+        return std::vector<Value>{maskValue(featherMask(mask, ctx.getInt("left"), ctx.getInt("top"),
+                                                        ctx.getInt("right"), ctx.getInt("bottom")))};
+    };
+    return d;
+}
+
+NodeDecl thresholdMask() {
+    NodeDecl d = makeDecl("ThresholdMask", "ThresholdMask", "mask", "1 where the mask is above `value`, 0 elsewhere.");
+    d.inputs = {port("mask", "MASK"), floatInput("value", 0.5, 0.0, 1.0, 0.01)};
+    d.outputs = {output("MASK", "MASK")};
+    d.run = [](NodeContext& ctx) {
+        const at::Tensor mask = requireMask(ctx, "mask");
+        return std::vector<Value>{maskValue(mask.gt(ctx.getFloat("value")).to(at::kFloat))};
+    };
+    return d;
+}
+
+}  // namespace
+
+void registerMaskNodes(Registry& registry) {
+    for (NodeDecl d : {loadImageMask(), maskToImage(), imageToMask(), invertMask(), growMaskDecl(), featherMaskDecl(),
+                       thresholdMask()})
+        registry.add(std::move(d));
+}
+
+}  // namespace tessera::nodes
