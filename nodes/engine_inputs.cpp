@@ -13,7 +13,7 @@ std::string shapeText(const at::Tensor& t) { return std::string(c10::str(t.sizes
 }  // namespace
 
 at::Tensor imageInput(const NodeContext& ctx, const std::string& name) {
-    const at::Tensor& pixels = ctx.get<ImageValue>(name)->pixels;
+    const at::Tensor pixels = ctx.get<ImageValue>(name)->pixels;
     if (!pixels.defined() || pixels.dim() != 4 || pixels.size(3) < 3 || pixels.size(0) < 1 || pixels.size(1) < 1 ||
         pixels.size(2) < 1)
         ctx.fail("input '" + name + "' should be an image batch [batch, height, width, 3], got " +

@@ -20,7 +20,7 @@ constexpr int64_t kMaxResolution = 16384;
 int64_t pyRound(double v) { return static_cast<int64_t>(std::nearbyint(v)); }
 
 at::Tensor latentInput(const NodeContext& ctx, const std::string& name) {
-    const at::Tensor& s = ctx.get<LatentValue>(name)->samples;
+    const at::Tensor s = ctx.get<LatentValue>(name)->samples;
     if (!s.defined() || s.dim() != 4 || s.size(2) < 1 || s.size(3) < 1)
         ctx.fail("input '" + name + "' should be a latent [batch, channels, h, w]");
     return s;
