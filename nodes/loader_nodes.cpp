@@ -2,6 +2,7 @@
 // process-wide model cache. Inputs and their order follow ComfyUI's nodes.py.
 #include "core/engine/checkpoint.h"
 #include "core/engine/text_encoder.h"
+#include "core/exec/node_context.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/model_cache.h"
