@@ -1,0 +1,88 @@
+// Text and inpainting-model conditioning: CLIPTextEncode, CLIPSetLastLayer,
+// InpaintModelConditioning. Inputs and their order follow ComfyUI's nodes.py.
+#include "core/engine/text_encoder.h"
+#include "core/engine/vae.h"
+#include "nodes/builtin_nodes.h"
+#include "nodes/decl_helpers.h"
+#include "nodes/engine_inputs.h"
+#include "nodes/values.h"
+
+#include <ATen/ATen.h>
+
+namespace tessera::nodes {
+namespace {
+
+NodeDecl clipTextEncode() {
+    NodeDecl d;
+    d.type = "CLIPTextEncode";
+    d.displayName = "CLIP Text Encode (Prompt)";
+    d.category = "conditioning";
+    d.description = "Encodes a prompt (with (word:1.2) weights and embedding:name) for the sampler.";
+    d.inputs = {stringInput("text", "", true), port("clip", "CLIP")};
+    d.outputs = {output("CONDITIONING", "CONDITIONING")};
+    d.run = [](NodeContext& ctx) {
+        auto clip = ctx.get<ClipValue>("clip");
+        if (!clip->encoder) ctx.fail("input 'clip' holds no text encoder");
+        engine::Conditioning cond;
+        cond.context = clip->encoder->encode(ctx.getString("text"));
+        return std::vector<Value>{std::make_shared<ConditioningValue>(std::move(cond))};
+    };
+    return d;
+}
+
+NodeDecl clipSetLastLayer() {
+    NodeDecl d;
+    d.type = "CLIPSetLastLayer";
+    d.displayName = "CLIP Set Last Layer";
+    d.category = "conditioning";
+    d.description = "Stops the text encoder early (\"clip skip\"): -1 = last layer, -2 = penultimate, ...";
+    d.inputs = {port("clip", "CLIP"), intInput("stop_at_clip_layer", -1, -24, -1)};
+    d.outputs = {output("CLIP", "CLIP")};
+    d.run = [](NodeContext& ctx) {
+        auto clip = ctx.get<ClipValue>("clip");
+        if (!clip->encoder) ctx.fail("input 'clip' holds no text encoder");
+        auto copy = std::make_shared<engine::TextEncoder>(*clip->encoder);
+        copy->setLastLayer(static_cast<int>(ctx.getInt("stop_at_clip_layer")));
+        return std::vector<Value>{std::make_shared<ClipValue>(std::move(copy))};
+    };
+    return d;
+}
+
+NodeDecl inpaintModelConditioning() {
+    NodeDecl d;
+    d.type = "InpaintModelConditioning";
+    d.displayName = "InpaintModelConditioning";
+    d.category = "conditioning/inpaint";
+    d.description = "Prepares an inpainting model (9 input channels): the mask and the latent of the image with the "
+                    "masked area greyed out go with the conditioning; the latent is the whole image's.";
+    d.inputs = {port("positive", "CONDITIONING"), port("negative", "CONDITIONING"), port("vae", "VAE"),
+                port("pixels", "IMAGE"),          port("mask", "MASK"),             boolInput("noise_mask", true)};
+    d.outputs = {output("positive", "CONDITIONING"), output("negative", "CONDITIONING"), output("latent", "LATENT")};
+    d.run = [](NodeContext& ctx) {
+        auto vae = vaeInput(ctx, "vae");
+        const InpaintPixels in = prepareInpaintPixels(ctx, imageInput(ctx, "pixels"), maskInput(ctx, "mask"));
+        const at::Tensor concatLatent = vae->encode(in.greyed.permute({0, 3, 1, 2}).contiguous() * 2.0 - 1.0);
+        auto latent = std::make_shared<LatentValue>(encodeImage(ctx, *vae, in.pixels));
+        if (ctx.getBool("noise_mask")) latent->noiseMask = in.mask;
+        std::vector<Value> out;
+        for (const char* side : {"positive", "negative"}) {
+            engine::Conditioning c = ctx.get<ConditioningValue>(side)->cond;
+            c.concatMask = in.mask;
+            c.concatLatent = concatLatent;
+            out.push_back(std::make_shared<ConditioningValue>(std::move(c)));
+        }
+        out.push_back(latent);
+        return out;
+    };
+    return d;
+}
+
+}  // namespace
+
+void registerConditioningNodes(Registry& registry) {
+    registry.add(clipTextEncode());
+    registry.add(clipSetLastLayer());
+    registry.add(inpaintModelConditioning());
+}
+
+}  // namespace tessera::nodes

@@ -1,0 +1,81 @@
+#include "nodes/engine_inputs.h"
+
+#include "core/engine/vae.h"
+#include "nodes/values.h"
+
+#include <ATen/ATen.h>
+
+namespace tessera::nodes {
+namespace {
+
+std::string shapeText(const at::Tensor& t) { return std::string(c10::str(t.sizes())); }
+
+}  // namespace
+
+at::Tensor imageInput(const NodeContext& ctx, const std::string& name) {
+    const at::Tensor pixels = ctx.get<ImageValue>(name)->pixels;
+    if (!pixels.defined() || pixels.dim() != 4 || pixels.size(3) < 3 || pixels.size(0) < 1 || pixels.size(1) < 1 ||
+        pixels.size(2) < 1)
+        ctx.fail("input '" + name + "' should be an image batch [batch, height, width, 3], got " +
+                 (pixels.defined() ? shapeText(pixels) : std::string("nothing")));
+    return pixels.narrow(3, 0, 3).to(at::kFloat);
+}
+
+at::Tensor maskInput(const NodeContext& ctx, const std::string& name) {
+    at::Tensor mask = ctx.get<MaskValue>(name)->mask;
+    if (mask.defined() && mask.dim() == 2) mask = mask.unsqueeze(0);
+    if (!mask.defined() || mask.dim() != 3 || mask.size(0) < 1 || mask.size(1) < 1 || mask.size(2) < 1)
+        ctx.fail("input '" + name + "' should be a mask [batch, height, width], got " +
+                 (mask.defined() ? shapeText(mask) : std::string("nothing")));
+    return mask.to(at::kFloat);
+}
+
+std::shared_ptr<const engine::Vae> vaeInput(const NodeContext& ctx, const std::string& name) {
+    auto vae = ctx.get<VaeValue>(name)->vae;
+    if (!vae)
+        ctx.fail("input '" + name + "' holds no VAE (the checkpoint it comes from has none); load one with a "
+                 "VAELoader node and connect that instead");
+    return vae;
+}
+
+void checkMaskBatch(const NodeContext& ctx, int64_t maskBatch, int64_t batch, const std::string& what) {
+    if (maskBatch == 1 || maskBatch == batch) return;
+    ctx.fail("the mask batch has " + std::to_string(maskBatch) + " masks but the " + what + " has " +
+             std::to_string(batch) + "; use one mask for all, or exactly one per " + what + " image");
+}
+
+at::Tensor cropToMultiple(const at::Tensor& t, int64_t hDim, int64_t multiple) {
+    const int64_t h = t.size(hDim), w = t.size(hDim + 1);
+    const int64_t hc = h / multiple * multiple, wc = w / multiple * multiple;
+    if (hc == h && wc == w) return t;
+    return t.narrow(hDim, (h % multiple) / 2, hc).narrow(hDim + 1, (w % multiple) / 2, wc);
+}
+
+at::Tensor encodeImage(const NodeContext& ctx, const engine::Vae& vae, const at::Tensor& pixels) {
+    const int64_t m = vae.downscale();
+    if (pixels.size(1) < m || pixels.size(2) < m)
+        ctx.fail("the image is " + std::to_string(pixels.size(2)) + "x" + std::to_string(pixels.size(1)) +
+                 " pixels; the VAE needs at least " + std::to_string(m) + "x" + std::to_string(m));
+    const at::Tensor cropped = cropToMultiple(pixels, 1, m);
+    return vae.encode(cropped.permute({0, 3, 1, 2}).contiguous() * 2.0 - 1.0);
+}
+
+at::Tensor decodedToImage(const at::Tensor& decodedNchw) {
+    return ((decodedNchw + 1.0) / 2.0).clamp(0.0, 1.0).permute({0, 2, 3, 1}).contiguous();
+}
+
+InpaintPixels prepareInpaintPixels(const NodeContext& ctx, const at::Tensor& pixels, const at::Tensor& mask) {
+    checkMaskBatch(ctx, mask.size(0), pixels.size(0), "image batch");
+    if (pixels.size(1) < 8 || pixels.size(2) < 8) ctx.fail("the image must be at least 8x8 pixels");
+    at::Tensor m = mask.reshape({-1, 1, mask.size(-2), mask.size(-1)});
+    if (m.size(2) != pixels.size(1) || m.size(3) != pixels.size(2))
+        m = at::upsample_bilinear2d(m, {pixels.size(1), pixels.size(2)}, false);
+    InpaintPixels out;
+    out.pixels = cropToMultiple(pixels, 1, 8);
+    out.mask = cropToMultiple(m, 2, 8);
+    const at::Tensor keep = (1.0 - out.mask.round()).squeeze(1).unsqueeze(-1);  // [Bm,H,W,1]
+    out.greyed = (out.pixels - 0.5) * keep + 0.5;
+    return out;
+}
+
+}  // namespace tessera::nodes

@@ -1,0 +1,47 @@
+#pragma once
+// Reading engine-facing inputs with the checks every node needs, so each node's error says which
+// node, which input and what to do: images, masks, and a VAE that may be missing from a checkpoint.
+#include "core/exec/node_context.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <memory>
+#include <string>
+
+namespace tessera::engine {
+class Vae;
+}
+
+namespace tessera::nodes {
+
+// IMAGE input as float [B,H,W,3] (extra channels such as alpha are dropped).
+at::Tensor imageInput(const NodeContext& ctx, const std::string& name);
+// MASK input as float [B,H,W] ([H,W] is taken as one mask).
+at::Tensor maskInput(const NodeContext& ctx, const std::string& name);
+// A VAE input that really holds a VAE (a checkpoint without one gives an empty VAE).
+std::shared_ptr<const engine::Vae> vaeInput(const NodeContext& ctx, const std::string& name);
+
+// Fails unless a mask batch of `maskBatch` can go with `batch` images/latents (1 or the same).
+void checkMaskBatch(const NodeContext& ctx, int64_t maskBatch, int64_t batch, const std::string& what);
+
+// ComfyUI's crop to whole latent cells: sides rounded down to multiples of `multiple`, the
+// remainder split evenly (the extra pixel on the far side). `t` is [B,H,W,...] or [B,C,H,W] with
+// the spatial axes at `hDim` and `hDim + 1`.
+at::Tensor cropToMultiple(const at::Tensor& t, int64_t hDim, int64_t multiple);
+
+// IMAGE [B,H,W,3] 0..1 -> unscaled latent, after ComfyUI's crop to whole latent cells.
+at::Tensor encodeImage(const NodeContext& ctx, const engine::Vae& vae, const at::Tensor& pixels);
+// Unscaled latent -> IMAGE [B,H,W,3] clamped to 0..1.
+at::Tensor decodedToImage(const at::Tensor& decodedNchw);
+
+// What inpainting nodes prepare from an image and a mask (ComfyUI's VAEEncodeForInpaint and
+// InpaintModelConditioning): both cropped to whole latent cells, the mask resized bilinearly to
+// the image first, and a copy of the image with the masked pixels set to grey.
+struct InpaintPixels {
+    at::Tensor pixels;  // [B,H,W,3] cropped
+    at::Tensor mask;    // [Bm,1,H,W] at the cropped image size, not rounded
+    at::Tensor greyed;  // pixels with the (rounded) mask's area set to 0.5
+};
+InpaintPixels prepareInpaintPixels(const NodeContext& ctx, const at::Tensor& pixels, const at::Tensor& mask);
+
+}  // namespace tessera::nodes

@@ -1,0 +1,215 @@
+// Latents: empty latents, VAE encode/decode (plain, tiled, for inpainting), noise masks and
+// latent upscaling. Latents at node boundaries are unscaled (VAE space); inputs and their order
+// follow ComfyUI's nodes.py.
+#include "core/engine/vae.h"
+#include "nodes/builtin_nodes.h"
+#include "nodes/decl_helpers.h"
+#include "nodes/engine_inputs.h"
+#include "nodes/values.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+
+namespace tessera::nodes {
+namespace {
+
+constexpr int64_t kMaxResolution = 16384;
+
+// Python's round(): halves go to the even neighbour.
+int64_t pyRound(double v) { return static_cast<int64_t>(std::nearbyint(v)); }
+
+at::Tensor latentInput(const NodeContext& ctx, const std::string& name) {
+    const at::Tensor s = ctx.get<LatentValue>(name)->samples;
+    if (!s.defined() || s.dim() != 4 || s.size(2) < 1 || s.size(3) < 1)
+        ctx.fail("input '" + name + "' should be a latent [batch, channels, h, w]");
+    return s;
+}
+
+NodeDecl emptyLatentImage() {
+    NodeDecl d;
+    d.type = "EmptyLatentImage";
+    d.displayName = "Empty Latent Image";
+    d.category = "latent";
+    d.description = "A batch of blank latents for text-to-image (the size is in pixels).";
+    d.inputs = {intInput("width", 512, 16, kMaxResolution, 8), intInput("height", 512, 16, kMaxResolution, 8),
+                intInput("batch_size", 1, 1, 4096)};
+    d.outputs = {output("LATENT", "LATENT")};
+    d.run = [](NodeContext& ctx) {
+        const int64_t w = ctx.getInt("width"), h = ctx.getInt("height"), b = ctx.getInt("batch_size");
+        if (w < 8 || h < 8 || b < 1) ctx.fail("width and height must be at least 8 and batch_size at least 1");
+        return std::vector<Value>{std::make_shared<LatentValue>(at::zeros({b, 4, h / 8, w / 8}, at::kFloat))};
+    };
+    return d;
+}
+
+NodeDecl vaeEncode() {
+    NodeDecl d;
+    d.type = "VAEEncode";
+    d.displayName = "VAE Encode";
+    d.category = "latent";
+    d.description = "Encodes an image into a latent. Sides that are not multiples of 8 are cropped evenly.";
+    d.inputs = {port("pixels", "IMAGE"), port("vae", "VAE")};
+    d.outputs = {output("LATENT", "LATENT")};
+    d.run = [](NodeContext& ctx) {
+        auto vae = vaeInput(ctx, "vae");
+        return std::vector<Value>{std::make_shared<LatentValue>(encodeImage(ctx, *vae, imageInput(ctx, "pixels")))};
+    };
+    return d;
+}
+
+NodeDecl vaeDecode() {
+    NodeDecl d;
+    d.type = "VAEDecode";
+    d.displayName = "VAE Decode";
+    d.category = "latent";
+    d.description = "Decodes a latent into an image.";
+    d.inputs = {port("samples", "LATENT"), port("vae", "VAE")};
+    d.outputs = {output("IMAGE", "IMAGE")};
+    d.run = [](NodeContext& ctx) {
+        const at::Tensor z = latentInput(ctx, "samples");
+        auto vae = vaeInput(ctx, "vae");
+        return std::vector<Value>{std::make_shared<ImageValue>(decodedToImage(vae->decode(z)))};
+    };
+    return d;
+}
+
+NodeDecl vaeDecodeTiled() {
+    NodeDecl d;
+    d.type = "VAEDecodeTiled";
+    d.displayName = "VAE Decode (Tiled)";
+    d.category = "_for_testing";
+    d.description = "Decodes a latent tile by tile (sizes in pixels), for images too large to decode at once. "
+                    "The temporal inputs are for video VAEs and have no effect here.";
+    d.inputs = {port("samples", "LATENT"),
+                port("vae", "VAE"),
+                intInput("tile_size", 512, 64, 4096, 32),
+                intInput("overlap", 64, 0, 4096, 32),
+                intInput("temporal_size", 64, 8, 4096, 4),
+                intInput("temporal_overlap", 8, 4, 4096, 4)};
+    d.outputs = {output("IMAGE", "IMAGE")};
+    d.run = [](NodeContext& ctx) {
+        const at::Tensor z = latentInput(ctx, "samples");
+        auto vae = vaeInput(ctx, "vae");
+        const int64_t tile = ctx.getInt("tile_size");
+        int64_t overlap = ctx.getInt("overlap");
+        if (tile < overlap * 4) overlap = tile / 4;  // ComfyUI's rule
+        const int scale = vae->downscale();
+        const at::Tensor image = vae->decodeTiled(z, static_cast<int>(tile / scale), static_cast<int>(overlap / scale));
+        return std::vector<Value>{std::make_shared<ImageValue>(decodedToImage(image))};
+    };
+    return d;
+}
+
+NodeDecl vaeEncodeForInpaint() {
+    NodeDecl d;
+    d.type = "VAEEncodeForInpaint";
+    d.displayName = "VAE Encode (for Inpainting)";
+    d.category = "latent/inpaint";
+    d.description = "Encodes an image with the masked area greyed out and sets the (grown) mask as the noise mask: "
+                    "use with denoise 1.0.";
+    d.inputs = {port("pixels", "IMAGE"), port("vae", "VAE"), port("mask", "MASK"), intInput("grow_mask_by", 6, 0, 64)};
+    d.outputs = {output("LATENT", "LATENT")};
+    d.run = [](NodeContext& ctx) {
+        auto vae = vaeInput(ctx, "vae");
+        const InpaintPixels in = prepareInpaintPixels(ctx, imageInput(ctx, "pixels"), maskInput(ctx, "mask"));
+        const int64_t grow = ctx.getInt("grow_mask_by");
+        at::Tensor grown = in.mask;
+        if (grow > 0) {
+            const at::Tensor kernel = at::ones({1, 1, grow, grow}, at::kFloat);
+            const int64_t padding = grow / 2;  // ceil((grow - 1) / 2)
+            grown = at::conv2d(in.mask.round(), kernel, {}, 1, padding).clamp(0.0, 1.0);
+            grown = grown.narrow(2, 0, in.mask.size(2)).narrow(3, 0, in.mask.size(3));
+        }
+        auto latent = std::make_shared<LatentValue>(vae->encode(in.greyed.permute({0, 3, 1, 2}).contiguous() * 2.0 - 1.0));
+        latent->noiseMask = grown.round();
+        return std::vector<Value>{latent};
+    };
+    return d;
+}
+
+NodeDecl setLatentNoiseMask() {
+    NodeDecl d;
+    d.type = "SetLatentNoiseMask";
+    d.displayName = "Set Latent Noise Mask";
+    d.category = "latent/inpaint";
+    d.description = "Limits sampling to the mask's area (1 = repaint); the rest of the latent is kept.";
+    d.inputs = {port("samples", "LATENT"), port("mask", "MASK")};
+    d.outputs = {output("LATENT", "LATENT")};
+    d.run = [](NodeContext& ctx) {
+        auto in = ctx.get<LatentValue>("samples");
+        const at::Tensor mask = maskInput(ctx, "mask");
+        checkMaskBatch(ctx, mask.size(0), in->samples.size(0), "latent batch");
+        auto out = std::make_shared<LatentValue>(*in);
+        out->noiseMask = mask.reshape({-1, 1, mask.size(-2), mask.size(-1)});
+        return std::vector<Value>{out};
+    };
+    return d;
+}
+
+// comfy.utils.common_upscale for latents: optional centre crop to the new aspect, then resize.
+at::Tensor upscaleLatent(const NodeContext& ctx, at::Tensor s, int64_t width, int64_t height, const std::string& method,
+                         const std::string& crop) {
+    if (crop == "center") {
+        const int64_t oldW = s.size(3), oldH = s.size(2);
+        const double oldAspect = double(oldW) / double(oldH), newAspect = double(width) / double(height);
+        int64_t x = 0, y = 0;
+        if (oldAspect > newAspect) x = pyRound((oldW - oldW * (newAspect / oldAspect)) / 2);
+        else if (oldAspect < newAspect) y = pyRound((oldH - oldH * (oldAspect / newAspect)) / 2);
+        s = s.narrow(2, y, oldH - y * 2).narrow(3, x, oldW - x * 2);
+    }
+    if (method == "nearest-exact") return at::_upsample_nearest_exact2d(s, {height, width});
+    if (method == "bilinear") return at::upsample_bilinear2d(s, {height, width}, false);
+    if (method == "area") return at::adaptive_avg_pool2d(s, {height, width});
+    if (method == "bicubic") return at::upsample_bicubic2d(s, {height, width}, false);
+    ctx.fail("upscale_method '" + method + "' is not supported; use nearest-exact, bilinear, area or bicubic");
+}
+
+NodeDecl latentUpscale() {
+    NodeDecl d;
+    d.type = "LatentUpscale";
+    d.displayName = "Upscale Latent";
+    d.category = "latent";
+    d.description = "Resizes a latent to a size in pixels (0 for one side keeps the aspect ratio).";
+    d.inputs = {port("samples", "LATENT"),
+                comboInput("upscale_method", {"nearest-exact", "bilinear", "area", "bicubic", "bislerp"}),
+                intInput("width", 512, 0, kMaxResolution, 8),
+                intInput("height", 512, 0, kMaxResolution, 8),
+                comboInput("crop", {"disabled", "center"})};
+    d.outputs = {output("LATENT", "LATENT")};
+    d.run = [](NodeContext& ctx) {
+        auto in = ctx.get<LatentValue>("samples");
+        const at::Tensor s = latentInput(ctx, "samples");
+        int64_t width = ctx.getInt("width"), height = ctx.getInt("height");
+        if (width == 0 && height == 0) return std::vector<Value>{in};
+        if (width == 0) {
+            height = std::max<int64_t>(64, height);
+            width = std::max<int64_t>(64, pyRound(double(s.size(3)) * double(height) / double(s.size(2))));
+        } else if (height == 0) {
+            width = std::max<int64_t>(64, width);
+            height = std::max<int64_t>(64, pyRound(double(s.size(2)) * double(width) / double(s.size(3))));
+        } else {
+            width = std::max<int64_t>(64, width);
+            height = std::max<int64_t>(64, height);
+        }
+        auto out = std::make_shared<LatentValue>(
+            upscaleLatent(ctx, s, width / 8, height / 8, ctx.getString("upscale_method"), ctx.getString("crop")));
+        out->noiseMask = in->noiseMask;  // resized to the latent when sampling, as in ComfyUI
+        return std::vector<Value>{out};
+    };
+    return d;
+}
+
+}  // namespace
+
+void registerLatentNodes(Registry& registry) {
+    registry.add(emptyLatentImage());
+    registry.add(vaeEncode());
+    registry.add(vaeDecode());
+    registry.add(vaeDecodeTiled());
+    registry.add(vaeEncodeForInpaint());
+    registry.add(setLatentNoiseMask());
+    registry.add(latentUpscale());
+}
+
+}  // namespace tessera::nodes

@@ -1,0 +1,120 @@
+// Loaders: checkpoints, VAEs, ControlNets and LoRAs from the models folder, shared through the
+// process-wide model cache. Inputs and their order follow ComfyUI's nodes.py.
+#include "core/engine/checkpoint.h"
+#include "core/engine/text_encoder.h"
+#include "core/exec/node_context.h"
+#include "nodes/builtin_nodes.h"
+#include "nodes/decl_helpers.h"
+#include "nodes/model_cache.h"
+#include "nodes/values.h"
+
+#include <ATen/ATen.h>
+
+#include <iostream>
+
+namespace tessera::nodes {
+namespace {
+
+// The chosen file's full path; validation reports missing files before a run, this covers the
+// folders changing in between.
+std::string modelPath(const NodeContext& ctx, const std::string& input, const std::string& kind,
+                      const std::string& label) {
+    const std::string& name = ctx.getString(input);
+    const std::string path = ctx.env().findModel(kind, name);
+    if (path.empty()) {
+        const std::string folder = ctx.env().modelDirs.empty() ? "<models folder>/" + kind
+                                                               : ctx.env().modelDirs.front() + "/" + kind;
+        ctx.fail(name.empty() ? "no " + label + " chosen; put one in " + folder
+                              : label + " '" + name + "' not found; put it in " + folder);
+    }
+    return path;
+}
+
+NodeDecl checkpointLoaderSimple() {
+    NodeDecl d;
+    d.type = "CheckpointLoaderSimple";
+    d.displayName = "Load Checkpoint";
+    d.category = "loaders";
+    d.description = "Loads a Stable Diffusion 1.x/2.x checkpoint: the denoising model, its text encoder and its VAE.";
+    d.inputs = {modelFileInput("ckpt_name", "checkpoints")};
+    d.outputs = {output("MODEL", "MODEL"), output("CLIP", "CLIP"), output("VAE", "VAE")};
+    d.run = [](NodeContext& ctx) {
+        engine::LoadOptions options;
+        options.modelDirs = ctx.env().modelDirs;
+        const auto ckpt = sharedCheckpoint(modelPath(ctx, "ckpt_name", "checkpoints", "checkpoint"), options);
+        return std::vector<Value>{std::make_shared<ModelValue>(ckpt.model), std::make_shared<ClipValue>(ckpt.text),
+                                  std::make_shared<VaeValue>(ckpt.vae)};
+    };
+    return d;
+}
+
+NodeDecl vaeLoader() {
+    NodeDecl d;
+    d.type = "VAELoader";
+    d.displayName = "Load VAE";
+    d.category = "loaders";
+    d.description = "Loads a standalone VAE (or the VAE inside a checkpoint file placed in the vae folder).";
+    d.inputs = {modelFileInput("vae_name", "vae")};
+    d.outputs = {output("VAE", "VAE")};
+    d.run = [](NodeContext& ctx) {
+        return std::vector<Value>{std::make_shared<VaeValue>(sharedVae(modelPath(ctx, "vae_name", "vae", "VAE")))};
+    };
+    return d;
+}
+
+NodeDecl controlNetLoader() {
+    NodeDecl d;
+    d.type = "ControlNetLoader";
+    d.displayName = "Load ControlNet Model";
+    d.category = "loaders";
+    d.description = "Loads a ControlNet for SD1.x/SD2.x.";
+    d.inputs = {modelFileInput("control_net_name", "controlnet")};
+    d.outputs = {output("CONTROL_NET", "CONTROL_NET")};
+    d.run = [](NodeContext& ctx) {
+        const std::string path = modelPath(ctx, "control_net_name", "controlnet", "ControlNet model");
+        return std::vector<Value>{std::make_shared<ControlNetValue>(sharedControlNet(path))};
+    };
+    return d;
+}
+
+NodeDecl loraLoader() {
+    NodeDecl d;
+    d.type = "LoraLoader";
+    d.displayName = "Load LoRA";
+    d.category = "loaders";
+    d.description = "Applies a LoRA to the model and the text encoder (copies; the inputs stay unchanged).";
+    d.inputs = {port("model", "MODEL"),
+                port("clip", "CLIP"),
+                modelFileInput("lora_name", "loras"),
+                floatInput("strength_model", 1.0, -100.0, 100.0),
+                floatInput("strength_clip", 1.0, -100.0, 100.0)};
+    d.outputs = {output("MODEL", "MODEL"), output("CLIP", "CLIP")};
+    d.run = [](NodeContext& ctx) {
+        auto model = ctx.get<ModelValue>("model");
+        auto clip = ctx.get<ClipValue>("clip");
+        const double strengthModel = ctx.getFloat("strength_model");
+        const double strengthClip = ctx.getFloat("strength_clip");
+        if (strengthModel == 0.0 && strengthClip == 0.0) return std::vector<Value>{model, clip};
+        const std::string path = modelPath(ctx, "lora_name", "loras", "LoRA");
+        const engine::LoraResult r = engine::applyLoraFile(path, model->model, clip->encoder, strengthModel, strengthClip);
+        if (!r.unknownKeys.empty()) {
+            // NodeContext has no warning channel: the log is where this goes.
+            std::cerr << "LoraLoader #" << ctx.node().id << ": " << r.unknownKeys.size() << " module(s) of '"
+                      << ctx.getString("lora_name") << "' match nothing in the model and were skipped, e.g. '"
+                      << r.unknownKeys.front() << "'\n";
+        }
+        return std::vector<Value>{std::make_shared<ModelValue>(r.model), std::make_shared<ClipValue>(r.text)};
+    };
+    return d;
+}
+
+}  // namespace
+
+void registerLoaderNodes(Registry& registry) {
+    registry.add(checkpointLoaderSimple());
+    registry.add(vaeLoader());
+    registry.add(controlNetLoader());
+    registry.add(loraLoader());
+}
+
+}  // namespace tessera::nodes

@@ -1,0 +1,26 @@
+#pragma once
+// Models load once and are shared: a process-wide cache of loaded files keyed by the file's
+// resolved path, size and modification time. Entries are weak, so a model lives exactly as long
+// as some node output (or anything else) still holds it; two loader nodes naming the same file,
+// or a reload after the executor's cache dropped a model still in use, get the same object.
+#include "core/engine/checkpoint.h"
+
+#include <memory>
+#include <string>
+
+namespace tessera::engine {
+class ControlNet;
+class Vae;
+}  // namespace tessera::engine
+
+namespace tessera::nodes {
+
+// The checkpoint's parts keep one another alive (they share one cache entry).
+engine::LoadedCheckpoint sharedCheckpoint(const std::string& path, const engine::LoadOptions& options);
+std::shared_ptr<const engine::Vae> sharedVae(const std::string& path);
+std::shared_ptr<const engine::ControlNet> sharedControlNet(const std::string& path);
+
+// How many files the cache actually read since the process started (for tests and logs).
+int modelFileLoads();
+
+}  // namespace tessera::nodes

@@ -1,0 +1,187 @@
+// Sampling: KSampler, KSamplerAdvanced, NoiseByStrength and ModelSamplingDiscrete. Every step
+// reports progress and a latent2rgb preview, and the run's cancel flag stops sampling within a
+// step. Inputs and their order follow ComfyUI (nodes.py, comfy_extras/nodes_model_advanced.py).
+#include "core/engine/checkpoint.h"
+#include "core/engine/ksampler.h"
+#include "core/engine/schedulers.h"
+#include "nodes/builtin_nodes.h"
+#include "nodes/decl_helpers.h"
+#include "nodes/engine_inputs.h"
+#include "nodes/latent_preview.h"
+#include "nodes/values.h"
+
+#include <ATen/ATen.h>
+
+namespace tessera::nodes {
+namespace {
+
+constexpr double kLatentScale = 0.18215;
+
+// The request parts both KSampler nodes share: model, conditioning, latent and its noise mask.
+engine::KSamplerRequest baseRequest(const NodeContext& ctx, const LatentValue& latent) {
+    engine::KSamplerRequest r;
+    r.model = ctx.get<ModelValue>("model")->model;
+    if (!r.model) ctx.fail("input 'model' holds no model");
+    r.positive = ctx.get<ConditioningValue>("positive")->cond;
+    r.negative = ctx.get<ConditioningValue>("negative")->cond;
+    r.latent = latent.samples;
+    if (!r.latent.defined() || r.latent.dim() != 4)
+        ctx.fail("input 'latent_image' should be a latent [batch, channels, h, w]");
+    r.noiseMask = latent.noiseMask;
+    if (r.noiseMask.defined()) {
+        const int64_t maskBatch = r.noiseMask.numel() / (r.noiseMask.size(-1) * r.noiseMask.size(-2));
+        checkMaskBatch(ctx, maskBatch, r.latent.size(0), "latent batch");
+    }
+    r.cfg = ctx.getFloat("cfg");
+    r.sampler = ctx.getString("sampler_name");
+    r.scheduler = ctx.getString("scheduler");
+    r.steps = static_cast<int>(ctx.getInt("steps"));
+    return r;
+}
+
+std::vector<Value> sampleWithFeedback(const NodeContext& ctx, const engine::KSamplerRequest& r, const LatentValue& in) {
+    engine::SamplerCallbacks callbacks;
+    callbacks.cancel = &ctx.cancel();
+    callbacks.onStep = [&ctx](int step, int total, const at::Tensor&, const at::Tensor& denoised) {
+        ctx.progress(step + 1, total);
+        ctx.preview(latentPreview(denoised));
+    };
+    auto out = std::make_shared<LatentValue>(engine::runKSampler(r, callbacks));
+    out->noiseMask = in.noiseMask;  // ComfyUI passes the rest of the latent dict on
+    return {out};
+}
+
+NodeDecl kSampler() {
+    NodeDecl d;
+    d.type = "KSampler";
+    d.displayName = "KSampler";
+    d.category = "sampling";
+    d.description = "Denoises the latent with the model, guided by the positive and negative conditioning. "
+                    "A latent from Noise by Strength is already noised: sampling continues along its schedule.";
+    d.inputs = {port("model", "MODEL"),
+                seedInput("seed"),
+                intInput("steps", 20, 1, 10000),
+                floatInput("cfg", 8.0, 0.0, 100.0, 0.1),
+                comboInput("sampler_name", engine::samplerNames()),
+                comboInput("scheduler", engine::schedulerNames()),
+                port("positive", "CONDITIONING"),
+                port("negative", "CONDITIONING"),
+                port("latent_image", "LATENT"),
+                floatInput("denoise", 1.0, 0.0, 1.0)};
+    d.outputs = {output("LATENT", "LATENT")};
+    d.run = [](NodeContext& ctx) {
+        auto latent = ctx.get<LatentValue>("latent_image");
+        engine::KSamplerRequest r = baseRequest(ctx, *latent);
+        r.seed = ctx.getInt("seed");
+        r.denoise = ctx.getFloat("denoise");
+        if (latent->noised) r.start = latent->noised;
+        return sampleWithFeedback(ctx, r, *latent);
+    };
+    return d;
+}
+
+NodeDecl kSamplerAdvanced() {
+    NodeDecl d;
+    d.type = "KSamplerAdvanced";
+    d.displayName = "KSampler (Advanced)";
+    d.category = "sampling";
+    d.description = "KSampler over part of the schedule (start_at_step..end_at_step), optionally without adding "
+                    "noise or keeping the leftover noise, to chain samplers.";
+    d.inputs = {port("model", "MODEL"),
+                comboInput("add_noise", {"enable", "disable"}),
+                seedInput("noise_seed"),
+                intInput("steps", 20, 1, 10000),
+                floatInput("cfg", 8.0, 0.0, 100.0, 0.1),
+                comboInput("sampler_name", engine::samplerNames()),
+                comboInput("scheduler", engine::schedulerNames()),
+                port("positive", "CONDITIONING"),
+                port("negative", "CONDITIONING"),
+                port("latent_image", "LATENT"),
+                intInput("start_at_step", 0, 0, 10000),
+                intInput("end_at_step", 10000, 0, 10000),
+                comboInput("return_with_leftover_noise", {"disable", "enable"})};
+    d.outputs = {output("LATENT", "LATENT")};
+    d.run = [](NodeContext& ctx) {
+        // A Noise-by-Strength latent is taken as its (noised) samples here, as ComfyUI would.
+        auto latent = ctx.get<LatentValue>("latent_image");
+        engine::KSamplerRequest r = baseRequest(ctx, *latent);
+        r.seed = ctx.getInt("noise_seed");
+        r.addNoise = ctx.getString("add_noise") != "disable";
+        r.startStep = static_cast<int>(ctx.getInt("start_at_step"));
+        r.endStep = static_cast<int>(ctx.getInt("end_at_step"));
+        r.forceFullDenoise = ctx.getString("return_with_leftover_noise") != "enable";
+        return sampleWithFeedback(ctx, r, *latent);
+    };
+    return d;
+}
+
+NodeDecl noiseByStrength() {
+    NodeDecl d;
+    d.type = "NoiseByStrength";
+    d.displayName = "Noise by Strength";
+    d.category = "sampling";
+    d.description = "Adds the noise a KSampler with denoise = strength would add, so you can see how much of the "
+                    "image survives. Connect it to a KSampler with the same seed, steps and denoise = strength: "
+                    "the KSampler continues from this latent instead of noising again.";
+    d.inputs = {port("samples", "LATENT"),
+                seedInput("seed"),
+                floatInput("strength", 0.75, 0.0, 1.0),
+                intInput("steps", 20, 1, 10000),
+                comboInput("scheduler", engine::schedulerNames()),
+                comboInput("sampler_name", engine::samplerNames())};
+    d.outputs = {output("LATENT", "LATENT")};
+    d.run = [](NodeContext& ctx) {
+        auto in = ctx.get<LatentValue>("samples");
+        if (!in->samples.defined() || in->samples.dim() != 4)
+            ctx.fail("input 'samples' should be a latent [batch, channels, h, w]");
+        // The schedule does not depend on what the model predicts: SD1/SD2 share it.
+        auto schedule = std::make_shared<engine::DiffusionModel>();
+        engine::KSamplerRequest r;
+        r.model = schedule;
+        r.latent = in->samples;
+        r.seed = ctx.getInt("seed");
+        r.steps = static_cast<int>(ctx.getInt("steps"));
+        r.denoise = ctx.getFloat("strength");
+        r.scheduler = ctx.getString("scheduler");
+        r.sampler = ctx.getString("sampler_name");
+        const engine::NoisedStart start = engine::prepareStart(r);
+        ctx.preview(latentPreview(start.x));
+        auto out = std::make_shared<LatentValue>(start.x / kLatentScale);
+        out->noiseMask = in->noiseMask;
+        out->noised = start;
+        return std::vector<Value>{out};
+    };
+    return d;
+}
+
+NodeDecl modelSamplingDiscrete() {
+    NodeDecl d;
+    d.type = "ModelSamplingDiscrete";
+    d.displayName = "ModelSamplingDiscrete";
+    d.category = "advanced/model";
+    d.description = "Sets what the model predicts: eps (SD1.x, SD2 base) or v_prediction (SD2 768-v models).";
+    d.inputs = {port("model", "MODEL"), comboInput("sampling", {"eps", "v_prediction"}), boolInput("zsnr", false)};
+    d.outputs = {output("MODEL", "MODEL")};
+    d.run = [](NodeContext& ctx) {
+        auto in = ctx.get<ModelValue>("model");
+        if (!in->model) ctx.fail("input 'model' holds no model");
+        if (ctx.getBool("zsnr")) ctx.fail("zsnr (zero terminal SNR) is not supported; set it to false");
+        const std::string sampling = ctx.getString("sampling");
+        const engine::Prediction prediction = sampling == "v_prediction" ? engine::Prediction::V : engine::Prediction::Eps;
+        auto copy = std::make_shared<engine::DiffusionModel>(*in->model);
+        copy->sampling = engine::ModelSampling::discrete(prediction);
+        return std::vector<Value>{std::make_shared<ModelValue>(std::move(copy))};
+    };
+    return d;
+}
+
+}  // namespace
+
+void registerSamplingNodes(Registry& registry) {
+    registry.add(kSampler());
+    registry.add(kSamplerAdvanced());
+    registry.add(noiseByStrength());
+    registry.add(modelSamplingDiscrete());
+}
+
+}  // namespace tessera::nodes

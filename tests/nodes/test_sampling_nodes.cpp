@@ -1,0 +1,210 @@
+// KSampler, KSamplerAdvanced and Noise by Strength as nodes: ComfyUI's chaining properties,
+// progress and previews every step, and cancellation within a step.
+#include "core/engine/noise.h"
+#include "core/exec/executor.h"
+#include "nodes/values.h"
+#include "tests/nodes/node_test_support.h"
+#include "tests/support/tensor_compare.h"
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+using namespace tessera;
+using namespace tessera::test;
+
+namespace {
+
+class SamplingNodes : public ::testing::Test {
+protected:
+    void SetUp() override {
+        const auto g = loadCase("pipelines.safetensors");
+        testTensors()["source"] = g.at("source_image");
+    }
+
+    // Loader, prompts and the source image's latent; returns the ids the samplers connect to.
+    void addInputs() {
+        loader = b.add("CheckpointLoaderSimple", {{"ckpt_name", "tiny-sd15.safetensors"}});
+        positive = b.add("CLIPTextEncode", {{"text", "a watercolor painting of a cat"}});
+        negative = b.add("CLIPTextEncode", {{"text", "blurry"}});
+        b.link(loader, 1, positive, "clip");
+        b.link(loader, 1, negative, "clip");
+        const NodeId image = b.add("TestImage", {{"name", "source"}});
+        latent = b.add("VAEEncode");
+        b.link(image, 0, latent, "pixels");
+        b.link(loader, 2, latent, "vae");
+    }
+
+    NodeId addSampler(const std::string& type, std::map<std::string, Value> widgets, NodeId from) {
+        const NodeId s = b.add(type, widgets);
+        b.link(loader, 0, s, "model");
+        b.link(positive, 0, s, "positive");
+        b.link(negative, 0, s, "negative");
+        b.link(from, 0, s, "latent_image");
+        return s;
+    }
+
+    RunResult run(std::vector<NodeId> targets, Executor::Observer observer = {}) {
+        return executor.run(b.graph, models.env(), std::move(observer), std::move(targets));
+    }
+
+    ModelsFolder models;
+    Executor executor{engineNodeRegistry()};
+    GraphBuilder b;
+    NodeId loader = 0, positive = 0, negative = 0, latent = 0;
+};
+
+TEST_F(SamplingNodes, NoiseByStrengthThenKSamplerEqualsOneKSampler) {
+    addInputs();
+    for (const std::string sampler : {"euler", "euler_ancestral"}) {
+        const std::map<std::string, Value> common = {{"seed", 17},        {"steps", 8},          {"cfg", 6.5},
+                                                     {"sampler_name", sampler}, {"scheduler", "karras"}, {"denoise", 0.6}};
+        const NodeId noised = b.add("NoiseByStrength", {{"seed", 17},
+                                                        {"strength", 0.6},
+                                                        {"steps", 8},
+                                                        {"scheduler", "karras"},
+                                                        {"sampler_name", sampler}});
+        b.link(latent, 0, noised, "samples");
+        const NodeId continued = addSampler("KSampler", common, noised);
+        const NodeId single = addSampler("KSampler", common, latent);
+        const RunResult r = run({continued, single});
+        ASSERT_TRUE(r.succeeded()) << r.message;
+        EXPECT_TRUE(closeToReference(outputTensor(r, continued), outputTensor(r, single), 1e-5)) << sampler;
+
+        // The noised latent shows what survives: the source plus noise of the schedule's first sigma.
+        auto value = r.outputs.at(noised)[0].as<nodes::LatentValue>();
+        ASSERT_TRUE(value->noised.has_value());
+        const at::Tensor expected = outputTensor(r, latent) + value->noised->noise * value->noised->sigmas[0] / 0.18215;
+        EXPECT_TRUE(closeToReference(value->samples, expected, 1e-5));
+        EXPECT_TRUE(value->noised->noise.equal(engine::prepareNoise(17, value->samples.sizes())));
+    }
+}
+
+TEST_F(SamplingNodes, NoiseByStrengthPreviewsTheNoisedLatentAndStrengthZeroKeepsIt) {
+    addInputs();
+    const NodeId none = b.add("NoiseByStrength", {{"seed", 1}, {"strength", 0.0}, {"steps", 10}});
+    const NodeId some = b.add("NoiseByStrength", {{"seed", 1}, {"strength", 0.3}, {"steps", 10}});
+    const NodeId lots = b.add("NoiseByStrength", {{"seed", 1}, {"strength", 0.9}, {"steps", 10}});
+    for (NodeId n : {none, some, lots}) b.link(latent, 0, n, "samples");
+    std::map<NodeId, int> previews;
+    const RunResult r = run({none, some, lots}, [&](const ExecEvent& e) {
+        if (e.kind != ExecEvent::Kind::Preview) return;
+        ++previews[e.node];
+        EXPECT_EQ(e.preview->width, 64);
+        EXPECT_EQ(e.preview->height, 64);
+        EXPECT_EQ(e.preview->rgb.size(), size_t(64 * 64 * 3));
+    });
+    ASSERT_TRUE(r.succeeded()) << r.message;
+    EXPECT_EQ(previews[none], 1);
+    EXPECT_EQ(previews[some], 1);
+    EXPECT_EQ(previews[lots], 1);
+    const at::Tensor source = outputTensor(r, latent);
+    EXPECT_TRUE(closeToReference(outputTensor(r, none), source, 1e-6));
+    const double d3 = (outputTensor(r, some) - source).abs().mean().item<double>();
+    const double d9 = (outputTensor(r, lots) - source).abs().mean().item<double>();
+    EXPECT_GT(d3, 0.0);
+    EXPECT_GT(d9, 3 * d3);
+}
+
+TEST_F(SamplingNodes, KSamplerAdvancedHalvesEqualOneFullRun) {
+    addInputs();
+    const std::map<std::string, Value> full = {{"seed", 5},           {"steps", 10},          {"cfg", 7.0},
+                                               {"sampler_name", "euler"}, {"scheduler", "normal"}, {"denoise", 1.0}};
+    const NodeId whole = addSampler("KSampler", full, latent);
+    const NodeId first = addSampler("KSamplerAdvanced", {{"add_noise", "enable"},
+                                                         {"noise_seed", 5},
+                                                         {"steps", 10},
+                                                         {"cfg", 7.0},
+                                                         {"sampler_name", "euler"},
+                                                         {"scheduler", "normal"},
+                                                         {"start_at_step", 0},
+                                                         {"end_at_step", 4},
+                                                         {"return_with_leftover_noise", "enable"}},
+                                    latent);
+    const NodeId second = addSampler("KSamplerAdvanced", {{"add_noise", "disable"},
+                                                          {"noise_seed", 5},
+                                                          {"steps", 10},
+                                                          {"cfg", 7.0},
+                                                          {"sampler_name", "euler"},
+                                                          {"scheduler", "normal"},
+                                                          {"start_at_step", 4},
+                                                          {"end_at_step", 10000},
+                                                          {"return_with_leftover_noise", "disable"}},
+                                     first);
+    std::map<NodeId, int> progress;
+    const RunResult r = run({whole, second}, [&](const ExecEvent& e) {
+        if (e.kind == ExecEvent::Kind::Progress) ++progress[e.node];
+    });
+    ASSERT_TRUE(r.succeeded()) << r.message;
+    EXPECT_MATCHES_REFERENCE(outputTensor(r, second), outputTensor(r, whole));
+    // The first half stops with noise left: far from the finished latent.
+    EXPECT_GT((outputTensor(r, first) - outputTensor(r, whole)).abs().max().item<double>(), 0.1);
+    EXPECT_EQ(progress[whole], 10);
+    EXPECT_EQ(progress[first], 4);
+    EXPECT_EQ(progress[second], 6);
+}
+
+TEST_F(SamplingNodes, ProgressAndPreviewEveryStep) {
+    addInputs();
+    const NodeId s = addSampler("KSampler", {{"seed", 3}, {"steps", 7}, {"sampler_name", "heun"}, {"denoise", 0.8}}, latent);
+    std::vector<std::pair<int, int>> steps;
+    int previews = 0;
+    const RunResult r = run({s}, [&](const ExecEvent& e) {
+        if (e.node != s) return;
+        if (e.kind == ExecEvent::Kind::Progress) steps.emplace_back(e.step, e.total);
+        if (e.kind == ExecEvent::Kind::Preview) {
+            ++previews;
+            ASSERT_TRUE(e.preview);
+            EXPECT_EQ(e.preview->width, 64);  // 8x8 latent shown at image size
+            EXPECT_EQ(e.preview->height, 64);
+        }
+    });
+    ASSERT_TRUE(r.succeeded()) << r.message;
+    ASSERT_EQ(steps.size(), 7u);
+    for (int i = 0; i < 7; ++i) EXPECT_EQ(steps[size_t(i)], std::make_pair(i + 1, 7));
+    EXPECT_EQ(previews, 7);
+}
+
+TEST_F(SamplingNodes, CancellingDuringSamplingEndsTheRunWithinOneStep) {
+    addInputs();
+    const NodeId s = addSampler("KSampler", {{"seed", 3}, {"steps", 40}, {"sampler_name", "euler"}}, latent);
+    std::atomic<bool> handleReady{false};
+    RunHandle handle;
+    int stepsAfterCancel = -1;
+    handle = executor.start(b.graph, models.env(), [&](const ExecEvent& e) {
+        if (e.kind != ExecEvent::Kind::Progress || e.node != s) return;
+        while (!handleReady) std::this_thread::yield();
+        if (stepsAfterCancel >= 0) {
+            ++stepsAfterCancel;
+        } else if (e.step == 3) {
+            handle.cancel();
+            stepsAfterCancel = 0;
+        }
+    }, {s});
+    handleReady = true;
+    const RunResult r = handle.wait();
+    EXPECT_TRUE(r.cancelled()) << r.message;
+    EXPECT_LE(stepsAfterCancel, 1);
+    EXPECT_GE(stepsAfterCancel, 0);
+}
+
+TEST_F(SamplingNodes, NoiseMaskKeepsTheUnmaskedLatent) {
+    addInputs();
+    at::Tensor mask = at::zeros({1, 64, 64});
+    mask.narrow(2, 0, 32).fill_(1.0);  // repaint the left half
+    testTensors()["left"] = mask;
+    const NodeId m = b.add("TestMask", {{"name", "left"}});
+    const NodeId masked = b.add("SetLatentNoiseMask");
+    b.link(latent, 0, masked, "samples");
+    b.link(m, 0, masked, "mask");
+    const NodeId s = addSampler("KSampler", {{"seed", 3}, {"steps", 6}, {"denoise", 0.9}}, masked);
+    const RunResult r = run({s, latent});
+    ASSERT_TRUE(r.succeeded()) << r.message;
+    const at::Tensor out = outputTensor(r, s), source = outputTensor(r, latent);
+    EXPECT_TRUE(closeToReference(out.narrow(3, 4, 4), source.narrow(3, 4, 4), 1e-5));
+    EXPECT_GT((out.narrow(3, 0, 4) - source.narrow(3, 0, 4)).abs().max().item<double>(), 0.1);
+}
+
+}  // namespace
