@@ -20,8 +20,7 @@ std::string errorOf(const std::function<void()>& f) {
     return "";
 }
 
-Registry samplerRegistry() {
-    Registry r;
+void addSampler(Registry& r) {
     NodeDecl d;
     d.type = "KSampler";
     d.displayName = "KSampler";
@@ -31,7 +30,6 @@ Registry samplerRegistry() {
     d.outputs = {nodes::output("LATENT", "LATENT")};
     d.run = [](NodeContext&) { return std::vector<Value>{}; };
     r.add(d);
-    return r;
 }
 
 }  // namespace
@@ -62,7 +60,8 @@ TEST(CliOptions, RejectsBadCommandLinesWithUsage) {
 }
 
 TEST(Overrides, SetWidgetsByIdTitleOrTypeWithTypedValues) {
-    const Registry r = samplerRegistry();
+    Registry r;
+    addSampler(r);
     Graph g;
     Node& n = g.addNode("KSampler");
     n.title = "Main sampler";
@@ -78,7 +77,8 @@ TEST(Overrides, SetWidgetsByIdTitleOrTypeWithTypedValues) {
 }
 
 TEST(Overrides, ErrorsNameTheNodeAndTheProblem) {
-    const Registry r = samplerRegistry();
+    Registry r;
+    addSampler(r);
     Graph g;
     g.addNode("KSampler");
     g.addNode("KSampler");
