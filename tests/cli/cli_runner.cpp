@@ -34,24 +34,24 @@ CliResult runTessera(const std::string& arguments) {
     return r;
 }
 
+std::string linkedModelsDir(const std::string& tag, const std::vector<std::pair<std::string, std::string>>& links) {
+    namespace fs = std::filesystem;
+    const fs::path root = makeTempDir(tag);
+    for (const auto& [link, target] : links) {
+        fs::create_directories((root / link).parent_path());
+        fs::create_symlink(fs::absolute(refdataPath(target)), root / link);
+    }
+    return root.string();
+}
+
 const std::string& refdataModelsDir() {
-    static const std::string dir = [] {
-        namespace fs = std::filesystem;
-        const fs::path root = makeTempDir("models");
-        const std::pair<const char*, const char*> links[] = {
-            {"checkpoints/tiny-sd15.safetensors", "models/tiny-sd15.safetensors"},
-            {"checkpoints/tiny-sd2-v.safetensors", "models/tiny-sd2-v.safetensors"},
-            {"checkpoints/tiny-sd15-inpainting.safetensors", "models/tiny-sd15-inpainting.safetensors"},
-            {"vae/tiny-vae.safetensors", "models/tiny-vae.safetensors"},
-            {"controlnet/tiny-controlnet-sd15.safetensors", "models/tiny-controlnet-sd15.safetensors"},
-            {"tokenizers/bpe_simple_vocab_16e6.txt.gz", "bpe_simple_vocab_16e6.txt.gz"},
-        };
-        for (const auto& [link, target] : links) {
-            fs::create_directories((root / link).parent_path());
-            fs::create_symlink(fs::absolute(refdataPath(target)), root / link);
-        }
-        return root.string();
-    }();
+    static const std::string dir = linkedModelsDir(
+        "models", {{"checkpoints/tiny-sd15.safetensors", "models/tiny-sd15.safetensors"},
+                   {"checkpoints/tiny-sd2-v.safetensors", "models/tiny-sd2-v.safetensors"},
+                   {"checkpoints/tiny-sd15-inpainting.safetensors", "models/tiny-sd15-inpainting.safetensors"},
+                   {"vae/tiny-vae.safetensors", "models/tiny-vae.safetensors"},
+                   {"controlnet/tiny-controlnet-sd15.safetensors", "models/tiny-controlnet-sd15.safetensors"},
+                   {"tokenizers/bpe_simple_vocab_16e6.txt.gz", "bpe_simple_vocab_16e6.txt.gz"}});
     return dir;
 }
 

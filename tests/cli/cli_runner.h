@@ -2,6 +2,8 @@
 // Runs the real `tessera` binary for end-to-end tests, with a models folder made of links to
 // the refdata models.
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tessera::test {
 
@@ -15,5 +17,8 @@ CliResult runTessera(const std::string& arguments);
 // A models folder (checkpoints/, controlnet/, tokenizers/) linking to ../shared/refdata; made once.
 const std::string& refdataModelsDir();
 std::string quoted(const std::string& s);
+// A fresh models folder whose files (relative names like "checkpoints/x.safetensors") link to
+// refdata files (relative to the refdata folder).
+std::string linkedModelsDir(const std::string& tag, const std::vector<std::pair<std::string, std::string>>& links);
 
 }  // namespace tessera::test

@@ -1,3 +1,4 @@
+#include "tests/support/error_message.h"
 #include "app/cli/cli_options.h"
 #include "app/cli/overrides.h"
 #include "app/cli/progress_bar.h"
@@ -8,17 +9,9 @@
 
 using namespace tessera;
 using namespace tessera::cli;
+using tessera::test::errorOf;
 
 namespace {
-
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
 
 void addSampler(Registry& r) {
     NodeDecl d;

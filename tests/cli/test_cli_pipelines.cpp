@@ -2,6 +2,7 @@
 // `tessera` command line, writes a PNG equal to the golden image within 1/255 per channel.
 #include "core/io/png_metadata.h"
 #include "tests/cli/cli_runner.h"
+#include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
 #include "tests/support/tensor_compare.h"
 
@@ -66,12 +67,7 @@ TEST_P(CliPipelines, WritesTheGoldenImage) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Refdata, CliPipelines, ::testing::ValuesIn(caseNames()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                             std::string n = info.param;
-                             for (char& c : n)
-                                 if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                             return n;
-                         });
+                         [](const ::testing::TestParamInfo<std::string>& info) { return testNameOf(info.param); });
 
 TEST(Cli, SavedPngReopensAndOverridesChangeTheResult) {
     const std::string out = makeTempDir("cli-out");

@@ -4,6 +4,7 @@
 #include "core/engine/safetensors.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/nodes/tiny_onnx.h"
+#include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
 
 #include <ATen/ATen.h>
@@ -20,18 +21,13 @@ namespace {
 
 const std::string& exampleModelsDir() {
     static const std::string dir = [] {
-        const fs::path root = makeTempDir("example-models");
-        const std::pair<const char*, const char*> links[] = {
-            {"checkpoints/v1-5-pruned-emaonly.safetensors", "models/tiny-sd15.safetensors"},
-            {"checkpoints/sd-v1-5-inpainting.safetensors", "models/tiny-sd15-inpainting.safetensors"},
-            {"controlnet/control_v11p_sd15_canny.safetensors", "models/tiny-controlnet-sd15.safetensors"},
-            {"controlnet/control_v11f1p_sd15_depth.safetensors", "models/tiny-controlnet-sd15.safetensors"},
-            {"tokenizers/bpe_simple_vocab_16e6.txt.gz", "bpe_simple_vocab_16e6.txt.gz"},
-        };
-        for (const auto& [link, target] : links) {
-            fs::create_directories((root / link).parent_path());
-            fs::create_symlink(fs::absolute(refdataPath(target)), root / link);
-        }
+        const fs::path root = linkedModelsDir(
+            "example-models",
+            {{"checkpoints/v1-5-pruned-emaonly.safetensors", "models/tiny-sd15.safetensors"},
+             {"checkpoints/sd-v1-5-inpainting.safetensors", "models/tiny-sd15-inpainting.safetensors"},
+             {"controlnet/control_v11p_sd15_canny.safetensors", "models/tiny-controlnet-sd15.safetensors"},
+             {"controlnet/control_v11f1p_sd15_depth.safetensors", "models/tiny-controlnet-sd15.safetensors"},
+             {"tokenizers/bpe_simple_vocab_16e6.txt.gz", "bpe_simple_vocab_16e6.txt.gz"}});
         fs::create_directories(root / "depth");
         std::ofstream(root / "depth/depth_anything_v2_vits.onnx", std::ios::binary) << tinyDepthOnnx({0.3f, 0.5f, 0.2f}, 0.0f);
         fs::create_directories(root / "loras");
@@ -79,12 +75,7 @@ TEST_P(Examples, RunsOnTheTinyModels) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Bundles, Examples, ::testing::ValuesIn(exampleNames()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                             std::string n = info.param;
-                             for (char& c : n)
-                                 if (!isalnum(static_cast<unsigned char>(c))) c = '_';
-                             return n;
-                         });
+                         [](const ::testing::TestParamInfo<std::string>& info) { return testNameOf(info.param); });
 
 TEST(Examples, EmptyModelsFolderSaysWhichFileGoesWhere) {
     const std::string empty = makeTempDir("no-models");

@@ -1,3 +1,4 @@
+#include "tests/support/error_message.h"
 #include "core/common/error.h"
 #include "core/engine/lora.h"
 #include "core/engine/lora_keys.h"
@@ -14,6 +15,7 @@
 
 using namespace tessera;
 using namespace tessera::engine;
+using tessera::test::errorOf;
 
 namespace {
 
@@ -83,15 +85,6 @@ at::Tensor expectedPatch(const at::Tensor& w, const at::Tensor& up, const at::Te
 
 double maxDiff(const at::Tensor& a, const at::Tensor& b) {
     return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>();
-}
-
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
 }
 
 class Lora : public ::testing::Test {

@@ -1,3 +1,4 @@
+#include "tests/support/error_message.h"
 #include "core/common/error.h"
 #include "core/engine/model_files.h"
 #include "core/engine/safetensors.h"
@@ -12,20 +13,12 @@
 
 using namespace tessera;
 using namespace tessera::engine;
+using tessera::test::errorOf;
 
 namespace {
 
 std::shared_ptr<SafetensorsFile> model(const std::string& name) {
     return SafetensorsFile::open(test::refdataPath("models/" + name));
-}
-
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
 }
 
 // Small synthetic model files with the key layouts of real ones.

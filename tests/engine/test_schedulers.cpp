@@ -1,3 +1,4 @@
+#include "tests/support/error_message.h"
 #include "core/common/error.h"
 #include "core/engine/beta_distribution.h"
 #include "core/engine/model_sampling.h"
@@ -17,21 +18,13 @@
 
 using namespace tessera;
 using namespace tessera::engine;
+using tessera::test::errorOf;
 
 namespace {
 
 const ModelSampling& eps() {
     static const ModelSampling ms = ModelSampling::discrete(Prediction::Eps);
     return ms;
-}
-
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
 }
 
 std::vector<double> values(const at::Tensor& t) {

@@ -1,3 +1,4 @@
+#include "tests/support/error_message.h"
 #include "core/common/error.h"
 #include "core/engine/safetensors.h"
 #include "core/engine/vae.h"
@@ -11,6 +12,7 @@
 
 using namespace tessera;
 using namespace tessera::engine;
+using tessera::test::errorOf;
 
 namespace {
 
@@ -28,15 +30,6 @@ const Vae& checkpointVae() {
 const Vae& standaloneVae() {
     static const Vae vae = loadVae("tiny-vae.safetensors", "");
     return vae;
-}
-
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
 }
 
 VaeConfig realSdVaeConfig() {

@@ -5,14 +5,12 @@
 #include "nodes/model_cache.h"
 #include "nodes/values.h"
 #include "tests/nodes/node_test_support.h"
+#include "tests/support/error_message.h"
+#include "tests/support/pipeline_cases.h"
 #include "tests/support/refdata.h"
 #include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>
-#include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <gtest/gtest.h>
 
 using namespace tessera;
@@ -20,54 +18,6 @@ using namespace tessera::test;
 
 namespace {
 
-struct PipelineCase {
-    std::string name, model, sampler, scheduler;
-    int steps = 0;
-    double denoise = 1, cfg = 1;
-    int64_t seed = 0;
-    bool empty = false, mask = false, control = false;
-    double controlStrength = 1, controlStart = 0, controlEnd = 1;
-};
-
-void PrintTo(const PipelineCase& c, std::ostream* os) { *os << c.name; }
-
-QJsonObject pipelinesJson() {
-    QFile f(QString::fromStdString(refdataPath("cases/pipelines.json")));
-    if (!f.open(QIODevice::ReadOnly)) throw std::runtime_error("cannot read pipelines.json");
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
-
-std::vector<PipelineCase> loadCases() {
-    std::vector<PipelineCase> out;
-    for (const auto& v : pipelinesJson().value("cases").toArray()) {
-        const QJsonObject o = v.toObject();
-        PipelineCase c;
-        c.name = o.value("name").toString().toStdString();
-        c.model = o.value("model").toString().toStdString();
-        c.sampler = o.value("sampler").toString().toStdString();
-        c.scheduler = o.value("scheduler").toString().toStdString();
-        c.steps = o.value("steps").toInt();
-        c.denoise = o.value("denoise").toDouble();
-        c.cfg = o.value("cfg").toDouble();
-        c.seed = o.value("seed").toInteger();
-        c.empty = o.value("empty").toBool();
-        c.mask = o.value("mask").toBool();
-        if (o.contains("control")) {
-            const QJsonObject ctl = o.value("control").toObject();
-            c.control = true;
-            c.controlStrength = ctl.value("strength").toDouble();
-            c.controlStart = ctl.value("start_percent").toDouble();
-            c.controlEnd = ctl.value("end_percent").toDouble();
-        }
-        out.push_back(c);
-    }
-    return out;
-}
-
-const std::map<std::string, at::Tensor>& golden() {
-    static const auto tensors = loadCase("pipelines.safetensors");
-    return tensors;
-}
 
 struct PipelineGraph {
     GraphBuilder b;
@@ -77,18 +27,17 @@ struct PipelineGraph {
 // CheckpointLoaderSimple -> CLIPTextEncode x2 -> VAEEncode | EmptyLatentImage -> [SetLatentNoiseMask]
 // -> [ControlNetLoader + ControlNetApplyAdvanced] -> [ModelSamplingDiscrete] -> KSampler -> VAEDecode.
 PipelineGraph buildPipeline(const PipelineCase& c) {
-    const auto& g = golden();
+    const auto& g = pipelineGolden();
     testTensors()["source"] = g.at("source_image");
     testTensors()["mask"] = g.at("mask");
     testTensors()["hint"] = g.at("hint");
-    const QJsonObject top = pipelinesJson();
 
     PipelineGraph p;
     GraphBuilder& b = p.b;
     p.loader = b.add("CheckpointLoaderSimple",
                      {{"ckpt_name", c.model == "sd2" ? "tiny-sd2-v.safetensors" : "tiny-sd15.safetensors"}});
-    const NodeId pos = b.add("CLIPTextEncode", {{"text", top.value("prompt").toString().toStdString()}});
-    const NodeId neg = b.add("CLIPTextEncode", {{"text", top.value("negative").toString().toStdString()}});
+    const NodeId pos = b.add("CLIPTextEncode", {{"text", pipelinePrompt()}});
+    const NodeId neg = b.add("CLIPTextEncode", {{"text", pipelineNegative()}});
     b.link(p.loader, 1, pos, "clip");
     b.link(p.loader, 1, neg, "clip");
 
@@ -172,22 +121,17 @@ TEST_P(NodePipelines, MatchReference) {
                                       {p.decode});
     ASSERT_TRUE(r.succeeded()) << r.message;
     EXPECT_EQ(progress, c.steps);
-    EXPECT_MATCHES_REFERENCE(outputTensor(r, p.sampler), golden().at(c.name + ".latent"));
-    EXPECT_MATCHES_REFERENCE(outputTensor(r, p.decode), golden().at(c.name + ".image"));
+    EXPECT_MATCHES_REFERENCE(outputTensor(r, p.sampler), pipelineGolden().at(c.name + ".latent"));
+    EXPECT_MATCHES_REFERENCE(outputTensor(r, p.decode), pipelineGolden().at(c.name + ".image"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Refdata, NodePipelines, ::testing::ValuesIn(loadCases()),
-                         [](const ::testing::TestParamInfo<PipelineCase>& info) {
-                             std::string n = info.param.name;
-                             for (char& ch : n)
-                                 if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                             return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Refdata, NodePipelines, ::testing::ValuesIn(loadPipelineCases()),
+                         [](const ::testing::TestParamInfo<PipelineCase>& info) { return testNameOf(info.param.name); });
 
 TEST(NodePipelineReruns, ChangingTheSeedRerunsOnlyTheSamplerAndTheDecoder) {
     ModelsFolder models;
     Executor executor(engineNodeRegistry());
-    const PipelineCase c = loadCases().front();  // img2img-euler-normal
+    const PipelineCase c = loadPipelineCases().front();  // img2img-euler-normal
     PipelineGraph p = buildPipeline(c);
     const RunResult first = executor.run(p.b.graph, models.env(), {}, {p.decode});
     ASSERT_TRUE(first.succeeded()) << first.message;
