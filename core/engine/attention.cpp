@@ -41,6 +41,21 @@ void checkShapes(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, 
 
 }  // namespace
 
+AttentionSlicing planAttentionSlices(int64_t bh, int64_t tq, int64_t tk, const AttentionOptions& options) {
+    // Slice over heads while a whole head's scores fit the budget, else over query rows of one head.
+    const int64_t rowBytes = tk * int64_t(sizeof(float));
+    const int64_t budgetRows = std::max<int64_t>(1, options.maxSliceBytes / rowBytes);
+    AttentionSlicing plan{1, tq};
+    if (options.queryChunk > 0) {
+        plan.queryChunk = std::min(tq, options.queryChunk);
+    } else if (budgetRows >= tq) {
+        plan.headChunk = std::min(bh, budgetRows / tq);
+    } else {
+        plan.queryChunk = budgetRows;
+    }
+    return plan;
+}
+
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k0, const at::Tensor& v0, int heads,
                      const AttentionOptions& options) {
     checkShapes(q, k0, v0, heads);
@@ -54,17 +69,7 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k0, const at::Tensor
     const at::Tensor vh = splitHeads(v, heads);
     const int64_t bh = qh.size(0), tq = qh.size(1), tk = kt.size(2);
 
-    // Slice over heads while a whole head's scores fit the budget, else over query rows of one head.
-    const int64_t rowBytes = tk * int64_t(sizeof(float));
-    const int64_t budgetRows = std::max<int64_t>(1, options.maxSliceBytes / rowBytes);
-    int64_t headChunk = 1, queryChunk = tq;
-    if (options.queryChunk > 0) {
-        queryChunk = std::min(tq, options.queryChunk);
-    } else if (budgetRows >= tq) {
-        headChunk = std::min(bh, budgetRows / tq);
-    } else {
-        queryChunk = budgetRows;
-    }
+    const auto [headChunk, queryChunk] = planAttentionSlices(bh, tq, tk, options);
 
     at::Tensor out = at::empty({bh, tq, vh.size(2)}, vh.options());
     for (int64_t h0 = 0; h0 < bh; h0 += headChunk) {

@@ -14,6 +14,14 @@ struct AttentionOptions {
     int64_t queryChunk = 0;
 };
 
+// How attention() slices its scores: `headChunk` (batch*heads) slices of `queryChunk` rows each,
+// so that headChunk * queryChunk * keys float32 scores fit options.maxSliceBytes.
+struct AttentionSlicing {
+    int64_t headChunk = 1;
+    int64_t queryChunk = 1;
+};
+AttentionSlicing planAttentionSlices(int64_t batchHeads, int64_t queries, int64_t keys, const AttentionOptions& options);
+
 // q: [B, Tq, heads*D], k and v: [B, Tk, heads*D] (k/v may have batch 1, broadcast) -> [B, Tq, heads*D].
 // Scores and softmax are float32 even for half/bfloat16 inputs; the result has q's dtype.
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int heads,

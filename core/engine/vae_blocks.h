@@ -25,11 +25,6 @@ at::Tensor conv(const Weights& conv, const at::Tensor& x, int64_t stride = 1, in
 at::Tensor resnetBlock(const Weights& block, const at::Tensor& x);
 // Single-head self-attention over all pixels with a residual (ldm AttnBlock).
 at::Tensor attentionBlock(const Weights& attn, const at::Tensor& x, int64_t maxScoreBytes = kDefaultScoreBytes);
-// Rows of queries per slice so that a [batch, rows, keys] score slice fits in maxScoreBytes.
-int64_t attentionQuerySlice(int64_t batch, int64_t queries, int64_t keys, int64_t elementSize, int64_t maxScoreBytes);
-// softmax(q k^T / sqrt(C)) v for q, k, v of shape [B, N, C], computed a slice of queries at a
-// time so that no score slice exceeds maxScoreBytes.
-at::Tensor slicedAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t maxScoreBytes);
 // Asymmetric zero pad (right, bottom) then a stride-2 3x3 convolution, as ldm does.
 at::Tensor downsample(const Weights& down, const at::Tensor& x);
 // Nearest-neighbour 2x then a 3x3 convolution.

@@ -1,6 +1,7 @@
 #include "tests/support/error_message.h"
 #include "core/common/error.h"
 #include "core/engine/safetensors.h"
+#include "core/engine/attention.h"
 #include "core/engine/vae.h"
 #include "core/engine/vae_blocks.h"
 #include "core/engine/weights.h"
@@ -152,18 +153,27 @@ TEST(Vae, ImageSidesNotMultiplesOfEightAreRejectedWithTheNearestValidSize) {
 }
 
 TEST(VaeAttention, SlicedAttentionEqualsUnslicedAndBoundsTheSliceSize) {
+    // The VAE's mid-block attention is engine::attention with one head and the VAE's score budget.
     at::manual_seed(3);
     const at::Tensor q = at::randn({2, 300, 16}), k = at::randn({2, 300, 16}), v = at::randn({2, 300, 16});
-    const at::Tensor full = vae_blocks::slicedAttention(q, k, v, int64_t{1} << 40);
+    AttentionOptions unbounded;
+    unbounded.maxSliceBytes = int64_t{1} << 40;
     const at::Tensor reference = at::bmm(at::softmax(at::bmm(q, k.transpose(1, 2)) / 4.0, -1), v);
-    EXPECT_MATCHES_REFERENCE(full, reference);
-    // 7 query rows per slice: 2*7*300*4 bytes; 300 is not a multiple of 7, so the last slice is short.
-    EXPECT_EQ(vae_blocks::attentionQuerySlice(2, 300, 300, 4, 2 * 7 * 300 * 4), 7);
-    EXPECT_MATCHES_REFERENCE(vae_blocks::slicedAttention(q, k, v, 2 * 7 * 300 * 4), reference);
-    // A 1024x1024 image: 16384 latent tokens; a slice of scores stays within the default budget.
-    const int64_t rows = vae_blocks::attentionQuerySlice(1, 16384, 16384, 4, vae_blocks::kDefaultScoreBytes);
-    EXPECT_LT(rows, 16384);
-    EXPECT_LE(rows * 16384 * 4, int64_t{128} << 20);
+    EXPECT_MATCHES_REFERENCE(attention(q, k, v, 1, unbounded), reference);
+    // A budget of 2*7*300*4 bytes: 14 query rows of one batch element per slice; 300 is not a
+    // multiple of 14, so the last slice is short.
+    AttentionOptions small;
+    small.maxSliceBytes = 2 * 7 * 300 * 4;
+    const AttentionSlicing plan = planAttentionSlices(2, 300, 300, small);
+    EXPECT_EQ(plan.headChunk, 1);
+    EXPECT_EQ(plan.queryChunk, 14);
+    EXPECT_MATCHES_REFERENCE(attention(q, k, v, 1, small), reference);
+    // A 1024x1024 image: 16384 latent tokens; a slice of scores stays within the VAE's budget.
+    AttentionOptions vae;
+    vae.maxSliceBytes = vae_blocks::kDefaultScoreBytes;
+    const AttentionSlicing big = planAttentionSlices(1, 16384, 16384, vae);
+    EXPECT_LT(big.queryChunk, 16384);
+    EXPECT_LE(big.headChunk * big.queryChunk * 16384 * 4, int64_t{128} << 20);
 }
 
 TEST(VaeTiled, OneTileCoveringEverythingEqualsUntiled) {
