@@ -16,6 +16,14 @@ struct Environment {
     std::string workflowJson;  // Tessera graph.json
     std::string promptJson;    // ComfyUI API prompt, so ComfyUI can read Tessera's images
 
+    // Where models compute (engine::resolvePlacement): "auto" (CUDA when present, else CPU), "cpu", "cuda".
+    std::string device = "auto";
+    // Weight precision: "auto" (fp16 on CUDA, fp32 on CPU), "fp32", "fp16" (CUDA only), "bf16".
+    std::string precision = "auto";
+    // Sampler previews: "auto" (TAESD when vae_approx/taesd_decoder.safetensors exists, else latent2rgb),
+    // "latent2rgb", "taesd", "none".
+    std::string previewMethod = "auto";
+
     // Full path of `name` in the models sub-folder `kind`, searching every models folder; empty if absent.
     std::string findModel(const std::string& kind, const std::string& name) const;
     // File names (relative to the kind's folder, sub-folders with '/') found for a kind, sorted.
