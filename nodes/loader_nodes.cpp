@@ -41,6 +41,7 @@ NodeDecl checkpointLoaderSimple() {
     d.run = [](NodeContext& ctx) {
         engine::LoadOptions options;
         options.modelDirs = ctx.env().modelDirs;
+        options.placement = placementFor(ctx.env());
         const auto ckpt = sharedCheckpoint(modelPath(ctx, "ckpt_name", "checkpoints", "checkpoint"), options);
         return std::vector<Value>{std::make_shared<ModelValue>(ckpt.model), std::make_shared<ClipValue>(ckpt.text),
                                   std::make_shared<VaeValue>(ckpt.vae)};
@@ -57,7 +58,8 @@ NodeDecl vaeLoader() {
     d.inputs = {modelFileInput("vae_name", "vae")};
     d.outputs = {output("VAE", "VAE")};
     d.run = [](NodeContext& ctx) {
-        return std::vector<Value>{std::make_shared<VaeValue>(sharedVae(modelPath(ctx, "vae_name", "vae", "VAE")))};
+        const std::string path = modelPath(ctx, "vae_name", "vae", "VAE");
+        return std::vector<Value>{std::make_shared<VaeValue>(sharedVae(path, placementFor(ctx.env())))};
     };
     return d;
 }
@@ -72,7 +74,7 @@ NodeDecl controlNetLoader() {
     d.outputs = {output("CONTROL_NET", "CONTROL_NET")};
     d.run = [](NodeContext& ctx) {
         const std::string path = modelPath(ctx, "control_net_name", "controlnet", "ControlNet model");
-        return std::vector<Value>{std::make_shared<ControlNetValue>(sharedControlNet(path))};
+        return std::vector<Value>{std::make_shared<ControlNetValue>(sharedControlNet(path, placementFor(ctx.env())))};
     };
     return d;
 }

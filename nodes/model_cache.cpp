@@ -22,11 +22,15 @@ struct FileKey {
     std::string path;
     uintmax_t size = 0;
     int64_t mtime = 0;
-    bool operator<(const FileKey& o) const { return std::tie(path, size, mtime) < std::tie(o.path, o.size, o.mtime); }
+    std::string placement;
+    bool operator<(const FileKey& o) const {
+        return std::tie(path, size, mtime, placement) < std::tie(o.path, o.size, o.mtime, o.placement);
+    }
 };
 
-FileKey keyOf(const std::string& path) {
+FileKey keyOf(const std::string& path, const engine::Placement& placement) {
     FileKey key;
+    key.placement = placement.describe();
     std::error_code ec;
     const fs::path canonical = fs::weakly_canonical(path, ec);
     key.path = ec ? path : canonical.string();
@@ -44,9 +48,9 @@ std::mutex loadMutex;
 
 template <class T>
 std::shared_ptr<const T> shared(std::map<FileKey, std::weak_ptr<const T>>& entries, const std::string& path,
-                                const std::function<std::shared_ptr<const T>()>& load) {
+                                const engine::Placement& placement, const std::function<std::shared_ptr<const T>()>& load) {
     std::lock_guard lock(loadMutex);
-    const FileKey key = keyOf(path);
+    const FileKey key = keyOf(path, placement);
     if (auto it = entries.find(key); it != entries.end()) {
         if (auto alive = it->second.lock()) return alive;
     }
@@ -61,7 +65,7 @@ std::shared_ptr<const T> shared(std::map<FileKey, std::weak_ptr<const T>>& entri
 
 engine::LoadedCheckpoint sharedCheckpoint(const std::string& path, const engine::LoadOptions& options) {
     static std::map<FileKey, std::weak_ptr<const engine::LoadedCheckpoint>> entries;
-    auto whole = shared<engine::LoadedCheckpoint>(entries, path, [&] {
+    auto whole = shared<engine::LoadedCheckpoint>(entries, path, options.placement, [&] {
         return std::make_shared<const engine::LoadedCheckpoint>(engine::loadCheckpoint(path, options));
     });
     // Aliasing pointers: each part keeps the whole entry alive.
@@ -73,15 +77,18 @@ engine::LoadedCheckpoint sharedCheckpoint(const std::string& path, const engine:
     return out;
 }
 
-std::shared_ptr<const engine::Vae> sharedVae(const std::string& path) {
+std::shared_ptr<const engine::Vae> sharedVae(const std::string& path, const engine::Placement& placement) {
     static std::map<FileKey, std::weak_ptr<const engine::Vae>> entries;
-    return shared<engine::Vae>(entries, path, [&] { return engine::loadVaeFile(path); });
+    return shared<engine::Vae>(entries, path, placement, [&] { return engine::loadVaeFile(path, placement); });
 }
 
-std::shared_ptr<const engine::ControlNet> sharedControlNet(const std::string& path) {
+std::shared_ptr<const engine::ControlNet> sharedControlNet(const std::string& path, const engine::Placement& placement) {
     static std::map<FileKey, std::weak_ptr<const engine::ControlNet>> entries;
-    return shared<engine::ControlNet>(entries, path, [&] { return engine::loadControlNetFile(path); });
+    return shared<engine::ControlNet>(entries, path, placement,
+                                      [&] { return engine::loadControlNetFile(path, placement); });
 }
+
+engine::Placement placementFor(const Environment& env) { return engine::resolvePlacement(env.device, env.precision); }
 
 int modelFileLoads() { return loads.load(); }
 

@@ -4,6 +4,7 @@
 // as some node output (or anything else) still holds it; two loader nodes naming the same file,
 // or a reload after the executor's cache dropped a model still in use, get the same object.
 #include "core/engine/checkpoint.h"
+#include "core/exec/environment.h"
 
 #include <memory>
 #include <string>
@@ -16,9 +17,13 @@ class Vae;
 namespace tessera::nodes {
 
 // The checkpoint's parts keep one another alive (they share one cache entry).
+// A file loaded for another device or precision is another entry.
 engine::LoadedCheckpoint sharedCheckpoint(const std::string& path, const engine::LoadOptions& options);
-std::shared_ptr<const engine::Vae> sharedVae(const std::string& path);
-std::shared_ptr<const engine::ControlNet> sharedControlNet(const std::string& path);
+std::shared_ptr<const engine::Vae> sharedVae(const std::string& path, const engine::Placement& placement);
+std::shared_ptr<const engine::ControlNet> sharedControlNet(const std::string& path, const engine::Placement& placement);
+
+// The placement the run's environment asks for (Environment::device and ::precision).
+engine::Placement placementFor(const Environment& env);
 
 // How many files the cache actually read since the process started (for tests and logs).
 int modelFileLoads();

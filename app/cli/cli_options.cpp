@@ -7,7 +7,8 @@ namespace tessera::cli {
 std::string usage() {
     return "usage:\n"
            "  tessera run FILE [--set NODE.INPUT=VALUE]... [--models DIR]... [--input DIR] [--output DIR]\n"
-           "                   [--previews DIR] [--device auto|cpu|cuda] [--threads N] [--quiet]\n"
+           "                   [--previews DIR] [--device auto|cpu|cuda] [--precision auto|fp32|fp16|bf16]\n"
+           "                   [--threads N] [--quiet]\n"
            "  tessera validate FILE [--models DIR]... [--input DIR]\n"
            "  tessera pack FILE -o OUT.tessera [--input DIR]   (a graph and its input images in one file)\n"
            "  tessera nodes\n"
@@ -42,6 +43,7 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
         else if (a == "--previews") o.previewsDir = value();
         else if (a == "-o" || a == "--out") o.packOutput = value();
         else if (a == "--device") o.device = value();
+        else if (a == "--precision") o.precision = value();
         else if (a == "--threads") {
             const std::string& v = value();
             try {

@@ -29,7 +29,10 @@ int runCommand(const CliOptions& o, const Registry& registry) {
     doc.env.promptJson = promptJsonOf(doc.graph, registry);
 
     const int threads = engine::configureThreads(o.threads);
-    engine::selectDevice(o.device);  // fails early and clearly for an unavailable device
+    doc.env.device = o.device;
+    doc.env.precision = o.precision;
+    // Fails early and clearly for an unavailable device or precision.
+    const engine::Placement placement = engine::resolvePlacement(o.device, o.precision);
     ProgressBar bar(!o.quiet && ::isatty(STDERR_FILENO));
     PreviewWriter previews(o.previewsDir);
     std::vector<std::string> outputs;
@@ -49,8 +52,8 @@ int runCommand(const CliOptions& o, const Registry& registry) {
     };
 
     std::signal(SIGINT, onInterrupt);
-    if (!o.quiet) std::fprintf(stderr, "running %s on %s\n", o.file.c_str(), engine::describeDevice(engine::selectDevice(o.device)).c_str());
-    (void)threads;
+    if (!o.quiet)
+        std::fprintf(stderr, "running %s on %s (%d threads)\n", o.file.c_str(), placement.describe().c_str(), threads);
     Executor executor(registry);
     RunHandle handle = executor.start(doc.graph, doc.env, observer);
     while (!handle.waitFor(std::chrono::milliseconds(100))) {

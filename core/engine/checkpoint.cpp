@@ -43,7 +43,8 @@ LoadedCheckpoint loadCheckpoint(const std::string& path, const LoadOptions& opti
     }
 
     auto model = std::make_shared<DiffusionModel>();
-    model->weights = Weights::fromFile(*file, layout.unetPrefix);
+    const Placement& place = options.placement;
+    model->weights = Weights::fromFile(*file, layout.unetPrefix, place.dtype, place.device);
     model->unet = withContext(path, "UNet", [&] { return std::make_shared<const UNet>(model->weights); });
     model->sampling = ModelSampling::discrete(options.prediction.value_or(layout.predictionGuess));
     model->family = layout.family;
@@ -57,23 +58,23 @@ LoadedCheckpoint loadCheckpoint(const std::string& path, const LoadOptions& opti
     });
 
     if (!layout.vaePrefix.empty()) {
-        Weights vw = Weights::fromFile(*file, layout.vaePrefix);
+        Weights vw = Weights::fromFile(*file, layout.vaePrefix, place.vaeDtype(), place.device);
         out.vae = withContext(path, "VAE", [&] { return std::make_shared<const Vae>(VaeConfig::infer(vw), vw); });
     }
     return out;
 }
 
-std::shared_ptr<const Vae> loadVaeFile(const std::string& path) {
+std::shared_ptr<const Vae> loadVaeFile(const std::string& path, const Placement& placement) {
     auto file = SafetensorsFile::open(path);
     const std::string prefix = vaePrefixOf(*file);
-    Weights w = Weights::fromFile(*file, prefix);
+    Weights w = Weights::fromFile(*file, prefix, placement.vaeDtype(), placement.device);
     return withContext(path, "VAE", [&] { return std::make_shared<const Vae>(VaeConfig::infer(w), w); });
 }
 
-std::shared_ptr<const ControlNet> loadControlNetFile(const std::string& path) {
+std::shared_ptr<const ControlNet> loadControlNetFile(const std::string& path, const Placement& placement) {
     auto file = SafetensorsFile::open(path);
     const std::string prefix = controlNetPrefixOf(*file);
-    Weights w = Weights::fromFile(*file, prefix);
+    Weights w = Weights::fromFile(*file, prefix, placement.dtype, placement.device);
     return withContext(path, "ControlNet", [&] { return std::make_shared<const ControlNet>(w); });
 }
 

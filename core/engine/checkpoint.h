@@ -2,6 +2,7 @@
 // Loading what users have in their models folder into ready networks: a full checkpoint
 // (UNet + text encoder + VAE), a standalone VAE, a ControlNet, and LoRA-patched copies.
 // Every hyper-parameter comes from tensor shapes (model_files.h, *_config.h).
+#include "core/engine/device.h"
 #include "core/engine/model_files.h"
 #include "core/engine/model_sampling.h"
 #include "core/engine/weights.h"
@@ -22,6 +23,8 @@ struct LoadOptions {
     std::optional<Prediction> prediction;  // overrides the checkpoint's guess (SD2 768-v)
     std::vector<std::string> modelDirs;    // where the CLIP vocabulary is looked for (tokenizers/)
     std::string appDataDir;                // the vocabulary copy installed with the app
+    // Where the UNet and VAE compute (the text encoder runs once per prompt and stays float32 on the CPU).
+    Placement placement;
 };
 
 // The denoising network with its noise schedule: ComfyUI's MODEL.
@@ -44,8 +47,8 @@ struct LoadedCheckpoint {
 // Throws tessera::Error naming the file and the problem (not a checkpoint: says what it is and
 // which folder it belongs in; missing parts; damaged tensors).
 LoadedCheckpoint loadCheckpoint(const std::string& path, const LoadOptions& options);
-std::shared_ptr<const Vae> loadVaeFile(const std::string& path);
-std::shared_ptr<const ControlNet> loadControlNetFile(const std::string& path);
+std::shared_ptr<const Vae> loadVaeFile(const std::string& path, const Placement& placement = {});
+std::shared_ptr<const ControlNet> loadControlNetFile(const std::string& path, const Placement& placement = {});
 
 struct LoraResult {
     std::shared_ptr<const DiffusionModel> model;

@@ -51,7 +51,7 @@ at::Tensor ControlNet::encodeHint(const at::Tensor& hint) const {
         throw Error("ControlNet hint must be an NCHW image with " + std::to_string(config_.hintChannels) +
                     " channels" + (hint.defined() ? ", got " + [&] { std::ostringstream s; s << hint.sizes(); return s.str(); }() : ""));
     try {
-        at::Tensor h = hint.to(encoder_.dtype());
+        at::Tensor h = hint.to(encoder_.device(), encoder_.dtype());
         for (size_t i = 0; i < hintConvs_.size(); ++i) {
             h = hintConvs_[i](h);
             if (i + 1 < hintConvs_.size()) h = at::silu(h);
@@ -84,7 +84,7 @@ ControlResiduals ControlNet::forwardEncoded(const at::Tensor& x, const at::Tenso
         at::Tensor h = in.x;
         for (int i = 0; i < encoder_.inputBlockCount(); ++i) {
             h = encoder_.inputBlock(i, h, in);
-            if (i == 0) h = h + hintEmbedding.to(h.scalar_type());
+            if (i == 0) h = h + hintEmbedding.to(h.device(), h.scalar_type());
             out.input.push_back(zeroConvs_[size_t(i)](h));
         }
         out.middle = middleOut_(encoder_.middleBlock(h, in));

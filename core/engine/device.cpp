@@ -40,9 +40,29 @@ at::Device selectDevice(const std::string& requested) {
     return cuda ? at::Device(at::kCUDA, 0) : at::Device(at::kCPU);
 }
 
-std::string describeDevice(const at::Device& device) {
-    if (device.is_cuda()) return "CUDA GPU " + std::to_string(device.index());
-    return "CPU, " + std::to_string(at::get_num_threads()) + " threads";
+Placement resolvePlacement(const std::string& device, const std::string& precision) {
+    Placement p;
+    p.device = selectDevice(device);
+    if (precision == "auto" || precision.empty()) {
+        p.dtype = p.device.is_cuda() ? at::kHalf : at::kFloat;
+    } else if (precision == "fp32" || precision == "float32") {
+        p.dtype = at::kFloat;
+    } else if (precision == "fp16" || precision == "float16") {
+        if (!p.device.is_cuda())
+            throw Error("precision fp16 needs a CUDA device: libtorch computes float16 only on GPUs; use fp32 or bf16 on the CPU");
+        p.dtype = at::kHalf;
+    } else if (precision == "bf16" || precision == "bfloat16") {
+        p.dtype = at::kBFloat16;
+    } else {
+        throw Error("unknown precision '" + precision + "' (use auto, fp32, fp16 or bf16)");
+    }
+    return p;
+}
+
+std::string Placement::describe() const {
+    const std::string where = device.is_cuda() ? "CUDA GPU " + std::to_string(device.index()) : "CPU";
+    const char* type = dtype == at::kHalf ? "float16" : dtype == at::kBFloat16 ? "bfloat16" : "float32";
+    return where + " " + type;
 }
 
 }  // namespace tessera::engine

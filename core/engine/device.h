@@ -8,15 +8,27 @@
 
 namespace tessera::engine {
 
-struct ComputeSettings {
-    std::string device = "auto";  // "auto", "cpu", "cuda"
-    int threads = 0;              // 0: every CPU this process may use
+// Where a network's weights live and in which precision. Networks convert their inputs to their
+// own placement and hand results back on the caller's device and dtype, so the samplers, noise and
+// images stay float32 on the CPU (as ComfyUI's seeds need) whatever the models run on.
+struct Placement {
+    at::Device device{at::kCPU};
+    at::ScalarType dtype = at::kFloat;
+
+    // SD1.x/SD2.x VAEs overflow in float16 (black or NaN images), and libtorch 1.13's bfloat16 CPU
+    // convolutions lose far more than the rounding of the weights (9% RMS error on the tiny VAE against
+    // 0.8% from rounding alone): the VAE stays float32 except for bfloat16 on a GPU.
+    at::ScalarType vaeDtype() const { return dtype == at::kBFloat16 && device.is_cuda() ? dtype : at::kFloat; }
+    std::string describe() const;  // "CPU float32", "CUDA GPU 0 float16"
+    bool operator==(const Placement& o) const { return device == o.device && dtype == o.dtype; }
 };
 
 int availableCpus();
 // Applies the thread count (idempotent); returns the count in force.
 int configureThreads(int threads = 0);
 at::Device selectDevice(const std::string& requested);  // throws tessera::Error for an unavailable "cuda"
-std::string describeDevice(const at::Device& device);
+// device: "auto" | "cpu" | "cuda"; precision: "auto" (float16 on CUDA, float32 on the CPU) | "fp32" |
+// "fp16" (CUDA only: libtorch's CPU kernels lack float16) | "bf16". Throws tessera::Error saying what to use.
+Placement resolvePlacement(const std::string& device, const std::string& precision);
 
 }  // namespace tessera::engine

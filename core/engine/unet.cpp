@@ -68,9 +68,9 @@ at::Tensor UNet::forward(const at::Tensor& x, const at::Tensor& timesteps, const
         h = encoder_.middleBlock(h, in);
         if (control && control->middle.defined()) {
             checkResidual(control->middle, h, "the middle block");
-            h = h + control->middle.to(h.scalar_type());
+            h = h + control->middle.to(h.device(), h.scalar_type());
         }
-        return decode(h, skips, in, control).to(x.scalar_type());
+        return decode(h, skips, in, control).to(x.device(), x.scalar_type());
     } catch (const c10::Error& e) {
         rethrowAsError("UNet", e);
     }
@@ -85,7 +85,7 @@ at::Tensor UNet::decode(at::Tensor h, std::vector<at::Tensor>& skips, const UNet
         skips.pop_back();
         if (withControl && control->input[i].defined()) {
             checkResidual(control->input[i], skip, "input block " + std::to_string(i));
-            skip = skip + control->input[i].to(skip.scalar_type());
+            skip = skip + control->input[i].to(skip.device(), skip.scalar_type());
         }
         h = at::cat({h, skip}, 1);
         // An Upsample in this stage must land on the next skip's size (odd latent sizes).

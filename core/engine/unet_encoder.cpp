@@ -78,12 +78,13 @@ UNetInputs UNetEncoder::prepare(const at::Tensor& x, const at::Tensor& timesteps
                     " (is the text encoder from the same model family?)");
 
     const at::ScalarType dt = dtype();
+    const at::Device dev = device();
     UNetInputs in;
-    in.x = x.to(dt);
+    in.x = x.to(dev, dt);
     const at::Tensor t = timesteps.reshape({-1}).expand({batch});
-    const at::Tensor sinusoid = timestepEmbedding(t, config.modelChannels).to(dt);
+    const at::Tensor sinusoid = timestepEmbedding(t, config.modelChannels).to(dev, dt);  // float32, as ComfyUI
     in.emb = timeEmbed2(at::silu(timeEmbed1(sinusoid)));
-    in.context = context.to(dt).expand({batch, context.size(1), context.size(2)});
+    in.context = context.to(dev, dt).expand({batch, context.size(1), context.size(2)});
     return in;
 }
 
@@ -96,11 +97,19 @@ at::Tensor UNetEncoder::middleBlock(const at::Tensor& h, const UNetInputs& in) c
     return middle.forward(h, in.emb, in.context, attentionOptions);
 }
 
+bool isOutOfMemory(const std::string& message) {
+    return message.find("out of memory") != std::string::npos ||
+           message.find("can't allocate memory") != std::string::npos;
+}
+
 void rethrowAsError(const std::string& what, const std::exception& e) {
     std::string msg = e.what();
     // libtorch appends a C++ backtrace after the first line; the first line is the useful part.
     const auto nl = msg.find('\n');
     if (nl != std::string::npos) msg.resize(nl);
+    if (isOutOfMemory(msg))
+        throw Error(what + " ran out of memory (" + msg + "); use a smaller image or batch, tiled VAE decoding, " +
+                    "or fewer models loaded at once");
     throw Error(what + " failed: " + msg + " (do the weights match the model type?)");
 }
 

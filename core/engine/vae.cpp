@@ -1,6 +1,7 @@
 #include "core/engine/vae.h"
 
 #include "core/common/error.h"
+#include "core/engine/unet_encoder.h"  // rethrowAsError
 #include "core/engine/vae_blocks.h"
 
 #include <ATen/ATen.h>
@@ -44,37 +45,45 @@ void Vae::checkLatent(const at::Tensor& z, const char* what) const {
 }
 
 at::Tensor Vae::runEncoder(const at::Tensor& image) const {
-    const Weights enc = w_.sub("encoder");
-    at::Tensor h = conv(enc.sub("conv_in"), image.to(w_("encoder.conv_in.weight").options()));
-    for (int i = 0; i < config_.levels(); ++i) {
-        const Weights level = enc.sub("down." + std::to_string(i));
-        for (int j = 0; j < config_.numResBlocks; ++j) h = resnetBlock(level.sub("block." + std::to_string(j)), h);
-        if (i != config_.levels() - 1) h = downsample(level.sub("downsample"), h);
+    try {
+        const Weights enc = w_.sub("encoder");
+        at::Tensor h = conv(enc.sub("conv_in"), image.to(w_("encoder.conv_in.weight").options()));
+        for (int i = 0; i < config_.levels(); ++i) {
+            const Weights level = enc.sub("down." + std::to_string(i));
+            for (int j = 0; j < config_.numResBlocks; ++j) h = resnetBlock(level.sub("block." + std::to_string(j)), h);
+            if (i != config_.levels() - 1) h = downsample(level.sub("downsample"), h);
+        }
+        h = resnetBlock(enc.sub("mid.block_1"), h);
+        if (config_.midAttention) h = attentionBlock(enc.sub("mid.attn_1"), h);
+        h = resnetBlock(enc.sub("mid.block_2"), h);
+        h = normalize(enc.sub("norm_out"), h);
+        at::silu_(h);
+        h = conv(enc.sub("conv_out"), h);
+        return conv(w_.sub("quant_conv"), h, 1, 0).to(image.device(), image.scalar_type());
+    } catch (const c10::Error& e) {
+        rethrowAsError("VAE encode", e);
     }
-    h = resnetBlock(enc.sub("mid.block_1"), h);
-    if (config_.midAttention) h = attentionBlock(enc.sub("mid.attn_1"), h);
-    h = resnetBlock(enc.sub("mid.block_2"), h);
-    h = normalize(enc.sub("norm_out"), h);
-    at::silu_(h);
-    h = conv(enc.sub("conv_out"), h);
-    return conv(w_.sub("quant_conv"), h, 1, 0);
 }
 
 at::Tensor Vae::runDecoder(const at::Tensor& z) const {
-    const Weights dec = w_.sub("decoder");
-    at::Tensor h = conv(w_.sub("post_quant_conv"), z.to(w_("post_quant_conv.weight").options()), 1, 0);
-    h = conv(dec.sub("conv_in"), h);
-    h = resnetBlock(dec.sub("mid.block_1"), h);
-    if (config_.midAttention) h = attentionBlock(dec.sub("mid.attn_1"), h);
-    h = resnetBlock(dec.sub("mid.block_2"), h);
-    for (int i = config_.levels() - 1; i >= 0; --i) {
-        const Weights level = dec.sub("up." + std::to_string(i));
-        for (int j = 0; j <= config_.numResBlocks; ++j) h = resnetBlock(level.sub("block." + std::to_string(j)), h);
-        if (i != 0) h = upsample(level.sub("upsample"), h);
+    try {
+        const Weights dec = w_.sub("decoder");
+        at::Tensor h = conv(w_.sub("post_quant_conv"), z.to(w_("post_quant_conv.weight").options()), 1, 0);
+        h = conv(dec.sub("conv_in"), h);
+        h = resnetBlock(dec.sub("mid.block_1"), h);
+        if (config_.midAttention) h = attentionBlock(dec.sub("mid.attn_1"), h);
+        h = resnetBlock(dec.sub("mid.block_2"), h);
+        for (int i = config_.levels() - 1; i >= 0; --i) {
+            const Weights level = dec.sub("up." + std::to_string(i));
+            for (int j = 0; j <= config_.numResBlocks; ++j) h = resnetBlock(level.sub("block." + std::to_string(j)), h);
+            if (i != 0) h = upsample(level.sub("upsample"), h);
+        }
+        h = normalize(dec.sub("norm_out"), h);
+        at::silu_(h);
+        return conv(dec.sub("conv_out"), h).to(z.device(), z.scalar_type());
+    } catch (const c10::Error& e) {
+        rethrowAsError("VAE decode", e);
     }
-    h = normalize(dec.sub("norm_out"), h);
-    at::silu_(h);
-    return conv(dec.sub("conv_out"), h);
 }
 
 at::Tensor Vae::encodeMoments(const at::Tensor& image) const {

@@ -11,12 +11,13 @@ Weights::Weights() : map_(std::make_shared<Map>()) {}
 
 Weights::Weights(std::shared_ptr<Map> map, std::string prefix) : map_(std::move(map)), prefix_(std::move(prefix)) {}
 
-Weights Weights::fromFile(const SafetensorsFile& file, const std::string& stripPrefix, at::ScalarType dtype) {
+Weights Weights::fromFile(const SafetensorsFile& file, const std::string& stripPrefix, at::ScalarType dtype,
+                          at::Device device) {
     auto map = std::make_shared<Map>();
     for (const auto& e : file.entries()) {
         if (e.name.compare(0, stripPrefix.size(), stripPrefix) != 0) continue;
         at::Tensor t = file.tensor(e.name);
-        if (t.is_floating_point()) t = t.to(dtype);
+        t = t.is_floating_point() ? t.to(device, dtype) : t.to(device);
         (*map)[e.name.substr(stripPrefix.size())] = t;
     }
     return Weights(map);

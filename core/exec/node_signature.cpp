@@ -12,6 +12,7 @@ uint64_t nodeSignature(const PlannedNode& node, const std::map<std::string, Valu
                        const std::map<NodeId, uint64_t>& signatures, const Environment& env, FileHashCache& files) {
     Hasher h;
     h.str(node.decl->type);
+    h.str(env.device).str(env.precision);  // models computed elsewhere or in another precision give other numbers
     for (const auto& in : node.decl->inputs) {
         h.str(in.name);
         if (auto link = node.links.find(in.name); link != node.links.end()) {

@@ -30,7 +30,7 @@ void addSampler(Registry& r) {
 TEST(CliOptions, ParsesRunWithEveryOption) {
     const CliOptions o = parseCommandLine({"run", "g.tessera", "--set", "KSampler.seed=7", "--models", "/m1", "--models",
                                            "/m2", "--input", "in", "--output", "out", "--previews", "pv", "--threads",
-                                           "2", "--device", "cpu", "-q"});
+                                           "2", "--device", "cpu", "--precision", "bf16", "-q"});
     EXPECT_EQ(o.command, "run");
     EXPECT_EQ(o.file, "g.tessera");
     EXPECT_EQ(o.overrides, std::vector<std::string>{"KSampler.seed=7"});
@@ -40,6 +40,7 @@ TEST(CliOptions, ParsesRunWithEveryOption) {
     EXPECT_EQ(o.previewsDir, "pv");
     EXPECT_EQ(o.threads, 2);
     EXPECT_EQ(o.device, "cpu");
+    EXPECT_EQ(o.precision, "bf16");
     EXPECT_TRUE(o.quiet);
 }
 

@@ -89,6 +89,24 @@ TEST(Cli, SavedPngReopensAndOverridesChangeTheResult) {
     std::filesystem::remove_all(out);
 }
 
+TEST(Cli, Bfloat16PrecisionRunsTheUNetInBfloat16CloseToTheGolden) {
+    const std::string name = "img2img-euler-normal", out = makeTempDir("cli-bf16");
+    const CliResult r = runTessera(runArgs(graphPath(name), out, "--device cpu --precision bf16"));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const at::Tensor got = readPngAsFloat255(out + "/" + name + "_00001_.png");
+    ASSERT_TRUE(got.defined());
+    const at::Tensor want = loadCase("pipelines.safetensors").at(name + ".image") * 255.0;
+    EXPECT_LE((got - want).abs().mean().item<double>(), 4.0);  // mean error under 4/255 after 20 bfloat16 steps
+    std::filesystem::remove_all(out);
+}
+
+TEST(Cli, UnavailablePrecisionFailsBeforeRunning) {
+    if (at::hasCUDA()) GTEST_SKIP() << "fp16 is available with CUDA";
+    const CliResult r = runTessera(runArgs(graphPath("img2img-euler-normal"), makeTempDir("cli-fp16"), "--precision fp16"));
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_NE(r.err.find("fp16 needs a CUDA device"), std::string::npos) << r.err;
+}
+
 TEST(Cli, MissingModelSaysWhichFileGoesWhere) {
     const std::string empty = makeTempDir("empty-models");
     const CliResult r = runTessera("validate " + quoted(graphPath("img2img-euler-normal")) + " --models " +

@@ -1,0 +1,113 @@
+// Devices and precisions: networks loaded in another placement compute there and hand back
+// float32 CPU tensors. The CPU runs the bfloat16 path in CI; the float16 CUDA path runs where a GPU is.
+#include "core/common/error.h"
+#include "core/engine/checkpoint.h"
+#include "core/engine/device.h"
+#include "core/engine/unet.h"
+#include "core/engine/unet_encoder.h"
+#include "core/engine/vae.h"
+#include "tests/support/error_message.h"
+#include "tests/support/refdata.h"
+#include "tests/support/tensor_compare.h"
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+using namespace tessera;
+using namespace tessera::engine;
+
+namespace {
+
+// bfloat16 keeps 8 significant bits (relative rounding 2^-9 per operation): after a few dozen
+// layers the tiny models' outputs stay within a few percent of the float32 reference.
+constexpr double kBf16Tolerance = 0.05;
+// float16 keeps 11 bits.
+constexpr double kFp16Tolerance = 0.01;
+
+LoadedCheckpoint loadSd15(const Placement& placement) {
+    ::setenv("TESSERA_CLIP_VOCAB", test::refdataPath("bpe_simple_vocab_16e6.txt.gz").c_str(), 1);
+    LoadOptions options;
+    options.modelDirs = {test::refdataDir()};
+    options.placement = placement;
+    return loadCheckpoint(test::refdataPath("models/tiny-sd15.safetensors"), options);
+}
+
+// The VAE computes in placement.vaeDtype(): float32 matches the golden at the README's tolerance.
+void expectUNetAndVaeMatchGolden(const Placement& placement, double tolerance) {
+    const LoadedCheckpoint ckpt = loadSd15(placement);
+    EXPECT_EQ(ckpt.model->weights("out.2.weight").scalar_type(), placement.dtype);
+    EXPECT_EQ(ckpt.model->weights("out.2.weight").device(), placement.device);
+    const double vaeTolerance = placement.vaeDtype() == at::kFloat ? 1e-4 : tolerance;
+
+    auto u = test::loadCase("unet-sd15.safetensors");
+    const at::Tensor out = ckpt.model->unet->forward(u.at("x"), u.at("timesteps"), u.at("context"));
+    EXPECT_EQ(out.scalar_type(), at::kFloat);
+    EXPECT_TRUE(out.device().is_cpu());
+    EXPECT_TRUE(test::closeToReference(out, u.at("out"), tolerance));
+
+    auto v = test::loadCase("vae.safetensors");
+    const at::Tensor decoded = ckpt.vae->decode(v.at("z"));
+    EXPECT_EQ(decoded.scalar_type(), at::kFloat);
+    EXPECT_TRUE(decoded.device().is_cpu());
+    EXPECT_TRUE(test::closeToReference(decoded, v.at("decoded"), vaeTolerance));
+    EXPECT_TRUE(test::closeToReference(ckpt.vae->encodeMoments(v.at("image")), v.at("moments"), vaeTolerance));
+}
+
+}  // namespace
+
+TEST(Placement, AutoIsFloat32OnTheCpuWithoutCuda) {
+    if (at::hasCUDA()) GTEST_SKIP() << "this machine has CUDA";
+    const Placement p = resolvePlacement("auto", "auto");
+    EXPECT_TRUE(p.device.is_cpu());
+    EXPECT_EQ(p.dtype, at::kFloat);
+    EXPECT_EQ(p.describe(), "CPU float32");
+    EXPECT_EQ(resolvePlacement("cpu", "bf16").describe(), "CPU bfloat16");
+}
+
+TEST(Placement, UnavailableDevicesAndPrecisionsSayWhatToUse) {
+    EXPECT_NE(test::errorOf([] { resolvePlacement("cpu", "fp16"); }).find("fp16 needs a CUDA device"), std::string::npos);
+    EXPECT_NE(test::errorOf([] { resolvePlacement("cpu", "fp64"); }).find("unknown precision 'fp64'"), std::string::npos);
+    EXPECT_NE(test::errorOf([] { resolvePlacement("tpu", "auto"); }).find("unknown device 'tpu'"), std::string::npos);
+    if (!at::hasCUDA()) {
+        EXPECT_NE(test::errorOf([] { resolvePlacement("cuda", "auto"); }).find("use device 'cpu'"), std::string::npos);
+    }
+}
+
+TEST(Placement, Float32IsTheDefaultAndMatchesTheGoldenExactly) {
+    const LoadedCheckpoint ckpt = loadSd15(Placement{});
+    auto u = test::loadCase("unet-sd15.safetensors");
+    EXPECT_MATCHES_REFERENCE(ckpt.model->unet->forward(u.at("x"), u.at("timesteps"), u.at("context")), u.at("out"));
+}
+
+TEST(Placement, Bfloat16OnTheCpuComputesInBfloat16AndReturnsFloat32) {
+    const Placement bf16{at::Device(at::kCPU), at::kBFloat16};
+    EXPECT_EQ(bf16.vaeDtype(), at::kFloat);
+    expectUNetAndVaeMatchGolden(bf16, kBf16Tolerance);
+    // Really computed in the lower precision: not bit-equal to float32.
+    const LoadedCheckpoint low = loadSd15(bf16), full = loadSd15(Placement{});
+    auto u = test::loadCase("unet-sd15.safetensors");
+    const at::Tensor a = low.model->unet->forward(u.at("x"), u.at("timesteps"), u.at("context"));
+    const at::Tensor b = full.model->unet->forward(u.at("x"), u.at("timesteps"), u.at("context"));
+    EXPECT_GT((a - b).abs().max().item<double>(), 0.0);
+}
+
+TEST(Placement, Float16OnCudaMatchesTheGolden) {
+    if (!at::hasCUDA()) GTEST_SKIP() << "no CUDA in this build or machine";
+    const Placement p = resolvePlacement("cuda", "auto");
+    EXPECT_EQ(p.dtype, at::kHalf);
+    EXPECT_EQ(p.vaeDtype(), at::kFloat);
+    expectUNetAndVaeMatchGolden(p, kFp16Tolerance);
+}
+
+TEST(Placement, RunningOutOfMemorySaysSoAndHowToNeedLess) {
+    std::string message;
+    try {
+        at::empty({int64_t(1) << 52}, at::kFloat);  // 16 PiB
+    } catch (const c10::Error& e) {
+        message = test::errorOf([&] { rethrowAsError("VAE decode", e); });
+    }
+    EXPECT_NE(message.find("VAE decode ran out of memory"), std::string::npos) << message;
+    EXPECT_NE(message.find("smaller image"), std::string::npos) << message;
+}
