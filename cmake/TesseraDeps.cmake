@@ -1,7 +1,7 @@
 # Every dependency comes from Debian 12 packages (see README).
 find_package(Qt6 6.4 REQUIRED COMPONENTS Core)
 if(TESSERA_BUILD_APP)
-  find_package(Qt6 6.4 COMPONENTS Gui Quick QuickControls2 Qml)
+  find_package(Qt6 6.4 COMPONENTS Gui Quick QuickControls2 Qml QuickTest)
   if(NOT Qt6Quick_FOUND)
     message(WARNING "Qt Quick not found: building without the desktop editor")
     set(TESSERA_BUILD_APP OFF)

@@ -1,0 +1,55 @@
+#pragma once
+// Everything one editor window works with, owned in one place and exposed to QML as the
+// context object "editor": editor.document, editor.nodes, editor.links, editor.catalog,
+// editor.runner, editor.settings. The app's main() and the Qt Quick Test setup build it the
+// same way (registerBuiltinNodes + the plugins folder).
+#include "core/graph/registry.h"
+
+#include <QObject>
+
+#include <memory>
+
+class QQmlEngine;
+
+namespace tessera::editor {
+
+class GraphDocument;
+class NodeListModel;
+class LinkListModel;
+class NodeCatalog;
+class RunController;
+class PreviewStore;
+class EditorSettings;
+
+class EditorSession : public QObject {
+    Q_OBJECT
+    Q_PROPERTY(tessera::editor::GraphDocument* document READ document CONSTANT)
+    Q_PROPERTY(tessera::editor::NodeListModel* nodes READ nodes CONSTANT)
+    Q_PROPERTY(tessera::editor::LinkListModel* links READ links CONSTANT)
+    Q_PROPERTY(tessera::editor::NodeCatalog* catalog READ catalog CONSTANT)
+    Q_PROPERTY(tessera::editor::RunController* runner READ runner CONSTANT)
+    Q_PROPERTY(tessera::editor::EditorSettings* settings READ settings CONSTANT)
+
+public:
+    explicit EditorSession(QObject* parent = nullptr);
+    ~EditorSession() override;
+
+    GraphDocument* document() const;
+    NodeListModel* nodes() const;
+    LinkListModel* links() const;
+    NodeCatalog* catalog() const;
+    RunController* runner() const;
+    PreviewStore* previews() const;
+    EditorSettings* settings() const;
+    const Registry& registry() const { return registry_; }
+
+    // Sets the "editor" context property and the "preview" image provider on `engine`.
+    void exposeTo(QQmlEngine* engine);
+
+private:
+    Registry registry_;
+    struct Parts;
+    std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace tessera::editor

@@ -1,0 +1,126 @@
+#pragma once
+// The graph an artist edits in the desktop editor: a tessera::Graph plus its file, and every
+// edit as an undoable command on a QUndoStack. The QML canvas calls the Q_INVOKABLE edits;
+// NodeListModel and LinkListModel follow the signals. Refused edits return false/-1 and say
+// why in lastError (shown in the status bar); they never change the graph.
+#include "core/graph/graph.h"
+#include "core/graph/registry.h"
+
+#include <QObject>
+#include <QRectF>
+#include <QString>
+#include <QVariant>
+
+class QUndoStack;
+
+namespace tessera::editor {
+
+class GraphDocument : public QObject {
+    Q_OBJECT
+    Q_PROPERTY(QString filePath READ filePath NOTIFY filePathChanged)
+    Q_PROPERTY(QString displayName READ displayName NOTIFY filePathChanged)  // "Untitled" or the file name
+    Q_PROPERTY(bool modified READ modified NOTIFY modifiedChanged)
+    Q_PROPERTY(bool canUndo READ canUndo NOTIFY undoStateChanged)
+    Q_PROPERTY(bool canRedo READ canRedo NOTIFY undoStateChanged)
+    Q_PROPERTY(QString undoText READ undoText NOTIFY undoStateChanged)
+    Q_PROPERTY(QString redoText READ redoText NOTIFY undoStateChanged)
+    Q_PROPERTY(QString lastError READ lastError NOTIFY lastErrorChanged)
+    Q_PROPERTY(QVariantList groups READ groups NOTIFY groupsChanged)  // [{title, x, y, width, height, color}]
+
+public:
+    explicit GraphDocument(const Registry& registry, QObject* parent = nullptr);
+    ~GraphDocument() override;
+
+    const Graph& graph() const { return graph_; }
+    const Registry& registry() const { return registry_; }
+    QUndoStack* undoStack() const { return undo_; }
+
+    QString filePath() const { return filePath_; }
+    QString displayName() const;
+    bool modified() const;
+    bool canUndo() const;
+    bool canRedo() const;
+    QString undoText() const;
+    QString redoText() const;
+    QString lastError() const { return lastError_; }
+    QVariantList groups() const;
+
+    // ---- edits (each one undo step) ----
+    Q_INVOKABLE qint64 addNode(const QString& type, double x, double y);  // the new id, or -1
+    Q_INVOKABLE void removeNodes(const QVariantList& ids);                 // with their links
+    // Consecutive moves of the same node set merge into one undo step (a drag is one step).
+    Q_INVOKABLE void moveNodes(const QVariantList& ids, double dx, double dy);
+    Q_INVOKABLE void finishMove();  // ends merging (mouse released)
+    // Type-checked (types::compatible); replaces a link already feeding the input.
+    Q_INVOKABLE bool connectPorts(qint64 fromNode, int fromSlot, qint64 toNode, const QString& toInput);
+    Q_INVOKABLE bool canConnect(qint64 fromNode, int fromSlot, qint64 toNode, const QString& toInput) const;
+    Q_INVOKABLE void disconnectInput(qint64 toNode, const QString& toInput);
+    Q_INVOKABLE bool setWidgetValue(qint64 node, const QString& input, const QVariant& value);  // range/choice checked
+    // A widget shown as an input port (and back; turning it back drops the link feeding it).
+    Q_INVOKABLE void setWidgetAsInput(qint64 node, const QString& input, bool asInput);
+    Q_INVOKABLE void setControlAfterGenerate(qint64 node, const QString& input, const QString& mode);
+    Q_INVOKABLE void setTitle(qint64 node, const QString& title);
+    Q_INVOKABLE void setNote(qint64 node, const QString& note);
+    Q_INVOKABLE void setCollapsed(qint64 node, bool collapsed);
+    Q_INVOKABLE void setBypassed(const QVariantList& ids, bool bypassed);
+    Q_INVOKABLE void setMuted(const QVariantList& ids, bool muted);
+    Q_INVOKABLE void resizeNode(qint64 node, double width, double height);
+
+    Q_INVOKABLE int addGroup(const QString& title, double x, double y, double width, double height,
+                             const QString& color = "#3f5f7f");
+    // The bounding box of the nodes plus a margin, titled "Group".
+    Q_INVOKABLE int groupNodes(const QVariantList& ids);
+    Q_INVOKABLE void updateGroup(int index, const QString& title, double x, double y, double width, double height,
+                                 const QString& color);
+    Q_INVOKABLE void removeGroup(int index);
+
+    // graph.json text holding the nodes and the links among them (the clipboard format; also
+    // what other Tessera windows paste).
+    Q_INVOKABLE QString copyNodes(const QVariantList& ids) const;
+    // New ids for every pasted node, internal links kept, placed with their top-left at (x, y).
+    Q_INVOKABLE QVariantList pasteNodes(const QString& json, double x, double y);
+    Q_INVOKABLE QVariantList duplicateNodes(const QVariantList& ids);  // copy + paste 40 px down-right
+
+    Q_INVOKABLE void undo();
+    Q_INVOKABLE void redo();
+    // Several edits as one undo step (e.g. "drop a link on empty canvas": add node + connect).
+    Q_INVOKABLE void beginMacro(const QString& text);
+    Q_INVOKABLE void endMacro();
+
+    // ---- files (path or file:// URL; .tessera, graph.json, ComfyUI workflow/API JSON, PNG) ----
+    Q_INVOKABLE void newGraph();
+    Q_INVOKABLE bool open(const QString& pathOrUrl);
+    Q_INVOKABLE bool save();  // to filePath (a .tessera bundle with its input images); false if none
+    Q_INVOKABLE bool saveAs(const QString& pathOrUrl);
+    // Where the images of an opened bundle were extracted (LoadImage resolves names here).
+    QString inputDir() const { return inputDir_; }
+    void setInputDir(const QString& dir) { inputDir_ = dir; }
+
+    // Run-time changes that are not edits (seed "increment after run"): no undo step, marks modified.
+    void applyAfterRunWidgetChanges();
+
+signals:
+    void filePathChanged();
+    void modifiedChanged();
+    void undoStateChanged();
+    void lastErrorChanged();
+    void groupsChanged();
+    void nodeAdded(qint64 id);
+    void nodeRemoved(qint64 id);
+    void nodeChanged(qint64 id);  // anything of one node: widgets, title, flags, position, size
+    void linksChanged();
+    void graphReset();            // a whole new graph (new/open)
+
+private:
+    friend class DocumentEdit;  // the undo commands (graph_commands.cpp) edit graph_ directly
+    bool fail(const QString& why);
+
+    const Registry& registry_;
+    Graph graph_;
+    QUndoStack* undo_ = nullptr;
+    QString filePath_;
+    QString inputDir_;
+    QString lastError_;
+};
+
+}  // namespace tessera::editor

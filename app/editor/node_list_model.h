@@ -1,0 +1,94 @@
+#pragma once
+// The nodes of a GraphDocument for QML (one delegate per node on the canvas), with their run
+// state. Rows follow the document's signals; node ids are stable, row order is insertion order.
+#include <QAbstractListModel>
+#include <QSet>
+#include <QVariant>
+
+#include <vector>
+
+namespace tessera::editor {
+
+class GraphDocument;
+
+class NodeListModel : public QAbstractListModel {
+    Q_OBJECT
+    Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    Q_PROPERTY(QVariantList selection READ selection NOTIFY selectionChanged)
+
+public:
+    enum Role {
+        NodeIdRole = Qt::UserRole + 1,  // "nodeId" (qint64)
+        TypeRole,         // "type"
+        TitleRole,        // "title": the node's title or its display name
+        CategoryRole,     // "category"
+        XRole, YRole,     // "x", "y": canvas position
+        WidthRole, HeightRole,  // "width", "height": 0 = automatic
+        // "inputs": [{name, type, isWidget, asInput, connected, value, min, max, step, choices (list),
+        //             multiline, controlAfterGenerate ("" | "fixed" | ...), optional, tooltip}]
+        // choices of model/image COMBOs come from the models/input folders (see setChoiceLister).
+        InputsRole,
+        OutputsRole,      // "outputs": [{name, type}]
+        StateRole,        // "state": "idle" | "queued" | "running" | "cached" | "done" | "failed"
+        ProgressRole,     // "progress": 0..1 while running
+        ErrorRole,        // "error": the failure message
+        PreviewRole,      // "preview": image URL "image://preview/<id>/<revision>" or ""
+        OutputImagesRole, // "outputImages": file URLs of images written by this node in the last run
+        SelectedRole,     // "selected"
+        BypassedRole, MutedRole, CollapsedRole,  // "bypassed", "muted", "collapsed"
+        NoteRole,         // "note"
+        UnknownTypeRole,  // "unknownType": placeholder for a type no registry entry has
+    };
+
+    explicit NodeListModel(GraphDocument* document, QObject* parent = nullptr);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    Q_INVOKABLE int rowOf(qint64 nodeId) const;  // -1 when absent
+    Q_INVOKABLE QVariantMap get(int row) const;  // every role by name
+
+    // Selection (kept here so copy/delete/bypass act on it from C++ and QML alike).
+    QVariantList selection() const;
+    Q_INVOKABLE void select(qint64 nodeId, bool additive = false);
+    Q_INVOKABLE void setSelection(const QVariantList& ids);
+    Q_INVOKABLE void selectInRect(double x, double y, double width, double height, bool additive = false);
+    Q_INVOKABLE void clearSelection();
+    Q_INVOKABLE void selectAll();
+    // The bounding rectangle {x, y, width, height} of the given nodes (all nodes when empty),
+    // using each node's size (automatic sizes estimated) for "fit all / fit selection".
+    Q_INVOKABLE QVariantMap boundingRect(const QVariantList& ids = {}) const;
+
+    // Run state (set by the run controller on the GUI thread).
+    void setRunState(qint64 nodeId, const QString& state, double progress = 0, const QString& error = {});
+    void setPreview(qint64 nodeId, const QString& url);
+    void addOutputImage(qint64 nodeId, const QString& url);
+    void resetRunState();  // every node back to idle, previews and output images cleared
+
+    // Lists the file choices of a COMBO with choicesFrom ("checkpoints", "input", ...).
+    using ChoiceLister = std::function<QStringList(const QString& kind)>;
+    void setChoiceLister(ChoiceLister lister);
+
+    // The node's size used when it has none: header + one row per port/widget.
+    static QSizeF estimatedSize(int inputs, int outputs, int widgets, int multilineWidgets);
+
+signals:
+    void countChanged();
+    void selectionChanged();
+
+private:
+    struct RunState {
+        QString state = "idle";
+        double progress = 0;
+        QString error, preview;
+        QStringList outputImages;
+    };
+    GraphDocument* doc_;
+    std::vector<qint64> ids_;
+    QHash<qint64, RunState> run_;
+    QSet<qint64> selected_;
+    ChoiceLister choices_;
+};
+
+}  // namespace tessera::editor

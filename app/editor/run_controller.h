@@ -1,0 +1,67 @@
+#pragma once
+// Runs the edited graph on the executor without blocking the UI: Ctrl+Enter queues a copy of
+// the graph; executor events (worker thread) are forwarded to the GUI thread, where they update
+// NodeListModel's run state, the preview store and the queue.
+#include "core/exec/environment.h"
+
+#include <QObject>
+#include <QVariant>
+
+#include <memory>
+
+namespace tessera {
+class Executor;
+struct ExecEvent;
+}  // namespace tessera
+
+namespace tessera::editor {
+
+class GraphDocument;
+class NodeListModel;
+class PreviewStore;
+
+class RunController : public QObject {
+    Q_OBJECT
+    Q_PROPERTY(bool running READ running NOTIFY queueChanged)
+    Q_PROPERTY(QVariantList queue READ queue NOTIFY queueChanged)  // [{runId, title, state: "running"|"pending"}]
+    Q_PROPERTY(QString status READ status NOTIFY statusChanged)    // last run's summary or error
+    Q_PROPERTY(double progress READ progress NOTIFY progressChanged)  // 0..1 of the running sampler
+
+public:
+    RunController(GraphDocument* document, NodeListModel* nodes, PreviewStore* previews, QObject* parent = nullptr);
+    ~RunController() override;
+
+    // Folders, device, precision, preview method: from the settings (EditorSettings).
+    void setEnvironment(const Environment& env);
+    const Environment& environment() const { return env_; }
+
+    bool running() const;
+    QVariantList queue() const;
+    QString status() const { return status_; }
+    double progress() const { return progress_; }
+
+    Q_INVOKABLE int run();                 // queues the current graph; the run id
+    Q_INVOKABLE void cancel(int runId);    // pending: removed; running: stops within a sampler step
+    Q_INVOKABLE void cancelAll();          // Esc
+
+signals:
+    void queueChanged();
+    void statusChanged();
+    void progressChanged();
+    void runFinished(int runId, bool ok, const QString& message);
+    // A node failed: the canvas outlines it and clicking the message selects it.
+    void nodeFailed(qint64 nodeId, const QString& message);
+    void outputImage(qint64 nodeId, const QString& fileUrl);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    GraphDocument* doc_;
+    NodeListModel* nodes_;
+    PreviewStore* previews_;
+    Environment env_;
+    QString status_;
+    double progress_ = 0;
+};
+
+}  // namespace tessera::editor
