@@ -13,11 +13,8 @@ namespace tessera::nodes {
 namespace {
 
 NodeDecl clipTextEncode() {
-    NodeDecl d;
-    d.type = "CLIPTextEncode";
-    d.displayName = "CLIP Text Encode (Prompt)";
-    d.category = "conditioning";
-    d.description = "Encodes a prompt (with (word:1.2) weights and embedding:name) for the sampler.";
+    NodeDecl d = makeDecl("CLIPTextEncode", "CLIP Text Encode (Prompt)", "conditioning",
+                          "Encodes a prompt (with (word:1.2) weights and embedding:name) for the sampler.");
     d.inputs = {stringInput("text", "", true), port("clip", "CLIP")};
     d.outputs = {output("CONDITIONING", "CONDITIONING")};
     d.run = [](NodeContext& ctx) {
@@ -31,11 +28,8 @@ NodeDecl clipTextEncode() {
 }
 
 NodeDecl clipSetLastLayer() {
-    NodeDecl d;
-    d.type = "CLIPSetLastLayer";
-    d.displayName = "CLIP Set Last Layer";
-    d.category = "conditioning";
-    d.description = "Stops the text encoder early (\"clip skip\"): -1 = last layer, -2 = penultimate, ...";
+    NodeDecl d = makeDecl("CLIPSetLastLayer", "CLIP Set Last Layer", "conditioning",
+                          "Stops the text encoder early (\"clip skip\"): -1 = last layer, -2 = penultimate, ...");
     d.inputs = {port("clip", "CLIP"), intInput("stop_at_clip_layer", -1, -24, -1)};
     d.outputs = {output("CLIP", "CLIP")};
     d.run = [](NodeContext& ctx) {
@@ -49,12 +43,9 @@ NodeDecl clipSetLastLayer() {
 }
 
 NodeDecl inpaintModelConditioning() {
-    NodeDecl d;
-    d.type = "InpaintModelConditioning";
-    d.displayName = "InpaintModelConditioning";
-    d.category = "conditioning/inpaint";
-    d.description = "Prepares an inpainting model (9 input channels): the mask and the latent of the image with the "
-                    "masked area greyed out go with the conditioning; the latent is the whole image's.";
+    NodeDecl d = makeDecl("InpaintModelConditioning", "InpaintModelConditioning", "conditioning/inpaint",
+                          "Prepares an inpainting model (9 input channels): the mask and the latent of the image with the "
+                          "masked area greyed out go with the conditioning; the latent is the whole image's.");
     d.inputs = {port("positive", "CONDITIONING"), port("negative", "CONDITIONING"), port("vae", "VAE"),
                 port("pixels", "IMAGE"),          port("mask", "MASK"),             boolInput("noise_mask", true)};
     d.outputs = {output("positive", "CONDITIONING"), output("negative", "CONDITIONING"), output("latent", "LATENT")};

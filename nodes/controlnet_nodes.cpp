@@ -12,13 +12,10 @@ namespace tessera::nodes {
 namespace {
 
 NodeDecl controlNetApplyAdvanced() {
-    NodeDecl d;
-    d.type = "ControlNetApplyAdvanced";
-    d.displayName = "Apply ControlNet";
-    d.category = "conditioning/controlnet";
-    d.description = "Guides sampling with a ControlNet and its hint image (edges, depth, ...) between start_percent "
-                    "and end_percent of the schedule. The optional vae is for ControlNets that need one; "
-                    "SD1.x/SD2.x ControlNets do not.";
+    NodeDecl d = makeDecl("ControlNetApplyAdvanced", "Apply ControlNet", "conditioning/controlnet",
+                          "Guides sampling with a ControlNet and its hint image (edges, depth, ...) between start_percent "
+                          "and end_percent of the schedule. The optional vae is for ControlNets that need one; "
+                          "SD1.x/SD2.x ControlNets do not.");
     d.inputs = {port("positive", "CONDITIONING"),
                 port("negative", "CONDITIONING"),
                 port("control_net", "CONTROL_NET"),

@@ -4,6 +4,16 @@
 
 namespace tessera::nodes {
 
+NodeDecl makeDecl(const std::string& type, const std::string& displayName, const std::string& category,
+                  const std::string& description) {
+    NodeDecl d;
+    d.type = type;
+    d.displayName = displayName;
+    d.category = category;
+    d.description = description;
+    return d;
+}
+
 InputDecl port(const std::string& name, const std::string& type, bool optional) {
     InputDecl in;
     in.name = name;

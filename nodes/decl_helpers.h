@@ -8,6 +8,10 @@
 
 namespace tessera::nodes {
 
+// A declaration with its identity filled in; the caller adds inputs, outputs and run.
+NodeDecl makeDecl(const std::string& type, const std::string& displayName, const std::string& category,
+                  const std::string& description);
+
 InputDecl port(const std::string& name, const std::string& type, bool optional = false);
 InputDecl intInput(const std::string& name, int64_t def, int64_t min, int64_t max, int64_t step = 1);
 InputDecl seedInput(const std::string& name);  // 0..2^64-1 shown, "control after generate"

@@ -12,24 +12,6 @@ std::string shapeText(const at::Tensor& t) { return std::string(c10::str(t.sizes
 
 }  // namespace
 
-at::Tensor imageInput(const NodeContext& ctx, const std::string& name) {
-    const at::Tensor pixels = ctx.get<ImageValue>(name)->pixels;
-    if (!pixels.defined() || pixels.dim() != 4 || pixels.size(3) < 3 || pixels.size(0) < 1 || pixels.size(1) < 1 ||
-        pixels.size(2) < 1)
-        ctx.fail("input '" + name + "' should be an image batch [batch, height, width, 3], got " +
-                 (pixels.defined() ? shapeText(pixels) : std::string("nothing")));
-    return pixels.narrow(3, 0, 3).to(at::kFloat);
-}
-
-at::Tensor maskInput(const NodeContext& ctx, const std::string& name) {
-    at::Tensor mask = ctx.get<MaskValue>(name)->mask;
-    if (mask.defined() && mask.dim() == 2) mask = mask.unsqueeze(0);
-    if (!mask.defined() || mask.dim() != 3 || mask.size(0) < 1 || mask.size(1) < 1 || mask.size(2) < 1)
-        ctx.fail("input '" + name + "' should be a mask [batch, height, width], got " +
-                 (mask.defined() ? shapeText(mask) : std::string("nothing")));
-    return mask.to(at::kFloat);
-}
-
 std::shared_ptr<const engine::Vae> vaeInput(const NodeContext& ctx, const std::string& name) {
     auto vae = ctx.get<VaeValue>(name)->vae;
     if (!vae)

@@ -1,7 +1,8 @@
 #pragma once
-// Reading engine-facing inputs with the checks every node needs, so each node's error says which
-// node, which input and what to do: images, masks, and a VAE that may be missing from a checkpoint.
+// Engine-facing inputs with the checks every node needs, so each node's error says which node,
+// which input and what to do: a VAE that may be missing from a checkpoint, mask batches, crops.
 #include "core/exec/node_context.h"
+#include "nodes/image_node_support.h"  // imageInput, maskInput
 
 #include <ATen/core/Tensor.h>
 
@@ -14,10 +15,6 @@ class Vae;
 
 namespace tessera::nodes {
 
-// IMAGE input as float [B,H,W,3] (extra channels such as alpha are dropped).
-at::Tensor imageInput(const NodeContext& ctx, const std::string& name);
-// MASK input as float [B,H,W] ([H,W] is taken as one mask).
-at::Tensor maskInput(const NodeContext& ctx, const std::string& name);
 // A VAE input that really holds a VAE (a checkpoint without one gives an empty VAE).
 std::shared_ptr<const engine::Vae> vaeInput(const NodeContext& ctx, const std::string& name);
 

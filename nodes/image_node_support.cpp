@@ -19,28 +19,18 @@ std::string shapeText(const at::Tensor& t) {
 
 }  // namespace
 
-NodeDecl makeDecl(const std::string& type, const std::string& displayName, const std::string& category,
-                  const std::string& description) {
-    NodeDecl d;
-    d.type = type;
-    d.displayName = displayName;
-    d.category = category;
-    d.description = description;
-    return d;
-}
-
-at::Tensor requireImage(const NodeContext& ctx, const std::string& input) {
+at::Tensor imageInput(const NodeContext& ctx, const std::string& input) {
     const at::Tensor& p = ctx.get<ImageValue>(input)->pixels;
-    if (!p.defined() || p.dim() != 4 || p.size(3) != 3)
+    if (!p.defined() || p.dim() != 4 || p.size(3) < 3)
         ctx.fail("input '" + input + "' must be an RGB image batch [B,H,W,3], got " +
                  (p.defined() ? shapeText(p) : std::string("nothing")));
     if (p.size(0) == 0 || p.size(1) == 0 || p.size(2) == 0)
         ctx.fail("input '" + input + "' is an empty image batch " + shapeText(p) +
                  "; connect a node that produces at least one image");
-    return p.to(at::kFloat);
+    return p.narrow(3, 0, 3).to(at::kFloat);
 }
 
-at::Tensor requireMask(const NodeContext& ctx, const std::string& input) {
+at::Tensor maskInput(const NodeContext& ctx, const std::string& input) {
     at::Tensor m = ctx.get<MaskValue>(input)->mask;
     if (m.defined() && m.dim() == 2) m = m.unsqueeze(0);
     if (!m.defined() || m.dim() != 3)

@@ -1,8 +1,9 @@
 #pragma once
-// Shared by the image, mask and preprocessor nodes: input checks whose failures name the node
+// Shared by the image, mask, preprocessor and engine nodes: input checks whose failures name the node
 // (through NodeContext::fail) and say what the node needs, and small constructors.
 #include "core/exec/node_context.h"
 #include "core/graph/node_decl.h"
+#include "nodes/decl_helpers.h"
 #include "nodes/image_convert.h"
 
 #include <ATen/core/Tensor.h>
@@ -13,14 +14,10 @@ namespace tessera::nodes {
 
 constexpr int64_t kMaxResolution = 8192;  // ComfyUI's MAX_RESOLUTION
 
-// A declaration with its identity filled in; the caller adds inputs, outputs and run.
-NodeDecl makeDecl(const std::string& type, const std::string& displayName, const std::string& category,
-                  const std::string& description);
-
-// The IMAGE on `input` as [B,H,W,3] float32 with B, H, W >= 1.
-at::Tensor requireImage(const NodeContext& ctx, const std::string& input);
+// The IMAGE on `input` as [B,H,W,3] float32 with B, H, W >= 1 (extra channels such as alpha dropped).
+at::Tensor imageInput(const NodeContext& ctx, const std::string& input);
 // The MASK on `input` as [B,H,W] float32 (a single [H,W] mask gets a batch of one).
-at::Tensor requireMask(const NodeContext& ctx, const std::string& input);
+at::Tensor maskInput(const NodeContext& ctx, const std::string& input);
 
 // Decodes the image file named by input `input` in the input folder; failures name the file.
 DecodedImage loadInputImage(const NodeContext& ctx, const std::string& input);

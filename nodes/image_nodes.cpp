@@ -39,7 +39,7 @@ NodeDecl saveImage() {
     d.inputs = {port("images", "IMAGE"), stringInput("filename_prefix", "Tessera")};
     d.isOutput = true;
     d.run = [](NodeContext& ctx) {
-        const at::Tensor images = requireImage(ctx, "images");
+        const at::Tensor images = imageInput(ctx, "images");
         saveImageBatch(ctx, images, ctx.env().outputDir, ctx.getString("filename_prefix"), 4);
         return std::vector<Value>{};
     };
@@ -61,7 +61,7 @@ NodeDecl previewImage() {
     d.inputs = {port("images", "IMAGE")};
     d.isOutput = true;
     d.run = [](NodeContext& ctx) {
-        const at::Tensor images = requireImage(ctx, "images");
+        const at::Tensor images = imageInput(ctx, "images");
         const std::string& dir = ctx.env().tempDir.empty() ? ctx.env().outputDir : ctx.env().tempDir;
         saveImageBatch(ctx, images, dir, "Tessera_preview", 1);
         for (int64_t i = 0; i < images.size(0); ++i) ctx.preview(toPreview(images[i]));
@@ -89,7 +89,7 @@ NodeDecl imageScale() {
                 comboInput("crop", {"disabled", "center"})};
     d.outputs = {output("IMAGE", "IMAGE")};
     d.run = [](NodeContext& ctx) {
-        const at::Tensor image = requireImage(ctx, "image");
+        const at::Tensor image = imageInput(ctx, "image");
         int64_t width = ctx.getInt("width"), height = ctx.getInt("height");
         if (width == 0 && height == 0) return std::vector<Value>{imageValue(image)};
         const int64_t h = image.size(1), w = image.size(2);
@@ -107,7 +107,7 @@ NodeDecl imageScaleBy() {
                 floatInput("scale_by", 1.0, 0.01, 8.0, 0.01)};
     d.outputs = {output("IMAGE", "IMAGE")};
     d.run = [](NodeContext& ctx) {
-        const at::Tensor image = requireImage(ctx, "image");
+        const at::Tensor image = imageInput(ctx, "image");
         const double s = ctx.getFloat("scale_by");
         const int64_t width = roundHalfEven(double(image.size(2)) * s);
         const int64_t height = roundHalfEven(double(image.size(1)) * s);
@@ -128,7 +128,7 @@ NodeDecl imageCrop() {
                 intInput("y", 0, 0, kMaxResolution, 8)};
     d.outputs = {output("IMAGE", "IMAGE")};
     d.run = [](NodeContext& ctx) {
-        const at::Tensor image = requireImage(ctx, "image");
+        const at::Tensor image = imageInput(ctx, "image");
         const int64_t h = image.size(1), w = image.size(2);
         const int64_t x = ctx.getInt("x"), y = ctx.getInt("y");
         // ComfyUI silently moves such corners to the last pixel; that is never what was meant.
@@ -146,7 +146,7 @@ NodeDecl imageInvert() {
     NodeDecl d = makeDecl("ImageInvert", "Invert Image", "image", "1 - every channel value.");
     d.inputs = {port("image", "IMAGE")};
     d.outputs = {output("IMAGE", "IMAGE")};
-    d.run = [](NodeContext& ctx) { return std::vector<Value>{imageValue(1.0 - requireImage(ctx, "image"))}; };
+    d.run = [](NodeContext& ctx) { return std::vector<Value>{imageValue(1.0 - imageInput(ctx, "image"))}; };
     return d;
 }
 
@@ -186,7 +186,7 @@ NodeDecl imagePadForOutpaint() {
                 intInput("feathering", 40, 0, kMaxResolution)};
     d.outputs = {output("IMAGE", "IMAGE"), output("MASK", "MASK")};
     d.run = [](NodeContext& ctx) {
-        const at::Tensor image = requireImage(ctx, "image");
+        const at::Tensor image = imageInput(ctx, "image");
         const int64_t left = ctx.getInt("left"), top = ctx.getInt("top");
         const int64_t right = ctx.getInt("right"), bottom = ctx.getInt("bottom");
         const int64_t b = image.size(0), h = image.size(1), w = image.size(2);

@@ -27,11 +27,8 @@ at::Tensor latentInput(const NodeContext& ctx, const std::string& name) {
 }
 
 NodeDecl emptyLatentImage() {
-    NodeDecl d;
-    d.type = "EmptyLatentImage";
-    d.displayName = "Empty Latent Image";
-    d.category = "latent";
-    d.description = "A batch of blank latents for text-to-image (the size is in pixels).";
+    NodeDecl d = makeDecl("EmptyLatentImage", "Empty Latent Image", "latent",
+                          "A batch of blank latents for text-to-image (the size is in pixels).");
     d.inputs = {intInput("width", 512, 16, kMaxResolution, 8), intInput("height", 512, 16, kMaxResolution, 8),
                 intInput("batch_size", 1, 1, 4096)};
     d.outputs = {output("LATENT", "LATENT")};
@@ -44,11 +41,8 @@ NodeDecl emptyLatentImage() {
 }
 
 NodeDecl vaeEncode() {
-    NodeDecl d;
-    d.type = "VAEEncode";
-    d.displayName = "VAE Encode";
-    d.category = "latent";
-    d.description = "Encodes an image into a latent. Sides that are not multiples of 8 are cropped evenly.";
+    NodeDecl d = makeDecl("VAEEncode", "VAE Encode", "latent",
+                          "Encodes an image into a latent. Sides that are not multiples of 8 are cropped evenly.");
     d.inputs = {port("pixels", "IMAGE"), port("vae", "VAE")};
     d.outputs = {output("LATENT", "LATENT")};
     d.run = [](NodeContext& ctx) {
@@ -59,11 +53,8 @@ NodeDecl vaeEncode() {
 }
 
 NodeDecl vaeDecode() {
-    NodeDecl d;
-    d.type = "VAEDecode";
-    d.displayName = "VAE Decode";
-    d.category = "latent";
-    d.description = "Decodes a latent into an image.";
+    NodeDecl d = makeDecl("VAEDecode", "VAE Decode", "latent",
+                          "Decodes a latent into an image.");
     d.inputs = {port("samples", "LATENT"), port("vae", "VAE")};
     d.outputs = {output("IMAGE", "IMAGE")};
     d.run = [](NodeContext& ctx) {
@@ -75,12 +66,9 @@ NodeDecl vaeDecode() {
 }
 
 NodeDecl vaeDecodeTiled() {
-    NodeDecl d;
-    d.type = "VAEDecodeTiled";
-    d.displayName = "VAE Decode (Tiled)";
-    d.category = "_for_testing";
-    d.description = "Decodes a latent tile by tile (sizes in pixels), for images too large to decode at once. "
-                    "The temporal inputs are for video VAEs and have no effect here.";
+    NodeDecl d = makeDecl("VAEDecodeTiled", "VAE Decode (Tiled)", "_for_testing",
+                          "Decodes a latent tile by tile (sizes in pixels), for images too large to decode at once. "
+                          "The temporal inputs are for video VAEs and have no effect here.");
     d.inputs = {port("samples", "LATENT"),
                 port("vae", "VAE"),
                 intInput("tile_size", 512, 64, 4096, 32),
@@ -102,12 +90,9 @@ NodeDecl vaeDecodeTiled() {
 }
 
 NodeDecl vaeEncodeForInpaint() {
-    NodeDecl d;
-    d.type = "VAEEncodeForInpaint";
-    d.displayName = "VAE Encode (for Inpainting)";
-    d.category = "latent/inpaint";
-    d.description = "Encodes an image with the masked area greyed out and sets the (grown) mask as the noise mask: "
-                    "use with denoise 1.0.";
+    NodeDecl d = makeDecl("VAEEncodeForInpaint", "VAE Encode (for Inpainting)", "latent/inpaint",
+                          "Encodes an image with the masked area greyed out and sets the (grown) mask as the noise mask: "
+                          "use with denoise 1.0.");
     d.inputs = {port("pixels", "IMAGE"), port("vae", "VAE"), port("mask", "MASK"), intInput("grow_mask_by", 6, 0, 64)};
     d.outputs = {output("LATENT", "LATENT")};
     d.run = [](NodeContext& ctx) {
@@ -129,11 +114,8 @@ NodeDecl vaeEncodeForInpaint() {
 }
 
 NodeDecl setLatentNoiseMask() {
-    NodeDecl d;
-    d.type = "SetLatentNoiseMask";
-    d.displayName = "Set Latent Noise Mask";
-    d.category = "latent/inpaint";
-    d.description = "Limits sampling to the mask's area (1 = repaint); the rest of the latent is kept.";
+    NodeDecl d = makeDecl("SetLatentNoiseMask", "Set Latent Noise Mask", "latent/inpaint",
+                          "Limits sampling to the mask's area (1 = repaint); the rest of the latent is kept.");
     d.inputs = {port("samples", "LATENT"), port("mask", "MASK")};
     d.outputs = {output("LATENT", "LATENT")};
     d.run = [](NodeContext& ctx) {
@@ -166,11 +148,8 @@ at::Tensor upscaleLatent(const NodeContext& ctx, at::Tensor s, int64_t width, in
 }
 
 NodeDecl latentUpscale() {
-    NodeDecl d;
-    d.type = "LatentUpscale";
-    d.displayName = "Upscale Latent";
-    d.category = "latent";
-    d.description = "Resizes a latent to a size in pixels (0 for one side keeps the aspect ratio).";
+    NodeDecl d = makeDecl("LatentUpscale", "Upscale Latent", "latent",
+                          "Resizes a latent to a size in pixels (0 for one side keeps the aspect ratio).");
     d.inputs = {port("samples", "LATENT"),
                 comboInput("upscale_method", {"nearest-exact", "bilinear", "area", "bicubic", "bislerp"}),
                 intInput("width", 512, 0, kMaxResolution, 8),

@@ -31,11 +31,8 @@ std::string modelPath(const NodeContext& ctx, const std::string& input, const st
 }
 
 NodeDecl checkpointLoaderSimple() {
-    NodeDecl d;
-    d.type = "CheckpointLoaderSimple";
-    d.displayName = "Load Checkpoint";
-    d.category = "loaders";
-    d.description = "Loads a Stable Diffusion 1.x/2.x checkpoint: the denoising model, its text encoder and its VAE.";
+    NodeDecl d = makeDecl("CheckpointLoaderSimple", "Load Checkpoint", "loaders",
+                          "Loads a Stable Diffusion 1.x/2.x checkpoint: the denoising model, its text encoder and its VAE.");
     d.inputs = {modelFileInput("ckpt_name", "checkpoints")};
     d.outputs = {output("MODEL", "MODEL"), output("CLIP", "CLIP"), output("VAE", "VAE")};
     d.run = [](NodeContext& ctx) {
@@ -50,11 +47,8 @@ NodeDecl checkpointLoaderSimple() {
 }
 
 NodeDecl vaeLoader() {
-    NodeDecl d;
-    d.type = "VAELoader";
-    d.displayName = "Load VAE";
-    d.category = "loaders";
-    d.description = "Loads a standalone VAE (or the VAE inside a checkpoint file placed in the vae folder).";
+    NodeDecl d = makeDecl("VAELoader", "Load VAE", "loaders",
+                          "Loads a standalone VAE (or the VAE inside a checkpoint file placed in the vae folder).");
     d.inputs = {modelFileInput("vae_name", "vae")};
     d.outputs = {output("VAE", "VAE")};
     d.run = [](NodeContext& ctx) {
@@ -65,11 +59,8 @@ NodeDecl vaeLoader() {
 }
 
 NodeDecl controlNetLoader() {
-    NodeDecl d;
-    d.type = "ControlNetLoader";
-    d.displayName = "Load ControlNet Model";
-    d.category = "loaders";
-    d.description = "Loads a ControlNet for SD1.x/SD2.x.";
+    NodeDecl d = makeDecl("ControlNetLoader", "Load ControlNet Model", "loaders",
+                          "Loads a ControlNet for SD1.x/SD2.x.");
     d.inputs = {modelFileInput("control_net_name", "controlnet")};
     d.outputs = {output("CONTROL_NET", "CONTROL_NET")};
     d.run = [](NodeContext& ctx) {
@@ -80,11 +71,8 @@ NodeDecl controlNetLoader() {
 }
 
 NodeDecl loraLoader() {
-    NodeDecl d;
-    d.type = "LoraLoader";
-    d.displayName = "Load LoRA";
-    d.category = "loaders";
-    d.description = "Applies a LoRA to the model and the text encoder (copies; the inputs stay unchanged).";
+    NodeDecl d = makeDecl("LoraLoader", "Load LoRA", "loaders",
+                          "Applies a LoRA to the model and the text encoder (copies; the inputs stay unchanged).");
     d.inputs = {port("model", "MODEL"),
                 port("clip", "CLIP"),
                 modelFileInput("lora_name", "loras"),

@@ -48,7 +48,7 @@ NodeDecl maskToImage() {
     d.inputs = {port("mask", "MASK")};
     d.outputs = {output("IMAGE", "IMAGE")};
     d.run = [](NodeContext& ctx) {
-        const at::Tensor mask = requireMask(ctx, "mask");
+        const at::Tensor mask = maskInput(ctx, "mask");
         return std::vector<Value>{imageValue(mask.unsqueeze(3).expand({-1, -1, -1, 3}))};
     };
     return d;
@@ -59,7 +59,7 @@ NodeDecl imageToMask() {
     d.inputs = {port("image", "IMAGE"), comboInput("channel", kRgb)};
     d.outputs = {output("MASK", "MASK")};
     d.run = [](NodeContext& ctx) {
-        const at::Tensor image = requireImage(ctx, "image");
+        const at::Tensor image = imageInput(ctx, "image");
         const int64_t c = channelIndex(ctx.getString("channel"));
         if (c >= 3) ctx.fail("unknown channel '" + ctx.getString("channel") + "'; use red, green or blue");
         return std::vector<Value>{maskValue(image.select(3, c))};
@@ -71,7 +71,7 @@ NodeDecl invertMask() {
     NodeDecl d = makeDecl("InvertMask", "InvertMask", "mask", "1 - mask.");
     d.inputs = {port("mask", "MASK")};
     d.outputs = {output("MASK", "MASK")};
-    d.run = [](NodeContext& ctx) { return std::vector<Value>{maskValue(1.0 - requireMask(ctx, "mask"))}; };
+    d.run = [](NodeContext& ctx) { return std::vector<Value>{maskValue(1.0 - maskInput(ctx, "mask"))}; };
     return d;
 }
 
@@ -102,7 +102,7 @@ NodeDecl growMaskDecl() {
                 boolInput("tapered_corners", true)};
     d.outputs = {output("MASK", "MASK")};
     d.run = [](NodeContext& ctx) {
-        const at::Tensor mask = requireMask(ctx, "mask");
+        const at::Tensor mask = maskInput(ctx, "mask");
         return std::vector<Value>{maskValue(growMask(mask, ctx.getInt("expand"), ctx.getBool("tapered_corners")))};
     };
     return d;
@@ -130,7 +130,7 @@ NodeDecl featherMaskDecl() {
                 intInput("right", 0, 0, kMaxResolution), intInput("bottom", 0, 0, kMaxResolution)};
     d.outputs = {output("MASK", "MASK")};
     d.run = [](NodeContext& ctx) {
-        at::Tensor mask = requireMask(ctx, "mask").clone();
+        at::Tensor mask = maskInput(ctx, "mask").clone();
         return std::vector<Value>{maskValue(featherMask(mask, ctx.getInt("left"), ctx.getInt("top"),
                                                         ctx.getInt("right"), ctx.getInt("bottom")))};
     };
@@ -142,7 +142,7 @@ NodeDecl thresholdMask() {
     d.inputs = {port("mask", "MASK"), floatInput("value", 0.5, 0.0, 1.0, 0.01)};
     d.outputs = {output("MASK", "MASK")};
     d.run = [](NodeContext& ctx) {
-        const at::Tensor mask = requireMask(ctx, "mask");
+        const at::Tensor mask = maskInput(ctx, "mask");
         return std::vector<Value>{maskValue(mask.gt(ctx.getFloat("value")).to(at::kFloat))};
     };
     return d;

@@ -44,7 +44,7 @@ NodeDecl canny() {
                 floatInput("high_threshold", 0.8, 0.01, 0.99, 0.01)};
     d.outputs = {output("IMAGE", "IMAGE")};
     d.run = [](NodeContext& ctx) {
-        const at::Tensor images = requireImage(ctx, "image");
+        const at::Tensor images = imageInput(ctx, "image");
         const double low = ctx.getFloat("low_threshold"), high = ctx.getFloat("high_threshold");
         std::vector<at::Tensor> out;
         for (int64_t i = 0; i < images.size(0); ++i) {
@@ -74,7 +74,7 @@ NodeDecl depthEstimation() {
                 intInput("resolution", 512, 14, kMaxResolution)};
     d.outputs = {output("IMAGE", "IMAGE")};
     d.run = [](NodeContext& ctx) {
-        const at::Tensor images = requireImage(ctx, "image");
+        const at::Tensor images = imageInput(ctx, "image");
         const std::string& name = ctx.getString("model_name");
         const std::string path = ctx.env().findModel("depth", name);
         if (path.empty())

@@ -52,12 +52,9 @@ std::vector<Value> sampleWithFeedback(const NodeContext& ctx, const engine::KSam
 }
 
 NodeDecl kSampler() {
-    NodeDecl d;
-    d.type = "KSampler";
-    d.displayName = "KSampler";
-    d.category = "sampling";
-    d.description = "Denoises the latent with the model, guided by the positive and negative conditioning. "
-                    "A latent from Noise by Strength is already noised: sampling continues along its schedule.";
+    NodeDecl d = makeDecl("KSampler", "KSampler", "sampling",
+                          "Denoises the latent with the model, guided by the positive and negative conditioning. "
+                          "A latent from Noise by Strength is already noised: sampling continues along its schedule.");
     d.inputs = {port("model", "MODEL"),
                 seedInput("seed"),
                 intInput("steps", 20, 1, 10000),
@@ -81,12 +78,9 @@ NodeDecl kSampler() {
 }
 
 NodeDecl kSamplerAdvanced() {
-    NodeDecl d;
-    d.type = "KSamplerAdvanced";
-    d.displayName = "KSampler (Advanced)";
-    d.category = "sampling";
-    d.description = "KSampler over part of the schedule (start_at_step..end_at_step), optionally without adding "
-                    "noise or keeping the leftover noise, to chain samplers.";
+    NodeDecl d = makeDecl("KSamplerAdvanced", "KSampler (Advanced)", "sampling",
+                          "KSampler over part of the schedule (start_at_step..end_at_step), optionally without adding "
+                          "noise or keeping the leftover noise, to chain samplers.");
     d.inputs = {port("model", "MODEL"),
                 comboInput("add_noise", {"enable", "disable"}),
                 seedInput("noise_seed"),
@@ -116,13 +110,10 @@ NodeDecl kSamplerAdvanced() {
 }
 
 NodeDecl noiseByStrength() {
-    NodeDecl d;
-    d.type = "NoiseByStrength";
-    d.displayName = "Noise by Strength";
-    d.category = "sampling";
-    d.description = "Adds the noise a KSampler with denoise = strength would add, so you can see how much of the "
-                    "image survives. Connect it to a KSampler with the same seed, steps and denoise = strength: "
-                    "the KSampler continues from this latent instead of noising again.";
+    NodeDecl d = makeDecl("NoiseByStrength", "Noise by Strength", "sampling",
+                          "Adds the noise a KSampler with denoise = strength would add, so you can see how much of the "
+                          "image survives. Connect it to a KSampler with the same seed, steps and denoise = strength: "
+                          "the KSampler continues from this latent instead of noising again.");
     d.inputs = {port("samples", "LATENT"),
                 seedInput("seed"),
                 floatInput("strength", 0.75, 0.0, 1.0),
@@ -155,11 +146,8 @@ NodeDecl noiseByStrength() {
 }
 
 NodeDecl modelSamplingDiscrete() {
-    NodeDecl d;
-    d.type = "ModelSamplingDiscrete";
-    d.displayName = "ModelSamplingDiscrete";
-    d.category = "advanced/model";
-    d.description = "Sets what the model predicts: eps (SD1.x, SD2 base) or v_prediction (SD2 768-v models).";
+    NodeDecl d = makeDecl("ModelSamplingDiscrete", "ModelSamplingDiscrete", "advanced/model",
+                          "Sets what the model predicts: eps (SD1.x, SD2 base) or v_prediction (SD2 768-v models).");
     d.inputs = {port("model", "MODEL"), comboInput("sampling", {"eps", "v_prediction"}), boolInput("zsnr", false)};
     d.outputs = {output("MODEL", "MODEL")};
     d.run = [](NodeContext& ctx) {
