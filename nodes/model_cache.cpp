@@ -1,6 +1,7 @@
 #include "nodes/model_cache.h"
 
 #include "core/engine/controlnet.h"
+#include "core/engine/taesd.h"
 #include "core/engine/vae.h"
 
 #include <ATen/ATen.h>
@@ -81,6 +82,11 @@ std::shared_ptr<const engine::Vae> sharedVae(const std::string& path) {
 std::shared_ptr<const engine::ControlNet> sharedControlNet(const std::string& path) {
     static std::map<FileKey, std::weak_ptr<const engine::ControlNet>> entries;
     return shared<engine::ControlNet>(entries, path, [&] { return engine::loadControlNetFile(path); });
+}
+
+std::shared_ptr<const engine::TaesdDecoder> sharedTaesd(const std::string& path) {
+    static std::map<FileKey, std::weak_ptr<const engine::TaesdDecoder>> entries;
+    return shared<engine::TaesdDecoder>(entries, path, [&] { return engine::loadTaesdDecoderFile(path); });
 }
 
 int modelFileLoads() { return loads.load(); }

@@ -10,6 +10,7 @@
 
 namespace tessera::engine {
 class ControlNet;
+class TaesdDecoder;
 class Vae;
 }  // namespace tessera::engine
 
@@ -19,6 +20,7 @@ namespace tessera::nodes {
 engine::LoadedCheckpoint sharedCheckpoint(const std::string& path, const engine::LoadOptions& options);
 std::shared_ptr<const engine::Vae> sharedVae(const std::string& path);
 std::shared_ptr<const engine::ControlNet> sharedControlNet(const std::string& path);
+std::shared_ptr<const engine::TaesdDecoder> sharedTaesd(const std::string& path);
 
 // How many files the cache actually read since the process started (for tests and logs).
 int modelFileLoads();
