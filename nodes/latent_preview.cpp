@@ -1,6 +1,7 @@
 #include "nodes/latent_preview.h"
 
 #include "core/common/error.h"
+#include "nodes/preview_image.h"
 
 #include <ATen/ATen.h>
 
@@ -25,14 +26,7 @@ std::shared_ptr<const PreviewImage> latentPreview(const at::Tensor& scaledLatent
     at::Tensor rgb = at::einsum("chw,cr->rhw", {first, factors}).unsqueeze(0);       // [1,3,h,w]
     if (upscale > 1)
         rgb = at::upsample_bilinear2d(rgb, {first.size(1) * upscale, first.size(2) * upscale}, false);
-    const at::Tensor bytes =
-        ((rgb[0] + 1.0) * 0.5).clamp(0.0, 1.0).mul(255.0).round().to(at::kByte).permute({1, 2, 0}).contiguous();
-
-    auto image = std::make_shared<PreviewImage>();
-    image->height = static_cast<int>(bytes.size(0));
-    image->width = static_cast<int>(bytes.size(1));
-    image->rgb.assign(bytes.data_ptr<uint8_t>(), bytes.data_ptr<uint8_t>() + bytes.numel());
-    return image;
+    return previewImageOf((rgb[0] + 1.0) * 0.5);
 }
 
 }  // namespace tessera::nodes

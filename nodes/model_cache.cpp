@@ -1,6 +1,7 @@
 #include "nodes/model_cache.h"
 
 #include "core/engine/controlnet.h"
+#include "core/engine/taesd.h"
 #include "core/engine/vae.h"
 
 #include <ATen/ATen.h>
@@ -89,6 +90,12 @@ std::shared_ptr<const engine::ControlNet> sharedControlNet(const std::string& pa
 }
 
 engine::Placement placementFor(const Environment& env) { return engine::resolvePlacement(env.device, env.precision); }
+
+std::shared_ptr<const engine::TaesdDecoder> sharedTaesd(const std::string& path) {
+    static std::map<FileKey, std::weak_ptr<const engine::TaesdDecoder>> entries;
+    return shared<engine::TaesdDecoder>(entries, path, engine::Placement{},
+                                        [&] { return engine::loadTaesdDecoderFile(path); });
+}
 
 int modelFileLoads() { return loads.load(); }
 

@@ -11,6 +11,7 @@
 
 namespace tessera::engine {
 class ControlNet;
+class TaesdDecoder;
 class Vae;
 }  // namespace tessera::engine
 
@@ -21,6 +22,7 @@ namespace tessera::nodes {
 engine::LoadedCheckpoint sharedCheckpoint(const std::string& path, const engine::LoadOptions& options);
 std::shared_ptr<const engine::Vae> sharedVae(const std::string& path, const engine::Placement& placement);
 std::shared_ptr<const engine::ControlNet> sharedControlNet(const std::string& path, const engine::Placement& placement);
+std::shared_ptr<const engine::TaesdDecoder> sharedTaesd(const std::string& path);  // CPU float32
 
 // The placement the run's environment asks for (Environment::device and ::precision).
 engine::Placement placementFor(const Environment& env);

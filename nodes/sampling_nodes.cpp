@@ -1,5 +1,5 @@
 // Sampling: KSampler, KSamplerAdvanced, NoiseByStrength and ModelSamplingDiscrete. Every step
-// reports progress and a latent2rgb preview, and the run's cancel flag stops sampling within a
+// reports progress and a preview (TAESD or latent2rgb, see sampler_preview.h), and the run's cancel flag stops sampling within a
 // step. Inputs and their order follow ComfyUI (nodes.py, comfy_extras/nodes_model_advanced.py).
 #include "core/engine/checkpoint.h"
 #include "core/engine/ksampler.h"
@@ -7,7 +7,7 @@
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/engine_inputs.h"
-#include "nodes/latent_preview.h"
+#include "nodes/sampler_preview.h"
 #include "nodes/values.h"
 
 #include <ATen/ATen.h>
@@ -40,11 +40,12 @@ engine::KSamplerRequest baseRequest(const NodeContext& ctx, const LatentValue& l
 }
 
 std::vector<Value> sampleWithFeedback(const NodeContext& ctx, const engine::KSamplerRequest& r, const LatentValue& in) {
+    Previewer previewer = choosePreviewer(ctx.env());
     engine::SamplerCallbacks callbacks;
     callbacks.cancel = &ctx.cancel();
-    callbacks.onStep = [&ctx](int step, int total, const at::Tensor&, const at::Tensor& denoised) {
+    callbacks.onStep = [&ctx, &previewer](int step, int total, const at::Tensor&, const at::Tensor& denoised) {
         ctx.progress(step + 1, total);
-        ctx.preview(latentPreview(denoised));
+        if (previewer) ctx.preview(previewer(denoised));
     };
     auto out = std::make_shared<LatentValue>(engine::runKSampler(r, callbacks));
     out->noiseMask = in.noiseMask;  // ComfyUI passes the rest of the latent dict on
@@ -136,7 +137,7 @@ NodeDecl noiseByStrength() {
         r.scheduler = ctx.getString("scheduler");
         r.sampler = ctx.getString("sampler_name");
         const engine::NoisedStart start = engine::prepareStart(r);
-        ctx.preview(latentPreview(start.x));
+        if (Previewer previewer = choosePreviewer(ctx.env())) ctx.preview(previewer(start.x));
         auto out = std::make_shared<LatentValue>(start.x / kLatentScale);
         out->noiseMask = in->noiseMask;
         out->noised = start;

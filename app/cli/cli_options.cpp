@@ -7,14 +7,15 @@ namespace tessera::cli {
 std::string usage() {
     return "usage:\n"
            "  tessera run FILE [--set NODE.INPUT=VALUE]... [--models DIR]... [--input DIR] [--output DIR]\n"
-           "                   [--previews DIR] [--device auto|cpu|cuda] [--precision auto|fp32|fp16|bf16]\n"
-           "                   [--threads N] [--quiet]\n"
+           "                   [--previews DIR] [--preview-method auto|latent2rgb|taesd|none]\n"
+           "                   [--device auto|cpu|cuda] [--precision auto|fp32|fp16|bf16] [--threads N] [--quiet]\n"
            "  tessera validate FILE [--models DIR]... [--input DIR]\n"
            "  tessera pack FILE -o OUT.tessera [--input DIR]   (a graph and its input images in one file)\n"
            "  tessera nodes\n"
            "  tessera --version\n"
            "FILE: a .tessera bundle, a graph.json, a ComfyUI workflow or API prompt JSON, or a PNG with an embedded graph.\n"
-           "Models folders: --models, then $TESSERA_MODELS (':'-separated), then ~/.local/share/tessera/models.\n";
+           "Models folders: --models, then $TESSERA_MODELS (':'-separated), then ~/.local/share/tessera/models.\n"
+           "Previews (auto): TAESD when vae_approx/taesd_decoder.safetensors is in a models folder, else latent2rgb.\n";
 }
 
 CliOptions parseCommandLine(const std::vector<std::string>& args) {
@@ -44,6 +45,12 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
         else if (a == "-o" || a == "--out") o.packOutput = value();
         else if (a == "--device") o.device = value();
         else if (a == "--precision") o.precision = value();
+        else if (a == "--preview-method") {
+            o.previewMethod = value();
+            if (o.previewMethod != "auto" && o.previewMethod != "latent2rgb" && o.previewMethod != "taesd" &&
+                o.previewMethod != "none")
+                throw Error("--preview-method expects auto, latent2rgb, taesd or none, got '" + o.previewMethod + "'");
+        }
         else if (a == "--threads") {
             const std::string& v = value();
             try {

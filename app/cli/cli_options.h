@@ -14,6 +14,7 @@ struct CliOptions {
     std::string packOutput;  // pack: the .tessera file to write
     std::string device = "auto";
     std::string precision = "auto";
+    std::string previewMethod = "auto";  // sampler previews: auto, latent2rgb, taesd, none
     int threads = 0;
     bool quiet = false;
 };

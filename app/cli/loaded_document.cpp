@@ -25,6 +25,9 @@ LoadedDocument loadDocument(const CliOptions& o, const Registry& registry) {
     doc.env.modelDirs = resolveModelDirs(o.modelDirs);
     doc.env.inputDir = o.inputDir.empty() ? loaded.inputDir.toStdString() : o.inputDir;
     doc.env.outputDir = o.outputDir;
+    doc.env.previewMethod = o.previewMethod;
+    doc.env.device = o.device;
+    doc.env.precision = o.precision;
     doc.env.tempDir = doc.scratch->filePath("temp").toStdString();
     std::filesystem::create_directories(doc.env.tempDir);
     return doc;

@@ -29,8 +29,6 @@ int runCommand(const CliOptions& o, const Registry& registry) {
     doc.env.promptJson = promptJsonOf(doc.graph, registry);
 
     const int threads = engine::configureThreads(o.threads);
-    doc.env.device = o.device;
-    doc.env.precision = o.precision;
     // Fails early and clearly for an unavailable device or precision.
     const engine::Placement placement = engine::resolvePlacement(o.device, o.precision);
     ProgressBar bar(!o.quiet && ::isatty(STDERR_FILENO));

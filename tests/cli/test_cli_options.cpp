@@ -30,7 +30,8 @@ void addSampler(Registry& r) {
 TEST(CliOptions, ParsesRunWithEveryOption) {
     const CliOptions o = parseCommandLine({"run", "g.tessera", "--set", "KSampler.seed=7", "--models", "/m1", "--models",
                                            "/m2", "--input", "in", "--output", "out", "--previews", "pv", "--threads",
-                                           "2", "--device", "cpu", "--precision", "bf16", "-q"});
+                                           "2", "--device", "cpu", "--precision", "bf16", "--preview-method", "taesd",
+                                           "-q"});
     EXPECT_EQ(o.command, "run");
     EXPECT_EQ(o.file, "g.tessera");
     EXPECT_EQ(o.overrides, std::vector<std::string>{"KSampler.seed=7"});
@@ -41,6 +42,7 @@ TEST(CliOptions, ParsesRunWithEveryOption) {
     EXPECT_EQ(o.threads, 2);
     EXPECT_EQ(o.device, "cpu");
     EXPECT_EQ(o.precision, "bf16");
+    EXPECT_EQ(o.previewMethod, "taesd");
     EXPECT_TRUE(o.quiet);
 }
 
@@ -50,6 +52,10 @@ TEST(CliOptions, RejectsBadCommandLinesWithUsage) {
     EXPECT_NE(errorOf([] { parseCommandLine({"run", "a", "--set"}); }).find("--set needs a value"), std::string::npos);
     EXPECT_NE(errorOf([] { parseCommandLine({"run", "a", "--bogus"}); }).find("unknown option --bogus"), std::string::npos);
     EXPECT_NE(errorOf([] { parseCommandLine({"run", "a", "--threads", "x"}); }).find("expects a number"), std::string::npos);
+    EXPECT_NE(errorOf([] { parseCommandLine({"run", "a", "--preview-method", "vae"}); })
+                  .find("--preview-method expects auto, latent2rgb, taesd or none, got 'vae'"),
+              std::string::npos);
+    EXPECT_EQ(parseCommandLine({"run", "a"}).previewMethod, "auto");
     EXPECT_EQ(parseCommandLine({}).command, "help");
 }
 

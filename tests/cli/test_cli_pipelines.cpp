@@ -107,6 +107,28 @@ TEST(Cli, UnavailablePrecisionFailsBeforeRunning) {
     EXPECT_NE(r.err.find("fp16 needs a CUDA device"), std::string::npos) << r.err;
 }
 
+TEST(Cli, PreviewMethodReachesTheSamplers) {
+    const std::string out = makeTempDir("cli-out");
+    const std::string graph = graphPath("img2img-euler-normal");
+    auto previewFiles = [](const std::string& dir) {
+        if (!std::filesystem::exists(dir)) return 0;
+        return int(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()));
+    };
+    const CliResult none = runTessera(runArgs(graph, out, "--previews " + quoted(out + "/none") + " --preview-method none"));
+    ASSERT_EQ(none.exitCode, 0) << none.err;
+    EXPECT_EQ(previewFiles(out + "/none"), 0);
+    const CliResult rgb =
+        runTessera(runArgs(graph, out, "--previews " + quoted(out + "/rgb") + " --preview-method latent2rgb"));
+    ASSERT_EQ(rgb.exitCode, 0) << rgb.err;
+    EXPECT_GT(previewFiles(out + "/rgb"), 0);
+    // The refdata models folder has no vae_approx/taesd_decoder.safetensors.
+    const CliResult taesd = runTessera(runArgs(graph, out, "--preview-method taesd"));
+    EXPECT_NE(taesd.exitCode, 0);
+    EXPECT_NE((taesd.out + taesd.err).find("vae_approx/taesd_decoder.safetensors"), std::string::npos)
+        << taesd.out << taesd.err;
+    std::filesystem::remove_all(out);
+}
+
 TEST(Cli, MissingModelSaysWhichFileGoesWhere) {
     const std::string empty = makeTempDir("empty-models");
     const CliResult r = runTessera("validate " + quoted(graphPath("img2img-euler-normal")) + " --models " +
