@@ -8,6 +8,7 @@
 
 #include <ATen/ATen.h>
 
+#include <chrono>
 #include <filesystem>
 
 namespace tessera::nodes {
@@ -16,13 +17,31 @@ namespace {
 constexpr const char* kTaesdFolder = "vae_approx";
 constexpr const char* kTaesdDecoderFile = "taesd_decoder.safetensors";
 
+// A TAESD decode costs ~3 s at 512x512 on a 2-core CPU: once one takes longer than kCheapDecode,
+// previews are skipped until kSamplingShare times its cost has passed, so they stay within ~5% of
+// the sampling time. Fast decodes (GPU, small images) show every step.
+constexpr double kCheapDecodeSeconds = 0.25;
+constexpr double kSamplingShare = 20;
+
 // The shared decoder lives on the CPU; a run sampling on another device gets its own copy there
 // (a few MB), made at the first step.
 Previewer taesdPreviewer(std::shared_ptr<const engine::TaesdDecoder> decoder) {
-    return [decoder, onDevice = std::shared_ptr<const engine::TaesdDecoder>()](const at::Tensor& x) mutable {
-        if (x.device().is_cpu()) return taesdPreview(*decoder, x);
-        if (!onDevice) onDevice = std::make_shared<const engine::TaesdDecoder>(decoder->to(x.device()));
-        return taesdPreview(*onDevice, x);
+    using Clock = std::chrono::steady_clock;
+    struct State {
+        std::shared_ptr<const engine::TaesdDecoder> onDevice;
+        Clock::time_point lastEnd;
+        double lastCost = 0;
+    };
+    return [decoder, state = std::make_shared<State>()](const at::Tensor& x) -> std::shared_ptr<const PreviewImage> {
+        const auto now = Clock::now();
+        const double since = std::chrono::duration<double>(now - state->lastEnd).count();
+        if (state->lastCost > kCheapDecodeSeconds && since < kSamplingShare * state->lastCost) return nullptr;
+        if (!x.device().is_cpu() && !state->onDevice)
+            state->onDevice = std::make_shared<const engine::TaesdDecoder>(decoder->to(x.device()));
+        auto image = taesdPreview(x.device().is_cpu() ? *decoder : *state->onDevice, x);
+        state->lastEnd = Clock::now();
+        state->lastCost = std::chrono::duration<double>(state->lastEnd - now).count();
+        return image;
     };
 }
 

@@ -13,7 +13,8 @@
 
 namespace tessera::nodes {
 
-// Turns the step's denoised estimate (sampler space, [B, C, h, w]) into the picture to show.
+// Turns the step's denoised estimate (sampler space, [B, C, h, w]) into the picture to show, or
+// nothing when this step's preview is skipped (slow TAESD decodes are rate-limited).
 using Previewer = std::function<std::shared_ptr<const PreviewImage>(const at::Tensor& scaledLatent)>;
 
 // Empty for "none". Loads (or shares) the TAESD decoder. Throws tessera::Error for "taesd" without

@@ -45,7 +45,8 @@ std::vector<Value> sampleWithFeedback(const NodeContext& ctx, const engine::KSam
     callbacks.cancel = &ctx.cancel();
     callbacks.onStep = [&ctx, &previewer](int step, int total, const at::Tensor&, const at::Tensor& denoised) {
         ctx.progress(step + 1, total);
-        if (previewer) ctx.preview(previewer(denoised));
+        if (previewer)
+            if (auto image = previewer(denoised)) ctx.preview(std::move(image));
     };
     auto out = std::make_shared<LatentValue>(engine::runKSampler(r, callbacks));
     out->noiseMask = in.noiseMask;  // ComfyUI passes the rest of the latent dict on
@@ -137,7 +138,8 @@ NodeDecl noiseByStrength() {
         r.scheduler = ctx.getString("scheduler");
         r.sampler = ctx.getString("sampler_name");
         const engine::NoisedStart start = engine::prepareStart(r);
-        if (Previewer previewer = choosePreviewer(ctx.env())) ctx.preview(previewer(start.x));
+        if (Previewer previewer = choosePreviewer(ctx.env()))
+            if (auto image = previewer(start.x)) ctx.preview(std::move(image));
         auto out = std::make_shared<LatentValue>(start.x / kLatentScale);
         out->noiseMask = in->noiseMask;
         out->noised = start;
