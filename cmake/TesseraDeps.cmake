@@ -23,10 +23,13 @@ separate_arguments(TESSERA_TORCH_CXX_FLAGS UNIX_COMMAND "${TORCH_CXX_FLAGS}")
 
 set(TESSERA_WARNINGS -Wall -Wextra -Wno-unused-parameter)
 
-# tessera_add_library(name SOURCES ... DEPS ...)
+# tessera_add_library(name SOURCES ... DEPS ...): shared, so that the CLI, the editor and node
+# plugins (loaded at run time) share one copy of the graph model, engine and node values.
 function(tessera_add_library name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
-  add_library(${name} STATIC ${ARG_SOURCES})
+  add_library(${name} SHARED ${ARG_SOURCES})
+  set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/lib)
+  install(TARGETS ${name} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/tessera)
   target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR})
   target_link_libraries(${name} PUBLIC ${ARG_DEPS})
   target_compile_options(${name} PRIVATE ${TESSERA_WARNINGS})

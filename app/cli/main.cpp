@@ -3,6 +3,7 @@
 #include "app/cli/commands.h"
 #include "core/common/error.h"
 #include "core/common/version.h"
+#include "core/plugin/plugin_loader.h"
 #include "nodes/builtin_nodes.h"
 
 #include <QCoreApplication>
@@ -25,6 +26,9 @@ int main(int argc, char** argv) {
         }
         tessera::Registry registry;
         tessera::nodes::registerBuiltinNodes(registry);
+        // A broken plugin is named and skipped; the command goes on with the rest.
+        for (const auto& problem : tessera::loadPlugins(registry, tessera::pluginDirs()).problems)
+            std::fprintf(stderr, "tessera: plugin skipped: %s\n", problem.c_str());
         if (options.command == "nodes") return tessera::cli::nodesCommand(registry);
         if (options.command == "pack") return tessera::cli::packCommand(options, registry);
         if (options.command == "validate") return tessera::cli::validateCommand(options, registry);

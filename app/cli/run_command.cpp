@@ -105,6 +105,7 @@ int nodesCommand(const Registry& registry) {
         }
         std::printf("%s", d->type.c_str());
         if (d->displayName != d->type && !d->displayName.empty()) std::printf(" (%s)", d->displayName.c_str());
+        if (d->origin != "builtin") std::printf("  [plugin %s]", d->origin.c_str());
         std::printf("\n  in: ");
         for (size_t i = 0; i < d->inputs.size(); ++i) {
             const InputDecl& in = d->inputs[i];
