@@ -32,6 +32,8 @@ class EditorSession : public QObject {
 
 public:
     explicit EditorSession(QObject* parent = nullptr);
+    // Settings kept in the INI file `settingsFile` instead of the user's (tests, benchmarks).
+    explicit EditorSession(const QString& settingsFile, QObject* parent = nullptr);
     ~EditorSession() override;
 
     GraphDocument* document() const;
@@ -44,6 +46,7 @@ public:
     const Registry& registry() const { return registry_; }
 
     // Sets the "editor" context property and the "preview" image provider on `engine`.
+    // Defined in app/gui (it needs Qt Qml; the models here stay Qt Core + Gui).
     void exposeTo(QQmlEngine* engine);
 
 private:
