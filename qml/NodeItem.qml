@@ -44,7 +44,7 @@ Item {
     Column {
         id: body
         width: parent.width
-        Item { width: 1; height: gui.headerHeight + node.portRows * gui.rowHeight + (node.widgetInputs.length ? 4 : 0) }
+        Item { width: 1; height: gui.headerHeight + node.portRows * gui.rowHeight }
         Column {
             id: widgetColumn
             visible: !node.collapsed
@@ -55,7 +55,7 @@ Item {
             }
             Item { // keeps the node's height when widgets are hidden at low zoom
                 width: 1
-                height: node.detailed ? 0 : node.widgetInputs.reduce((h, w) => h + (w.multiline ? 4 : (w.controlAfterGenerate ? 2 : 1)) * gui.rowHeight, 0)
+                height: node.detailed ? 0 : node.widgetInputs.reduce((h, w) => h + (w.multiline ? gui.multilineHeight : (w.controlAfterGenerate ? 2 : 1) * gui.rowHeight), 0)
             }
         }
         Item {
@@ -75,7 +75,7 @@ Item {
             text: model.note; wrapMode: Text.Wrap
             color: "#d8c98a"; font.pixelSize: Theme.smallFont; font.italic: true
         }
-        Item { width: 1; height: 8; visible: !node.collapsed }
+        Item { width: 1; height: gui.bottomPadding; visible: !node.collapsed }
     }
 
     // Title bar.

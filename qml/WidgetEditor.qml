@@ -11,10 +11,10 @@ Item {
     readonly property bool isSeed: (input.controlAfterGenerate || "") !== ""
     readonly property bool isMultiline: type === "STRING" && !!input.multiline
     // Rows of the canvas grid this widget takes (NodeItem stacks them).
-    readonly property int rows: isMultiline ? 4 : (isSeed ? 2 : 1)
+    readonly property int rows: isSeed ? 2 : 1
     readonly property bool hasBounds: input.min !== undefined && input.min !== null && input.max !== undefined
                                       && input.max !== null
-    implicitHeight: rows * gui.rowHeight
+    implicitHeight: isMultiline ? gui.multilineHeight : rows * gui.rowHeight
 
     function set(value) {
         editor.document.setWidgetValue(root.nodeId, root.input.name, value)

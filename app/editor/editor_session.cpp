@@ -35,13 +35,15 @@ EditorSession::EditorSession(const QString& settingsFile, QObject* parent)
     p.runner = new RunController(p.document, p.nodes, &p.previews, this);
 
     // File choices of COMBOs (checkpoints, input images, ...) follow the settings and the document.
-    p.nodes->setChoiceLister([this](const QString& kind) {
+    auto lister = [this](const QString& kind) {
         Environment env = parts_->settings->environment();
         env.inputDir = parts_->document->inputDir().toStdString();
         QStringList out;
         for (const auto& name : env.listModels(kind.toStdString())) out << QString::fromStdString(name);
         return out;
-    });
+    };
+    p.nodes->setChoiceLister(lister);
+    p.document->setChoiceLister(lister);
     auto applySettings = [this] {
         parts_->runner->setEnvironment(parts_->settings->environment());
         parts_->runner->setThreads(parts_->settings->threads());

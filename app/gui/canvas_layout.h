@@ -1,13 +1,18 @@
 #pragma once
 // Where a node's ports sit on the canvas, shared by the QML node delegates (through GuiHelper)
 // and the C++ link renderer, so links meet the port dots exactly.
+// The numbers are NodeListModel's (node_list_model.h documents the layout).
+#include "app/editor/node_list_model.h"
+
 #include <QPointF>
 
 namespace tessera::editor::layout {
 
-inline constexpr double kHeaderHeight = 30;   // title bar
-inline constexpr double kRowHeight = 24;      // one port row (input left, output right) or widget row
-inline constexpr double kDefaultWidth = 240;  // a node without a saved width
+inline constexpr double kHeaderHeight = NodeListModel::kHeaderHeight;  // title bar
+inline constexpr double kRowHeight = NodeListModel::kRowHeight;        // a port row (input left, output right) or widget row
+inline constexpr double kMultilineHeight = NodeListModel::kMultilineHeight;
+inline constexpr double kBottomPadding = NodeListModel::kBottomPadding;
+inline constexpr double kDefaultWidth = NodeListModel::kDefaultWidth;  // a node without a saved width
 inline constexpr double kCollapsedWidth = 160;
 inline constexpr double kPortRadius = 6;
 

@@ -41,6 +41,8 @@ GuiHelper::~GuiHelper() = default;
 
 double GuiHelper::headerHeight() const { return layout::kHeaderHeight; }
 double GuiHelper::rowHeight() const { return layout::kRowHeight; }
+double GuiHelper::multilineHeight() const { return layout::kMultilineHeight; }
+double GuiHelper::bottomPadding() const { return layout::kBottomPadding; }
 double GuiHelper::defaultNodeWidth() const { return layout::kDefaultWidth; }
 double GuiHelper::collapsedWidth() const { return layout::kCollapsedWidth; }
 double GuiHelper::portRadius() const { return layout::kPortRadius; }

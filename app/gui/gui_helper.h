@@ -16,6 +16,8 @@ class GuiHelper : public QObject {
     Q_OBJECT
     Q_PROPERTY(double headerHeight READ headerHeight CONSTANT)
     Q_PROPERTY(double rowHeight READ rowHeight CONSTANT)
+    Q_PROPERTY(double multilineHeight READ multilineHeight CONSTANT)
+    Q_PROPERTY(double bottomPadding READ bottomPadding CONSTANT)
     Q_PROPERTY(double defaultNodeWidth READ defaultNodeWidth CONSTANT)
     Q_PROPERTY(double collapsedWidth READ collapsedWidth CONSTANT)
     Q_PROPERTY(double portRadius READ portRadius CONSTANT)
@@ -29,6 +31,8 @@ public:
 
     double headerHeight() const;
     double rowHeight() const;
+    double multilineHeight() const;
+    double bottomPadding() const;
     double defaultNodeWidth() const;
     double collapsedWidth() const;
     double portRadius() const;
