@@ -1,4 +1,5 @@
 import QtQuick
+import QtQml
 import QtQuick.Controls.Basic
 import Tessera.Gui 1.0
 
@@ -296,28 +297,26 @@ Item {
         onChosen: (type, port) => canvas.addNodeAt(type, search.canvasPos, search.pendingLink, port)
     }
 
+    // The categorised "Add node" menu, built from the catalog the first time it opens.
+    Component { id: submenuComponent; Menu {} }
+    Component {
+        id: addItemComponent
+        MenuItem { property string nodeType; onTriggered: canvas.addNodeAt(nodeType, addMenu.at, null) }
+    }
     Menu {
         id: addMenu
+        objectName: "addMenu"
         property point at
+        property bool built: false
         title: qsTr("Add node")
-        Instantiator {
-            model: editor.catalog.categories()
-            delegate: Menu {
-                id: categoryMenu
-                title: modelData.category
-                property var types: modelData.types
-                Instantiator {
-                    model: categoryMenu.types
-                    delegate: MenuItem {
-                        text: modelData.displayName
-                        onTriggered: canvas.addNodeAt(modelData.type, addMenu.at, null)
-                    }
-                    onObjectAdded: (index, object) => categoryMenu.insertItem(index, object)
-                    onObjectRemoved: (index, object) => categoryMenu.removeItem(object)
-                }
+        onAboutToShow: {
+            if (built) return
+            built = true
+            for (const c of editor.catalog.categories()) {
+                const sub = submenuComponent.createObject(addMenu, {title: c.category})
+                for (const t of c.types) sub.addItem(addItemComponent.createObject(sub, {text: t.displayName, nodeType: t.type}))
+                addMenu.addMenu(sub)
             }
-            onObjectAdded: (index, object) => addMenu.insertMenu(index, object)
-            onObjectRemoved: (index, object) => addMenu.removeMenu(object)
         }
     }
 

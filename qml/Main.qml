@@ -1,4 +1,5 @@
 import QtQuick
+import QtQml
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
 import QtQuick.Dialogs
@@ -85,6 +86,11 @@ ApplicationWindow {
         unsavedDialog.open()
     }
 
+    Component {
+        id: recentItem
+        MenuItem { property string file; onTriggered: window.confirmDiscard(() => window.openFile(file)) }
+    }
+
     menuBar: MenuBar {
         Menu {
             title: qsTr("&File")
@@ -94,11 +100,10 @@ ApplicationWindow {
                 id: recentMenu
                 title: qsTr("Open &recent")
                 enabled: editor.settings.recentFiles.length > 0
-                Instantiator {
-                    model: editor.settings.recentFiles
-                    delegate: MenuItem { text: modelData; onTriggered: window.confirmDiscard(() => window.openFile(modelData)) }
-                    onObjectAdded: (index, object) => recentMenu.insertItem(index, object)
-                    onObjectRemoved: (index, object) => recentMenu.removeItem(object)
+                onAboutToShow: {
+                    while (recentMenu.count > 0) recentMenu.takeItem(0).destroy()
+                    for (const f of editor.settings.recentFiles)
+                        recentMenu.addItem(recentItem.createObject(recentMenu, {text: f, file: f}))
                 }
             }
             MenuSeparator {}

@@ -1,4 +1,5 @@
 import QtQuick
+import QtQml
 
 // The whole graph in miniature with the visible area outlined; click or drag to move the view.
 Rectangle {

@@ -55,7 +55,11 @@ EditorSession::EditorSession(const QString& settingsFile, QObject* parent)
 EditorSession::~EditorSession() {
     // The runner's executor stops its worker before the document and models it reports to go.
     delete parts_->runner;
-    parts_->runner = nullptr;
+    // Then the models and the document, while the registry they refer to still exists.
+    delete parts_->nodes;
+    delete parts_->links;
+    delete parts_->catalog;
+    delete parts_->document;
 }
 
 GraphDocument* EditorSession::document() const { return parts_->document; }

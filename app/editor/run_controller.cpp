@@ -104,7 +104,7 @@ int RunController::run() {
         Forwarded f{ev.kind, qint64(ev.node), ev.step, ev.total, QString::fromStdString(ev.message), {}, ev.seconds};
         if (ev.kind == ExecEvent::Kind::Preview && ev.preview) f.preview = toQImage(*ev.preview);
         QMetaObject::invokeMethod(
-            this, [this, id, f] { handle(id, f.kind, f.node, f.step, f.total, f.message, f.preview, f.seconds); },
+            this, [this, id, f] { handle(id, int(f.kind), f.node, f.step, f.total, f.message, f.preview, f.seconds); },
             Qt::QueuedConnection);
     };
     engine::configureThreads(threads_);

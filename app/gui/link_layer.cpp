@@ -114,8 +114,8 @@ void LinkLayer::setLinks(QAbstractItemModel* model) {
     links_ = model;
     linkRoles_ = rolesByName(model);
     if (model) {
-        for (auto signal : {&QAbstractItemModel::modelReset, &QAbstractItemModel::layoutChanged})
-            connect(model, signal, this, &LinkLayer::rebuildLinks);
+        connect(model, &QAbstractItemModel::modelReset, this, &LinkLayer::rebuildLinks);
+        connect(model, &QAbstractItemModel::layoutChanged, this, &LinkLayer::rebuildLinks);
         connect(model, &QAbstractItemModel::rowsInserted, this, &LinkLayer::rebuildLinks);
         connect(model, &QAbstractItemModel::rowsRemoved, this, &LinkLayer::rebuildLinks);
         connect(model, &QAbstractItemModel::dataChanged, this, &LinkLayer::rebuildLinks);

@@ -14,6 +14,8 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <functional>
+#include <memory>
 
 using namespace tessera::editor;
 
