@@ -5,12 +5,12 @@ import QtQuick.Controls.Basic
 ComboBox {
     id: root
     property string label
-    property var currentValue
+    property var value
     signal chosen(string value)
 
     implicitHeight: 20
     font.pixelSize: Theme.smallFont
-    currentIndex: model ? Array.prototype.indexOf.call(model, currentValue) : -1
+    currentIndex: model ? Array.prototype.indexOf.call(model, value) : -1
     onActivated: (i) => root.chosen(root.textAt(i))
 
     background: Rectangle {
@@ -27,7 +27,7 @@ ComboBox {
         Text {
             anchors.right: parent.right; anchors.verticalCenter: parent.verticalCenter
             width: parent.width * 0.58; horizontalAlignment: Text.AlignRight; elide: Text.ElideMiddle
-            text: root.currentIndex >= 0 ? root.displayText : (root.currentValue === undefined ? "" : String(root.currentValue))
+            text: root.currentIndex >= 0 ? root.displayText : (root.value === undefined ? "" : String(root.value))
             color: root.currentIndex >= 0 ? Theme.text : Theme.error
             font.pixelSize: Theme.smallFont
         }

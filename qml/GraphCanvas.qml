@@ -83,6 +83,10 @@ Item {
         if (!canvas.drag) return
         if (canvas.drag.output) linkLayer.dragTo = p; else linkLayer.dragFrom = p
     }
+    function cancelLinkDrag() {
+        linkLayer.dragActive = false
+        canvas.drag = null
+    }
     function nodeAt(p) {
         const child = world.childAt(p.x, p.y)
         return child && child.objectName.startsWith("node_") ? child : null
@@ -247,7 +251,7 @@ Item {
 
         Repeater {
             model: editor.document.groups
-            GroupItem { canvas: canvas; group: modelData; groupIndex: index }
+            GroupItem { canvas: world.parent; group: modelData; groupIndex: index }
         }
         LinkLayer {
             id: linkLayer
@@ -257,7 +261,7 @@ Item {
         Repeater {
             id: nodeRepeater
             model: editor.nodes
-            NodeItem { canvas: canvas }
+            NodeItem { canvas: world.parent }
         }
     }
 
@@ -287,7 +291,7 @@ Item {
     Keys.onReleased: (event) => { if (event.key === Qt.Key_Space && !event.isAutoRepeat) { canvas.spaceHeld = false; event.accepted = true } }
 
     Minimap {
-        canvas: canvas
+        canvas: world.parent
         visible: canvas.minimapVisible && editor.nodes.count > 0
         anchors.right: parent.right; anchors.bottom: parent.bottom; anchors.margins: 12
     }

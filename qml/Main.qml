@@ -14,6 +14,7 @@ ApplicationWindow {
     color: Theme.window
     property bool closeConfirmed: false
     property alias canvas: canvas
+    property alias helpOverlay: help
 
     palette.window: Theme.panel
     palette.windowText: Theme.text
@@ -60,8 +61,8 @@ ApplicationWindow {
     Action { id: settingsAction; text: qsTr("Se&ttings…"); onTriggered: settingsDialog.open() }
 
     EditorShortcuts {
-        canvas: canvas
-        help: help
+        canvas: window.canvas
+        help: window.helpOverlay
         onSaveRequested: window.save()
         onSaveAsRequested: saveDialog.open()
         onOpenRequested: window.confirmDiscard(() => openDialog.open())

@@ -50,8 +50,9 @@ Item {
             visible: !node.collapsed
             x: 10; width: parent.width - 20
             Repeater {
-                model: node.detailed && !node.collapsed ? node.widgetInputs : []
-                WidgetEditor { width: widgetColumn.width; input: modelData; nodeId: node.nid }
+                // A count, not the array: editing a value must not recreate the widget being dragged.
+                model: node.detailed && !node.collapsed ? node.widgetInputs.length : 0
+                WidgetEditor { width: widgetColumn.width; input: node.widgetInputs[index] || ({}); nodeId: node.nid }
             }
             Item { // keeps the node's height when widgets are hidden at low zoom
                 width: 1
@@ -158,33 +159,35 @@ Item {
 
     // Ports.
     Repeater {
-        model: node.shownInputs
+        model: node.shownInputs.length
         Item {
+            readonly property var portData: node.shownInputs[index] || ({})
             y: node.collapsed ? 0 : gui.headerHeight + index * gui.rowHeight
             width: node.width / 2; height: node.collapsed ? gui.headerHeight : gui.rowHeight
             PortDot {
                 canvas: node.canvas; nodeId: node.nid; output: false; slot: index
-                name: modelData.name; type: modelData.type; connected: modelData.connected
-                fromWidget: modelData.isWidget
+                name: portData.name; type: portData.type; connected: portData.connected
+                fromWidget: portData.isWidget
                 x: -width / 2; anchors.verticalCenter: parent.verticalCenter
-                visible: !node.collapsed || modelData.connected
+                visible: !node.collapsed || portData.connected
             }
             Text {
                 visible: !node.collapsed && node.detailed
                 x: 12; anchors.verticalCenter: parent.verticalCenter; width: parent.width - 14; elide: Text.ElideRight
-                text: modelData.name; color: modelData.optional ? Theme.textDim : Theme.text; font.pixelSize: Theme.smallFont
+                text: portData.name; color: portData.optional ? Theme.textDim : Theme.text; font.pixelSize: Theme.smallFont
             }
         }
     }
     Repeater {
-        model: node.outputs
+        model: node.outputs.length
         Item {
+            readonly property var portData: node.outputs[index] || ({})
             x: node.width / 2
             y: node.collapsed ? 0 : gui.headerHeight + index * gui.rowHeight
             width: node.width / 2; height: node.collapsed ? gui.headerHeight : gui.rowHeight
             PortDot {
                 canvas: node.canvas; nodeId: node.nid; output: true; slot: index
-                name: modelData.name; type: modelData.type; connected: true
+                name: portData.name; type: portData.type; connected: true
                 x: parent.width - width / 2; anchors.verticalCenter: parent.verticalCenter
                 visible: !node.collapsed
             }
@@ -192,7 +195,7 @@ Item {
                 visible: !node.collapsed && node.detailed
                 anchors.right: parent.right; anchors.rightMargin: 12; anchors.verticalCenter: parent.verticalCenter
                 width: parent.width - 14; elide: Text.ElideLeft; horizontalAlignment: Text.AlignRight
-                text: modelData.name; color: Theme.text; font.pixelSize: Theme.smallFont
+                text: portData.name; color: Theme.text; font.pixelSize: Theme.smallFont
             }
         }
     }

@@ -25,6 +25,8 @@ Item {
         opacity: root.usable ? 1 : 0.2
         scale: hover.containsMouse && root.usable ? 1.3 : 1
     }
+    // Removed mid-drag (its node's ports changed): don't leave a half-drawn link behind.
+    Component.onDestruction: if (hover.pressed && root.canvas) root.canvas.cancelLinkDrag()
     MouseArea {
         id: hover
         anchors.fill: parent

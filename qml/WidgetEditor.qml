@@ -65,7 +65,7 @@ Item {
                 width: parent.width; height: gui.rowHeight - 4
                 label: "control after generate"
                 model: ["fixed", "increment", "decrement", "randomize"]
-                currentValue: root.input.controlAfterGenerate
+                value: root.input.controlAfterGenerate
                 onChosen: (v) => editor.document.setControlAfterGenerate(root.nodeId, root.input.name, v)
             }
         }
@@ -75,7 +75,7 @@ Item {
         ChoiceBox {
             label: root.input.name
             model: root.input.choices || []
-            currentValue: root.input.value
+            value: root.input.value
             onChosen: (v) => root.set(v)
         }
     }

@@ -23,6 +23,13 @@ class EditorSettings;
 
 class EditorSession : public QObject {
     Q_OBJECT
+    // moc needs the complete types of the properties below.
+    Q_MOC_INCLUDE("app/editor/graph_document.h")
+    Q_MOC_INCLUDE("app/editor/node_list_model.h")
+    Q_MOC_INCLUDE("app/editor/link_list_model.h")
+    Q_MOC_INCLUDE("app/editor/node_catalog.h")
+    Q_MOC_INCLUDE("app/editor/run_controller.h")
+    Q_MOC_INCLUDE("app/editor/editor_settings.h")
     Q_PROPERTY(tessera::editor::GraphDocument* document READ document CONSTANT)
     Q_PROPERTY(tessera::editor::NodeListModel* nodes READ nodes CONSTANT)
     Q_PROPERTY(tessera::editor::LinkListModel* links READ links CONSTANT)

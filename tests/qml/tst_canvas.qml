@@ -6,9 +6,10 @@ import "../../qml"
 Item {
     id: root
     width: 1280; height: 800
+    readonly property alias canvasItem: canvas
 
     GraphCanvas { id: canvas; anchors.fill: parent }
-    EditorShortcuts { canvas: canvas }
+    EditorShortcuts { canvas: root.canvasItem }
 
     TestCase {
         name: "Canvas"
