@@ -250,8 +250,9 @@ Item {
         transformOrigin: Item.TopLeft
 
         Repeater {
-            model: editor.document.groups
-            GroupItem { canvas: world.parent; group: modelData; groupIndex: index }
+            // A count, not the list: moving a group must not recreate the item being dragged.
+            model: editor.document.groups.length
+            GroupItem { canvas: world.parent; group: editor.document.groups[index] || ({}); groupIndex: index }
         }
         LinkLayer {
             id: linkLayer

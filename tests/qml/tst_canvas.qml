@@ -17,7 +17,7 @@ Item {
 
         function init() {
             editor.document.newGraph()
-            canvas.zoom = 1; canvas.panX = 0; canvas.panY = 0
+            canvas.zoom = 1; canvas.panX = 100; canvas.panY = 100
             canvas.forceActiveFocus()
         }
         function cleanup() { canvas.search.close() }
@@ -43,7 +43,7 @@ Item {
         }
 
         function test_doubleClickSearchAddsTheChosenNode() {
-            mouseDoubleClickSequence(canvas, 300, 200)
+            mouseDoubleClickSequence(canvas, 400, 300)
             tryVerify(() => canvas.search.opened)
             typeText("ksampler")
             verify(canvas.search.results.length > 0)
@@ -64,8 +64,7 @@ Item {
             typeText("vae")
             const some = canvas.search.results.length
             verify(some > 0 && some < all, "typing narrows the list: " + some + " of " + all)
-            for (const r of canvas.search.results)
-                verify((r.type + r.displayName + r.category).toLowerCase().indexOf("v") >= 0)
+            compare(canvas.search.results[0].type.indexOf("VAE"), 0, "best match first")
             keyClick(Qt.Key_Down)
             const second = canvas.search.results[1].type
             keyClick(Qt.Key_Return)
