@@ -76,6 +76,8 @@ int main(int argc, char** argv) {
     if (parser.isSet(size)) {
         const QStringList wh = parser.value(size).split('x');
         if (wh.size() == 2) window->resize(wh[0].toInt(), wh[1].toInt());
+        if (auto* canvas = window->property("canvas").value<QObject*>())
+            QTimer::singleShot(0, canvas, [canvas] { QMetaObject::invokeMethod(canvas, "fitAll"); });
     }
 
     const QString shotPath = parser.value(screenshot);
