@@ -23,6 +23,13 @@ class EditorSettings;
 
 class EditorSession : public QObject {
     Q_OBJECT
+    // moc needs the complete types of the properties below.
+    Q_MOC_INCLUDE("app/editor/graph_document.h")
+    Q_MOC_INCLUDE("app/editor/node_list_model.h")
+    Q_MOC_INCLUDE("app/editor/link_list_model.h")
+    Q_MOC_INCLUDE("app/editor/node_catalog.h")
+    Q_MOC_INCLUDE("app/editor/run_controller.h")
+    Q_MOC_INCLUDE("app/editor/editor_settings.h")
     Q_PROPERTY(tessera::editor::GraphDocument* document READ document CONSTANT)
     Q_PROPERTY(tessera::editor::NodeListModel* nodes READ nodes CONSTANT)
     Q_PROPERTY(tessera::editor::LinkListModel* links READ links CONSTANT)
@@ -32,6 +39,8 @@ class EditorSession : public QObject {
 
 public:
     explicit EditorSession(QObject* parent = nullptr);
+    // Settings kept in the INI file `settingsFile` instead of the user's (tests, benchmarks).
+    explicit EditorSession(const QString& settingsFile, QObject* parent = nullptr);
     ~EditorSession() override;
 
     GraphDocument* document() const;
@@ -44,6 +53,7 @@ public:
     const Registry& registry() const { return registry_; }
 
     // Sets the "editor" context property and the "preview" image provider on `engine`.
+    // Defined in app/gui (it needs Qt Qml; the models here stay Qt Core + Gui).
     void exposeTo(QQmlEngine* engine);
 
 private:

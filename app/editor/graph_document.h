@@ -9,11 +9,18 @@
 #include <QObject>
 #include <QRectF>
 #include <QString>
+#include <QStringList>
 #include <QVariant>
 
+#include <functional>
+#include <memory>
+
+class QTemporaryDir;
 class QUndoStack;
 
 namespace tessera::editor {
+
+class DeltaBuilder;
 
 class GraphDocument : public QObject {
     Q_OBJECT
@@ -26,6 +33,8 @@ class GraphDocument : public QObject {
     Q_PROPERTY(QString redoText READ redoText NOTIFY undoStateChanged)
     Q_PROPERTY(QString lastError READ lastError NOTIFY lastErrorChanged)
     Q_PROPERTY(QVariantList groups READ groups NOTIFY groupsChanged)  // [{title, x, y, width, height, color}]
+    // What the last open() had to adjust or keep as placeholders (shown after opening).
+    Q_PROPERTY(QStringList loadWarnings READ loadWarnings NOTIFY loadWarningsChanged)
 
 public:
     explicit GraphDocument(const Registry& registry, QObject* parent = nullptr);
@@ -44,14 +53,19 @@ public:
     QString redoText() const;
     QString lastError() const { return lastError_; }
     QVariantList groups() const;
+    QStringList loadWarnings() const { return loadWarnings_; }
 
     // ---- edits (each one undo step) ----
-    Q_INVOKABLE qint64 addNode(const QString& type, double x, double y);  // the new id, or -1
+    // The new id, or -1. Widgets take their declared defaults (a COMBO without one: its first
+    // choice, or the first file the choice lister gives); seeds start "randomize" like ComfyUI.
+    Q_INVOKABLE qint64 addNode(const QString& type, double x, double y);
     Q_INVOKABLE void removeNodes(const QVariantList& ids);                 // with their links
     // Consecutive moves of the same node set merge into one undo step (a drag is one step).
     Q_INVOKABLE void moveNodes(const QVariantList& ids, double dx, double dy);
-    Q_INVOKABLE void finishMove();  // ends merging (mouse released)
-    // Type-checked (types::compatible); replaces a link already feeding the input.
+    Q_INVOKABLE void finishMove();  // ends merging of moves and resizes (mouse released)
+    // Type-checked (types::compatible); replaces a link already feeding the input. Refuses
+    // self-links, cycles and unknown ports. Dropping a link on a widget turns the widget into
+    // an input (ComfyUI makes you convert it first; here the drop does it, in the same undo step).
     Q_INVOKABLE bool connectPorts(qint64 fromNode, int fromSlot, qint64 toNode, const QString& toInput);
     Q_INVOKABLE bool canConnect(qint64 fromNode, int fromSlot, qint64 toNode, const QString& toInput) const;
     Q_INVOKABLE void disconnectInput(qint64 toNode, const QString& toInput);
@@ -62,8 +76,10 @@ public:
     Q_INVOKABLE void setTitle(qint64 node, const QString& title);
     Q_INVOKABLE void setNote(qint64 node, const QString& note);
     Q_INVOKABLE void setCollapsed(qint64 node, bool collapsed);
+    // Bypass and mute exclude each other, as ComfyUI's node mode does: setting one clears the other.
     Q_INVOKABLE void setBypassed(const QVariantList& ids, bool bypassed);
     Q_INVOKABLE void setMuted(const QVariantList& ids, bool muted);
+    // Consecutive resizes of one node merge into one undo step until finishMove().
     Q_INVOKABLE void resizeNode(qint64 node, double width, double height);
 
     Q_INVOKABLE int addGroup(const QString& title, double x, double y, double width, double height,
@@ -94,7 +110,10 @@ public:
     Q_INVOKABLE bool saveAs(const QString& pathOrUrl);
     // Where the images of an opened bundle were extracted (LoadImage resolves names here).
     QString inputDir() const { return inputDir_; }
-    void setInputDir(const QString& dir) { inputDir_ = dir; }
+    // The input folder of new graphs (the settings' one); an opened file sets its own.
+    void setInputDir(const QString& dir);
+    // Lists the files a COMBO with choicesFrom offers ("checkpoints", "input", ...), for addNode's defaults.
+    void setChoiceLister(std::function<QStringList(const QString& kind)> lister) { choices_ = std::move(lister); }
 
     // Run-time changes that are not edits (seed "increment after run"): no undo step, marks modified.
     void applyAfterRunWidgetChanges();
@@ -104,6 +123,7 @@ signals:
     void modifiedChanged();
     void undoStateChanged();
     void lastErrorChanged();
+    void loadWarningsChanged();
     void groupsChanged();
     void nodeAdded(qint64 id);
     void nodeRemoved(qint64 id);
@@ -112,15 +132,28 @@ signals:
     void graphReset();            // a whole new graph (new/open)
 
 private:
-    friend class DocumentEdit;  // the undo commands (graph_commands.cpp) edit graph_ directly
+    friend class DocumentEdit;  // the base of the undo commands (graph_commands.h) edits graph_ directly
     bool fail(const QString& why);
+    bool commit(DeltaBuilder& edit, const QString& text);  // false when nothing changed
+    QString connectProblem(qint64 fromNode, int fromSlot, qint64 toNode, const QString& toInput) const;
+    QVariantList pasteGraph(const Graph& source, double x, double y, const QString& text);
+    void setFlag(const QVariantList& ids, bool value, bool Node::*flag, bool Node::*exclusive, const QString& text);
+    bool writeTo(const QString& path);
+    void resetTo(Graph graph);
 
     const Registry& registry_;
     Graph graph_;
     QUndoStack* undo_ = nullptr;
     QString filePath_;
+    QString importedName_;  // a ComfyUI workflow or PNG opened: shown, never overwritten by save()
     QString inputDir_;
+    QString baseInputDir_;  // setInputDir's: newGraph() goes back to it
     QString lastError_;
+    QStringList loadWarnings_;
+    std::unique_ptr<QTemporaryDir> extractDir_;  // an opened bundle's input images
+    std::function<QStringList(const QString&)> choices_;
+    int gesture_ = 0;               // bumped by finishMove(): moves of one drag merge
+    bool changedAfterRun_ = false;  // seeds changed after a run (not undoable)
 };
 
 }  // namespace tessera::editor

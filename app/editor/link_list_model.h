@@ -1,6 +1,7 @@
 #pragma once
 // The links of a GraphDocument for QML and for the link renderer (LinkLayer).
 #include <QAbstractListModel>
+#include <QString>
 
 #include <vector>
 
@@ -19,7 +20,10 @@ public:
         FromSlotRole,   // "fromSlot": output index
         ToNodeRole,     // "toNode"
         ToInputRole,    // "toInput": input name
-        ToSlotRole,     // "toSlot": index of that input among the node's shown input ports
+        // "toSlot": the row of that input among the node's input ports: the declared inputs in
+        // declaration order, keeping those that are not widgets plus widgets turned into inputs
+        // (or fed by a link); see node_ports.h and NodeListModel's layout constants.
+        ToSlotRole,
         TypeRole,       // "type": for the colour
     };
 
@@ -34,9 +38,19 @@ signals:
     void countChanged();
 
 private:
+    struct Row {
+        qint64 id = 0, fromNode = 0, toNode = 0;
+        int fromSlot = 0, toSlot = -1;
+        QString toInput, type;
+        bool operator==(const Row&) const = default;
+    };
+    Row rowFor(qint64 linkId) const;
+    // Brings the rows in line with the graph with row inserts/removals and dataChanged for
+    // rows whose data changed; rows are ordered by link id.
     void rebuild();
+    void refreshInto(qint64 nodeId);  // a node's ports changed: its links' toSlot may have
     GraphDocument* doc_;
-    std::vector<qint64> ids_;
+    std::vector<Row> rows_;
 };
 
 }  // namespace tessera::editor

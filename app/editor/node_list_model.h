@@ -3,9 +3,15 @@
 // state. Rows follow the document's signals; node ids are stable, row order is insertion order.
 #include <QAbstractListModel>
 #include <QSet>
+#include <QSizeF>
 #include <QVariant>
 
+#include <functional>
 #include <vector>
+
+namespace tessera {
+struct Node;
+}
 
 namespace tessera::editor {
 
@@ -70,7 +76,23 @@ public:
     using ChoiceLister = std::function<QStringList(const QString& kind)>;
     void setChoiceLister(ChoiceLister lister);
 
-    // The node's size used when it has none: header + one row per port/widget.
+    // Canvas layout of a node, shared with the QML node delegate, which must draw with the same
+    // numbers (links end at port centres computed from them):
+    //   header (title bar)             kHeaderHeight
+    //   port rows                      max(input ports, outputs) x kRowHeight; row k holds input port k
+    //                                  (LinkListModel's toSlot) on the left and output k on the right;
+    //                                  its centre is at y = kHeaderHeight + (k + 0.5) * kRowHeight
+    //   widget rows                    kRowHeight each (a seed's "control after generate" is a second row)
+    //   multi-line text widgets        kMultilineHeight each
+    //   bottom padding                 kBottomPadding
+    // Width kDefaultWidth. A collapsed node is kHeaderHeight high.
+    static constexpr double kHeaderHeight = 30;
+    static constexpr double kRowHeight = 24;
+    static constexpr double kMultilineHeight = 80;
+    static constexpr double kBottomPadding = 8;
+    static constexpr double kDefaultWidth = 240;
+
+    // The node's size used when it has none (the layout above). `widgets` counts widget rows.
     static QSizeF estimatedSize(int inputs, int outputs, int widgets, int multilineWidgets);
 
 signals:
@@ -78,6 +100,15 @@ signals:
     void selectionChanged();
 
 private:
+    void onNodeAdded(qint64 id);
+    void onNodeRemoved(qint64 id);
+    void onNodeChanged(qint64 id);
+    void onGraphReset();
+    void reindex(size_t from = 0);
+    void changed(qint64 id, const QList<int>& roles = {});
+    QVariantList inputsOf(const tessera::Node& node) const;
+    QVariantList outputsOf(const tessera::Node& node) const;
+
     struct RunState {
         QString state = "idle";
         double progress = 0;
@@ -86,6 +117,7 @@ private:
     };
     GraphDocument* doc_;
     std::vector<qint64> ids_;
+    QHash<qint64, int> rows_;  // id -> row
     QHash<qint64, RunState> run_;
     QSet<qint64> selected_;
     ChoiceLister choices_;

@@ -5,6 +5,7 @@
 #include "core/exec/environment.h"
 
 #include <QObject>
+#include <QImage>
 #include <QVariant>
 
 #include <memory>
@@ -43,6 +44,7 @@ public:
     Q_INVOKABLE int run();                 // queues the current graph; the run id
     Q_INVOKABLE void cancel(int runId);    // pending: removed; running: stops within a sampler step
     Q_INVOKABLE void cancelAll();          // Esc
+    void setThreads(int threads);          // CPU threads for the engine; 0 = all cores
 
 signals:
     void queueChanged();
@@ -54,6 +56,10 @@ signals:
     void outputImage(qint64 nodeId, const QString& fileUrl);
 
 private:
+    // One executor event, on the GUI thread (kind: ExecEvent::Kind).
+    void handle(int runId, int kind, qint64 node, int step, int total, const QString& message, const QImage& preview,
+                double seconds);
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
     GraphDocument* doc_;
@@ -62,6 +68,7 @@ private:
     Environment env_;
     QString status_;
     double progress_ = 0;
+    int threads_ = 0;
 };
 
 }  // namespace tessera::editor

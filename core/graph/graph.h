@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct Node {
     std::map<std::string, Value> widgets;  // widget input name -> value
     // Seed-style widgets: "fixed", "increment", "decrement", "randomize".
     std::map<std::string, std::string> controlAfterGenerate;
+    // Widgets the artist turned into input ports (ComfyUI's "convert widget to input"): drawn
+    // as a port, fed by a link; with no link validation reports a missing input.
+    std::set<std::string> widgetInputs;
     Point pos;
     Point size;
     bool collapsed = false;

@@ -108,6 +108,14 @@ private:
 
     void checkInput(const Node& node, const InputDecl& in) {
         if (graph_.linkInto(node.id, in.name)) return;  // a link wins over the widget
+        if (in.isWidget() && node.widgetInputs.count(in.name)) {
+            if (!in.optional)
+                report(node.id, in.name,
+                       "missing input '" + in.name + "' (" + in.type +
+                           "): the widget was turned into an input but nothing is connected; connect it or turn it "
+                           "back into a widget");
+            return;
+        }
         if (!in.isWidget()) {
             if (!in.optional) report(node.id, in.name, "required input '" + in.name + "' (" + in.type + ") is not connected");
             return;

@@ -223,10 +223,14 @@ Graph importComfyWorkflow(const Json& root, const Registry& registry, LoadReport
         if (const Json* w = input.find("widget"); w && w->find("name") && w->find("name")->isString())
             name = w->find("name")->toString();  // a widget converted to an input
         if (name.empty()) name = "input" + std::to_string(l.toSlot);
-        if (const NodeDecl* decl = registry.find(dst->type); decl && !decl->findInput(name)) {
-            report.warnings.push_back(where + " goes to input '" + name + "' of " + g.describeNode(l.to) + ", which " +
-                                      dst->type + " does not have; it was dropped");
-            continue;
+        if (const NodeDecl* decl = registry.find(dst->type)) {
+            const InputDecl* in = decl->findInput(name);
+            if (!in) {
+                report.warnings.push_back(where + " goes to input '" + name + "' of " + g.describeNode(l.to) +
+                                          ", which " + dst->type + " does not have; it was dropped");
+                continue;
+            }
+            if (in->isWidget()) dst->widgetInputs.insert(name);  // a widget converted to an input
         }
         if (const NodeDecl* sd = registry.find(src->type); sd && slot >= 0 && size_t(slot) < sd->outputs.size())
             type = sd->outputs[size_t(slot)].type;

@@ -111,6 +111,11 @@ struct Reader {
                 if (!v.isString()) fail(where, "control_after_generate '" + name + "' should be text");
                 n.controlAfterGenerate[name] = v.toString();
             }
+        if (const Json* w = optional(j, "widget_inputs", Json::Type::Array, where))
+            for (const Json& name : w->array()) {
+                if (!name.isString()) fail(where, "\"widget_inputs\" should list input names");
+                n.widgetInputs.insert(name.toString());
+            }
 
         if (!registry) return;
         const NodeDecl* decl = registry->find(type);
@@ -130,7 +135,23 @@ struct Reader {
             it->second = coerceWidget(*in, it->second, where + ": widget '" + it->first + "'", report);
             ++it;
         }
+        for (auto it = n.widgetInputs.begin(); it != n.widgetInputs.end();) {
+            const InputDecl* in = decl->findInput(*it);
+            it = in && in->isWidget() ? std::next(it) : n.widgetInputs.erase(it);
+        }
         fillMissingWidgets(n, *decl);
+    }
+
+    // Files written before "widget_inputs" existed (and hand-written ones) link into widgets
+    // without listing them: such a widget is shown as an input.
+    void markLinkedWidgets(Graph& g) {
+        if (!registry) return;
+        for (const auto& [id, l] : g.links()) {
+            Node* n = g.node(l.toNode);
+            const NodeDecl* decl = n && n->placeholderJson.empty() ? registry->find(n->type) : nullptr;
+            const InputDecl* in = decl ? decl->findInput(l.toInput) : nullptr;
+            if (in && in->isWidget()) n->widgetInputs.insert(l.toInput);
+        }
     }
 
     void readLink(Graph& g, const Json& j, size_t index) {
@@ -196,6 +217,11 @@ Json nodeToJson(const Node& n) {
         Json c{Json::Object{}};
         for (const auto& [name, mode] : n.controlAfterGenerate) c.set(name, Json(mode));
         j.set("control_after_generate", std::move(c));
+    }
+    if (!n.widgetInputs.empty()) {
+        Json w{Json::Array{}};
+        for (const auto& name : n.widgetInputs) w.push(Json(name));
+        j.set("widget_inputs", std::move(w));
     }
     return j;
 }
@@ -278,6 +304,7 @@ Graph graphFromJsonValue(const Json& root, const Registry* registry, LoadReport&
     for (size_t i = 0; i < nodes.size(); ++i) r.readNode(g, nodes[i], i, placeholders);
     if (const Json* links = Reader::optional(root, "links", Json::Type::Array, "top level"))
         for (size_t i = 0; i < links->array().size(); ++i) r.readLink(g, links->array()[i], i);
+    r.markLinkedWidgets(g);
     if (const Json* groups = Reader::optional(root, "groups", Json::Type::Array, "top level"))
         for (size_t i = 0; i < groups->array().size(); ++i) r.readGroup(g, groups->array()[i], i);
     if (const Json* props = Reader::optional(root, "properties", Json::Type::Object, "top level"))

@@ -2,7 +2,8 @@
 // Tessera's native graph file (graph.json):
 // {"format": "tessera-graph", "version": 1,
 //  "nodes": [{"id", "type", "title", "pos": [x, y], "size": [w, h], "widgets": {name: value},
-//             "control_after_generate": {name: mode}, "collapsed", "bypassed", "muted", "note"}],
+//             "control_after_generate": {name: mode}, "widget_inputs": [name] (widgets shown as ports),
+//             "collapsed", "bypassed", "muted", "note"}],
 //  "links": [{"id", "from": [node, slot], "to": [node, "input"], "type"}],
 //  "groups": [{"title", "bounding": [x, y, w, h], "color"}],
 //  "properties": {name: text}, "images": ["photo.png", ...] (bundles: files under inputs/)}

@@ -1,0 +1,73 @@
+#include "app/editor/editor_session.h"
+
+#include "app/editor/editor_settings.h"
+#include "app/editor/graph_document.h"
+#include "app/editor/link_list_model.h"
+#include "app/editor/node_catalog.h"
+#include "app/editor/node_list_model.h"
+#include "app/editor/preview_store.h"
+#include "app/editor/run_controller.h"
+#include "nodes/builtin_nodes.h"
+
+namespace tessera::editor {
+
+struct EditorSession::Parts {
+    PreviewStore previews;
+    EditorSettings* settings = nullptr;
+    GraphDocument* document = nullptr;
+    NodeListModel* nodes = nullptr;
+    LinkListModel* links = nullptr;
+    NodeCatalog* catalog = nullptr;
+    RunController* runner = nullptr;
+};
+
+EditorSession::EditorSession(QObject* parent) : EditorSession(QString(), parent) {}
+
+EditorSession::EditorSession(const QString& settingsFile, QObject* parent)
+    : QObject(parent), parts_(std::make_unique<Parts>()) {
+    nodes::registerBuiltinNodes(registry_);
+    Parts& p = *parts_;
+    p.settings = new EditorSettings(settingsFile, this);
+    p.document = new GraphDocument(registry_, this);
+    p.nodes = new NodeListModel(p.document, this);
+    p.links = new LinkListModel(p.document, this);
+    p.catalog = new NodeCatalog(registry_, this);
+    p.runner = new RunController(p.document, p.nodes, &p.previews, this);
+
+    // File choices of COMBOs (checkpoints, input images, ...) follow the settings and the document.
+    auto lister = [this](const QString& kind) {
+        Environment env = parts_->settings->environment();
+        env.inputDir = parts_->document->inputDir().toStdString();
+        QStringList out;
+        for (const auto& name : env.listModels(kind.toStdString())) out << QString::fromStdString(name);
+        return out;
+    };
+    p.nodes->setChoiceLister(lister);
+    p.document->setChoiceLister(lister);
+    auto applySettings = [this] {
+        parts_->runner->setEnvironment(parts_->settings->environment());
+        parts_->runner->setThreads(parts_->settings->threads());
+    };
+    applySettings();
+    connect(p.settings, &EditorSettings::changed, this, applySettings);
+}
+
+EditorSession::~EditorSession() {
+    // The runner's executor stops its worker before the document and models it reports to go.
+    delete parts_->runner;
+    // Then the models and the document, while the registry they refer to still exists.
+    delete parts_->nodes;
+    delete parts_->links;
+    delete parts_->catalog;
+    delete parts_->document;
+}
+
+GraphDocument* EditorSession::document() const { return parts_->document; }
+NodeListModel* EditorSession::nodes() const { return parts_->nodes; }
+LinkListModel* EditorSession::links() const { return parts_->links; }
+NodeCatalog* EditorSession::catalog() const { return parts_->catalog; }
+RunController* EditorSession::runner() const { return parts_->runner; }
+PreviewStore* EditorSession::previews() const { return &parts_->previews; }
+EditorSettings* EditorSession::settings() const { return parts_->settings; }
+
+}  // namespace tessera::editor

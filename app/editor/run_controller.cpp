@@ -1,0 +1,219 @@
+#include "app/editor/run_controller.h"
+
+#include "app/editor/graph_document.h"
+#include "app/editor/node_list_model.h"
+#include "app/editor/preview_store.h"
+#include "core/common/error.h"
+#include "core/engine/device.h"
+#include "core/exec/executor.h"
+#include "core/io/comfyui_import.h"
+#include "core/io/graph_json.h"
+
+#include <QDir>
+#include <QImage>
+#include <QSet>
+#include <QUrl>
+
+#include <filesystem>
+#include <map>
+
+namespace tessera::editor {
+
+namespace {
+QImage toQImage(const PreviewImage& p) {
+    if (p.width <= 0 || p.height <= 0 || p.rgb.size() < size_t(p.width) * p.height * 3) return {};
+    return QImage(p.rgb.data(), p.width, p.height, p.width * 3, QImage::Format_RGB888).copy();
+}
+
+// What the GUI thread needs of an executor event (the preview already converted on the worker).
+struct Forwarded {
+    ExecEvent::Kind kind;
+    qint64 node;
+    int step, total;
+    QString message;
+    QImage preview;
+    double seconds;
+};
+}  // namespace
+
+struct RunController::Impl {
+    explicit Impl(const Registry& registry) : executor(registry) {}
+    struct Run {
+        int id = 0;
+        QString title;
+        bool started = false;
+        RunHandle handle;
+    };
+    std::vector<Run> runs;  // pending and running, in order
+    QSet<qint64> touched;   // nodes of the running run not yet finished (reset when cancelled)
+    QSet<qint64> failed;    // nodes of the running run that reported their failure
+    int nextId = 1;
+    Executor executor;      // last: its destructor stops the worker before the rest goes away
+
+    Run* find(int id) {
+        for (auto& r : runs)
+            if (r.id == id) return &r;
+        return nullptr;
+    }
+};
+
+RunController::RunController(GraphDocument* document, NodeListModel* nodes, PreviewStore* previews, QObject* parent)
+    : QObject(parent),
+      impl_(std::make_unique<Impl>(document->registry())),
+      doc_(document),
+      nodes_(nodes),
+      previews_(previews) {}
+
+RunController::~RunController() = default;
+
+void RunController::setEnvironment(const Environment& env) { env_ = env; }
+
+bool RunController::running() const { return !impl_->runs.empty(); }
+
+QVariantList RunController::queue() const {
+    QVariantList out;
+    for (const auto& r : impl_->runs)
+        out << QVariantMap{{"runId", r.id}, {"title", r.title}, {"state", r.started ? "running" : "pending"}};
+    return out;
+}
+
+int RunController::run() {
+    Environment env = env_;
+    if (!doc_->inputDir().isEmpty()) env.inputDir = doc_->inputDir().toStdString();
+    const Graph& graph = doc_->graph();
+    try {
+        if (!env.outputDir.empty()) std::filesystem::create_directories(env.outputDir);
+        if (!env.tempDir.empty()) std::filesystem::create_directories(env.tempDir);
+        env.workflowJson = graphToJson(graph).toStdString();
+        try {
+            env.promptJson = graphToComfyPrompt(graph, doc_->registry()).toStdString();
+        } catch (const Error&) {
+            // A graph ComfyUI can't express still saves its Tessera form.
+        }
+    } catch (const std::exception& e) {
+        status_ = QString::fromUtf8(e.what());
+        emit statusChanged();
+        return -1;
+    }
+
+    const int id = impl_->nextId++;
+    Impl::Run r;
+    r.id = id;
+    r.title = QStringLiteral("%1 #%2").arg(doc_->displayName()).arg(id);
+    auto observer = [this, id](const ExecEvent& ev) {
+        Forwarded f{ev.kind, qint64(ev.node), ev.step, ev.total, QString::fromStdString(ev.message), {}, ev.seconds};
+        if (ev.kind == ExecEvent::Kind::Preview && ev.preview) f.preview = toQImage(*ev.preview);
+        QMetaObject::invokeMethod(
+            this, [this, id, f] { handle(id, int(f.kind), f.node, f.step, f.total, f.message, f.preview, f.seconds); },
+            Qt::QueuedConnection);
+    };
+    engine::configureThreads(threads_);
+    r.handle = impl_->executor.start(graph, env, observer);
+    impl_->runs.push_back(std::move(r));
+    // "Control after generate" (ComfyUI): the seed changes once the graph is queued, so queued
+    // runs each get their own seed and the next run never repeats the last one.
+    doc_->applyAfterRunWidgetChanges();
+    status_ = QStringLiteral("Queued %1").arg(impl_->runs.back().title);
+    emit statusChanged();
+    emit queueChanged();
+    return id;
+}
+
+void RunController::cancel(int runId) {
+    Impl::Run* r = impl_->find(runId);
+    if (!r) return;
+    r->handle.cancel();
+    if (!r->started) {
+        // A queued run ends without running anything; drop it from the queue now.
+        impl_->runs.erase(impl_->runs.begin() + (r - impl_->runs.data()));
+        emit queueChanged();
+    }
+}
+
+void RunController::cancelAll() {
+    std::vector<int> ids;
+    for (const auto& r : impl_->runs) ids.push_back(r.id);
+    for (int id : ids) cancel(id);
+}
+
+void RunController::setThreads(int threads) { threads_ = threads; }
+
+void RunController::handle(int runId, int kindValue, qint64 node, int step, int total, const QString& message,
+                           const QImage& preview, double seconds) {
+    using K = ExecEvent::Kind;
+    const K kind = K(kindValue);
+    Impl::Run* r = impl_->find(runId);
+    if (!r) return;  // cancelled while pending
+    switch (kind) {
+    case K::RunStarted:
+        r->started = true;
+        impl_->touched.clear();
+        impl_->failed.clear();
+        nodes_->resetRunState();
+        previews_->clear();
+        progress_ = 0;
+        status_ = QStringLiteral("Running %1…").arg(r->title);
+        emit progressChanged();
+        emit statusChanged();
+        emit queueChanged();
+        break;
+    case K::NodeQueued:
+        impl_->touched.insert(node);
+        nodes_->setRunState(node, "queued");
+        break;
+    case K::NodeStarted:
+        nodes_->setRunState(node, "running", 0);
+        break;
+    case K::NodeCached:
+        impl_->touched.remove(node);
+        nodes_->setRunState(node, "cached", 1);
+        break;
+    case K::NodeDone:
+        impl_->touched.remove(node);
+        nodes_->setRunState(node, "done", 1);
+        break;
+    case K::NodeFailed:
+        impl_->touched.remove(node);
+        impl_->failed.insert(node);
+        nodes_->setRunState(node, "failed", 0, message);
+        emit nodeFailed(node, message);
+        break;
+    case K::Progress:
+        progress_ = total > 0 ? double(step) / total : 0;
+        nodes_->setRunState(node, "running", progress_);
+        emit progressChanged();
+        break;
+    case K::Preview:
+        if (!preview.isNull()) nodes_->setPreview(node, previews_->put(node, preview));
+        break;
+    case K::OutputFile: {
+        const QString url = QUrl::fromLocalFile(message).toString();
+        nodes_->addOutputImage(node, url);
+        emit outputImage(node, url);
+        break;
+    }
+    case K::RunFinished:
+    case K::RunFailed:
+    case K::RunCancelled: {
+        for (qint64 n : impl_->touched) nodes_->setRunState(n, "idle");
+        impl_->touched.clear();
+        if (kind == K::RunFailed && node != 0 && !impl_->failed.contains(node)) {
+            nodes_->setRunState(node, "failed", 0, message);
+            emit nodeFailed(node, message);
+        }
+        const bool ok = kind == K::RunFinished;
+        status_ = ok ? QStringLiteral("Finished %1 in %2 s").arg(r->title).arg(seconds, 0, 'f', 1)
+              : kind == K::RunCancelled ? QStringLiteral("Cancelled %1").arg(r->title)
+                                        : QStringLiteral("Failed: %1").arg(message);
+        impl_->runs.erase(impl_->runs.begin() + (r - impl_->runs.data()));
+        progress_ = 0;
+        emit progressChanged();
+        emit statusChanged();
+        emit queueChanged();
+        emit runFinished(runId, ok, ok ? status_ : message);
+        break;
+    }
+    }
+}
+
+}  // namespace tessera::editor

@@ -1,0 +1,126 @@
+#include "app/gui/gui_helper.h"
+
+#include "app/editor/editor_session.h"
+#include "app/editor/graph_document.h"
+#include "app/gui/canvas_grid.h"
+#include "app/gui/canvas_layout.h"
+#include "app/gui/link_layer.h"
+#include "core/io/graph_file.h"
+
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QGuiApplication>
+#include <QImage>
+#include <QImageReader>
+#include <QStandardPaths>
+#include <QUrl>
+#include <QtQml>
+
+namespace tessera::editor {
+
+void registerGuiTypes() {
+    static bool done = false;
+    if (done) return;
+    done = true;
+    qmlRegisterType<LinkLayer>("Tessera.Gui", 1, 0, "LinkLayer");
+    qmlRegisterType<CanvasGrid>("Tessera.Gui", 1, 0, "CanvasGrid");
+}
+
+GuiHelper::GuiHelper(EditorSession* session, QObject* parent) : QObject(parent), session_(session) {
+    QDir().mkpath(QFileInfo(autosavePath()).absolutePath());
+    recoveryAvailable_ = QFile::exists(markerPath()) && QFile::exists(autosavePath());
+    QFile marker(markerPath());
+    if (marker.open(QIODevice::WriteOnly)) marker.write("running\n");
+    connect(qApp, &QCoreApplication::aboutToQuit, this, &GuiHelper::markCleanExit);
+}
+
+GuiHelper::~GuiHelper() = default;
+
+double GuiHelper::headerHeight() const { return layout::kHeaderHeight; }
+double GuiHelper::rowHeight() const { return layout::kRowHeight; }
+double GuiHelper::multilineHeight() const { return layout::kMultilineHeight; }
+double GuiHelper::bottomPadding() const { return layout::kBottomPadding; }
+double GuiHelper::defaultNodeWidth() const { return layout::kDefaultWidth; }
+double GuiHelper::collapsedWidth() const { return layout::kCollapsedWidth; }
+double GuiHelper::portRadius() const { return layout::kPortRadius; }
+
+QString GuiHelper::clipboardText() const { return QGuiApplication::clipboard()->text(); }
+void GuiHelper::setClipboardText(const QString& text) { QGuiApplication::clipboard()->setText(text); }
+
+bool GuiHelper::copyImageToClipboard(const QString& url) {
+    const QImage image(toLocalFile(url));
+    if (image.isNull()) return false;
+    QGuiApplication::clipboard()->setImage(image);
+    return true;
+}
+
+void GuiHelper::openContainingFolder(const QString& url) {
+    QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(toLocalFile(url)).absolutePath()));
+}
+
+QString GuiHelper::toLocalFile(const QString& url) const {
+    const QUrl u(url);
+    return u.isLocalFile() ? u.toLocalFile() : url;
+}
+
+bool GuiHelper::isImageFile(const QString& url) const {
+    return !QImageReader::imageFormat(toLocalFile(url)).isEmpty();
+}
+
+bool GuiHelper::isGraphFile(const QString& url) const {
+    const QString suffix = QFileInfo(toLocalFile(url)).suffix().toLower();
+    return suffix == "tessera" || suffix == "json" || suffix == "png";
+}
+
+QString GuiHelper::importImage(const QString& url) {
+    const QFileInfo source(toLocalFile(url));
+    if (!source.isFile() || !isImageFile(url)) return {};
+    GraphDocument* doc = session_->document();
+    QString dir = doc->inputDir();
+    if (dir.isEmpty()) {
+        if (sessionInputDir_.isEmpty())
+            sessionInputDir_ = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/input";
+        dir = sessionInputDir_;
+        doc->setInputDir(dir);
+    }
+    QDir().mkpath(dir);
+    QString name = source.fileName();
+    const QString target = dir + "/" + name;
+    if (QFileInfo(target).absoluteFilePath() == source.absoluteFilePath()) return name;
+    for (int i = 1; QFile::exists(dir + "/" + name); ++i)
+        name = source.completeBaseName() + QStringLiteral("_%1.").arg(i) + source.suffix();
+    return QFile::copy(source.absoluteFilePath(), dir + "/" + name) ? name : QString();
+}
+
+QString GuiHelper::autosavePath() const {
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/autosave.json";
+}
+
+QString GuiHelper::markerPath() const { return autosavePath() + ".running"; }
+
+bool GuiHelper::autosave() {
+    try {
+        saveGraphJson(autosavePath(), session_->document()->graph());
+        return true;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+bool GuiHelper::recover() {
+    const bool ok = session_->document()->open(autosavePath());
+    discardRecovery();
+    return ok;
+}
+
+void GuiHelper::discardRecovery() {
+    recoveryAvailable_ = false;
+    emit recoveryChanged();
+}
+
+void GuiHelper::markCleanExit() { QFile::remove(markerPath()); }
+
+}  // namespace tessera::editor

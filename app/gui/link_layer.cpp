@@ -1,0 +1,251 @@
+#include "app/gui/link_layer.h"
+
+#include "app/editor/node_catalog.h"
+#include "app/gui/canvas_layout.h"
+
+#include <QSGGeometryNode>
+#include <QSGVertexColorMaterial>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tessera::editor {
+
+namespace {
+constexpr int kSegments = 20;  // per link: smooth at any zoom a node graph is read at
+
+QHash<QByteArray, int> rolesByName(const QAbstractItemModel* model) {
+    QHash<QByteArray, int> out;
+    if (!model) return out;
+    const auto names = model->roleNames();
+    for (auto it = names.begin(); it != names.end(); ++it) out.insert(it.value(), it.key());
+    return out;
+}
+
+struct Curve {
+    QPointF p0, p3;
+    QColor color;
+};
+
+// One thick Bézier as a strip of 2*(kSegments+1) vertices and 6*kSegments indices.
+void emitCurve(const Curve& c, float halfWidth, QSGGeometry::ColoredPoint2D* v, quint32* idx, quint32 base) {
+    const double dx = std::max(40.0, std::abs(c.p3.x() - c.p0.x()) * 0.5);
+    const QPointF p1 = c.p0 + QPointF(dx, 0), p2 = c.p3 - QPointF(dx, 0);
+    const uchar r = uchar(c.color.red()), g = uchar(c.color.green()), b = uchar(c.color.blue()),
+                a = uchar(c.color.alpha());
+    for (int i = 0; i <= kSegments; ++i) {
+        const double t = double(i) / kSegments, u = 1 - t;
+        const QPointF p = u * u * u * c.p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * c.p3;
+        QPointF d = 3 * u * u * (p1 - c.p0) + 6 * u * t * (p2 - p1) + 3 * t * t * (c.p3 - p2);
+        const double len = std::hypot(d.x(), d.y());
+        d = len > 1e-9 ? d / len : QPointF(1, 0);
+        const QPointF n(-d.y() * halfWidth, d.x() * halfWidth);
+        // Premultiplied colour, as QSGVertexColorMaterial expects.
+        const auto pm = [&](uchar ch) { return uchar(ch * a / 255); };
+        v[2 * i].set(float(p.x() + n.x()), float(p.y() + n.y()), pm(r), pm(g), pm(b), a);
+        v[2 * i + 1].set(float(p.x() - n.x()), float(p.y() - n.y()), pm(r), pm(g), pm(b), a);
+    }
+    for (int i = 0; i < kSegments; ++i) {
+        const quint32 k = base + 2 * i;
+        idx[6 * i + 0] = k;
+        idx[6 * i + 1] = k + 1;
+        idx[6 * i + 2] = k + 2;
+        idx[6 * i + 3] = k + 1;
+        idx[6 * i + 4] = k + 3;
+        idx[6 * i + 5] = k + 2;
+    }
+}
+
+QSGGeometryNode* curvesNode(const std::vector<Curve>& curves, float halfWidth, QSGGeometryNode* node) {
+    const int vertices = int(curves.size()) * 2 * (kSegments + 1);
+    const int indices = int(curves.size()) * 6 * kSegments;
+    if (!node) {
+        node = new QSGGeometryNode;
+        auto* geometry = new QSGGeometry(QSGGeometry::defaultAttributes_ColoredPoint2D(), vertices, indices,
+                                         QSGGeometry::UnsignedIntType);
+        geometry->setDrawingMode(QSGGeometry::DrawTriangles);
+        node->setGeometry(geometry);
+        node->setMaterial(new QSGVertexColorMaterial);
+        node->setFlags(QSGNode::OwnsGeometry | QSGNode::OwnsMaterial);
+    } else {
+        node->geometry()->allocate(vertices, indices);
+    }
+    auto* v = node->geometry()->vertexDataAsColoredPoint2D();
+    auto* idx = node->geometry()->indexDataAsUInt();
+    for (size_t i = 0; i < curves.size(); ++i)
+        emitCurve(curves[i], halfWidth, v + i * 2 * (kSegments + 1), idx + i * 6 * kSegments,
+                  quint32(i * 2 * (kSegments + 1)));
+    node->markDirty(QSGNode::DirtyGeometry);
+    return node;
+}
+}  // namespace
+
+LinkLayer::LinkLayer(QQuickItem* parent) : QQuickItem(parent) {
+    setFlag(ItemHasContents, true);
+    connect(this, &LinkLayer::dragChanged, this, &QQuickItem::update);
+    connect(this, &LinkLayer::styleChanged, this, &LinkLayer::markLinksDirty);
+}
+
+void LinkLayer::setNodes(QAbstractItemModel* model) {
+    if (nodes_ == model) return;
+    if (nodes_) disconnect(nodes_, nullptr, this, nullptr);
+    nodes_ = model;
+    nodeRoles_ = rolesByName(model);
+    if (model) {
+        connect(model, &QAbstractItemModel::modelReset, this, &LinkLayer::rebuildNodes);
+        connect(model, &QAbstractItemModel::rowsInserted, this, &LinkLayer::rebuildNodes);
+        connect(model, &QAbstractItemModel::rowsRemoved, this, &LinkLayer::rebuildNodes);
+        connect(model, &QAbstractItemModel::layoutChanged, this, &LinkLayer::rebuildNodes);
+        connect(model, &QAbstractItemModel::dataChanged, this,
+                [this](const QModelIndex& tl, const QModelIndex& br, const QList<int>& roles) {
+                    static const QByteArray geometryRoles[] = {"x", "y", "width", "collapsed", "inputs", "outputs"};
+                    bool relevant = roles.isEmpty();
+                    for (const auto& name : geometryRoles) relevant = relevant || roles.contains(nodeRoles_.value(name, -1));
+                    if (relevant) updateNodeRows(tl.row(), br.row());
+                });
+    }
+    rebuildNodes();
+    emit nodesChanged();
+}
+
+void LinkLayer::setLinks(QAbstractItemModel* model) {
+    if (links_ == model) return;
+    if (links_) disconnect(links_, nullptr, this, nullptr);
+    links_ = model;
+    linkRoles_ = rolesByName(model);
+    if (model) {
+        connect(model, &QAbstractItemModel::modelReset, this, &LinkLayer::rebuildLinks);
+        connect(model, &QAbstractItemModel::layoutChanged, this, &LinkLayer::rebuildLinks);
+        connect(model, &QAbstractItemModel::rowsInserted, this, &LinkLayer::rebuildLinks);
+        connect(model, &QAbstractItemModel::rowsRemoved, this, &LinkLayer::rebuildLinks);
+        connect(model, &QAbstractItemModel::dataChanged, this, &LinkLayer::rebuildLinks);
+    }
+    rebuildLinks();
+    emit linksChanged();
+}
+
+LinkLayer::NodeGeom LinkLayer::readNode(int row) const {
+    NodeGeom g;
+    const QModelIndex i = nodes_->index(row, 0);
+    auto role = [&](const char* name) { return nodes_->data(i, nodeRoles_.value(name, -1)); };
+    g.collapsed = role("collapsed").toBool();
+    g.x = role("x").toDouble();
+    g.y = role("y").toDouble();
+    g.width = layout::nodeWidth(role("width").toDouble(), g.collapsed);
+    for (const QVariant& in : role("inputs").toList()) {
+        const QVariantMap m = in.toMap();
+        if (m.value("isWidget").toBool() && !m.value("asInput").toBool()) continue;
+        g.inputSlots.insert(m.value("name").toString(), int(g.inputNames.size()));
+        g.inputNames << m.value("name").toString();
+        g.inputTypes << m.value("type").toString();
+    }
+    for (const QVariant& out : role("outputs").toList()) {
+        const QVariantMap m = out.toMap();
+        g.outputNames << m.value("name").toString();
+        g.outputTypes << m.value("type").toString();
+    }
+    return g;
+}
+
+void LinkLayer::rebuildNodes() {
+    nodeCache_.clear();
+    if (nodes_) {
+        const int idRole = nodeRoles_.value("nodeId", -1);
+        for (int row = 0; row < nodes_->rowCount(); ++row)
+            nodeCache_.insert(nodes_->data(nodes_->index(row, 0), idRole).toLongLong(), readNode(row));
+    }
+    markLinksDirty();
+}
+
+void LinkLayer::updateNodeRows(int first, int last) {
+    const int idRole = nodeRoles_.value("nodeId", -1);
+    for (int row = first; row <= last; ++row)
+        nodeCache_.insert(nodes_->data(nodes_->index(row, 0), idRole).toLongLong(), readNode(row));
+    markLinksDirty();
+}
+
+void LinkLayer::rebuildLinks() {
+    links_cache_.clear();
+    if (links_) {
+        auto role = [&](const char* name) { return linkRoles_.value(name, -1); };
+        const int from = role("fromNode"), slot = role("fromSlot"), to = role("toNode"), input = role("toInput"),
+                  type = role("type");
+        links_cache_.reserve(size_t(links_->rowCount()));
+        for (int row = 0; row < links_->rowCount(); ++row) {
+            const QModelIndex i = links_->index(row, 0);
+            links_cache_.push_back({links_->data(i, from).toLongLong(), links_->data(i, to).toLongLong(),
+                                    links_->data(i, slot).toInt(), links_->data(i, input).toString(),
+                                    QColor(NodeCatalog::portColor(links_->data(i, type).toString()))});
+        }
+    }
+    markLinksDirty();
+    emit geometryRebuilt();
+}
+
+void LinkLayer::markLinksDirty() {
+    linksDirty_ = true;
+    update();
+}
+
+QPointF LinkLayer::portPosition(qint64 nodeId, bool output, int slot) const {
+    const auto it = nodeCache_.find(nodeId);
+    if (it == nodeCache_.end()) return {};
+    return layout::portPosition(it->x, it->y, it->width, it->collapsed, output, slot);
+}
+
+QPointF LinkLayer::inputPosition(qint64 nodeId, const QString& input) const {
+    const auto it = nodeCache_.find(nodeId);
+    if (it == nodeCache_.end()) return {};
+    return layout::portPosition(it->x, it->y, it->width, it->collapsed, false, it->inputSlots.value(input, 0));
+}
+
+QVariantMap LinkLayer::portAt(double x, double y, double radius) const {
+    QVariantMap best;
+    double bestDistance = radius * radius;
+    for (auto it = nodeCache_.begin(); it != nodeCache_.end(); ++it) {
+        const NodeGeom& g = *it;
+        if (x < g.x - radius || x > g.x + g.width + radius || y < g.y - radius) continue;
+        for (int side = 0; side < 2; ++side) {
+            const bool output = side == 1;
+            const QStringList& names = output ? g.outputNames : g.inputNames;
+            for (int slot = 0; slot < names.size(); ++slot) {
+                const QPointF p = layout::portPosition(g.x, g.y, g.width, g.collapsed, output, slot);
+                const double d = (p.x() - x) * (p.x() - x) + (p.y() - y) * (p.y() - y);
+                if (d > bestDistance) continue;
+                bestDistance = d;
+                best = {{"nodeId", it.key()}, {"output", output}, {"slot", slot}, {"name", names[slot]},
+                        {"type", (output ? g.outputTypes : g.inputTypes)[slot]}, {"x", p.x()}, {"y", p.y()}};
+            }
+        }
+    }
+    return best;
+}
+
+QSGNode* LinkLayer::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
+    QSGNode* root = old ? old : new QSGNode;
+    auto* linksNode = static_cast<QSGGeometryNode*>(root->firstChild());
+    if (linksDirty_ || !linksNode) {
+        linksDirty_ = false;
+        std::vector<Curve> curves;
+        curves.reserve(links_cache_.size());
+        for (const LinkGeom& l : links_cache_) {
+            const auto from = nodeCache_.find(l.fromNode), to = nodeCache_.find(l.toNode);
+            if (from == nodeCache_.end() || to == nodeCache_.end()) continue;
+            curves.push_back({layout::portPosition(from->x, from->y, from->width, from->collapsed, true, l.fromSlot),
+                              layout::portPosition(to->x, to->y, to->width, to->collapsed, false,
+                                                   to->inputSlots.value(l.toInput, 0)),
+                              l.color});
+        }
+        QSGGeometryNode* fresh = curvesNode(curves, float(lineWidth_ / 2), linksNode);
+        if (!linksNode) root->appendChildNode(fresh);
+        linksNode = fresh;
+    }
+    auto* dragNode = static_cast<QSGGeometryNode*>(linksNode->nextSibling());
+    std::vector<Curve> drag;
+    if (dragActive_) drag.push_back({dragFrom_, dragTo_, dragColor_});
+    QSGGeometryNode* freshDrag = curvesNode(drag, float(lineWidth_ / 2), dragNode);
+    if (!dragNode) root->appendChildNode(freshDrag);
+    return root;
+}
+
+}  // namespace tessera::editor

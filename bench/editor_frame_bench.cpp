@@ -1,0 +1,123 @@
+// Frame times of the editor canvas with a 500-node / 700-link graph while it pans and zooms.
+//   editor_frame_bench [--frames N]     (run under xvfb-run, or with QT_QPA_PLATFORM=offscreen)
+// The graph is built through GraphDocument (100 copies of checkpoint → prompt (positive and
+// negative) + empty latent → KSampler → VAE decode: 5 nodes, 7 links each). Each frame moves the view a little; the time
+// between QQuickWindow::frameSwapped signals is the frame time.
+#include "app/editor/editor_session.h"
+#include "app/editor/graph_document.h"
+#include "app/editor/link_list_model.h"
+#include "app/editor/node_list_model.h"
+
+#include <QElapsedTimer>
+#include <QGuiApplication>
+#include <QQmlComponent>
+#include <QQmlEngine>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+#include <vector>
+
+using namespace tessera::editor;
+
+namespace {
+
+void buildGraph(GraphDocument& doc) {
+    for (int g = 0; g < 100; ++g) {
+        const double x = (g % 10) * 1900.0, y = (g / 10) * 700.0;
+        const qint64 ckpt = doc.addNode("CheckpointLoaderSimple", x, y);
+        const qint64 pos = doc.addNode("CLIPTextEncode", x + 350, y);
+        const qint64 latent = doc.addNode("EmptyLatentImage", x, y + 260);
+        const qint64 sampler = doc.addNode("KSampler", x + 700, y);
+        doc.connectPorts(ckpt, 0, sampler, "model");
+        doc.connectPorts(ckpt, 1, pos, "clip");
+        doc.connectPorts(pos, 0, sampler, "positive");
+        doc.connectPorts(pos, 0, sampler, "negative");
+        doc.connectPorts(latent, 0, sampler, "latent_image");
+        const qint64 decode = doc.addNode("VAEDecode", x + 1050, y);
+        doc.connectPorts(sampler, 0, decode, "samples");
+        doc.connectPorts(ckpt, 2, decode, "vae");
+    }
+}
+
+double percentile(std::vector<double> v, double p) {
+    std::sort(v.begin(), v.end());
+    return v[std::min(v.size() - 1, size_t(std::ceil(p * double(v.size()))) - 1)];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QGuiApplication app(argc, argv);
+    QStandardPaths::setTestModeEnabled(true);
+    QQuickStyle::setStyle("Basic");
+    int frames = 600;
+    for (int i = 1; i + 1 < argc; ++i)
+        if (QString(argv[i]) == "--frames") frames = std::max(10, atoi(argv[i + 1]));
+
+    QTemporaryDir dir;
+    EditorSession session(dir.filePath("settings.ini"));
+    buildGraph(*session.document());
+    std::printf("graph: %d nodes, %d links\n", session.nodes()->rowCount(), session.links()->rowCount());
+
+    QQmlEngine engine;
+    session.exposeTo(&engine);
+    QQmlComponent component(&engine);
+    component.setData(QStringLiteral("import QtQuick\nimport \"file://%1/qml\"\n"
+                                     "Window { width: 1600; height: 1000; visible: true; color: \"black\"\n"
+                                     "  GraphCanvas { objectName: \"canvas\"; anchors.fill: parent } }")
+                          .arg(TESSERA_SOURCE_DIR)
+                          .toUtf8(),
+                      QUrl());
+    QElapsedTimer loadTimer;
+    loadTimer.start();
+    QObject* root = component.create();
+    if (!root) {
+        std::fprintf(stderr, "%s\n", qPrintable(component.errorString()));
+        return 1;
+    }
+    auto* window = qobject_cast<QQuickWindow*>(root);
+    QObject* canvas = root->findChild<QObject*>("canvas");
+    std::vector<double> times;
+    QElapsedTimer clock;
+    int frame = -30;  // warm-up frames first (creation, first layout)
+    bool firstFrame = true;
+    QObject::connect(window, &QQuickWindow::frameSwapped, window, [&] {
+        if (firstFrame) {
+            std::printf("first frame after %lld ms\n", static_cast<long long>(loadTimer.elapsed()));
+            firstFrame = false;
+            QMetaObject::invokeMethod(canvas, "fitAll");
+        }
+        if (frame >= 0) times.push_back(double(clock.nsecsElapsed()) / 1e6);
+        clock.restart();
+        ++frame;
+        if (frame >= frames) {
+            QTimer::singleShot(0, &app, &QCoreApplication::quit);
+            return;
+        }
+        // First half: pan in a circle at the fitted zoom; second half: zoom in and out around the centre.
+        const double t = double(std::max(frame, 0)) / frames;
+        if (frame < frames / 2) {
+            canvas->setProperty("panX", canvas->property("panX").toDouble() + 6 * std::cos(t * 12.566));
+            canvas->setProperty("panY", canvas->property("panY").toDouble() + 6 * std::sin(t * 12.566));
+        } else {
+            const double factor = std::sin(t * 25.13) > 0 ? 1.01 : 1 / 1.01;
+            QMetaObject::invokeMethod(canvas, "zoomAt", Q_ARG(QVariant, 800.0), Q_ARG(QVariant, 500.0),
+                                      Q_ARG(QVariant, factor));
+        }
+        window->update();
+    });
+    app.exec();
+    if (times.empty()) return 1;
+    const double mean = std::accumulate(times.begin(), times.end(), 0.0) / double(times.size());
+    std::printf("frames: %zu  mean %.2f ms (%.1f fps)  p95 %.2f ms  max %.2f ms\n", times.size(), mean, 1000 / mean,
+                percentile(times, 0.95), *std::max_element(times.begin(), times.end()));
+    delete root;
+    return 0;
+}

@@ -1,0 +1,62 @@
+import QtQuick
+import QtQml
+
+// The whole graph in miniature with the visible area outlined; click or drag to move the view.
+Rectangle {
+    id: map
+    property var canvas
+    property int revision: 0
+    width: 220; height: 150
+    radius: 6
+    color: "#cc15171b"; border.color: Theme.panelBorder
+
+    readonly property var bounds: {
+        revision
+        // The graph only (not the view), so panning never re-lays the miniature out.
+        const b = editor.nodes.boundingRect([])
+        const m = 200
+        return {x: b.x - m, y: b.y - m, width: Math.max(1, b.width + 2 * m), height: Math.max(1, b.height + 2 * m)}
+    }
+    readonly property real s: Math.min((width - 12) / bounds.width, (height - 12) / bounds.height)
+    readonly property real ox: 6 + ((width - 12) - bounds.width * s) / 2
+    readonly property real oy: 6 + ((height - 12) - bounds.height * s) / 2
+
+    Timer { id: refresh; interval: 150; onTriggered: map.revision++ }
+    Connections {
+        target: editor.document
+        function onNodeChanged() { refresh.start() }
+        function onNodeAdded() { refresh.start() }
+        function onNodeRemoved() { refresh.start() }
+        function onGraphReset() { refresh.start() }
+    }
+
+    Repeater {
+        model: editor.nodes
+        Rectangle {
+            x: map.ox + (model.x - map.bounds.x) * map.s
+            y: map.oy + (model.y - map.bounds.y) * map.s
+            width: Math.max(2, (model.width > 0 ? model.width : gui.defaultNodeWidth) * map.s)
+            height: Math.max(2, 80 * map.s)
+            color: model.selected ? Theme.selection : Theme.categoryColor(model.category)
+        }
+    }
+    Item { anchors.fill: parent; anchors.margins: 1; clip: true
+    Rectangle {
+        readonly property point c0: map.canvas.toCanvas(0, 0)
+        x: map.ox + (c0.x - map.bounds.x) * map.s
+        y: map.oy + (c0.y - map.bounds.y) * map.s
+        width: map.canvas.width / map.canvas.zoom * map.s
+        height: map.canvas.height / map.canvas.zoom * map.s
+        color: "#18ffffff"; border.color: "#aaffffff"
+    }
+    }
+    MouseArea {
+        anchors.fill: parent
+        preventStealing: true
+        function go(mouse) {
+            map.canvas.centerOn(map.bounds.x + (mouse.x - map.ox) / map.s, map.bounds.y + (mouse.y - map.oy) / map.s)
+        }
+        onPressed: (mouse) => go(mouse)
+        onPositionChanged: (mouse) => go(mouse)
+    }
+}

@@ -1,0 +1,25 @@
+// Qt Quick Test runner: every QML engine the tests make gets a fresh EditorSession (built-in
+// nodes, settings in a temporary INI file) exposed as "editor", "gui" and image://preview.
+#include "app/editor/editor_session.h"
+
+#include <QQmlEngine>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtQuickTest>
+
+class Setup : public QObject {
+    Q_OBJECT
+public slots:
+    void applicationAvailable() { QStandardPaths::setTestModeEnabled(true); }
+    void qmlEngineAvailable(QQmlEngine* engine) {
+        auto* session = new tessera::editor::EditorSession(dir_.filePath("settings.ini"), engine);
+        session->exposeTo(engine);
+    }
+
+private:
+    QTemporaryDir dir_;
+};
+
+QUICK_TEST_MAIN_WITH_SETUP(tessera_qml, Setup)
+
+#include "qml_tests_main.moc"
