@@ -140,6 +140,7 @@ TEST_F(ComfyFixture, ImportsApiPrompt) {
     EXPECT_EQ(ks.widgets.at("steps"), Value(25));
     EXPECT_EQ(ks.widgets.at("seed"), Value(int64_t(0)));  // linked; the widget keeps its default
     EXPECT_EQ(link(g, 3, "seed")->fromNode, 13);
+    EXPECT_EQ(ks.widgetInputs, std::set<std::string>{"seed"});  // a linked widget is shown as an input
     EXPECT_EQ(link(g, 3, "model")->type, "MODEL");
     EXPECT_EQ(link(g, 11, "pixels")->fromNode, 10);
     EXPECT_EQ(link(g, 6, "clip")->fromSlot, 1);
