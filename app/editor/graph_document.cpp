@@ -415,6 +415,16 @@ void GraphDocument::removeGroup(int index) {
     commit(b, tr("Delete group"));
 }
 
+QVariantList GraphDocument::nodesInGroup(int index) const {
+    QVariantList ids;
+    if (index < 0 || size_t(index) >= graph_.groups().size()) return ids;
+    const Group& g = graph_.groups()[size_t(index)];
+    const QRectF area(g.x, g.y, g.width, g.height);
+    for (const auto& [id, n] : graph_.nodes())
+        if (area.contains(nodeRect(graph_, n, registry_))) ids.push_back(qint64(id));
+    return ids;
+}
+
 // ---- clipboard ----
 
 QString GraphDocument::copyNodes(const QVariantList& ids) const {

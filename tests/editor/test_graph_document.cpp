@@ -254,9 +254,12 @@ TEST(GraphDocument, GroupsAreUndoable) {
     EXPECT_LT(box["x"].toDouble(), 100);
     EXPECT_LT(box["y"].toDouble(), 100);
     EXPECT_GT(box["x"].toDouble() + box["width"].toDouble(), 400 + 240);
+    EXPECT_EQ(doc.nodesInGroup(0), ids({a, b}));
     doc.updateGroup(0, "Decoders", 0, 0, 800, 600, "#aa3333");
+    EXPECT_EQ(doc.nodesInGroup(0), ids({a, b}));
     EXPECT_EQ(doc.graph().groups()[0].title, "Decoders");
     EXPECT_EQ(doc.addGroup("Second", 1000, 0, 100, 100), 1);
+    EXPECT_TRUE(doc.nodesInGroup(1).isEmpty());
     doc.removeGroup(0);
     ASSERT_EQ(doc.graph().groups().size(), 1u);
     EXPECT_EQ(doc.graph().groups()[0].title, "Second");

@@ -41,6 +41,8 @@ TEST(NodeListModel, RowsFollowAddRemoveUndoWithMinimalSignals) {
     doc.moveNodes(ids({b}), 10, 0);
     ASSERT_EQ(changed.count(), 1);
     EXPECT_EQ(changed[0][0].toModelIndex().row(), 1);
+    EXPECT_EQ(changed[0][2].value<QList<int>>(),
+              (QList<int>{NodeListModel::XRole, NodeListModel::YRole, NodeListModel::WidthRole, NodeListModel::HeightRole}));
     EXPECT_EQ(model.get(1)["x"].toDouble(), 310);
 
     doc.removeNodes(ids({a}));
