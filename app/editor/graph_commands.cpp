@@ -195,7 +195,7 @@ void LayoutCommand::apply(bool forward) {
         const Layout& l = forward ? c.second : c.first;
         n->pos = l.pos;
         n->size = l.size;
-        emit doc_->nodeChanged(id);
+        emit doc_->nodeLayoutChanged(id);
     }
 }
 

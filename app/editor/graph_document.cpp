@@ -1,24 +1,19 @@
 #include "app/editor/graph_document.h"
 
+#include "app/editor/document_util.h"
 #include "app/editor/graph_commands.h"
 #include "app/editor/node_ports.h"
 #include "core/common/error.h"
 #include "core/graph/port_types.h"
-#include "core/io/bundle.h"
-#include "core/io/comfyui_import.h"
-#include "core/io/graph_file.h"
-#include "core/io/graph_json.h"
 #include "core/io/widget_values.h"
 
 #include <QFileInfo>
 #include <QRandomGenerator>
-#include <QTemporaryDir>
+#include <QTemporaryDir>  // the destructor of extractDir_
 #include <QUndoStack>
-#include <QUrl>
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <set>
 
 namespace tessera::editor {
@@ -27,24 +22,6 @@ namespace {
 
 constexpr double kGroupPadding = 10;      // around the nodes of groupNodes()
 constexpr double kGroupTitleHeight = 34;  // extra room above them for the group's title
-constexpr double kDuplicateOffset = 40;
-
-QString q(const std::string& s) { return QString::fromStdString(s); }
-
-QString localPath(const QString& pathOrUrl) {
-    if (pathOrUrl.startsWith(QLatin1String("file:"))) return QUrl(pathOrUrl).toLocalFile();
-    return pathOrUrl;
-}
-
-std::vector<NodeId> toIds(const QVariantList& ids) {
-    std::vector<NodeId> out;
-    for (const QVariant& v : ids) {
-        bool ok = false;
-        const NodeId id = v.toLongLong(&ok);
-        if (ok && std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
-    }
-    return out;
-}
 
 QString number(double d) { return q(Value(d).describe()); }
 
@@ -415,76 +392,14 @@ void GraphDocument::removeGroup(int index) {
     commit(b, tr("Delete group"));
 }
 
-// ---- clipboard ----
-
-QString GraphDocument::copyNodes(const QVariantList& ids) const {
-    Graph sub;
-    std::set<NodeId> kept;
-    for (NodeId id : toIds(ids))
-        if (const Node* n = graph_.node(id)) {
-            sub.addNode(n->type, id) = *n;
-            kept.insert(id);
-        }
-    for (const auto& [id, l] : graph_.links())
-        if (kept.count(l.fromNode) && kept.count(l.toNode)) sub.addLink(l);
-    return QString::fromUtf8(graphToJson(sub));
-}
-
-QVariantList GraphDocument::pasteNodes(const QString& json, double x, double y) {
-    Graph source;
-    try {
-        LoadReport report;
-        source = importGraph(json.toUtf8(), registry_, report);
-    } catch (const Error& e) {
-        fail(QString("cannot paste: %1").arg(QString::fromUtf8(e.what())));
-        return {};
-    }
-    return pasteGraph(source, x, y, tr("Paste"));
-}
-
-QVariantList GraphDocument::pasteGraph(const Graph& source, double x, double y, const QString& text) {
-    if (source.nodes().empty()) {
-        fail(tr("cannot paste: there are no nodes to paste"));
-        return {};
-    }
-    double left = std::numeric_limits<double>::infinity(), top = left;
-    for (const auto& [id, n] : source.nodes()) {
-        left = std::min(left, n.pos.x);
-        top = std::min(top, n.pos.y);
-    }
-    DeltaBuilder b(graph_);
-    std::map<NodeId, NodeId> newId;
+QVariantList GraphDocument::nodesInGroup(int index) const {
     QVariantList ids;
-    for (const auto& [id, n] : source.nodes()) {
-        Node& copy = b.addNode(n.type);
-        const NodeId nid = copy.id;
-        copy = n;
-        copy.id = nid;
-        copy.pos = {n.pos.x - left + x, n.pos.y - top + y};
-        newId[id] = nid;
-        ids.push_back(qint64(nid));
-    }
-    for (const auto& [id, l] : source.links())  // a link to a node not pasted is dropped
-        if (newId.count(l.fromNode) && newId.count(l.toNode))
-            b.connect(newId[l.fromNode], l.fromSlot, newId[l.toNode], l.toInput, l.type);
-    commit(b, text);
+    if (index < 0 || size_t(index) >= graph_.groups().size()) return ids;
+    const Group& g = graph_.groups()[size_t(index)];
+    const QRectF area(g.x, g.y, g.width, g.height);
+    for (const auto& [id, n] : graph_.nodes())
+        if (area.contains(nodeRect(graph_, n, registry_))) ids.push_back(qint64(id));
     return ids;
-}
-
-QVariantList GraphDocument::duplicateNodes(const QVariantList& ids) {
-    Graph source;
-    try {
-        source = graphFromJson(copyNodes(ids).toUtf8(), &registry_);
-    } catch (const Error& e) {
-        fail(QString("cannot duplicate: %1").arg(QString::fromUtf8(e.what())));
-        return {};
-    }
-    double left = std::numeric_limits<double>::infinity(), top = left;
-    for (const auto& [id, n] : source.nodes()) {
-        left = std::min(left, n.pos.x);
-        top = std::min(top, n.pos.y);
-    }
-    return pasteGraph(source, left + kDuplicateOffset, top + kDuplicateOffset, tr("Duplicate"));
 }
 
 // ---- undo ----
@@ -493,100 +408,5 @@ void GraphDocument::undo() { undo_->undo(); }
 void GraphDocument::redo() { undo_->redo(); }
 void GraphDocument::beginMacro(const QString& text) { undo_->beginMacro(text); }
 void GraphDocument::endMacro() { undo_->endMacro(); }
-
-// ---- files ----
-
-void GraphDocument::setInputDir(const QString& dir) {
-    inputDir_ = dir;
-    baseInputDir_ = dir;
-}
-
-void GraphDocument::resetTo(Graph graph) {
-    graph_ = std::move(graph);
-    undo_->clear();
-    ++gesture_;
-    changedAfterRun_ = false;
-    emit graphReset();
-    emit groupsChanged();
-    emit filePathChanged();
-    emit modifiedChanged();
-    emit undoStateChanged();
-}
-
-void GraphDocument::newGraph() {
-    filePath_.clear();
-    importedName_.clear();
-    extractDir_.reset();
-    inputDir_ = baseInputDir_;
-    loadWarnings_.clear();
-    emit loadWarningsChanged();
-    resetTo(Graph());
-}
-
-bool GraphDocument::open(const QString& pathOrUrl) {
-    const QString path = localPath(pathOrUrl);
-    const QString name = QFileInfo(path).fileName();
-    auto dir = std::make_unique<QTemporaryDir>();
-    if (!dir->isValid()) return fail(QString("cannot open %1: no temporary folder for its images (%2)").arg(name, dir->errorString()));
-    LoadedGraph loaded;
-    try {
-        loaded = openGraphFile(path, registry_, dir->path());
-    } catch (const Error& e) {
-        return fail(QString("cannot open %1: %2").arg(name, QString::fromUtf8(e.what())));
-    }
-    const bool native = loaded.kind == GraphFileKind::Bundle ||
-                        (loaded.kind == GraphFileKind::Json && loaded.format == GraphFormat::Tessera);
-    filePath_ = native ? path : QString();
-    importedName_ = native ? QString() : name;
-    if (loaded.kind == GraphFileKind::Bundle) {
-        inputDir_ = dir->path();
-        extractDir_ = std::move(dir);
-    } else {
-        inputDir_ = loaded.inputDir;
-        extractDir_.reset();
-    }
-    loadWarnings_.clear();
-    for (const auto& w : loaded.report.warnings) loadWarnings_ << q(w);
-    emit loadWarningsChanged();
-    resetTo(std::move(loaded.graph));
-    return true;
-}
-
-bool GraphDocument::writeTo(const QString& path) {
-    try {
-        if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) {
-            saveGraphJson(path, graph_);
-        } else {
-            Bundle bundle;
-            bundle.graph = graph_;
-            bundle.files = collectInputFiles(graph_, registry_, inputDir_);
-            saveBundle(path, bundle);
-        }
-    } catch (const Error& e) {
-        return fail(QString("cannot save %1: %2").arg(QFileInfo(path).fileName(), QString::fromUtf8(e.what())));
-    }
-    undo_->setClean();
-    changedAfterRun_ = false;
-    emit modifiedChanged();
-    return true;
-}
-
-bool GraphDocument::save() {
-    if (filePath_.isEmpty()) return fail(tr("this graph has no file yet; use Save As"));
-    return writeTo(filePath_);
-}
-
-bool GraphDocument::saveAs(const QString& pathOrUrl) {
-    QString path = localPath(pathOrUrl);
-    if (path.isEmpty()) return fail(tr("no file name given"));
-    if (QFileInfo(path).suffix().isEmpty()) path += ".tessera";
-    if (!writeTo(path)) return false;
-    if (path != filePath_) {
-        filePath_ = path;
-        importedName_.clear();
-        emit filePathChanged();
-    }
-    return true;
-}
 
 }  // namespace tessera::editor

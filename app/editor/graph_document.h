@@ -89,6 +89,8 @@ public:
     Q_INVOKABLE void updateGroup(int index, const QString& title, double x, double y, double width, double height,
                                  const QString& color);
     Q_INVOKABLE void removeGroup(int index);
+    // The nodes whose rectangle lies inside the group (they move with it when it is dragged).
+    Q_INVOKABLE QVariantList nodesInGroup(int index) const;
 
     // graph.json text holding the nodes and the links among them (the clipboard format; also
     // what other Tessera windows paste).
@@ -127,7 +129,8 @@ signals:
     void groupsChanged();
     void nodeAdded(qint64 id);
     void nodeRemoved(qint64 id);
-    void nodeChanged(qint64 id);  // anything of one node: widgets, title, flags, position, size
+    void nodeChanged(qint64 id);        // anything of one node: widgets, title, flags, ports
+    void nodeLayoutChanged(qint64 id);  // only its position or size (moves and resizes, many per second)
     void linksChanged();
     void graphReset();            // a whole new graph (new/open)
 

@@ -45,16 +45,11 @@ void LinkListModel::rebuild() {
             endRemoveRows();
             i = first;
         }
-    // Insert the new links at their place in id order; refresh the others.
+    // Insert the new links at their place in id order. A link never changes under its id; its
+    // toSlot changes with its node's ports, which come with nodeChanged (refreshInto).
     size_t row = 0;
     for (const auto& [id, l] : links) {
-        if (row < rows_.size() && rows_[row].id == id) {
-            const Row fresh = rowFor(id);
-            if (!(fresh == rows_[row])) {
-                rows_[row] = fresh;
-                emit dataChanged(index(int(row)), index(int(row)));
-            }
-        } else {
+        if (row >= rows_.size() || rows_[row].id != id) {
             beginInsertRows({}, int(row), int(row));
             rows_.insert(rows_.begin() + long(row), rowFor(id));
             endInsertRows();

@@ -45,8 +45,7 @@ private:
         bool operator==(const Row&) const = default;
     };
     Row rowFor(qint64 linkId) const;
-    // Brings the rows in line with the graph with row inserts/removals and dataChanged for
-    // rows whose data changed; rows are ordered by link id.
+    // Brings the rows in line with the graph with row inserts and removals; rows are ordered by link id.
     void rebuild();
     void refreshInto(qint64 nodeId);  // a node's ports changed: its links' toSlot may have
     GraphDocument* doc_;

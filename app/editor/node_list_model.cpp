@@ -37,6 +37,8 @@ NodeListModel::NodeListModel(GraphDocument* document, QObject* parent) : QAbstra
     connect(doc_, &GraphDocument::nodeAdded, this, &NodeListModel::onNodeAdded);
     connect(doc_, &GraphDocument::nodeRemoved, this, &NodeListModel::onNodeRemoved);
     connect(doc_, &GraphDocument::nodeChanged, this, &NodeListModel::onNodeChanged);
+    connect(doc_, &GraphDocument::nodeLayoutChanged, this,
+            [this](qint64 id) { changed(id, {XRole, YRole, WidthRole, HeightRole}); });
     connect(doc_, &GraphDocument::graphReset, this, &NodeListModel::onGraphReset);
 }
 

@@ -31,8 +31,11 @@ public:
         XRole, YRole,     // "x", "y": canvas position
         WidthRole, HeightRole,  // "width", "height": 0 = automatic
         // "inputs": [{name, type, isWidget, asInput, connected, value, min, max, step, choices (list),
-        //             multiline, controlAfterGenerate ("" | "fixed" | ...), optional, tooltip}]
-        // choices of model/image COMBOs come from the models/input folders (see setChoiceLister).
+        //             choicesFrom, multiline, controlAfterGenerate ("" | "fixed" | ...), optional, tooltip}]
+        // every declared input in declaration order. asInput: drawn as a port (not a widget, or a
+        // widget turned into an input, or one a link feeds); connected: a link feeds it.
+        // choices of model/image COMBOs come from the models/input folders (see setChoiceLister);
+        // min/max/step are null when the declaration has none.
         InputsRole,
         OutputsRole,      // "outputs": [{name, type}]
         StateRole,        // "state": "idle" | "queued" | "running" | "cached" | "done" | "failed"

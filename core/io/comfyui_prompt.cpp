@@ -133,6 +133,8 @@ Graph importComfyPrompt(const Json& root, const Registry& registry, LoadReport& 
             continue;
         }
         g.connect(src->id, int(p.slot), p.to, p.input, sd ? sd->outputs[size_t(p.slot)].type : std::string());
+        if (const InputDecl* in = dd ? dd->findInput(p.input) : nullptr; in && in->isWidget())
+            g.node(p.to)->widgetInputs.insert(p.input);  // fed by a link: shown as an input
     }
     layOut(g);
     reportPlaceholders(report, unknown);

@@ -104,6 +104,7 @@ TEST_F(ComfyFixture, ImportsUiWorkflow) {
     EXPECT_EQ(seed->fromNode, 13);
     EXPECT_EQ(seed->type, "INT");
     EXPECT_EQ(link(g, 3, "steps"), nullptr);
+    EXPECT_EQ(g.node(3)->widgetInputs, std::set<std::string>{"seed"});  // the converted widget
     ASSERT_NE(link(g, 3, "latent_image"), nullptr);
     EXPECT_EQ(link(g, 3, "latent_image")->fromNode, 11);
     EXPECT_EQ(link(g, 3, "negative")->fromNode, 7);
@@ -126,6 +127,7 @@ TEST_F(ComfyFixture, ImportedWorkflowSurvivesTesseraSaveAndLoad) {
     EXPECT_EQ(graphToJson(back), graphToJson(g));
     EXPECT_EQ(again.unknownTypes, std::vector<std::string>{"Seed (rgthree)"});
     EXPECT_EQ(back.node(17)->note, g.node(17)->note);
+    EXPECT_EQ(back.node(3)->widgetInputs, std::set<std::string>{"seed"});
 }
 
 TEST_F(ComfyFixture, ImportsApiPrompt) {
@@ -138,6 +140,7 @@ TEST_F(ComfyFixture, ImportsApiPrompt) {
     EXPECT_EQ(ks.widgets.at("steps"), Value(25));
     EXPECT_EQ(ks.widgets.at("seed"), Value(int64_t(0)));  // linked; the widget keeps its default
     EXPECT_EQ(link(g, 3, "seed")->fromNode, 13);
+    EXPECT_EQ(ks.widgetInputs, std::set<std::string>{"seed"});  // a linked widget is shown as an input
     EXPECT_EQ(link(g, 3, "model")->type, "MODEL");
     EXPECT_EQ(link(g, 11, "pixels")->fromNode, 10);
     EXPECT_EQ(link(g, 6, "clip")->fromSlot, 1);

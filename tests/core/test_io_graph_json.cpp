@@ -23,6 +23,7 @@ void expectSameGraph(const Graph& a, const Graph& b) {
         EXPECT_EQ(n.muted, m->muted);
         EXPECT_EQ(n.note, m->note);
         EXPECT_EQ(n.controlAfterGenerate, m->controlAfterGenerate);
+        EXPECT_EQ(n.widgetInputs, m->widgetInputs);
         EXPECT_TRUE(n.widgets == m->widgets) << "widgets of node " << id;  // Value== tells int from float
         EXPECT_EQ(n.placeholderJson.empty(), m->placeholderJson.empty());
     }
@@ -56,6 +57,7 @@ Graph sampleGraph() {
     ks.widgets = {{"seed", Value(int64_t(156680208700286))}, {"steps", Value(20)}, {"cfg", Value(8.0)},
                   {"sampler_name", Value("euler")}, {"scheduler", Value("karras")}, {"denoise", Value(0.1 + 0.2)}};
     ks.controlAfterGenerate["seed"] = "increment";
+    ks.widgetInputs = {"steps", "seed"};
     ks.title = "Main sampler \"quoted\" \xC3\xA9";
     ks.collapsed = true;
     ks.note = "line one\nline two";
@@ -91,6 +93,26 @@ TEST(IoGraphJson, RoundTripKeepsEveryField) {
     EXPECT_TRUE(json.contains("\"cfg\": 8.0"));
     EXPECT_TRUE(json.contains("\"format\": \"tessera-graph\""));
     EXPECT_EQ(graphToJson(back), json);  // stable: saving again changes nothing
+}
+
+TEST(IoGraphJson, WidgetsTurnedIntoInputsAreKept) {
+    Registry reg;
+    tessera::test::registerComfyNodes(reg);
+    const Graph g = sampleGraph();
+    const QByteArray json = graphToJson(g);
+    EXPECT_TRUE(json.contains("\"widget_inputs\"")) << json.toStdString();
+    const Graph back = graphFromJson(json, &reg);
+    EXPECT_EQ(back.node(3)->widgetInputs, (std::set<std::string>{"seed", "steps"}));
+    EXPECT_TRUE(back.node(4)->widgetInputs.empty());
+    // With the declarations: names that are not widgets are dropped, and a link into a widget
+    // that the file does not list (older files) shows it as an input.
+    const QByteArray older = R"({"format": "tessera-graph", "version": 1, "nodes": [
+        {"id": 3, "type": "KSampler", "widget_inputs": ["model", "cfg"]}, {"id": 5, "type": "EmptyLatentImage"}],
+        "links": [{"id": 1, "from": [5, 0], "to": [3, "steps"], "type": "INT"}]})";
+    const Graph marked = graphFromJson(older, &reg);
+    EXPECT_EQ(marked.node(3)->widgetInputs, (std::set<std::string>{"cfg", "steps"}));
+    expectError([] { graphFromJson(R"({"format": "tessera-graph", "version": 1, "nodes": [{"id": 1, "type": "X", "widget_inputs": [3]}]})"); },
+                {"X #1", "\"widget_inputs\" should list input names"});
 }
 
 TEST(IoGraphJson, PlaceholdersAreWrittenBackVerbatim) {

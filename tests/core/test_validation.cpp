@@ -145,6 +145,18 @@ TEST_F(Validation, CycleNamesEveryNodeInOrder) {
     EXPECT_CONTAINS(i.message, "cycle: Add #1 -> Double #2 -> Double #3 -> Add #1");
 }
 
+TEST_F(Validation, WidgetTurnedIntoInputNeedsALink) {
+    const NodeId c = add("Constant"), src = add("Constant"), r = add("Record");
+    graph.connect(c, 0, r, "value");
+    graph.node(c)->widgetInputs.insert("value");
+    const auto i = only();
+    EXPECT_EQ(i.node, c);
+    EXPECT_EQ(i.input, "value");
+    EXPECT_CONTAINS(i.message, "Constant #1: missing input 'value' (INT): the widget was turned into an input");
+    graph.connect(src, 0, c, "value");
+    EXPECT_TRUE(validate().empty()) << formatIssues(graph, validate());
+}
+
 TEST_F(Validation, MutedNodesAreNotValidated) {
     const NodeId d = add("Double");
     graph.node(d)->muted = true;

@@ -1,0 +1,109 @@
+// GraphDocument's files: open anything graph_file reads, save .tessera bundles or graph.json.
+#include "app/editor/document_util.h"
+#include "app/editor/graph_document.h"
+#include "core/common/error.h"
+#include "core/io/bundle.h"
+#include "core/io/graph_file.h"
+
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QUndoStack>
+
+namespace tessera::editor {
+
+// ---- files ----
+
+void GraphDocument::setInputDir(const QString& dir) {
+    inputDir_ = dir;
+    baseInputDir_ = dir;
+}
+
+void GraphDocument::resetTo(Graph graph) {
+    graph_ = std::move(graph);
+    undo_->clear();
+    ++gesture_;
+    changedAfterRun_ = false;
+    emit graphReset();
+    emit groupsChanged();
+    emit filePathChanged();
+    emit modifiedChanged();
+    emit undoStateChanged();
+}
+
+void GraphDocument::newGraph() {
+    filePath_.clear();
+    importedName_.clear();
+    extractDir_.reset();
+    inputDir_ = baseInputDir_;
+    loadWarnings_.clear();
+    emit loadWarningsChanged();
+    resetTo(Graph());
+}
+
+bool GraphDocument::open(const QString& pathOrUrl) {
+    const QString path = localPath(pathOrUrl);
+    const QString name = QFileInfo(path).fileName();
+    auto dir = std::make_unique<QTemporaryDir>();
+    if (!dir->isValid()) return fail(QString("cannot open %1: no temporary folder for its images (%2)").arg(name, dir->errorString()));
+    LoadedGraph loaded;
+    try {
+        loaded = openGraphFile(path, registry_, dir->path());
+    } catch (const Error& e) {
+        return fail(QString("cannot open %1: %2").arg(name, QString::fromUtf8(e.what())));
+    }
+    const bool native = loaded.kind == GraphFileKind::Bundle ||
+                        (loaded.kind == GraphFileKind::Json && loaded.format == GraphFormat::Tessera);
+    filePath_ = native ? path : QString();
+    importedName_ = native ? QString() : name;
+    if (loaded.kind == GraphFileKind::Bundle) {
+        inputDir_ = dir->path();
+        extractDir_ = std::move(dir);
+    } else {
+        inputDir_ = loaded.inputDir;
+        extractDir_.reset();
+    }
+    loadWarnings_.clear();
+    for (const auto& w : loaded.report.warnings) loadWarnings_ << q(w);
+    emit loadWarningsChanged();
+    resetTo(std::move(loaded.graph));
+    return true;
+}
+
+bool GraphDocument::writeTo(const QString& path) {
+    try {
+        if (path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) {
+            saveGraphJson(path, graph_);
+        } else {
+            Bundle bundle;
+            bundle.graph = graph_;
+            bundle.files = collectInputFiles(graph_, registry_, inputDir_);
+            saveBundle(path, bundle);
+        }
+    } catch (const Error& e) {
+        return fail(QString("cannot save %1: %2").arg(QFileInfo(path).fileName(), QString::fromUtf8(e.what())));
+    }
+    undo_->setClean();
+    changedAfterRun_ = false;
+    emit modifiedChanged();
+    return true;
+}
+
+bool GraphDocument::save() {
+    if (filePath_.isEmpty()) return fail(tr("this graph has no file yet; use Save As"));
+    return writeTo(filePath_);
+}
+
+bool GraphDocument::saveAs(const QString& pathOrUrl) {
+    QString path = localPath(pathOrUrl);
+    if (path.isEmpty()) return fail(tr("no file name given"));
+    if (QFileInfo(path).suffix().isEmpty()) path += ".tessera";
+    if (!writeTo(path)) return false;
+    if (path != filePath_) {
+        filePath_ = path;
+        importedName_.clear();
+        emit filePathChanged();
+    }
+    return true;
+}
+
+}  // namespace tessera::editor
