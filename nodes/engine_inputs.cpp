@@ -6,12 +6,6 @@
 #include <ATen/ATen.h>
 
 namespace tessera::nodes {
-namespace {
-
-std::string shapeText(const at::Tensor& t) { return std::string(c10::str(t.sizes())); }
-
-}  // namespace
-
 std::shared_ptr<const engine::Vae> vaeInput(const NodeContext& ctx, const std::string& name) {
     auto vae = ctx.get<VaeValue>(name)->vae;
     if (!vae)

@@ -201,6 +201,15 @@ ApplicationWindow {
                 visible: text !== ""
             }
             Label {
+                objectName: "pluginProblems"
+                text: editor.pluginProblems.length ? qsTr("%n plugin(s) skipped", "", editor.pluginProblems.length) : ""
+                color: Theme.error
+                visible: text !== ""
+                ToolTip.visible: pluginHover.hovered
+                ToolTip.text: editor.pluginProblems.join("\n")
+                HoverHandler { id: pluginHover }
+            }
+            Label {
                 text: editor.runner.status
                 color: Theme.textDim
                 elide: Text.ElideRight

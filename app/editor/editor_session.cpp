@@ -7,6 +7,7 @@
 #include "app/editor/node_list_model.h"
 #include "app/editor/preview_store.h"
 #include "app/editor/run_controller.h"
+#include "core/plugin/plugin_loader.h"
 #include "nodes/builtin_nodes.h"
 
 namespace tessera::editor {
@@ -26,6 +27,8 @@ EditorSession::EditorSession(QObject* parent) : EditorSession(QString(), parent)
 EditorSession::EditorSession(const QString& settingsFile, QObject* parent)
     : QObject(parent), parts_(std::make_unique<Parts>()) {
     nodes::registerBuiltinNodes(registry_);
+    for (const auto& problem : loadPlugins(registry_, pluginDirs()).problems)
+        pluginProblems_ << QString::fromStdString(problem);
     Parts& p = *parts_;
     p.settings = new EditorSettings(settingsFile, this);
     p.document = new GraphDocument(registry_, this);

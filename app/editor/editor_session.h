@@ -6,6 +6,7 @@
 #include "core/graph/registry.h"
 
 #include <QObject>
+#include <QStringList>
 
 #include <memory>
 
@@ -36,6 +37,8 @@ class EditorSession : public QObject {
     Q_PROPERTY(tessera::editor::NodeCatalog* catalog READ catalog CONSTANT)
     Q_PROPERTY(tessera::editor::RunController* runner READ runner CONSTANT)
     Q_PROPERTY(tessera::editor::EditorSettings* settings READ settings CONSTANT)
+    // "<file>: <why>" for each plugin that was skipped at start (shown once in the status bar).
+    Q_PROPERTY(QStringList pluginProblems READ pluginProblems CONSTANT)
 
 public:
     explicit EditorSession(QObject* parent = nullptr);
@@ -51,6 +54,7 @@ public:
     PreviewStore* previews() const;
     EditorSettings* settings() const;
     const Registry& registry() const { return registry_; }
+    QStringList pluginProblems() const { return pluginProblems_; }
 
     // Sets the "editor" context property and the "preview" image provider on `engine`.
     // Defined in app/gui (it needs Qt Qml; the models here stay Qt Core + Gui).
@@ -58,6 +62,7 @@ public:
 
 private:
     Registry registry_;
+    QStringList pluginProblems_;
     struct Parts;
     std::unique_ptr<Parts> parts_;
 };
