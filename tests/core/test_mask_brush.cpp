@@ -6,8 +6,15 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <ostream>
 
 using namespace tessera::mask;
+
+namespace tessera::mask {
+void PrintTo(const PixelRect& r, std::ostream* os) {
+    *os << "{x " << r.x << ", y " << r.y << ", " << r.width << "x" << r.height << "}";
+}
+}  // namespace tessera::mask
 
 namespace {
 

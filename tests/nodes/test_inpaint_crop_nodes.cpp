@@ -177,5 +177,7 @@ TEST_F(InpaintCropNodes, PaintedMaskReadsTheEditorsPngAndChecksTheImageSize) {
         << wrong;
 
     const NodeId missing = add("PaintedMask", {{"mask_file", "nowhere.png"}});
-    EXPECT_NE(failureOf(missing).find("'nowhere.png' not found in the input folder"), std::string::npos);
+    const std::string absent = failureOf(missing);
+    EXPECT_NE(absent.find("nowhere.png"), std::string::npos) << absent;
+    EXPECT_NE(absent.find("PaintedMask"), std::string::npos) << absent;
 }

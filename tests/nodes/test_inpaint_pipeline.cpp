@@ -10,6 +10,7 @@
 #include "nodes/inpaint_crop.h"
 #include "nodes/values.h"
 #include "tests/nodes/node_test_support.h"
+#include "tests/support/refdata.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
