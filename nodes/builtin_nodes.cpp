@@ -11,6 +11,7 @@ void registerBuiltinNodes(Registry& registry) {
     registerPreprocessorNodes(registry);
     registerImageNodes(registry);
     registerMaskNodes(registry);
+    registerInpaintCropNodes(registry);
 }
 
 }  // namespace tessera::nodes

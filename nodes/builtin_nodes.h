@@ -16,5 +16,6 @@ void registerImageNodes(Registry& registry);
 void registerMaskNodes(Registry& registry);
 void registerControlNetNodes(Registry& registry);
 void registerPreprocessorNodes(Registry& registry);  // Canny, depth
+void registerInpaintCropNodes(Registry& registry);   // InpaintCrop, InpaintStitch
 
 }  // namespace tessera::nodes

@@ -1,10 +1,12 @@
 // Mask nodes with ComfyUI's names, inputs (in ComfyUI's order) and semantics (nodes.py and
 // comfy_extras/nodes_mask.py): LoadImageMask, MaskToImage, ImageToMask, InvertMask, GrowMask,
-// FeatherMask, ThresholdMask. A MASK is [B,H,W] float 0..1, 1 = repaint.
+// FeatherMask, ThresholdMask; and Tessera's PaintedMask (painted_mask.h). A MASK is [B,H,W] float 0..1,
+// 1 = repaint.
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/image_convert.h"
 #include "nodes/image_node_support.h"
+#include "nodes/painted_mask.h"
 
 #include <ATen/ATen.h>
 #include <opencv2/imgproc.hpp>
@@ -152,7 +154,7 @@ NodeDecl thresholdMask() {
 
 void registerMaskNodes(Registry& registry) {
     for (NodeDecl d : {loadImageMask(), maskToImage(), imageToMask(), invertMask(), growMaskDecl(), featherMaskDecl(),
-                       thresholdMask()})
+                       thresholdMask(), paintedMaskDecl()})
         registry.add(std::move(d));
 }
 

@@ -1,0 +1,52 @@
+#pragma once
+// Paints brush strokes onto a MaskImage, Krita-like. Each stroke has its own float coverage
+// buffer (kept per 64x64 tile, only where the brush went): a dab raises it towards the dab's
+// opacity by flow x strength, so overlapping dabs build up but never pass the opacity. The
+// buffer is composited onto the mask as it was when the stroke began: paint = over
+// (m + s(1-m)), erase = m(1-s). Every call returns the rectangle of pixels it changed.
+#include "core/mask/brush.h"
+#include "core/mask/mask_edit.h"
+
+#include <memory>
+#include <vector>
+
+namespace tessera::mask {
+
+class StrokeRasterizer {
+public:
+    explicit StrokeRasterizer(MaskImage& mask);
+    ~StrokeRasterizer();
+    StrokeRasterizer(const StrokeRasterizer&) = delete;
+    StrokeRasterizer& operator=(const StrokeRasterizer&) = delete;
+
+    // Starts a stroke with a dab at `p` (a stroke in progress is ended and its edit dropped).
+    PixelRect begin(const BrushSettings& brush, StrokePoint p);
+    // Dabs along the segment from the previous point to `p`, `spacing x radius` apart; the
+    // distance left over carries into the next segment. Pressure is interpolated along it.
+    PixelRect lineTo(StrokePoint p);
+    // Ends the stroke; its changed tiles, before and after, for MaskHistory.
+    MaskEdit end();
+
+    bool active() const { return active_; }
+    int dabCount() const { return dabs_; }  // dabs placed in the current (or last) stroke
+
+private:
+    struct Tile;
+    PixelRect dab(float cx, float cy, float pressure);
+    Tile& tile(int index);
+
+    MaskImage& mask_;
+    BrushSettings brush_;
+    bool active_ = false;
+    StrokePoint last_;
+    float sinceDab_ = 0;  // distance travelled since the last dab
+    int dabs_ = 0;
+    std::vector<std::unique_ptr<Tile>> tiles_;
+    std::vector<int> touched_;
+};
+
+// A whole straight stroke from `a` to `b` (Shift-click); `dirty` receives the changed rectangle.
+MaskEdit paintLine(MaskImage& mask, const BrushSettings& brush, StrokePoint a, StrokePoint b,
+                   PixelRect* dirty = nullptr);
+
+}  // namespace tessera::mask
