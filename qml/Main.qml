@@ -107,6 +107,17 @@ ApplicationWindow {
                         recentMenu.addItem(recentItem.createObject(recentMenu, {text: f, file: f}))
                 }
             }
+            Menu {
+                id: examplesMenu
+                title: qsTr("Open &example")
+                enabled: gui.exampleFiles.length > 0
+                onAboutToShow: {
+                    while (examplesMenu.count > 0) examplesMenu.takeItem(0).destroy()
+                    for (const f of gui.exampleFiles)
+                        examplesMenu.addItem(recentItem.createObject(examplesMenu,
+                            {text: f.substring(f.lastIndexOf("/") + 1).replace(".tessera", ""), file: f}))
+                }
+            }
             MenuSeparator {}
             HintMenuItem { action: saveAction; hint: "Ctrl+S" }
             HintMenuItem { action: saveAsAction; hint: "Ctrl+Shift+S" }

@@ -1,5 +1,9 @@
 #include "app/gui/gui_helper.h"
 
+#include "app/editor/examples_folder.h"
+
+#include <QCoreApplication>
+
 #include "app/editor/editor_session.h"
 #include "app/editor/graph_document.h"
 #include "app/gui/canvas_grid.h"
@@ -28,6 +32,8 @@ void registerGuiTypes() {
     qmlRegisterType<LinkLayer>("Tessera.Gui", 1, 0, "LinkLayer");
     qmlRegisterType<CanvasGrid>("Tessera.Gui", 1, 0, "CanvasGrid");
 }
+
+QStringList GuiHelper::exampleFiles() const { return editor::exampleFiles(QCoreApplication::applicationDirPath()); }
 
 GuiHelper::GuiHelper(EditorSession* session, QObject* parent) : QObject(parent), session_(session) {
     QDir().mkpath(QFileInfo(autosavePath()).absolutePath());

@@ -24,6 +24,8 @@ class GuiHelper : public QObject {
     Q_PROPERTY(QString autosavePath READ autosavePath CONSTANT)
     // The last session ended without closing cleanly and left an autosave behind.
     Q_PROPERTY(bool recoveryAvailable READ recoveryAvailable NOTIFY recoveryChanged)
+    // The example graphs installed with the app (File > Open example).
+    Q_PROPERTY(QStringList exampleFiles READ exampleFiles CONSTANT)
 
 public:
     GuiHelper(EditorSession* session, QObject* parent = nullptr);
@@ -36,6 +38,7 @@ public:
     double defaultNodeWidth() const;
     double collapsedWidth() const;
     double portRadius() const;
+    QStringList exampleFiles() const;
 
     Q_INVOKABLE QString clipboardText() const;
     Q_INVOKABLE void setClipboardText(const QString& text);

@@ -2,6 +2,7 @@
 //   tessera-editor [FILE] [--models DIR] [--output DIR] [--settings INI] [--run] [--quit-after-run]
 //                  [--screenshot OUT.png] [--screenshot-at-progress P] [--size WxH]
 #include "app/editor/editor_session.h"
+#include "app/editor/examples_folder.h"
 #include "app/editor/editor_settings.h"
 #include "app/editor/graph_document.h"
 #include "app/editor/run_controller.h"
@@ -59,8 +60,13 @@ int main(int argc, char** argv) {
     EditorSession session(parser.value(settingsFile));
     if (parser.isSet(models)) session.settings()->setModelsOverride(parser.values(models));
     if (parser.isSet(output)) session.settings()->setOutputFolder(parser.value(output));
-    if (!parser.positionalArguments().isEmpty()) {
-        const QString file = parser.positionalArguments().constFirst();
+    QString file = parser.positionalArguments().isEmpty() ? QString() : parser.positionalArguments().constFirst();
+    if (file.isEmpty() && session.settings()->recentFiles().isEmpty()) {
+        // First start: show the img2img example; missing models are marked with where they go.
+        for (const QString& example : exampleFiles(QCoreApplication::applicationDirPath()))
+            if (example.endsWith("/img2img.tessera")) file = example;
+    }
+    if (!file.isEmpty()) {
         if (session.document()->open(file))
             session.settings()->addRecentFile(file);
         else
