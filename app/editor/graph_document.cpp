@@ -137,6 +137,7 @@ qint64 GraphDocument::addNode(const QString& type, double x, double y) {
     DeltaBuilder b(graph_);
     Node& n = b.addNode(decl->type);
     n.pos = {x, y};
+    if (decl->origin != "builtin") n.plugin = decl->origin;
     fillMissingWidgets(n, *decl);
     for (const auto& in : decl->inputs) {
         if (!in.isWidget()) continue;

@@ -86,16 +86,23 @@ LinkLayer::LinkLayer(QQuickItem* parent) : QQuickItem(parent) {
     connect(this, &LinkLayer::styleChanged, this, &LinkLayer::markLinksDirty);
 }
 
+namespace {
+// Rows added, removed or reordered, or the whole model reset: `rebuild` starts over.
+void connectStructureChanges(QAbstractItemModel* model, LinkLayer* layer, void (LinkLayer::*rebuild)()) {
+    QObject::connect(model, &QAbstractItemModel::modelReset, layer, rebuild);
+    QObject::connect(model, &QAbstractItemModel::layoutChanged, layer, rebuild);
+    QObject::connect(model, &QAbstractItemModel::rowsInserted, layer, rebuild);
+    QObject::connect(model, &QAbstractItemModel::rowsRemoved, layer, rebuild);
+}
+}  // namespace
+
 void LinkLayer::setNodes(QAbstractItemModel* model) {
     if (nodes_ == model) return;
     if (nodes_) disconnect(nodes_, nullptr, this, nullptr);
     nodes_ = model;
     nodeRoles_ = rolesByName(model);
     if (model) {
-        connect(model, &QAbstractItemModel::modelReset, this, &LinkLayer::rebuildNodes);
-        connect(model, &QAbstractItemModel::rowsInserted, this, &LinkLayer::rebuildNodes);
-        connect(model, &QAbstractItemModel::rowsRemoved, this, &LinkLayer::rebuildNodes);
-        connect(model, &QAbstractItemModel::layoutChanged, this, &LinkLayer::rebuildNodes);
+        connectStructureChanges(model, this, &LinkLayer::rebuildNodes);
         connect(model, &QAbstractItemModel::dataChanged, this,
                 [this](const QModelIndex& tl, const QModelIndex& br, const QList<int>& roles) {
                     static const QByteArray geometryRoles[] = {"x", "y", "width", "collapsed", "inputs", "outputs"};
@@ -114,10 +121,7 @@ void LinkLayer::setLinks(QAbstractItemModel* model) {
     links_ = model;
     linkRoles_ = rolesByName(model);
     if (model) {
-        connect(model, &QAbstractItemModel::modelReset, this, &LinkLayer::rebuildLinks);
-        connect(model, &QAbstractItemModel::layoutChanged, this, &LinkLayer::rebuildLinks);
-        connect(model, &QAbstractItemModel::rowsInserted, this, &LinkLayer::rebuildLinks);
-        connect(model, &QAbstractItemModel::rowsRemoved, this, &LinkLayer::rebuildLinks);
+        connectStructureChanges(model, this, &LinkLayer::rebuildLinks);
         connect(model, &QAbstractItemModel::dataChanged, this, &LinkLayer::rebuildLinks);
     }
     rebuildLinks();

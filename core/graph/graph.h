@@ -36,6 +36,9 @@ struct Node {
     bool bypassed = false;  // outputs pass matching inputs through
     bool muted = false;     // never runs; nothing downstream runs
     std::string note;
+    // The plugin that provides the type (empty: built in), saved with the graph so that opening it
+    // where the plugin is missing can say which plugin to install.
+    std::string plugin;
     // For nodes of unknown type: what the file said, kept verbatim so saving loses nothing.
     std::string placeholderJson;
 };

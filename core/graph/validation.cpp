@@ -65,8 +65,12 @@ private:
     void checkNode(const Node& node) {
         const NodeDecl* decl = registry_.find(node.type);
         if (!decl) {
-            report(node.id, {}, "unknown node type '" + node.type +
-                                    "' (kept as a placeholder; install the plugin that provides it or remove the node)");
+            report(node.id, {}, node.plugin.empty()
+                                    ? "unknown node type '" + node.type +
+                                          "' (kept as a placeholder; install the plugin that provides it or remove the node)"
+                                    : "node type '" + node.type + "' comes from the plugin '" + node.plugin +
+                                          "', which is not installed (kept as a placeholder; put the plugin in a "
+                                          "plugins folder or remove the node)");
             return;
         }
         for (const auto& [lid, link] : graph_.links())

@@ -44,7 +44,10 @@ void writeLayout(Json& into, const Node& n, bool always) {
     put("bypassed", Json(n.bypassed), !n.bypassed);
     put("muted", Json(n.muted), !n.muted);
     put("note", Json(n.note), n.note.empty());
+    put("plugin", Json(n.plugin), n.plugin.empty());
 }
+
+std::string pluginOf(const NodeDecl& decl) { return decl.origin == "builtin" ? std::string() : decl.origin; }
 
 struct Reader {
     const Registry* registry;
@@ -103,6 +106,7 @@ struct Reader {
         n.bypassed = readBool(j, "bypassed", where);
         n.muted = readBool(j, "muted", where);
         n.note = readString(j, "note", where);
+        n.plugin = readString(j, "plugin", where);
         if (const Json* w = optional(j, "widgets", Json::Type::Object, where))
             for (const auto& [name, v] : w->object())
                 n.widgets[name] = jsonToValue(v, where + ": widget '" + name + "'");
@@ -121,9 +125,10 @@ struct Reader {
         const NodeDecl* decl = registry->find(type);
         if (!decl) {
             n.placeholderJson = writeJson(j);
-            if (!isNoteType(type)) placeholders.push_back(type);
+            if (!isNoteType(type)) placeholders.push_back(n.plugin.empty() ? type : type + " (plugin " + n.plugin + ")");
             return;
         }
+        n.plugin = pluginOf(*decl);
         for (auto it = n.widgets.begin(); it != n.widgets.end();) {
             const InputDecl* in = decl->findInput(it->first);
             if (!in || !in->isWidget()) {

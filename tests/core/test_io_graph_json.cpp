@@ -1,3 +1,4 @@
+#include "core/graph/validation.h"
 #include "core/io/graph_json.h"
 
 #include "io_test_support.h"
@@ -205,4 +206,36 @@ TEST(IoGraphJson, NonFiniteNumbersNeverReachTheFile) {
     EXPECT_EQ(g.groups()[0].width, 0.0);
     const QByteArray saved = graphToJson(g);
     EXPECT_EQ(graphToJson(graphFromJson(saved, &reg)), saved);
+}
+
+TEST(IoGraphJson, APluginsNodeRemembersItsPluginAndAMissingPluginIsNamed) {
+    Registry withPlugin;
+    tessera::test::registerComfyNodes(withPlugin);
+    NodeDecl sharpen;
+    sharpen.type = "ImageSharpen";
+    sharpen.origin = "image-adjust";
+    sharpen.inputs = {{"image", "IMAGE"}};
+    sharpen.outputs = {{"IMAGE", "IMAGE"}};
+    sharpen.run = [](NodeContext&) { return std::vector<Value>{}; };
+    withPlugin.add(sharpen);
+
+    const QByteArray file = R"({"format": "tessera-graph", "version": 1, "nodes": [)"
+                            R"({"id": 1, "type": "ImageSharpen"}, {"id": 2, "type": "KSampler"}], "links": []})";
+    const Graph loaded = graphFromJson(file, &withPlugin);
+    EXPECT_EQ(loaded.node(1)->plugin, "image-adjust");
+    EXPECT_EQ(loaded.node(2)->plugin, "");  // built in: nothing to remember
+    const QByteArray saved = graphToJson(loaded);
+    EXPECT_EQ(parseJson(saved.toStdString()).find("nodes")->array()[0].find("plugin")->toString(), "image-adjust");
+
+    Registry builtinOnly;
+    tessera::test::registerComfyNodes(builtinOnly);
+    LoadReport report;
+    const Graph elsewhere = graphFromJson(saved, &builtinOnly, &report);
+    EXPECT_FALSE(elsewhere.node(1)->placeholderJson.empty());
+    EXPECT_EQ(report.warnings, std::vector<std::string>{
+                                   "1 node of unknown type was kept as a placeholder: ImageSharpen (plugin image-adjust)"});
+    const auto issues = validateGraph(elsewhere, builtinOnly);
+    ASSERT_FALSE(issues.empty());
+    EXPECT_NE(issues[0].message.find("comes from the plugin 'image-adjust', which is not installed"), std::string::npos)
+        << issues[0].message;
 }
