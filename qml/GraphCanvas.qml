@@ -10,6 +10,13 @@ Item {
     id: canvas
     property real zoom: 1
     property real panX: 0
+    // True while panning or zooming, and for a moment after (see NodeItem's layer).
+    property bool moving: false
+    onPanXChanged: viewMoved()
+    onPanYChanged: viewMoved()
+    onZoomChanged: viewMoved()
+    function viewMoved() { moving = true; movingTimer.restart() }
+    Timer { id: movingTimer; interval: 250; onTriggered: canvas.moving = false }
     property real panY: 0
     readonly property alias world: world
     readonly property alias linkLayer: linkLayer

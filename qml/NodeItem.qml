@@ -22,6 +22,10 @@ Item {
     height: collapsed ? gui.headerHeight : body.height
     opacity: model.muted ? 0.45 : 1
     objectName: "node_" + nid
+    // While the view pans or zooms each node is a cached texture, so a frame composites quads
+    // instead of re-rasterising every node's text; at rest nodes are drawn crisp at any zoom.
+    layer.enabled: canvas ? canvas.moving : false
+    layer.smooth: true
 
     // Selection / state outline.
     Rectangle {
