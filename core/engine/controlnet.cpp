@@ -1,6 +1,7 @@
 #include "core/engine/controlnet.h"
 
 #include "core/common/error.h"
+#include "core/engine/torch_errors.h"
 #include "core/engine/weights.h"
 
 #include <ATen/ATen.h>

@@ -1,7 +1,7 @@
 #include "core/engine/vae.h"
 
 #include "core/common/error.h"
-#include "core/engine/unet_encoder.h"  // rethrowAsError
+#include "core/engine/torch_errors.h"
 #include "core/engine/vae_blocks.h"
 
 #include <ATen/ATen.h>

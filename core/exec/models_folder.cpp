@@ -1,7 +1,8 @@
 #include "core/exec/models_folder.h"
 
+#include "core/common/user_paths.h"
+
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
@@ -22,9 +23,8 @@ const std::vector<ModelFolderKind>& modelFolderKinds() {
 }
 
 std::string defaultModelsDir() {
-    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::string(xdg) + "/tessera/models";
-    if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.local/share/tessera/models";
-    return "models";
+    const std::string data = userDataDir();
+    return data.empty() ? "models" : data + "/models";
 }
 
 std::vector<std::string> resolveModelDirs(const std::vector<std::string>& explicitDirs) {
@@ -33,11 +33,7 @@ std::vector<std::string> resolveModelDirs(const std::vector<std::string>& explic
         if (!d.empty() && std::find(out.begin(), out.end(), d) == out.end()) out.push_back(d);
     };
     for (const auto& d : explicitDirs) add(d);
-    if (const char* env = std::getenv("TESSERA_MODELS"); env && *env) {
-        std::stringstream s(env);
-        std::string part;
-        while (std::getline(s, part, ':')) add(part);
-    }
+    for (const auto& d : pathListFromEnv("TESSERA_MODELS")) add(d);
     add(defaultModelsDir());
     return out;
 }

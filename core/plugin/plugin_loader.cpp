@@ -1,5 +1,6 @@
 #include "core/plugin/plugin_loader.h"
 
+#include "core/common/user_paths.h"
 #include "core/plugin/node_plugin.h"
 
 #include <QDir>
@@ -7,10 +8,8 @@
 #include <QLibrary>
 #include <QPluginLoader>
 
-#include <cstdlib>
 #include <filesystem>
 #include <set>
-#include <sstream>
 
 namespace tessera {
 namespace {
@@ -23,13 +22,6 @@ std::string executableDir() {
     std::error_code ec;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
     return ec ? std::string() : exe.parent_path().string();
-}
-
-void addSplit(std::vector<std::string>& out, const char* list) {
-    if (!list) return;
-    std::stringstream s(list);
-    for (std::string part; std::getline(s, part, ':');)
-        if (!part.empty()) out.push_back(part);
 }
 
 // Copies what a plugin registered into the host's registry, owned by the plugin.
@@ -50,9 +42,8 @@ void adopt(const Registry& scratch, Registry& registry, LoadedPlugin& plugin, Pl
 }  // namespace
 
 std::vector<std::string> pluginDirs() {
-    std::vector<std::string> dirs;
-    addSplit(dirs, std::getenv("TESSERA_PLUGIN_PATH"));
-    if (const char* home = std::getenv("HOME")) dirs.push_back(std::string(home) + "/.local/share/tessera/plugins");
+    std::vector<std::string> dirs = pathListFromEnv("TESSERA_PLUGIN_PATH");
+    if (const std::string data = userDataDir(); !data.empty()) dirs.push_back(data + "/plugins");
     const std::string exeDir = executableDir();
     if (!exeDir.empty()) dirs.push_back((fs::path(exeDir) / ".." / "lib" / "tessera" / "plugins").lexically_normal().string());
     return dirs;

@@ -20,7 +20,7 @@ struct PluginReport {
 };
 
 // In search order: $TESSERA_PLUGIN_PATH (':'-separated), the user's folder
-// (~/.local/share/tessera/plugins), and the folder installed with the app
+// (userDataDir()/plugins: $XDG_DATA_HOME/tessera/plugins or ~/.local/share/tessera/plugins), and the folder installed with the app
 // (<executable>/../lib/tessera/plugins; in a build tree, build/lib/tessera/plugins next to build/app).
 std::vector<std::string> pluginDirs();
 

@@ -4,7 +4,7 @@
 #include "core/engine/checkpoint.h"
 #include "core/engine/device.h"
 #include "core/engine/unet.h"
-#include "core/engine/unet_encoder.h"
+#include "core/engine/torch_errors.h"
 #include "core/engine/vae.h"
 #include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
