@@ -1,6 +1,7 @@
 #include "app/editor/editor_session.h"
 
 #include "app/editor/editor_settings.h"
+#include "app/editor/examples_folder.h"
 #include "app/editor/graph_document.h"
 #include "app/editor/link_list_model.h"
 #include "app/editor/node_catalog.h"
@@ -9,6 +10,8 @@
 #include "app/editor/run_controller.h"
 #include "core/plugin/plugin_loader.h"
 #include "nodes/builtin_nodes.h"
+
+#include <QCoreApplication>
 
 namespace tessera::editor {
 
@@ -32,6 +35,8 @@ EditorSession::EditorSession(const QString& settingsFile, QObject* parent)
     Parts& p = *parts_;
     p.settings = new EditorSettings(settingsFile, this);
     p.document = new GraphDocument(registry_, this);
+    if (QCoreApplication::instance())
+        p.document->setTemplatesFolder(examplesFolder(QCoreApplication::applicationDirPath()));
     p.nodes = new NodeListModel(p.document, this);
     p.links = new LinkListModel(p.document, this);
     p.catalog = new NodeCatalog(registry_, this);

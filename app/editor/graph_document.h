@@ -114,6 +114,9 @@ public:
     QString inputDir() const { return inputDir_; }
     // The input folder of new graphs (the settings' one); an opened file sets its own.
     void setInputDir(const QString& dir);
+    // Files opened from this folder (the shipped examples) are templates: they open unnamed, so
+    // Save asks for a new file instead of overwriting the example.
+    void setTemplatesFolder(const QString& dir) { templatesFolder_ = dir; }
     // Lists the files a COMBO with choicesFrom offers ("checkpoints", "input", ...), for addNode's defaults.
     void setChoiceLister(std::function<QStringList(const QString& kind)> lister) { choices_ = std::move(lister); }
 
@@ -150,7 +153,8 @@ private:
     QString filePath_;
     QString importedName_;  // a ComfyUI workflow or PNG opened: shown, never overwritten by save()
     QString inputDir_;
-    QString baseInputDir_;  // setInputDir's: newGraph() goes back to it
+    QString baseInputDir_;
+    QString templatesFolder_;  // setInputDir's: newGraph() goes back to it
     QString lastError_;
     QStringList loadWarnings_;
     std::unique_ptr<QTemporaryDir> extractDir_;  // an opened bundle's input images

@@ -5,6 +5,7 @@
 #include "core/io/bundle.h"
 #include "core/io/graph_file.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QUndoStack>
@@ -53,8 +54,9 @@ bool GraphDocument::open(const QString& pathOrUrl) {
     }
     const bool native = loaded.kind == GraphFileKind::Bundle ||
                         (loaded.kind == GraphFileKind::Json && loaded.format == GraphFormat::Tessera);
-    filePath_ = native ? path : QString();
-    importedName_ = native ? QString() : name;
+    const bool isTemplate = !templatesFolder_.isEmpty() && QFileInfo(path).absolutePath() == QDir(templatesFolder_).absolutePath();
+    filePath_ = native && !isTemplate ? path : QString();
+    importedName_ = filePath_.isEmpty() ? (isTemplate ? tr("%1 (example)").arg(QFileInfo(path).completeBaseName()) : name) : QString();
     if (loaded.kind == GraphFileKind::Bundle) {
         inputDir_ = dir->path();
         extractDir_ = std::move(dir);

@@ -131,3 +131,30 @@ TEST(DocumentFiles, ImportedComfyUIWorkflowIsNotOverwrittenBySave) {
     EXPECT_TRUE(doc.graph().nodes().empty());
     EXPECT_EQ(str(doc.displayName()), "Untitled");
 }
+
+TEST(DocumentFiles, ExampleOpensAsATemplateThatSaveDoesNotOverwrite) {
+    QTemporaryDir tmp;
+    QDir(tmp.path()).mkdir("examples");
+    const QString example = tmp.filePath("examples/img2img.tessera");
+    {
+        GraphDocument author(builtinRegistry());
+        author.addNode("VAEDecode", 0, 0);
+        ASSERT_TRUE(author.saveAs(example)) << str(author.lastError());
+    }
+    const QByteArray before = [&] { QFile f(example); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+
+    GraphDocument doc(builtinRegistry());
+    doc.setTemplatesFolder(tmp.filePath("examples"));
+    ASSERT_TRUE(doc.open(example)) << str(doc.lastError());
+    EXPECT_EQ(doc.graph().nodes().size(), 1u);
+    EXPECT_EQ(str(doc.displayName()), "img2img (example)");
+    EXPECT_TRUE(doc.filePath().isEmpty());
+    doc.addNode("VAEDecode", 300, 0);
+    EXPECT_FALSE(doc.save());  // the caller falls back to Save As
+    const QByteArray after = [&] { QFile f(example); f.open(QIODevice::ReadOnly); return f.readAll(); }();
+    EXPECT_EQ(before, after);
+
+    ASSERT_TRUE(doc.saveAs(tmp.filePath("mine.tessera")));
+    EXPECT_EQ(str(doc.displayName()), "mine.tessera");
+    EXPECT_TRUE(doc.save());
+}
