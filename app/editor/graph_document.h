@@ -110,6 +110,11 @@ public:
     Q_INVOKABLE bool open(const QString& pathOrUrl);
     Q_INVOKABLE bool save();  // to filePath (a .tessera bundle with its input images); false if none
     Q_INVOKABLE bool saveAs(const QString& pathOrUrl);
+    // Crash recovery: a bundle of the graph and the input images that exist, written without
+    // touching the undo stack, the file name or the modified state; recovery opens it as an
+    // unsaved "Recovered graph" so Save asks where to put it.
+    bool writeRecoveryCopy(const QString& path);
+    bool openRecoveryCopy(const QString& path);
     // Where the images of an opened bundle were extracted (LoadImage resolves names here).
     QString inputDir() const { return inputDir_; }
     // The input folder of new graphs (the settings' one); an opened file sets its own.

@@ -90,6 +90,28 @@ bool GraphDocument::writeTo(const QString& path) {
     return true;
 }
 
+bool GraphDocument::writeRecoveryCopy(const QString& path) {
+    try {
+        Bundle bundle;
+        bundle.graph = graph_;
+        bundle.files = collectInputFiles(graph_, registry_, inputDir_, MissingInputFiles::Skip);
+        saveBundle(path, bundle);
+        return true;
+    } catch (const Error& e) {
+        return fail(QString("autosave failed: %1").arg(QString::fromUtf8(e.what())));
+    }
+}
+
+bool GraphDocument::openRecoveryCopy(const QString& path) {
+    if (!open(path)) return false;
+    filePath_.clear();
+    importedName_ = tr("Recovered graph");
+    changedAfterRun_ = true;  // unsaved work: the close prompt asks before dropping it
+    emit filePathChanged();
+    emit modifiedChanged();
+    return true;
+}
+
 bool GraphDocument::save() {
     if (filePath_.isEmpty()) return fail(tr("this graph has no file yet; use Save As"));
     return writeTo(filePath_);

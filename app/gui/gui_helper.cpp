@@ -9,7 +9,6 @@
 #include "app/gui/canvas_grid.h"
 #include "app/gui/canvas_layout.h"
 #include "app/gui/link_layer.h"
-#include "core/io/graph_file.h"
 
 #include <QClipboard>
 #include <QDesktopServices>
@@ -102,22 +101,15 @@ QString GuiHelper::importImage(const QString& url) {
 }
 
 QString GuiHelper::autosavePath() const {
-    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/autosave.json";
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/autosave.tessera";
 }
 
 QString GuiHelper::markerPath() const { return autosavePath() + ".running"; }
 
-bool GuiHelper::autosave() {
-    try {
-        saveGraphJson(autosavePath(), session_->document()->graph());
-        return true;
-    } catch (const std::exception&) {
-        return false;
-    }
-}
+bool GuiHelper::autosave() { return session_->document()->writeRecoveryCopy(autosavePath()); }
 
 bool GuiHelper::recover() {
-    const bool ok = session_->document()->open(autosavePath());
+    const bool ok = session_->document()->openRecoveryCopy(autosavePath());
     discardRecovery();
     return ok;
 }

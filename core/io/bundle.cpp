@@ -156,13 +156,15 @@ std::vector<std::string> inputFileNames(const Graph& graph, const Registry& regi
     return {names.begin(), names.end()};
 }
 
-std::map<std::string, QByteArray> collectInputFiles(const Graph& graph, const Registry& registry, const QString& inputDir) {
+std::map<std::string, QByteArray> collectInputFiles(const Graph& graph, const Registry& registry, const QString& inputDir,
+                                                    MissingInputFiles missing) {
     std::map<std::string, QByteArray> files;
     for (const auto& name : inputFileNames(graph, registry)) {
         checkSafeRelativeName(name, "the graph");
         const QString path = QDir(inputDir).filePath(QString::fromStdString(name));
         QFile f(path);
         if (!f.open(QIODevice::ReadOnly)) {
+            if (missing == MissingInputFiles::Skip) continue;
             std::string who;
             for (const auto& [id, n] : graph.nodes())
                 for (const auto& [w, v] : n.widgets)

@@ -34,8 +34,11 @@ Bundle loadBundle(const QString& path, const Registry* registry = nullptr, LoadR
 // Widget values naming files in the input folder: inputs declared with choicesFrom "input", or
 // isFile without a models kind (a checkpoint is a model, never embedded). Sorted, unique.
 std::vector<std::string> inputFileNames(const Graph& graph, const Registry& registry);
-// Reads those files from `inputDir`; throws tessera::Error naming the node and file if one is missing.
-std::map<std::string, QByteArray> collectInputFiles(const Graph& graph, const Registry& registry, const QString& inputDir);
+// Reads those files from `inputDir`; a missing one throws tessera::Error naming the node and file
+// (Fail) or is left out (Skip: autosave copies what it can).
+enum class MissingInputFiles { Fail, Skip };
+std::map<std::string, QByteArray> collectInputFiles(const Graph& graph, const Registry& registry, const QString& inputDir,
+                                                    MissingInputFiles missing = MissingInputFiles::Fail);
 // Writes bundle.files into `dir` (created if needed), overwriting files of the same name.
 void extractInputFiles(const Bundle& bundle, const QString& dir);
 

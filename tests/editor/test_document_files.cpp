@@ -158,3 +158,29 @@ TEST(DocumentFiles, ExampleOpensAsATemplateThatSaveDoesNotOverwrite) {
     EXPECT_EQ(str(doc.displayName()), "mine.tessera");
     EXPECT_TRUE(doc.save());
 }
+
+TEST(DocumentFiles, RecoveryCopyKeepsImagesAndReopensAsUnsavedWork) {
+    QTemporaryDir tmp;
+    QDir(tmp.path()).mkdir("in");
+    writeImage(tmp.filePath("in/photo.png"));
+    GraphDocument doc(builtinRegistry());
+    doc.setInputDir(tmp.filePath("in"));
+    const qint64 load = doc.addNode("LoadImage", 0, 0);
+    ASSERT_TRUE(doc.setWidgetValue(load, "image", "photo.png"));
+    const qint64 missing = doc.addNode("LoadImage", 0, 300);
+    ASSERT_TRUE(doc.setWidgetValue(missing, "image", "gone.png"));  // left out, not a failure
+    ASSERT_TRUE(doc.saveAs(tmp.filePath("work.tessera")) == false);  // a real save refuses the missing file
+    ASSERT_TRUE(doc.writeRecoveryCopy(tmp.filePath("autosave.tessera"))) << str(doc.lastError());
+    EXPECT_TRUE(doc.modified());
+    EXPECT_TRUE(doc.canUndo());
+
+    GraphDocument recovered(builtinRegistry());
+    ASSERT_TRUE(recovered.openRecoveryCopy(tmp.filePath("autosave.tessera"))) << str(recovered.lastError());
+    EXPECT_EQ(recovered.graph().nodes().size(), 2u);
+    EXPECT_TRUE(QFile::exists(QDir(recovered.inputDir()).filePath("photo.png")));
+    EXPECT_NE(QDir(recovered.inputDir()).absolutePath(), QDir(tmp.filePath("in")).absolutePath());
+    EXPECT_TRUE(recovered.filePath().isEmpty());
+    EXPECT_EQ(str(recovered.displayName()), "Recovered graph");
+    EXPECT_TRUE(recovered.modified());
+    EXPECT_FALSE(recovered.save());
+}
