@@ -1,7 +1,14 @@
 // Qt Quick Test runner: every QML engine the tests make gets a fresh EditorSession (built-in
-// nodes, settings in a temporary INI file) exposed as "editor", "gui" and image://preview.
+// nodes, settings in a temporary INI file, the tiny reference models as the models folder, a
+// temporary output folder) exposed as "editor", "gui" and image://preview; "testDir" is a
+// temporary folder and "sourceDir" the repository root.
 #include "app/editor/editor_session.h"
+#include "app/editor/editor_settings.h"
+#include "tests/support/refdata.h"
 
+#include <QDir>
+#include <QFile>
+#include <QQmlContext>
 #include <QQmlEngine>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -13,10 +20,28 @@ public slots:
     void applicationAvailable() { QStandardPaths::setTestModeEnabled(true); }
     void qmlEngineAvailable(QQmlEngine* engine) {
         auto* session = new tessera::editor::EditorSession(dir_.filePath("settings.ini"), engine);
+        session->settings()->setModelsOverride({tinyModels()});
+        session->settings()->setOutputFolder(dir_.filePath("output"));
         session->exposeTo(engine);
+        engine->rootContext()->setContextProperty("testDir", dir_.path());
+        engine->rootContext()->setContextProperty("sourceDir", QString::fromStdString(tessera::test::sourceDir()));
     }
 
 private:
+    // The tiny SD1.5 checkpoints under the names the example graphs use.
+    QString tinyModels() {
+        const QString models = dir_.filePath("models");
+        QDir().mkpath(models + "/checkpoints");
+        QDir().mkpath(models + "/tokenizers");
+        auto link = [](const std::string& refdata, const QString& to) {
+            if (!QFile::exists(to)) QFile::link(QString::fromStdString(tessera::test::refdataPath(refdata)), to);
+        };
+        link("models/tiny-sd15.safetensors", models + "/checkpoints/v1-5-pruned-emaonly.safetensors");
+        link("models/tiny-sd15-inpainting.safetensors", models + "/checkpoints/sd-v1-5-inpainting.safetensors");
+        link("bpe_simple_vocab_16e6.txt.gz", models + "/tokenizers/bpe_simple_vocab_16e6.txt.gz");
+        return models;
+    }
+
     QTemporaryDir dir_;
 };
 
