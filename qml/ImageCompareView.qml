@@ -21,9 +21,12 @@ Item {
     readonly property alias splitHandle: handle
     signal userZoomed()
 
+    property bool fitted: true  // follows the view's size until the user zooms or pans
+
     function toImage(x, y) { return Qt.point((x - panX) / zoom, (y - panY) / zoom) }
     // Zooms by `factor` keeping the image point under (x, y) where it is.
     function zoomAt(x, y, factor) {
+        fitted = false
         const p = toImage(x, y)
         zoom = Math.max(minZoom, Math.min(maxZoom, zoom * factor))
         panX = x - p.x * zoom
@@ -34,10 +37,13 @@ Item {
         panY = (height - imageSize.height * zoom) / 2
     }
     function fit() {
-        if (!ready || imageSize.width <= 0 || imageSize.height <= 0) return
-        zoom = Math.min(width / imageSize.width, height / imageSize.height)
+        fitted = true
+        if (!ready || imageSize.width <= 0 || imageSize.height <= 0 || width <= 0 || height <= 0) return
+        zoom = Math.max(minZoom, Math.min(maxZoom, Math.min(width / imageSize.width, height / imageSize.height)))
         center()
     }
+    onWidthChanged: if (fitted) fit()
+    onHeightChanged: if (fitted) fit()
     function actualSize() { zoomAt(width / 2, height / 2, 1 / zoom) }
 
     // A new image of another size starts fitted; one of the same size keeps the view (runs compare).
@@ -83,10 +89,10 @@ Item {
         hoverEnabled: true
         property bool splitting: false
         property point last
-        readonly property bool nearSplit: view.compare && Math.abs(mouseX - beforeClip.width) <= 8
-        cursorShape: splitting || nearSplit ? Qt.SplitHCursor : (pressed ? Qt.ClosedHandCursor : Qt.OpenHandCursor)
+        function nearSplit(x) { return view.compare && Math.abs(x - beforeClip.width) <= 8 }
+        cursorShape: splitting || nearSplit(mouseX) ? Qt.SplitHCursor : (pressed ? Qt.ClosedHandCursor : Qt.OpenHandCursor)
         onPressed: (m) => {
-            splitting = m.button === Qt.LeftButton && nearSplit
+            splitting = m.button === Qt.LeftButton && nearSplit(m.x)
             last = Qt.point(m.x, m.y)
         }
         onPositionChanged: (m) => {
@@ -94,6 +100,7 @@ Item {
             if (splitting) {
                 view.split = Math.max(0, Math.min(1, m.x / view.width))
             } else {
+                view.fitted = false
                 view.panX += m.x - last.x
                 view.panY += m.y - last.y
             }
@@ -128,7 +135,7 @@ Item {
             anchors.centerIn: parent
             width: 26; height: 26; radius: 13
             color: Theme.splitLine; border.color: Theme.panelBorder
-            Text { anchors.centerIn: parent; text: "◀▶"; font.pixelSize: 9; color: Theme.onSplitLine }
+            Text { anchors.centerIn: parent; text: "◀▶"; font.pixelSize: 9; color: Theme.splitGrip }
         }
     }
     Repeater {

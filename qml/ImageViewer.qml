@@ -51,9 +51,9 @@ Rectangle {
             ToolButton { text: "100%"; onClicked: imageView.actualSize() }
             ToolButton {
                 objectName: "compareButton"
-                text: qsTr("Compare"); checkable: true; checked: viewer.compare
+                text: qsTr("Compare"); checked: viewer.compare
                 enabled: viewer.before.fileUrl !== undefined
-                onToggled: viewer.compare = checked
+                onClicked: viewer.compare = !viewer.compare
                 ToolTip.visible: hovered
                 ToolTip.text: viewer.before.fileUrl ? qsTr("Before: %1").arg(viewer.before.label) : qsTr("Nothing earlier to compare with")
             }

@@ -29,7 +29,7 @@ ApplicationWindow {
     palette.button: Theme.button
     palette.buttonText: Theme.text
     palette.highlight: Theme.accent
-    palette.highlightedText: Theme.onAccent
+    palette.highlightedText: Theme.accentText
     palette.light: Theme.buttonLight
     palette.midlight: Theme.buttonMidlight
     palette.mid: Theme.button
@@ -59,7 +59,7 @@ ApplicationWindow {
     Action { id: muteAction; text: qsTr("&Mute"); onTriggered: canvas.toggleMute() }
     Action { id: fitAllAction; text: qsTr("&Fit all"); onTriggered: canvas.fitAll() }
     Action { id: fitSelectionAction; text: qsTr("Fit &selection"); onTriggered: canvas.fitSelection() }
-    Action { id: viewerAction; text: qsTr("&Image viewer"); checkable: true; checked: viewer.visible; onTriggered: viewer.visible = checked }
+    Action { id: viewerAction; text: qsTr("&Image viewer"); onTriggered: viewer.visible = !viewer.visible }
     Action { id: minimapAction; text: qsTr("&Minimap"); checkable: true; checked: canvas.minimapVisible; onTriggered: canvas.minimapVisible = checked }
     Action { id: runAction; text: qsTr("&Run"); onTriggered: editor.runner.run() }
     Action { id: cancelAction; text: qsTr("&Cancel all"); enabled: editor.runner.running; onTriggered: editor.runner.cancelAll() }
@@ -180,7 +180,7 @@ ApplicationWindow {
                 onClicked: editor.runner.run()
                 ToolTip.visible: hovered; ToolTip.text: qsTr("Queue the graph (Ctrl+Enter)")
                 background: Rectangle { radius: 4; color: runButton.down ? Theme.runDown : (runButton.hovered ? Theme.runHover : Theme.run) }
-                contentItem: Text { text: runButton.text; color: Theme.onAccent; font.bold: true; horizontalAlignment: Text.AlignHCenter; verticalAlignment: Text.AlignVCenter }
+                contentItem: Text { text: runButton.text; color: Theme.accentText; font.bold: true; horizontalAlignment: Text.AlignHCenter; verticalAlignment: Text.AlignVCenter }
             }
             Button {
                 text: qsTr("Cancel")
@@ -203,8 +203,8 @@ ApplicationWindow {
             ToolButton { text: qsTr("Fit"); onClicked: canvas.fitAll() }
             ToolButton {
                 objectName: "viewerButton"
-                text: qsTr("Viewer"); checkable: true; checked: viewer.visible
-                onToggled: viewer.visible = checked
+                text: qsTr("Viewer"); checked: viewer.visible
+                onClicked: viewer.visible = !viewer.visible
                 ToolTip.visible: hovered; ToolTip.text: qsTr("Output images (V)")
             }
             ToolButton { text: "?"; onClicked: help.visible = !help.visible }

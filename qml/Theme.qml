@@ -25,7 +25,7 @@ QtObject {
     readonly property color text: light ? "#1b1f25" : "#e4e6eb"
     readonly property color textDim: light ? "#59616e" : "#9aa1ad"
     readonly property color accent: light ? "#2a6ae0" : "#4c8dff"
-    readonly property color onAccent: "#ffffff"                         // text and knobs on accent colours
+    readonly property color accentText: "#ffffff"                         // text and knobs on accent colours
     readonly property color selection: light ? "#1b1f25" : "#f0f3f8"
     readonly property color error: light ? "#d13438" : "#e5484d"
     readonly property color errorBackground: light ? "#fde7e8" : "#3a1d20"
@@ -61,7 +61,7 @@ QtObject {
     readonly property color linkOutline: light ? "#66000000" : "transparent"
     readonly property color imageBackground: light ? "#d9dce1" : "#121316"  // around images in the viewer
     readonly property color splitLine: "#ffffff"                        // the compare split, on any image
-    readonly property color onSplitLine: "#1b1f25"
+    readonly property color splitGrip: "#1b1f25"
 
     readonly property int spacing: 8
     readonly property int radius: 6

@@ -92,7 +92,7 @@ Item {
                 width: 28; height: 14; radius: 7
                 color: root.input.value ? Theme.accent : Theme.toggleOff
                 Rectangle {
-                    width: 10; height: 10; radius: 5; y: 2; color: Theme.onAccent
+                    width: 10; height: 10; radius: 5; y: 2; color: Theme.accentText
                     x: root.input.value ? parent.width - 12 : 2
                 }
             }

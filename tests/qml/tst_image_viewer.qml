@@ -21,8 +21,10 @@ Item {
             editor.outputs.addImage(mask, 5, "Save Image", 1, photo)
             editor.outputs.addImage(photo, 5, "Save Image", 2, photo)
             viewer.compare = false
+            viewer.view.split = 0.5
             viewer.show(photo)
             tryVerify(() => viewer.view.ready)
+            viewer.view.fit()
         }
 
         function test_opensTheImageFittedWithItsPixelSize() {
@@ -37,7 +39,7 @@ Item {
 
         function test_wheelZoomKeepsTheImagePointUnderTheCursor() {
             const v = viewer.view
-            const at = Qt.point(v.width * 0.3, v.height * 0.6)
+            const at = Qt.point(Math.round(v.width * 0.3), Math.round(v.height * 0.6))  // events carry whole pixels
             const p0 = v.toImage(at.x, at.y)
             const z0 = v.zoom
             mouseWheel(v, at.x, at.y, 0, 120)
@@ -76,6 +78,7 @@ Item {
             compare(viewer.before.label, "Run #1")
             mouseClick(findChild(viewer, "compareButton"))
             verify(viewer.view.compare)
+            verify(findChild(viewer, "compareButton").checked)
             tryVerify(() => viewer.view.beforeReady)
             const v = viewer.view
             const beforeClip = findChild(v, "beforeImage").parent

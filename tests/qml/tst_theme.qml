@@ -1,4 +1,5 @@
 import QtQuick
+import QtQml
 import QtTest
 import "../../qml"
 
@@ -25,8 +26,8 @@ Item {
             return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05)
         }
         function grid() {
-            for (const child of canvas.children)
-                if (child.majorColor !== undefined) return child
+            for (let i = 0; i < canvas.children.length; ++i)
+                if (canvas.children[i].majorColor !== undefined) return canvas.children[i]
             return null
         }
 
@@ -62,7 +63,7 @@ Item {
                            ["text on field", Theme.text, Theme.field], ["dim text", Theme.textDim, Theme.panel],
                            ["dim text on node", Theme.textDim, Theme.node], ["note", Theme.noteText, Theme.node],
                            ["error message", Theme.errorText, Theme.errorBackground],
-                           ["run button", Theme.onAccent, Theme.run], ["current row", Theme.text, Theme.listCurrent],
+                           ["run button", Theme.accentText, Theme.run], ["current row", Theme.text, Theme.listCurrent],
                            ["badge", Theme.badgeText, Theme.running]]
             for (const category of ["sampling", "loaders", "conditioning", "latent", "image", "mask", "advanced", "x"])
                 pairs.push(["title " + category, Theme.text, Theme.categoryColor(category)])
