@@ -32,7 +32,7 @@ ApplicationWindow {
     palette.highlightedText: Theme.accentText
     palette.light: Theme.buttonLight
     palette.midlight: Theme.buttonMidlight
-    palette.mid: Theme.button
+    palette.mid: Theme.buttonMid
     palette.dark: Theme.buttonDark
     palette.shadow: Theme.shadow
     palette.placeholderText: Theme.textDim

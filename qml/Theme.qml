@@ -14,8 +14,8 @@ QtObject {
     readonly property color panel: light ? "#f5f6f8" : "#1f2228"
     readonly property color panelBorder: light ? "#cfd3da" : "#2e323a"
     readonly property color canvas: light ? "#eceef1" : "#1c1e22"
-    readonly property color gridMinor: light ? "#dfe2e7" : "#24272c"
-    readonly property color gridMajor: light ? "#cfd3da" : "#2c3036"
+    readonly property color gridMinor: light ? "#e3e6ea" : "#24272c"
+    readonly property color gridMajor: light ? "#d6dae0" : "#2c3036"
     readonly property color node: light ? "#ffffff" : "#2a2d34"
     readonly property color nodeBorder: light ? "#bfc5cf" : "#3a3f49"
     readonly property color field: light ? "#eef0f3" : "#1f2228"
@@ -43,6 +43,7 @@ QtObject {
     readonly property color button: light ? "#e3e6eb" : "#2b2f37"
     readonly property color buttonLight: light ? "#ffffff" : "#3a3f49"
     readonly property color buttonMidlight: light ? "#eef0f3" : "#333842"
+    readonly property color buttonMid: light ? "#b7c3d6" : "#4a5568"      // checked tool buttons
     readonly property color buttonDark: light ? "#b4bac4" : "#16181c"
     readonly property color shadow: light ? "#80000000" : "#000000"
     readonly property color run: light ? "#2a7d3c" : "#347a42"
