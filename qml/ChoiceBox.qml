@@ -42,7 +42,7 @@ ComboBox {
         height: 24
         highlighted: root.highlightedIndex === index
         contentItem: Text { text: modelData; color: Theme.text; font.pixelSize: Theme.smallFont; verticalAlignment: Text.AlignVCenter; elide: Text.ElideMiddle }
-        background: Rectangle { color: parent.highlighted ? "#3a4050" : "transparent" }
+        background: Rectangle { color: parent.highlighted ? Theme.listCurrent : "transparent" }
     }
     popup.background: Rectangle { color: Theme.panel; border.color: Theme.panelBorder; radius: 4 }
 }

@@ -265,6 +265,7 @@ Item {
             id: linkLayer
             nodes: editor.nodes
             links: editor.links
+            outlineColor: Theme.linkOutline
         }
         Repeater {
             id: nodeRepeater
@@ -276,7 +277,7 @@ Item {
     Rectangle {
         id: rubber
         visible: false
-        color: "#224c8dff"; border.color: Theme.accent
+        color: Theme.rubberBand; border.color: Theme.accent
         function set(x1, y1, x2, y2) {
             x = Math.min(x1, x2); y = Math.min(y1, y2)
             width = Math.abs(x2 - x1); height = Math.abs(y2 - y1)

@@ -10,8 +10,8 @@ Rectangle {
     property int groupIndex: -1
     x: group.x; y: group.y; width: group.width; height: group.height
     radius: 4
-    color: Qt.rgba(Qt.color(group.color || "#3f5f7f").r, Qt.color(group.color || "#3f5f7f").g, Qt.color(group.color || "#3f5f7f").b, 0.18)
-    border.color: group.color || "#3f5f7f"
+    color: Qt.rgba(Qt.color(group.color || Theme.groupDefault).r, Qt.color(group.color || Theme.groupDefault).g, Qt.color(group.color || Theme.groupDefault).b, 0.18)
+    border.color: group.color || Theme.groupDefault
 
     Rectangle {
         id: bar

@@ -4,7 +4,7 @@ import QtQuick.Controls.Basic
 // Every shortcut and mouse gesture, over the canvas (F1 or ?; click or Esc to close).
 Rectangle {
     id: overlay
-    color: "#c0101114"
+    color: Theme.overlay
     readonly property var entries: [
         ["Run the graph", "Ctrl+Enter"], ["Cancel runs", "Esc"],
         ["Undo", "Ctrl+Z"], ["Redo", "Ctrl+Y, Ctrl+Shift+Z"],

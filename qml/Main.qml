@@ -5,7 +5,7 @@ import QtQuick.Layouts
 import QtQuick.Dialogs
 
 // The editor window: menus, toolbar (run, queue), the canvas, the status bar, file dialogs,
-// drag-and-drop, shortcuts, the help overlay, autosave and recovery.
+// drag-and-drop, shortcuts, the help overlay, autosave and recovery, the image viewer panel.
 ApplicationWindow {
     id: window
     width: 1440; height: 900
@@ -15,21 +15,26 @@ ApplicationWindow {
     property bool closeConfirmed: false
     property alias canvas: canvas
     property alias helpOverlay: help
+    property alias imageViewer: viewer
+    // Opens an output image in the viewer (NodeItem: double-click on an output image).
+    function showImage(url) { viewer.show(url) }
+
+    Binding { target: Theme; property: "mode"; value: editor.settings.theme }
 
     palette.window: Theme.panel
     palette.windowText: Theme.text
     palette.base: Theme.field
     palette.alternateBase: Theme.panel
     palette.text: Theme.text
-    palette.button: "#2b2f37"
+    palette.button: Theme.button
     palette.buttonText: Theme.text
     palette.highlight: Theme.accent
-    palette.highlightedText: "white"
-    palette.light: "#3a3f49"
-    palette.midlight: "#333842"
-    palette.mid: "#2b2f37"
-    palette.dark: "#16181c"
-    palette.shadow: "#000000"
+    palette.highlightedText: Theme.accentText
+    palette.light: Theme.buttonLight
+    palette.midlight: Theme.buttonMidlight
+    palette.mid: Theme.buttonMid
+    palette.dark: Theme.buttonDark
+    palette.shadow: Theme.shadow
     palette.placeholderText: Theme.textDim
     palette.toolTipBase: Theme.panel
     palette.toolTipText: Theme.text
@@ -54,6 +59,7 @@ ApplicationWindow {
     Action { id: muteAction; text: qsTr("&Mute"); onTriggered: canvas.toggleMute() }
     Action { id: fitAllAction; text: qsTr("&Fit all"); onTriggered: canvas.fitAll() }
     Action { id: fitSelectionAction; text: qsTr("Fit &selection"); onTriggered: canvas.fitSelection() }
+    Action { id: viewerAction; text: qsTr("&Image viewer"); onTriggered: viewer.visible = !viewer.visible }
     Action { id: minimapAction; text: qsTr("&Minimap"); checkable: true; checked: canvas.minimapVisible; onTriggered: canvas.minimapVisible = checked }
     Action { id: runAction; text: qsTr("&Run"); onTriggered: editor.runner.run() }
     Action { id: cancelAction; text: qsTr("&Cancel all"); enabled: editor.runner.running; onTriggered: editor.runner.cancelAll() }
@@ -69,6 +75,7 @@ ApplicationWindow {
         onNewRequested: window.confirmDiscard(() => editor.document.newGraph())
     }
     Shortcut { sequences: [StandardKey.Quit]; onActivated: window.close() }
+    Shortcut { sequences: ["V"]; onActivated: viewer.visible = !viewer.visible }
 
     function save() {
         if (editor.document.filePath === "") { saveDialog.open(); return }
@@ -147,6 +154,7 @@ ApplicationWindow {
             HintMenuItem { action: fitAllAction; hint: "F" }
             HintMenuItem { action: fitSelectionAction; hint: "Shift+F" }
             MenuItem { action: minimapAction }
+            HintMenuItem { action: viewerAction; hint: "V" }
         }
         Menu {
             title: qsTr("&Run")
@@ -171,8 +179,8 @@ ApplicationWindow {
                 text: "▶  " + qsTr("Run")
                 onClicked: editor.runner.run()
                 ToolTip.visible: hovered; ToolTip.text: qsTr("Queue the graph (Ctrl+Enter)")
-                background: Rectangle { radius: 4; color: runButton.down ? "#2f6a3a" : (runButton.hovered ? "#3b8a4a" : "#347a42") }
-                contentItem: Text { text: runButton.text; color: "white"; font.bold: true; horizontalAlignment: Text.AlignHCenter; verticalAlignment: Text.AlignVCenter }
+                background: Rectangle { radius: 4; color: runButton.down ? Theme.runDown : (runButton.hovered ? Theme.runHover : Theme.run) }
+                contentItem: Text { text: runButton.text; color: Theme.accentText; font.bold: true; horizontalAlignment: Text.AlignHCenter; verticalAlignment: Text.AlignVCenter }
             }
             Button {
                 text: qsTr("Cancel")
@@ -193,6 +201,12 @@ ApplicationWindow {
             Item { Layout.fillWidth: true }
             Label { text: Math.round(canvas.zoom * 100) + "%"; color: Theme.textDim }
             ToolButton { text: qsTr("Fit"); onClicked: canvas.fitAll() }
+            ToolButton {
+                objectName: "viewerButton"
+                text: qsTr("Viewer"); checked: viewer.visible
+                onClicked: viewer.visible = !viewer.visible
+                ToolTip.visible: hovered; ToolTip.text: qsTr("Output images (V)")
+            }
             ToolButton { text: "?"; onClicked: help.visible = !help.visible }
         }
     }
@@ -235,8 +249,24 @@ ApplicationWindow {
 
     GraphCanvas {
         id: canvas
-        anchors.fill: parent
+        anchors.left: parent.left; anchors.top: parent.top; anchors.bottom: parent.bottom
+        anchors.right: viewer.visible ? viewer.left : parent.right
         Component.onCompleted: Qt.callLater(fitAll)
+    }
+
+    ImageViewer {
+        id: viewer
+        objectName: "imageViewer"
+        visible: false
+        anchors.right: parent.right; anchors.top: parent.top; anchors.bottom: parent.bottom
+        width: Math.max(280, Math.min(parent.width * 0.4, preferredWidth))
+        property real preferredWidth: 520
+        MouseArea {  // the left edge resizes the panel
+            width: 6; height: parent.height; x: -3
+            cursorShape: Qt.SplitHCursor
+            preventStealing: true
+            onPositionChanged: (m) => viewer.preferredWidth = viewer.width - (m.x - 3)
+        }
     }
 
     QueuePanel {

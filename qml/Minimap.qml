@@ -8,7 +8,7 @@ Rectangle {
     property int revision: 0
     width: 220; height: 150
     radius: 6
-    color: "#cc15171b"; border.color: Theme.panelBorder
+    color: Theme.minimap; border.color: Theme.panelBorder
 
     readonly property var bounds: {
         revision
@@ -47,7 +47,7 @@ Rectangle {
         y: map.oy + (c0.y - map.bounds.y) * map.s
         width: map.canvas.width / map.canvas.zoom * map.s
         height: map.canvas.height / map.canvas.zoom * map.s
-        color: "#18ffffff"; border.color: "#aaffffff"
+        color: Theme.minimapView; border.color: Theme.minimapViewBorder
     }
     }
     MouseArea {

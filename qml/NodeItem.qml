@@ -72,13 +72,20 @@ Item {
                 cache: false
                 source: model.outputImages.length > 0 ? model.outputImages[model.outputImages.length - 1] : model.preview
                 smooth: true
+                TapHandler {  // an output image opens in the window's image viewer
+                    enabled: model.outputImages.length > 0
+                    onDoubleTapped: {
+                        const w = ApplicationWindow.window
+                        if (w && w.showImage) w.showImage(parent.source.toString())
+                    }
+                }
             }
         }
         Text {
             visible: !node.collapsed && model.note !== ""
             width: parent.width - 20; x: 10
             text: model.note; wrapMode: Text.Wrap
-            color: "#d8c98a"; font.pixelSize: Theme.smallFont; font.italic: true
+            color: Theme.noteText; font.pixelSize: Theme.smallFont; font.italic: true
         }
         Item { width: 1; height: gui.bottomPadding; visible: !node.collapsed }
     }
@@ -88,7 +95,7 @@ Item {
         id: header
         width: parent.width; height: gui.headerHeight
         radius: Theme.radius
-        color: model.unknownType ? "#6b2a2a" : Theme.categoryColor(model.category)
+        color: model.unknownType ? Theme.unknownNode : Theme.categoryColor(model.category)
         Rectangle { // square bottom corners
             visible: !node.collapsed
             width: parent.width; height: parent.radius; anchors.bottom: parent.bottom; color: parent.color
@@ -123,7 +130,7 @@ Item {
             anchors.right: parent.right; anchors.rightMargin: 8; anchors.verticalCenter: parent.verticalCenter
             width: visible ? badgeText.implicitWidth + 10 : 0; height: 16; radius: 8
             color: Theme.stateColor(node.state_)
-            Text { id: badgeText; anchors.centerIn: parent; text: node.state_; color: "#101114"; font.pixelSize: 10; font.bold: true }
+            Text { id: badgeText; anchors.centerIn: parent; text: node.state_; color: Theme.badgeText; font.pixelSize: 10; font.bold: true }
         }
         MouseArea {
             id: dragArea
@@ -228,12 +235,12 @@ Item {
         visible: node.state_ === "failed" && model.error !== ""
         y: parent.height + 6; width: Math.max(parent.width, 200)
         height: errorText.implicitHeight + 12; radius: 4
-        color: "#3a1d20"; border.color: Theme.error
+        color: Theme.errorBackground; border.color: Theme.error
         Text {
             id: errorText
             x: 6; y: 6; width: parent.width - 12
             text: model.error; wrapMode: Text.Wrap
-            color: "#ffb4b6"; font.pixelSize: Theme.smallFont
+            color: Theme.errorText; font.pixelSize: Theme.smallFont
         }
         MouseArea { anchors.fill: parent; onClicked: editor.nodes.select(node.nid, false) }
     }

@@ -62,7 +62,7 @@ Popup {
             highlightMoveDuration: 0
             delegate: Rectangle {
                 width: ListView.view.width; height: 34; radius: 4
-                color: ListView.isCurrentItem ? "#33405a" : (hov.containsMouse ? "#2a2f3a" : "transparent")
+                color: ListView.isCurrentItem ? Theme.listCurrent : (hov.containsMouse ? Theme.listHover : "transparent")
                 Text {
                     x: 8; y: 3
                     text: modelData.displayName; color: Theme.text; font.pixelSize: Theme.fontSize

@@ -39,7 +39,7 @@ Rectangle {
         visible: root.slider && !textEdit.visible
         x: 1; y: 1; height: parent.height - 2; radius: parent.radius
         width: Math.max(0, (parent.width - 2) * Math.min(1, Math.max(0, (Number(root.value) - root.minimum) / (root.maximum - root.minimum))))
-        color: "#36507e"
+        color: Theme.fieldFill
     }
     Text {
         text: "‹"; color: Theme.textDim; font.pixelSize: 14

@@ -16,6 +16,12 @@ Item {
     readonly property bool usable: canvas ? canvas.portAccepts(nodeId, output, slot, name) : true
     width: 2 * gui.portRadius + 8; height: width
 
+    Rectangle {  // a rim (light theme) so pale type colours stay visible
+        anchors.centerIn: parent
+        width: 2 * gui.portRadius + 2; height: width; radius: width / 2
+        color: Theme.linkOutline
+        opacity: root.usable ? 1 : 0.2
+    }
     Rectangle {
         anchors.centerIn: parent
         width: 2 * gui.portRadius; height: width; radius: width / 2

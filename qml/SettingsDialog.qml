@@ -2,13 +2,15 @@ import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
 
-// Models folders, output folder, device, precision, threads, preview method and theme.
+// Models folders, output folder, device, precision, threads, preview method and theme (the theme
+// applies as soon as it is picked; Cancel puts the previous one back).
 Dialog {
     id: dialog
     title: qsTr("Settings")
     modal: true
     standardButtons: Dialog.Ok | Dialog.Cancel
     width: 560
+    property string themeAtOpen: "dark"
 
     onAboutToShow: {
         models.text = editor.settings.modelsFolders.join("\n")
@@ -17,6 +19,7 @@ Dialog {
         precision.currentIndex = precision.model.indexOf(editor.settings.precision)
         threads.value = editor.settings.threads
         preview.currentIndex = preview.model.indexOf(editor.settings.previewMethod)
+        themeAtOpen = editor.settings.theme
         theme.currentIndex = theme.model.indexOf(editor.settings.theme)
     }
     onAccepted: {
@@ -28,6 +31,7 @@ Dialog {
         editor.settings.previewMethod = preview.currentText
         editor.settings.theme = theme.currentText
     }
+    onRejected: editor.settings.theme = themeAtOpen
 
     GridLayout {
         anchors.fill: parent
@@ -45,6 +49,20 @@ Dialog {
         Label { text: qsTr("Preview method") }
         ComboBox { id: preview; model: ["auto", "latent2rgb", "taesd", "none"]; Layout.fillWidth: true }
         Label { text: qsTr("Theme") }
-        ComboBox { id: theme; model: ["dark"]; Layout.fillWidth: true }
+        ComboBox {
+            id: theme
+            objectName: "themeBox"
+            model: editor.settings.themes
+            Layout.fillWidth: true
+            onActivated: editor.settings.theme = currentText
+        }
+        Item { width: 1; height: 1; visible: systemNote.visible }
+        Label {
+            id: systemNote
+            visible: theme.currentText === "system" && Qt.styleHints.colorScheme === undefined
+            text: qsTr("This Qt cannot tell the system's colour scheme: dark is used.")
+            color: Theme.textDim; font.pixelSize: Theme.smallFont
+            Layout.fillWidth: true; wrapMode: Text.Wrap
+        }
     }
 }

@@ -90,9 +90,9 @@ Item {
             Rectangle {
                 anchors.right: parent.right; anchors.rightMargin: 6; anchors.verticalCenter: parent.verticalCenter
                 width: 28; height: 14; radius: 7
-                color: root.input.value ? Theme.accent : "#444a55"
+                color: root.input.value ? Theme.accent : Theme.toggleOff
                 Rectangle {
-                    width: 10; height: 10; radius: 5; y: 2; color: "white"
+                    width: 10; height: 10; radius: 5; y: 2; color: Theme.accentText
                     x: root.input.value ? parent.width - 12 : 2
                 }
             }

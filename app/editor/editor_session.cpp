@@ -6,6 +6,7 @@
 #include "app/editor/link_list_model.h"
 #include "app/editor/node_catalog.h"
 #include "app/editor/node_list_model.h"
+#include "app/editor/output_history.h"
 #include "app/editor/preview_store.h"
 #include "app/editor/run_controller.h"
 #include "core/plugin/plugin_loader.h"
@@ -23,6 +24,7 @@ struct EditorSession::Parts {
     LinkListModel* links = nullptr;
     NodeCatalog* catalog = nullptr;
     RunController* runner = nullptr;
+    OutputHistory* outputs = nullptr;
 };
 
 EditorSession::EditorSession(QObject* parent) : EditorSession(QString(), parent) {}
@@ -41,6 +43,8 @@ EditorSession::EditorSession(const QString& settingsFile, QObject* parent)
     p.links = new LinkListModel(p.document, this);
     p.catalog = new NodeCatalog(registry_, this);
     p.runner = new RunController(p.document, p.nodes, &p.previews, this);
+    p.outputs = new OutputHistory(this);
+    p.runner->setOutputHistory(p.outputs);
 
     // File choices of COMBOs (checkpoints, input images, ...) follow the settings and the document.
     auto lister = [this](const QString& kind) {
@@ -77,5 +81,6 @@ NodeCatalog* EditorSession::catalog() const { return parts_->catalog; }
 RunController* EditorSession::runner() const { return parts_->runner; }
 PreviewStore* EditorSession::previews() const { return &parts_->previews; }
 EditorSettings* EditorSession::settings() const { return parts_->settings; }
+OutputHistory* EditorSession::outputs() const { return parts_->outputs; }
 
 }  // namespace tessera::editor

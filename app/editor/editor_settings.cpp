@@ -74,8 +74,14 @@ void EditorSettings::setThreads(int threads) {
 }
 QString EditorSettings::previewMethod() const { return text("run/previewMethod", "auto"); }
 void EditorSettings::setPreviewMethod(const QString& method) { setText("run/previewMethod", method); }
-QString EditorSettings::theme() const { return text("ui/theme", "dark"); }
-void EditorSettings::setTheme(const QString& theme) { setText("ui/theme", theme); }
+QStringList EditorSettings::themes() const { return {"dark", "light", "system"}; }
+QString EditorSettings::theme() const {
+    const QString t = text("ui/theme", "dark");
+    return themes().contains(t) ? t : QStringLiteral("dark");
+}
+void EditorSettings::setTheme(const QString& theme) {
+    if (themes().contains(theme)) setText("ui/theme", theme);
+}
 
 QStringList EditorSettings::recentFiles() const { return settings_->value("files/recent").toStringList(); }
 

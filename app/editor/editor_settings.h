@@ -21,7 +21,8 @@ class EditorSettings : public QObject {
     Q_PROPERTY(QString precision READ precision WRITE setPrecision NOTIFY changed)     // auto | fp32 | fp16 | bf16
     Q_PROPERTY(int threads READ threads WRITE setThreads NOTIFY changed)               // 0 = all cores
     Q_PROPERTY(QString previewMethod READ previewMethod WRITE setPreviewMethod NOTIFY changed)  // auto | latent2rgb | taesd | none
-    Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY changed)                 // dark | light
+    Q_PROPERTY(QString theme READ theme WRITE setTheme NOTIFY changed)                 // dark | light | system
+    Q_PROPERTY(QStringList themes READ themes CONSTANT)
     Q_PROPERTY(QStringList recentFiles READ recentFiles NOTIFY recentFilesChanged)
 
 public:
@@ -45,7 +46,8 @@ public:
     QString previewMethod() const;
     void setPreviewMethod(const QString& method);
     QString theme() const;
-    void setTheme(const QString& theme);
+    void setTheme(const QString& theme);  // ignores names not in themes()
+    QStringList themes() const;            // "dark" (default), "light", "system" (the platform's)
 
     QStringList recentFiles() const;
     Q_INVOKABLE void addRecentFile(const QString& pathOrUrl);

@@ -2,6 +2,7 @@
 
 #include "app/editor/graph_document.h"
 #include "app/editor/node_list_model.h"
+#include "app/editor/output_history.h"
 #include "app/editor/preview_store.h"
 #include "core/common/error.h"
 #include "core/engine/device.h"
@@ -42,6 +43,7 @@ struct RunController::Impl {
         int id = 0;
         QString title;
         bool started = false;
+        QString inputImageUrl;  // the graph's LoadImage image: the "before" of its outputs
         RunHandle handle;
     };
     std::vector<Run> runs;  // pending and running, in order
@@ -100,6 +102,7 @@ int RunController::run() {
     Impl::Run r;
     r.id = id;
     r.title = QStringLiteral("%1 #%2").arg(doc_->displayName()).arg(id);
+    r.inputImageUrl = OutputHistory::inputImageUrl(graph, QString::fromStdString(env.inputDir));
     auto observer = [this, id](const ExecEvent& ev) {
         Forwarded f{ev.kind, qint64(ev.node), ev.step, ev.total, QString::fromStdString(ev.message), {}, ev.seconds};
         if (ev.kind == ExecEvent::Kind::Preview && ev.preview) f.preview = toQImage(*ev.preview);
@@ -189,6 +192,12 @@ void RunController::handle(int runId, int kindValue, qint64 node, int step, int 
     case K::OutputFile: {
         const QString url = QUrl::fromLocalFile(message).toString();
         nodes_->addOutputImage(node, url);
+        if (history_) {
+            const int row = nodes_->rowOf(node);
+            const QString title = row >= 0 ? nodes_->get(row).value("title").toString() : QString();
+            history_->add({url, node, title.isEmpty() ? QStringLiteral("Node %1").arg(node) : title, runId,
+                           r->inputImageUrl});
+        }
         emit outputImage(node, url);
         break;
     }

@@ -19,6 +19,7 @@ namespace tessera::editor {
 
 class GraphDocument;
 class NodeListModel;
+class OutputHistory;
 class PreviewStore;
 
 class RunController : public QObject {
@@ -45,6 +46,8 @@ public:
     Q_INVOKABLE void cancel(int runId);    // pending: removed; running: stops within a sampler step
     Q_INVOKABLE void cancelAll();          // Esc
     void setThreads(int threads);          // CPU threads for the engine; 0 = all cores
+    // Where each output file is recorded (with its node, run and the run's input image); optional.
+    void setOutputHistory(OutputHistory* history) { history_ = history; }
 
 signals:
     void queueChanged();
@@ -65,6 +68,7 @@ private:
     GraphDocument* doc_;
     NodeListModel* nodes_;
     PreviewStore* previews_;
+    OutputHistory* history_ = nullptr;
     Environment env_;
     QString status_;
     double progress_ = 0;

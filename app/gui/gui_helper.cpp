@@ -6,6 +6,7 @@
 
 #include "app/editor/editor_session.h"
 #include "app/editor/graph_document.h"
+#include "app/editor/image_export.h"
 #include "app/gui/canvas_grid.h"
 #include "app/gui/canvas_layout.h"
 #include "app/gui/link_layer.h"
@@ -64,6 +65,11 @@ bool GuiHelper::copyImageToClipboard(const QString& url) {
 
 void GuiHelper::openContainingFolder(const QString& url) {
     QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(toLocalFile(url)).absolutePath()));
+}
+
+QString GuiHelper::saveImageAs(const QString& url, const QString& targetUrl) {
+    QString error;
+    return exportImage(url, targetUrl, &error) ? QString() : error;
 }
 
 QString GuiHelper::toLocalFile(const QString& url) const {

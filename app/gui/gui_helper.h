@@ -44,6 +44,8 @@ public:
     Q_INVOKABLE void setClipboardText(const QString& text);
     Q_INVOKABLE bool copyImageToClipboard(const QString& url);
     Q_INVOKABLE void openContainingFolder(const QString& url);
+    // Save as…: copies (same format) or re-encodes an image; "" on success, else why not.
+    Q_INVOKABLE QString saveImageAs(const QString& url, const QString& targetUrl);
 
     Q_INVOKABLE QString toLocalFile(const QString& url) const;
     Q_INVOKABLE bool isImageFile(const QString& url) const;

@@ -25,10 +25,12 @@ QHash<QByteArray, int> rolesByName(const QAbstractItemModel* model) {
 struct Curve {
     QPointF p0, p3;
     QColor color;
+    float halfWidth;
 };
 
 // One thick Bézier as a strip of 2*(kSegments+1) vertices and 6*kSegments indices.
-void emitCurve(const Curve& c, float halfWidth, QSGGeometry::ColoredPoint2D* v, quint32* idx, quint32 base) {
+void emitCurve(const Curve& c, QSGGeometry::ColoredPoint2D* v, quint32* idx, quint32 base) {
+    const double halfWidth = c.halfWidth;
     const double dx = std::max(40.0, std::abs(c.p3.x() - c.p0.x()) * 0.5);
     const QPointF p1 = c.p0 + QPointF(dx, 0), p2 = c.p3 - QPointF(dx, 0);
     const uchar r = uchar(c.color.red()), g = uchar(c.color.green()), b = uchar(c.color.blue()),
@@ -56,7 +58,7 @@ void emitCurve(const Curve& c, float halfWidth, QSGGeometry::ColoredPoint2D* v, 
     }
 }
 
-QSGGeometryNode* curvesNode(const std::vector<Curve>& curves, float halfWidth, QSGGeometryNode* node) {
+QSGGeometryNode* curvesNode(const std::vector<Curve>& curves, QSGGeometryNode* node) {
     const int vertices = int(curves.size()) * 2 * (kSegments + 1);
     const int indices = int(curves.size()) * 6 * kSegments;
     if (!node) {
@@ -73,7 +75,7 @@ QSGGeometryNode* curvesNode(const std::vector<Curve>& curves, float halfWidth, Q
     auto* v = node->geometry()->vertexDataAsColoredPoint2D();
     auto* idx = node->geometry()->indexDataAsUInt();
     for (size_t i = 0; i < curves.size(); ++i)
-        emitCurve(curves[i], halfWidth, v + i * 2 * (kSegments + 1), idx + i * 6 * kSegments,
+        emitCurve(curves[i], v + i * 2 * (kSegments + 1), idx + i * 6 * kSegments,
                   quint32(i * 2 * (kSegments + 1)));
     node->markDirty(QSGNode::DirtyGeometry);
     return node;
@@ -113,6 +115,12 @@ void LinkLayer::setNodes(QAbstractItemModel* model) {
     }
     rebuildNodes();
     emit nodesChanged();
+}
+
+void LinkLayer::setOutlineColor(const QColor& color) {
+    if (color == outlineColor_) return;
+    outlineColor_ = color;
+    emit styleChanged();
 }
 
 void LinkLayer::setLinks(QAbstractItemModel* model) {
@@ -230,6 +238,7 @@ QSGNode* LinkLayer::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
     auto* linksNode = static_cast<QSGGeometryNode*>(root->firstChild());
     if (linksDirty_ || !linksNode) {
         linksDirty_ = false;
+        const float half = float(lineWidth_ / 2);
         std::vector<Curve> curves;
         curves.reserve(links_cache_.size());
         for (const LinkGeom& l : links_cache_) {
@@ -238,16 +247,23 @@ QSGNode* LinkLayer::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
             curves.push_back({layout::portPosition(from->x, from->y, from->width, from->collapsed, true, l.fromSlot),
                               layout::portPosition(to->x, to->y, to->width, to->collapsed, false,
                                                    to->inputSlots.value(l.toInput, 0)),
-                              l.color});
+                              l.color, half});
         }
-        QSGGeometryNode* fresh = curvesNode(curves, float(lineWidth_ / 2), linksNode);
+        if (outlineColor_.alpha() > 0) {  // rims first, so every link is drawn over them
+            std::vector<Curve> rims;
+            rims.reserve(curves.size() * 2);
+            for (const Curve& c : curves) rims.push_back({c.p0, c.p3, outlineColor_, half + 1.25f});
+            rims.insert(rims.end(), curves.begin(), curves.end());
+            curves = std::move(rims);
+        }
+        QSGGeometryNode* fresh = curvesNode(curves, linksNode);
         if (!linksNode) root->appendChildNode(fresh);
         linksNode = fresh;
     }
     auto* dragNode = static_cast<QSGGeometryNode*>(linksNode->nextSibling());
     std::vector<Curve> drag;
-    if (dragActive_) drag.push_back({dragFrom_, dragTo_, dragColor_});
-    QSGGeometryNode* freshDrag = curvesNode(drag, float(lineWidth_ / 2), dragNode);
+    if (dragActive_) drag.push_back({dragFrom_, dragTo_, dragColor_, float(lineWidth_ / 2)});
+    QSGGeometryNode* freshDrag = curvesNode(drag, dragNode);
     if (!dragNode) root->appendChildNode(freshDrag);
     return root;
 }

@@ -21,6 +21,8 @@ class LinkLayer : public QQuickItem {
     Q_PROPERTY(QAbstractItemModel* nodes READ nodes WRITE setNodes NOTIFY nodesChanged)
     Q_PROPERTY(QAbstractItemModel* links READ links WRITE setLinks NOTIFY linksChanged)
     Q_PROPERTY(double lineWidth MEMBER lineWidth_ NOTIFY styleChanged)
+    // A rim drawn under every link (transparent: none), so pale type colours read on light canvases.
+    Q_PROPERTY(QColor outlineColor READ outlineColor WRITE setOutlineColor NOTIFY styleChanged)
     // The link being dragged from a port to the mouse (canvas coordinates).
     Q_PROPERTY(bool dragActive MEMBER dragActive_ NOTIFY dragChanged)
     Q_PROPERTY(QPointF dragFrom MEMBER dragFrom_ NOTIFY dragChanged)
@@ -36,6 +38,8 @@ public:
     QAbstractItemModel* links() const { return links_; }
     void setLinks(QAbstractItemModel* model);
     int linkCount() const { return int(links_cache_.size()); }
+    QColor outlineColor() const { return outlineColor_; }
+    void setOutlineColor(const QColor& color);
 
     // Canvas position of a port: output `slot`, or the input at `slot` among the shown inputs.
     Q_INVOKABLE QPointF portPosition(qint64 nodeId, bool output, int slot) const;
@@ -80,6 +84,7 @@ private:
     bool dragActive_ = false;
     QPointF dragFrom_, dragTo_;
     QColor dragColor_{Qt::white};
+    QColor outlineColor_{Qt::transparent};
     bool linksDirty_ = true;
     QHash<QByteArray, int> nodeRoles_, linkRoles_;
 };

@@ -1,6 +1,6 @@
 // tessera-editor: the desktop node-graph editor.
 //   tessera-editor [FILE] [--models DIR] [--output DIR] [--settings INI] [--run] [--quit-after-run]
-//                  [--screenshot OUT.png] [--screenshot-at-progress P] [--size WxH]
+//                  [--screenshot OUT.png] [--screenshot-at-progress P] [--size WxH] [--viewer]
 #include "app/editor/editor_session.h"
 #include "app/editor/examples_folder.h"
 #include "app/editor/editor_settings.h"
@@ -54,7 +54,8 @@ int main(int argc, char** argv) {
                                         "OUT.png");
     const QCommandLineOption screenshotAt("screenshot-at-progress", "With --run: take the screenshot mid-run.", "P");
     const QCommandLineOption size("size", "Window size.", "WxH");
-    parser.addOptions({models, output, settingsFile, run, quitAfterRun, screenshot, screenshotAt, size});
+    const QCommandLineOption viewer("viewer", "Open the image viewer, comparing the newest output with its before.");
+    parser.addOptions({models, output, settingsFile, run, quitAfterRun, screenshot, screenshotAt, size, viewer});
     parser.process(app);
 
     EditorSession session(parser.value(settingsFile));
@@ -85,6 +86,12 @@ int main(int argc, char** argv) {
         if (auto* canvas = window->property("canvas").value<QObject*>())
             QTimer::singleShot(0, canvas, [canvas] { QMetaObject::invokeMethod(canvas, "fitAll"); });
     }
+
+    if (parser.isSet(viewer))
+        if (auto* panel = window->property("imageViewer").value<QObject*>()) {
+            panel->setProperty("visible", true);
+            panel->setProperty("compare", true);
+        }
 
     const QString shotPath = parser.value(screenshot);
     int exitCode = 0;
