@@ -40,15 +40,17 @@ Rectangle {
             color: model.selected ? Theme.selection : Theme.categoryColor(model.category)
         }
     }
-    Item { anchors.fill: parent; anchors.margins: 1; clip: true
+    // The visible area, clamped to the map so its outline stays whole when the view is larger.
     Rectangle {
         readonly property point c0: map.canvas.toCanvas(0, 0)
-        x: map.ox + (c0.x - map.bounds.x) * map.s
-        y: map.oy + (c0.y - map.bounds.y) * map.s
-        width: map.canvas.width / map.canvas.zoom * map.s
-        height: map.canvas.height / map.canvas.zoom * map.s
+        readonly property real x0: map.ox + (c0.x - map.bounds.x) * map.s
+        readonly property real y0: map.oy + (c0.y - map.bounds.y) * map.s
+        readonly property real x1: x0 + map.canvas.width / map.canvas.zoom * map.s
+        readonly property real y1: y0 + map.canvas.height / map.canvas.zoom * map.s
+        x: Math.max(2, Math.min(x0, map.width - 4)); y: Math.max(2, Math.min(y0, map.height - 4))
+        width: Math.max(2, Math.min(x1, map.width - 2) - x)
+        height: Math.max(2, Math.min(y1, map.height - 2) - y)
         color: Theme.minimapView; border.color: Theme.minimapViewBorder
-    }
     }
     MouseArea {
         anchors.fill: parent
