@@ -74,9 +74,10 @@ protected:
         const Graph& g = doc.graph();
         for (const auto& [a, na] : g.nodes())
             for (const auto& [b, nb] : g.nodes())
-                if (a < b && (!before.count(a) || !before.count(b)))
+                if (a < b && (!before.count(a) || !before.count(b))) {
                     EXPECT_FALSE(nodeRect(g, na, builtinRegistry()).intersects(nodeRect(g, nb, builtinRegistry())))
                         << g.describeNode(a) << " overlaps " << g.describeNode(b);
+                }
     }
     std::set<NodeId> nodeIds() const {
         std::set<NodeId> out;
