@@ -1,6 +1,6 @@
 // Mask nodes with ComfyUI's names, inputs (in ComfyUI's order) and semantics (nodes.py and
 // comfy_extras/nodes_mask.py): LoadImageMask, MaskToImage, ImageToMask, InvertMask, GrowMask,
-// FeatherMask, ThresholdMask; and Tessera's PaintedMask (painted_mask.h). A MASK is [B,H,W] float 0..1,
+// FeatherMask, ThresholdMask, MaskComposite; and Tessera's PaintedMask (painted_mask.h). A MASK is [B,H,W] float 0..1,
 // 1 = repaint.
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
@@ -150,11 +150,56 @@ NodeDecl thresholdMask() {
     return d;
 }
 
+// ComfyUI's MaskComposite: the source's top-left corner goes to (x, y) of the destination, what
+// falls outside is clipped, and the whole result is clamped to 0..1. The logical operations
+// round both masks to 0/1 first.
+at::Tensor compositeMasks(const NodeContext& ctx, const at::Tensor& destination, const at::Tensor& source, int64_t x,
+                          int64_t y, const std::string& operation) {
+    at::Tensor out = destination.clone();
+    const int64_t width = std::min(source.size(2), destination.size(2) - x);
+    const int64_t height = std::min(source.size(1), destination.size(1) - y);
+    if (width <= 0 || height <= 0) return out.clamp(0.0, 1.0);
+    if (source.size(0) != 1 && source.size(0) != destination.size(0))
+        ctx.fail("the source has " + std::to_string(source.size(0)) + " masks but the destination has " +
+                 std::to_string(destination.size(0)) + "; use one source mask or one per destination mask");
+    at::Tensor dst = out.narrow(1, y, height).narrow(2, x, width);
+    const at::Tensor src = source.narrow(1, 0, height).narrow(2, 0, width);
+    const auto bits = [](const at::Tensor& t) { return t.round().to(at::kBool); };
+    at::Tensor result;
+    if (operation == "multiply") result = dst * src;
+    else if (operation == "add") result = dst + src;
+    else if (operation == "subtract") result = dst - src;
+    else if (operation == "and") result = at::logical_and(bits(dst), bits(src)).to(at::kFloat);
+    else if (operation == "or") result = at::logical_or(bits(dst), bits(src)).to(at::kFloat);
+    else if (operation == "xor") result = at::logical_xor(bits(dst), bits(src)).to(at::kFloat);
+    else ctx.fail("unknown operation '" + operation + "'; use multiply, add, subtract, and, or or xor");
+    dst.copy_(result.expand_as(dst));
+    return out.clamp(0.0, 1.0);
+}
+
+NodeDecl maskComposite() {
+    NodeDecl d = makeDecl("MaskComposite", "MaskComposite", "mask",
+                          "Combines `source` into `destination` with its top-left corner at (x, y): multiply, add, "
+                          "subtract, or the logical and/or/xor of the masks rounded to 0/1. The part of the source "
+                          "outside the destination is dropped; the result is clamped to 0..1.");
+    d.inputs = {port("destination", "MASK"), port("source", "MASK"), intInput("x", 0, 0, kMaxResolution),
+                intInput("y", 0, 0, kMaxResolution),
+                comboInput("operation", {"multiply", "add", "subtract", "and", "or", "xor"})};
+    d.outputs = {output("MASK", "MASK")};
+    d.run = [](NodeContext& ctx) {
+        const at::Tensor destination = maskInput(ctx, "destination");
+        const at::Tensor source = maskInput(ctx, "source");
+        return std::vector<Value>{maskValue(compositeMasks(ctx, destination, source, ctx.getInt("x"), ctx.getInt("y"),
+                                                           ctx.getString("operation")))};
+    };
+    return d;
+}
+
 }  // namespace
 
 void registerMaskNodes(Registry& registry) {
     for (NodeDecl d : {loadImageMask(), maskToImage(), imageToMask(), invertMask(), growMaskDecl(), featherMaskDecl(),
-                       thresholdMask(), paintedMaskDecl()})
+                       thresholdMask(), maskComposite(), paintedMaskDecl()})
         registry.add(std::move(d));
 }
 

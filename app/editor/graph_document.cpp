@@ -128,18 +128,12 @@ bool GraphDocument::commit(DeltaBuilder& edit, const QString& text) {
 
 // ---- nodes ----
 
-qint64 GraphDocument::addNode(const QString& type, double x, double y) {
-    const NodeDecl* decl = registry_.find(type.toStdString());
-    if (!decl) {
-        fail(QString("unknown node type '%1'").arg(type));
-        return -1;
-    }
-    DeltaBuilder b(graph_);
-    Node& n = b.addNode(decl->type);
+Node& GraphDocument::stageNode(DeltaBuilder& edit, const NodeDecl& decl, double x, double y) const {
+    Node& n = edit.addNode(decl.type);
     n.pos = {x, y};
-    if (decl->origin != "builtin") n.plugin = decl->origin;
-    fillMissingWidgets(n, *decl);
-    for (const auto& in : decl->inputs) {
+    if (decl.origin != "builtin") n.plugin = decl.origin;
+    fillMissingWidgets(n, decl);
+    for (const auto& in : decl.inputs) {
         if (!in.isWidget()) continue;
         if (!n.widgets.count(in.name) && in.type == types::Combo) {
             std::string first;
@@ -150,6 +144,17 @@ qint64 GraphDocument::addNode(const QString& type, double x, double y) {
         }
         if (in.controlAfterGenerate) n.controlAfterGenerate[in.name] = "randomize";
     }
+    return n;
+}
+
+qint64 GraphDocument::addNode(const QString& type, double x, double y) {
+    const NodeDecl* decl = registry_.find(type.toStdString());
+    if (!decl) {
+        fail(QString("unknown node type '%1'").arg(type));
+        return -1;
+    }
+    DeltaBuilder b(graph_);
+    Node& n = stageNode(b, *decl, x, y);
     const NodeId id = n.id;
     commit(b, tr("Add %1").arg(q(decl->displayName.empty() ? decl->type : decl->displayName)));
     return id;

@@ -125,6 +125,23 @@ public:
     // Lists the files a COMBO with choicesFrom offers ("checkpoints", "input", ...), for addNode's defaults.
     void setChoiceLister(std::function<QStringList(const QString& kind)> lister) { choices_ = std::move(lister); }
 
+    // ---- "inpaint this image" (inpaint_setup.h describes the graph built) ----
+    // {"image": the LoadImage's file name, "imagePath": its absolute path, "maskFile": the name the
+    // PaintedMask of this image uses or a new "<image base>_mask.png" not yet in the input folder,
+    // "maskPath": its absolute path, "options": InpaintOptions::toVariant() read back from the
+    // graph's nodes (defaults for what is absent)}. Empty, with lastError, unless a LoadImage.
+    Q_INVOKABLE QVariantMap inpaintState(qint64 loadImageNode) const;
+    // Builds or updates the inpainting graph around the LoadImage in one undo step. Refused (no
+    // change) unless the node is a LoadImage and `maskFile` is a file in the input folder.
+    Q_INVOKABLE bool applyInpaint(qint64 loadImageNode, const QString& maskFile, const QVariantMap& options);
+    // Copies an image (path or file:// URL) into the input folder (made when the document has
+    // none: the app data folder's "input") under a name not taken there; the name, or empty with lastError.
+    Q_INVOKABLE QString importImage(const QString& url);
+    // "Inpaint this image" on an output image: imports it, then points the graph's only LoadImage
+    // that feeds an image-to-image chain at it, or adds a new LoadImage (one undo step). The
+    // LoadImage's id, or -1 with lastError.
+    Q_INVOKABLE qint64 loadImageFor(const QString& imagePathOrUrl);
+
     // Run-time changes that are not edits (seed "increment after run"): no undo step, marks modified.
     void applyAfterRunWidgetChanges();
 
@@ -146,6 +163,9 @@ private:
     friend class DocumentEdit;  // the base of the undo commands (graph_commands.h) edits graph_ directly
     bool fail(const QString& why);
     bool commit(DeltaBuilder& edit, const QString& text);  // false when nothing changed
+    // A new node staged on `edit` with addNode's default widgets.
+    Node& stageNode(DeltaBuilder& edit, const NodeDecl& decl, double x, double y) const;
+    QString effectiveInputDir() const;  // inputDir(), or the app data folder's "input" when none
     QString connectProblem(qint64 fromNode, int fromSlot, qint64 toNode, const QString& toInput) const;
     QVariantList pasteGraph(const Graph& source, double x, double y, const QString& text);
     void setFlag(const QVariantList& ids, bool value, bool Node::*flag, bool Node::*exclusive, const QString& text);

@@ -6,7 +6,10 @@
 #include "core/io/graph_file.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QImageReader>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QUndoStack>
 
@@ -110,6 +113,32 @@ bool GraphDocument::openRecoveryCopy(const QString& path) {
     emit filePathChanged();
     emit modifiedChanged();
     return true;
+}
+
+QString GraphDocument::effectiveInputDir() const {
+    if (!inputDir_.isEmpty()) return inputDir_;
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/input";
+}
+
+QString GraphDocument::importImage(const QString& url) {
+    const QFileInfo source(localPath(url));
+    const auto refuse = [this](const QString& why) {
+        fail(why);
+        return QString();
+    };
+    if (!source.isFile()) return refuse(QString("cannot import %1: there is no such file").arg(source.filePath()));
+    if (QImageReader::imageFormat(source.absoluteFilePath()).isEmpty())
+        return refuse(QString("cannot import %1: it is not an image Tessera can read").arg(source.fileName()));
+    const QString dir = effectiveInputDir();
+    if (inputDir_.isEmpty()) setInputDir(dir);
+    if (!QDir().mkpath(dir)) return refuse(QString("cannot create the input folder %1").arg(dir));
+    QString name = source.fileName();
+    if (QFileInfo(QDir(dir).filePath(name)).absoluteFilePath() == source.absoluteFilePath()) return name;
+    for (int i = 1; QFile::exists(QDir(dir).filePath(name)); ++i)
+        name = source.completeBaseName() + QStringLiteral("_%1.").arg(i) + source.suffix();
+    if (!QFile::copy(source.absoluteFilePath(), QDir(dir).filePath(name)))
+        return refuse(QString("cannot copy %1 into the input folder %2").arg(source.fileName(), dir));
+    return name;
 }
 
 bool GraphDocument::save() {

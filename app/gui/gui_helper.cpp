@@ -87,23 +87,8 @@ bool GuiHelper::isGraphFile(const QString& url) const {
 }
 
 QString GuiHelper::importImage(const QString& url) {
-    const QFileInfo source(toLocalFile(url));
-    if (!source.isFile() || !isImageFile(url)) return {};
-    GraphDocument* doc = session_->document();
-    QString dir = doc->inputDir();
-    if (dir.isEmpty()) {
-        if (sessionInputDir_.isEmpty())
-            sessionInputDir_ = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/input";
-        dir = sessionInputDir_;
-        doc->setInputDir(dir);
-    }
-    QDir().mkpath(dir);
-    QString name = source.fileName();
-    const QString target = dir + "/" + name;
-    if (QFileInfo(target).absoluteFilePath() == source.absoluteFilePath()) return name;
-    for (int i = 1; QFile::exists(dir + "/" + name); ++i)
-        name = source.completeBaseName() + QStringLiteral("_%1.").arg(i) + source.suffix();
-    return QFile::copy(source.absoluteFilePath(), dir + "/" + name) ? name : QString();
+    if (!isImageFile(url)) return {};
+    return session_->document()->importImage(url);
 }
 
 QString GuiHelper::autosavePath() const {

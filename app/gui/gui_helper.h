@@ -50,8 +50,8 @@ public:
     Q_INVOKABLE QString toLocalFile(const QString& url) const;
     Q_INVOKABLE bool isImageFile(const QString& url) const;
     Q_INVOKABLE bool isGraphFile(const QString& url) const;
-    // Copies an image into the document's input folder (made when the document has none) and
-    // returns the file name a LoadImage node uses; empty on failure.
+    // GraphDocument::importImage: copies an image into the document's input folder (made when the
+    // document has none) and returns the file name a LoadImage node uses; empty on failure.
     Q_INVOKABLE QString importImage(const QString& url);
 
     QString autosavePath() const;
@@ -67,7 +67,6 @@ signals:
 private:
     QString markerPath() const;
     EditorSession* session_;
-    QString sessionInputDir_;
     bool recoveryAvailable_ = false;
 };
 

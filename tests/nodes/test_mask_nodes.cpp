@@ -109,6 +109,44 @@ TEST_F(MaskNodesTest, FeatherMaskFollowsComfyUIsLoops) {
     EXPECT_TRUE(nearTensor(wide, (at::arange(1, 7, at::kFloat) / 6).view({1, 1, 6}).expand({1, 4, 6}), 1e-7));
 }
 
+TEST_F(MaskNodesTest, MaskCompositePastesTheSourceAtXYClippedAndClamped) {
+    const at::Tensor dest = at::tensor({0.2f, 0.4f, 0.6f, 0.8f, 0.1f, 0.3f, 0.5f, 0.7f, 0.9f, 0.9f, 0.9f, -0.2f}).view({1, 3, 4});
+    const at::Tensor src = at::tensor({0.5f, 0.7f, 0.3f, 0.1f}).view({1, 2, 2});
+    const auto composite = [&](const at::Tensor& d, const at::Tensor& s, int64_t x, int64_t y, const char* op) {
+        const NodeId n = add("MaskComposite", {{"x", x}, {"y", y}, {"operation", op}});
+        link(mask(d), 0, n, "destination");
+        link(mask(s), 0, n, "source");
+        return maskOf(n);
+    };
+    // Everything is clamped, also outside the pasted area (-0.2 -> 0).
+    EXPECT_TRUE(nearTensor(composite(dest, src, 1, 1, "add"),
+                           at::tensor({0.2f, 0.4f, 0.6f, 0.8f, 0.1f, 0.8f, 1.0f, 0.7f, 0.9f, 1.0f, 1.0f, 0.0f}).view({1, 3, 4}), 1e-6));
+    // At (3, 2) only the source's top-left cell lands on the destination.
+    EXPECT_TRUE(nearTensor(composite(dest, src, 3, 2, "subtract"),
+                           at::tensor({0.2f, 0.4f, 0.6f, 0.8f, 0.1f, 0.3f, 0.5f, 0.7f, 0.9f, 0.9f, 0.9f, 0.0f}).view({1, 3, 4}), 1e-6));
+    EXPECT_TRUE(nearTensor(composite(dest, src, 0, 0, "multiply"),
+                           at::tensor({0.1f, 0.28f, 0.6f, 0.8f, 0.03f, 0.03f, 0.5f, 0.7f, 0.9f, 0.9f, 0.9f, 0.0f}).view({1, 3, 4}), 1e-6));
+    // Entirely off the destination: only the clamp.
+    EXPECT_TRUE(sameTensor(composite(dest, src, 4, 0, "add"), dest.clamp(0, 1)));
+
+    // Logical operations on the masks rounded to 0/1; one source mask serves a batch of two.
+    const at::Tensor a = at::tensor({0.9f, 0.2f, 0.8f, 0.1f}).view({1, 2, 2}).expand({2, 2, 2}).contiguous();
+    const at::Tensor b = at::tensor({0.7f, 0.6f, 0.3f, 0.4f}).view({1, 2, 2});
+    EXPECT_TRUE(sameTensor(composite(a, b, 0, 0, "and"), at::tensor({1.0f, 0.0f, 0.0f, 0.0f}).view({1, 2, 2}).expand({2, 2, 2})));
+    EXPECT_TRUE(sameTensor(composite(a, b, 0, 0, "or"), at::tensor({1.0f, 1.0f, 1.0f, 0.0f}).view({1, 2, 2}).expand({2, 2, 2})));
+    EXPECT_TRUE(sameTensor(composite(a, b, 0, 0, "xor"), at::tensor({0.0f, 1.0f, 1.0f, 0.0f}).view({1, 2, 2}).expand({2, 2, 2})));
+    // xor at (1, 0): the source's first column meets the destination's second.
+    EXPECT_TRUE(sameTensor(composite(a, b, 1, 0, "xor"), at::tensor({0.9f, 1.0f, 0.8f, 0.0f}).view({1, 2, 2}).expand({2, 2, 2})));
+}
+
+TEST_F(MaskNodesTest, MaskCompositeRefusesMismatchedBatches) {
+    const NodeId n = add("MaskComposite", {{"x", 0}, {"y", 0}, {"operation", "add"}});
+    link(mask(at::zeros({2, 4, 4})), 0, n, "destination");
+    link(mask(at::zeros({3, 2, 2})), 0, n, "source");
+    const std::string failure = failureOf(n);
+    EXPECT_NE(failure.find("the source has 3 masks but the destination has 2"), std::string::npos) << failure;
+}
+
 TEST_F(MaskNodesTest, EmptyMaskIsRefused) {
     const NodeId n = add("InvertMask");
     link(mask(at::zeros({1, 0, 3})), 0, n, "mask");
