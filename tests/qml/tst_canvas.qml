@@ -32,6 +32,11 @@ Item {
             mouseMove(canvas, to.x, to.y)
             mouseRelease(canvas, to.x, to.y)
         }
+        function nodeItem(id) {
+            for (let i = 0; i < canvas.world.children.length; ++i)
+                if (canvas.world.children[i].objectName === "node_" + id) return canvas.world.children[i]
+            return null
+        }
         function typeText(text) { for (const c of text) keyClick(c) }
         // A checkpoint loader at (0, 0) and a text encoder at (400, 0).
         function loaderAndEncoder() {
@@ -260,8 +265,7 @@ Item {
             const a = editor.document.addNode("KSampler", 0, 0)
             const far = editor.document.addNode("KSampler", 20000, 0)
             wait(50)
-            const itemA = canvas.world.children.find(c => c.objectName === "node_" + a)
-            const itemFar = canvas.world.children.find(c => c.objectName === "node_" + far)
+            const itemA = nodeItem(a), itemFar = nodeItem(far)
             verify(itemA.visible)
             verify(!itemFar.visible, "far outside the view")
             canvas.centerOn(20100, 100)
