@@ -1,5 +1,8 @@
 // Frame times of the editor canvas with a 500-node / 700-link graph while it pans and zooms.
-//   editor_frame_bench [--frames N]     (run under xvfb-run, or with QT_QPA_PLATFORM=offscreen)
+//   editor_frame_bench [--frames N] [--zoom Z]   (run under xvfb-run, or with QT_QPA_PLATFORM=offscreen)
+// Without --zoom the view starts fitted to the whole graph; with it, at zoom Z around the middle.
+// Besides wall time between frames it prints the process CPU time (all threads, llvmpipe's too)
+// per frame, which says more than wall time on a machine shared with other work.
 // The graph is built through GraphDocument (100 copies of checkpoint → prompt (positive and
 // negative) + empty latent → KSampler → VAE decode: 5 nodes, 7 links each). Each frame moves the view a little; the time
 // between QQuickWindow::frameSwapped signals is the frame time.
@@ -21,6 +24,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <numeric>
 #include <vector>
 
@@ -46,6 +50,12 @@ void buildGraph(GraphDocument& doc) {
     }
 }
 
+double cpuMs() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+}
+
 double percentile(std::vector<double> v, double p) {
     std::sort(v.begin(), v.end());
     return v[std::min(v.size() - 1, size_t(std::ceil(p * double(v.size()))) - 1)];
@@ -58,8 +68,11 @@ int main(int argc, char** argv) {
     QStandardPaths::setTestModeEnabled(true);
     QQuickStyle::setStyle("Basic");
     int frames = 600;
-    for (int i = 1; i + 1 < argc; ++i)
+    double zoom = 0;  // 0: fit all
+    for (int i = 1; i + 1 < argc; ++i) {
         if (QString(argv[i]) == "--frames") frames = std::max(10, atoi(argv[i + 1]));
+        if (QString(argv[i]) == "--zoom") zoom = atof(argv[i + 1]);
+    }
 
     QTemporaryDir dir;
     EditorSession session(dir.filePath("settings.ini"));
@@ -88,16 +101,23 @@ int main(int argc, char** argv) {
     QElapsedTimer clock;
     int frame = -30;  // warm-up frames first (creation, first layout)
     bool firstFrame = true;
+    double cpuStart = 0, cpuEnd = 0;
     QObject::connect(window, &QQuickWindow::frameSwapped, window, [&] {
         if (firstFrame) {
             std::printf("first frame after %lld ms\n", static_cast<long long>(loadTimer.elapsed()));
             firstFrame = false;
             QMetaObject::invokeMethod(canvas, "fitAll");
+            if (zoom > 0)
+                QMetaObject::invokeMethod(canvas, "zoomAt", Q_ARG(QVariant, 800.0), Q_ARG(QVariant, 500.0),
+                                          Q_ARG(QVariant, zoom / canvas->property("zoom").toDouble()));
+            std::printf("zoom %.3f\n", canvas->property("zoom").toDouble());
         }
+        if (frame == 0) cpuStart = cpuMs();
         if (frame >= 0) times.push_back(double(clock.nsecsElapsed()) / 1e6);
         clock.restart();
         ++frame;
         if (frame >= frames) {
+            cpuEnd = cpuMs();
             QTimer::singleShot(0, &app, &QCoreApplication::quit);
             return;
         }
@@ -118,6 +138,7 @@ int main(int argc, char** argv) {
     const double mean = std::accumulate(times.begin(), times.end(), 0.0) / double(times.size());
     std::printf("frames: %zu  mean %.2f ms (%.1f fps)  p95 %.2f ms  max %.2f ms\n", times.size(), mean, 1000 / mean,
                 percentile(times, 0.95), *std::max_element(times.begin(), times.end()));
+    std::printf("cpu per frame %.2f ms\n", (cpuEnd - cpuStart) / double(times.size()));
     delete root;
     return 0;
 }

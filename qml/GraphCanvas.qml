@@ -10,14 +10,31 @@ Item {
     id: canvas
     property real zoom: 1
     property real panX: 0
+    property real panY: 0
     // True while panning or zooming, and for a moment after (see NodeItem's layer).
     property bool moving: false
+    // Level of detail, for NodeItem: widgets and port names from `detailed` up; below
+    // `lowDetail` a node is only its frame and title bar colour.
+    readonly property bool detailed: zoom > 0.4
+    readonly property bool lowDetail: zoom < 0.25
+    // Nodes outside this canvas rectangle are not drawn. It is the view grown by half its size on
+    // every side and is recomputed only when the view leaves it, so panning rarely touches the
+    // nodes' visibility bindings.
+    property rect cullRect: Qt.rect(0, 0, 0, 0)
     onPanXChanged: viewMoved()
     onPanYChanged: viewMoved()
     onZoomChanged: viewMoved()
-    function viewMoved() { moving = true; movingTimer.restart() }
+    onWidthChanged: updateCullRect(true)
+    onHeightChanged: updateCullRect(true)
+    function viewMoved() { moving = true; movingTimer.restart(); updateCullRect(false) }
+    function updateCullRect(force) {
+        const x0 = -panX / zoom, y0 = -panY / zoom, w = width / zoom, h = height / zoom
+        const r = cullRect
+        if (!force && x0 >= r.x && y0 >= r.y && x0 + w <= r.x + r.width && y0 + h <= r.y + r.height) return
+        if (w <= 0 || h <= 0) return
+        cullRect = Qt.rect(x0 - w / 2, y0 - h / 2, 2 * w, 2 * h)
+    }
     Timer { id: movingTimer; interval: 250; onTriggered: canvas.moving = false }
-    property real panY: 0
     readonly property alias world: world
     readonly property alias linkLayer: linkLayer
     readonly property alias search: search
@@ -25,13 +42,15 @@ Item {
     property point mouseCanvas: Qt.point(0, 0)  // last mouse position (paste goes there)
     property bool spaceHeld: false
     property bool minimapVisible: true
+    property var selectedReroute: null  // {toNode, toInput, index}: the reroute point Del removes
     clip: true
     focus: true
 
+    readonly property real minZoom: 0.05  // far enough out to see a 500-node graph whole
     function toCanvas(sx, sy) { return Qt.point((sx - panX) / zoom, (sy - panY) / zoom) }
     function toScreen(cx, cy) { return Qt.point(panX + cx * zoom, panY + cy * zoom) }
     function zoomAt(sx, sy, factor) {
-        const z = Math.max(0.1, Math.min(3, zoom * factor))
+        const z = Math.max(minZoom, Math.min(3, zoom * factor))
         const c = toCanvas(sx, sy)
         zoom = z
         panX = sx - c.x * z
@@ -41,7 +60,7 @@ Item {
     function fitRect(r) {
         if (!r || r.width === undefined || r.width <= 0) { zoom = 1; panX = 0; panY = 0; return }
         const m = 40
-        zoom = Math.max(0.1, Math.min(1.25, Math.min(width / (r.width + 2 * m), height / (r.height + 2 * m))))
+        zoom = Math.max(minZoom, Math.min(1.25, Math.min(width / (r.width + 2 * m), height / (r.height + 2 * m))))
         centerOn(r.x + r.width / 2, r.y + r.height / 2)
     }
     function fitAll() { fitRect(editor.nodes.boundingRect([])) }
@@ -115,6 +134,24 @@ Item {
         return false
     }
 
+    // ---- reroute points ----
+    // Adds a reroute point where canvas point p lies on a link; false when no link is there.
+    function addRerouteAt(p) {
+        const hit = linkLayer.linkAt(p.x, p.y, Math.max(4, 6 / zoom))
+        if (hit.toNode === undefined) return false
+        if (!editor.document.addReroute(hit.toNode, hit.toInput, hit.index, p.x, p.y)) return false
+        selectedReroute = {toNode: hit.toNode, toInput: hit.toInput, index: hit.index}
+        return true
+    }
+    function removeReroute(r) {
+        editor.document.removeReroute(r.toNode, r.toInput, r.index)
+        selectedReroute = null
+    }
+    Connections {
+        target: editor.nodes
+        function onSelectionChanged() { if (editor.nodes.selection.length) canvas.selectedReroute = null }
+    }
+
     // ---- adding nodes ----
     function openSearch(canvasPos, pendingLink) {
         const s = toScreen(canvasPos.x, canvasPos.y)
@@ -144,7 +181,11 @@ Item {
 
     // ---- edit commands on the selection (menus and shortcuts call these) ----
     function selectedIds() { return editor.nodes.selection }
-    function deleteSelection() { const s = selectedIds(); if (s.length) editor.document.removeNodes(s) }
+    function deleteSelection() {
+        if (selectedReroute) return removeReroute(selectedReroute)
+        const s = selectedIds()
+        if (s.length) editor.document.removeNodes(s)
+    }
     function duplicate() {
         const ids = editor.document.duplicateNodes(selectedIds())
         if (ids.length) editor.nodes.setSelection(ids)
@@ -176,7 +217,8 @@ Item {
         color: Theme.gridMinor; majorColor: Theme.gridMajor
     }
 
-    // Empty-canvas mouse: box select (left), pan (middle, or left with space), search (double-click), menu (right).
+    // Empty-canvas mouse: box select (left), pan (middle, or left with space), search (double-click), menu (right);
+    // on a link, double-click or Alt+click adds a reroute point.
     MouseArea {
         id: background
         anchors.fill: parent
@@ -192,6 +234,9 @@ Item {
             panning = mouse.button === Qt.MiddleButton || (mouse.button === Qt.LeftButton && canvas.spaceHeld)
             boxing = !panning && mouse.button === Qt.LeftButton
             additive = (mouse.modifiers & (Qt.ControlModifier | Qt.ShiftModifier)) !== 0
+            canvas.selectedReroute = null
+            if (boxing && (mouse.modifiers & Qt.AltModifier) && canvas.addRerouteAt(canvas.toCanvas(mouse.x, mouse.y)))
+                boxing = false
             if (boxing) rubber.set(mouse.x, mouse.y, mouse.x, mouse.y)
         }
         onPositionChanged: (mouse) => {
@@ -218,7 +263,10 @@ Item {
             panning = boxing = false
         }
         onDoubleClicked: (mouse) => {
-            if (mouse.button === Qt.LeftButton) canvas.openSearch(canvas.toCanvas(mouse.x, mouse.y), null)
+            if (mouse.button !== Qt.LeftButton) return
+            const p = canvas.toCanvas(mouse.x, mouse.y)
+            if (canvas.addRerouteAt(p)) boxing = false
+            else canvas.openSearch(p, null)
         }
         onClicked: (mouse) => {
             if (mouse.button === Qt.RightButton) {
@@ -271,6 +319,11 @@ Item {
             id: nodeRepeater
             model: editor.nodes
             NodeItem { canvas: world.parent }
+        }
+        Repeater {
+            // A count, not the list: moving a point must not recreate the dot being dragged.
+            model: editor.links.rerouteCount
+            RerouteDot { canvas: world.parent; point: editor.links.reroutes[index] || ({}) }
         }
     }
 

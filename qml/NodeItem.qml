@@ -13,8 +13,14 @@ Item {
     readonly property var shownInputs: model.inputs.filter(i => !i.isWidget || i.asInput)
     readonly property var widgetInputs: model.inputs.filter(i => i.isWidget && !i.asInput)
     readonly property int portRows: Math.max(shownInputs.length, outputs.length)
-    readonly property bool detailed: !canvas || canvas.zoom > 0.4
+    readonly property bool detailed: !canvas || canvas.detailed
+    readonly property bool lowDetail: canvas ? canvas.lowDetail : false
     readonly property string state_: model.state
+    visible: {
+        if (!canvas) return true
+        const r = canvas.cullRect
+        return x < r.x + r.width && y < r.y + r.height && x + width > r.x && y + height + 40 > r.y
+    }
 
     x: model.x
     y: model.y
@@ -24,7 +30,8 @@ Item {
     objectName: "node_" + nid
     // While the view pans or zooms each node is a cached texture, so a frame composites quads
     // instead of re-rasterising every node's text; at rest nodes are drawn crisp at any zoom.
-    layer.enabled: canvas ? canvas.moving : false
+    // A low-detail node is a few rectangles, which batch better than a texture each.
+    layer.enabled: canvas ? canvas.moving && !lowDetail : false
     layer.smooth: true
 
     // Selection / state outline.
@@ -101,6 +108,7 @@ Item {
             width: parent.width; height: parent.radius; anchors.bottom: parent.bottom; color: parent.color
         }
         Text {
+            visible: !node.lowDetail
             text: node.collapsed ? "▸" : "▾"
             color: Theme.textDim; font.pixelSize: 12
             x: 8; anchors.verticalCenter: parent.verticalCenter
@@ -112,7 +120,7 @@ Item {
             anchors.verticalCenter: parent.verticalCenter
             text: model.title; elide: Text.ElideRight
             color: Theme.text; font.pixelSize: Theme.titleFont; font.bold: true
-            visible: !renamer.visible
+            visible: !renamer.visible && !node.lowDetail
         }
         TextField {
             id: renamer
@@ -170,7 +178,7 @@ Item {
 
     // Ports.
     Repeater {
-        model: node.shownInputs.length
+        model: node.lowDetail ? 0 : node.shownInputs.length
         Item {
             readonly property var portData: node.shownInputs[index] || ({})
             y: node.collapsed ? 0 : gui.headerHeight + index * gui.rowHeight
@@ -190,7 +198,7 @@ Item {
         }
     }
     Repeater {
-        model: node.outputs.length
+        model: node.lowDetail ? 0 : node.outputs.length
         Item {
             readonly property var portData: node.outputs[index] || ({})
             x: node.width / 2

@@ -16,7 +16,7 @@ bool sameNode(const Node& a, const Node& b) {
 
 bool sameLink(const Link& a, const Link& b) {
     return a.id == b.id && a.fromNode == b.fromNode && a.fromSlot == b.fromSlot && a.toNode == b.toNode &&
-           a.toInput == b.toInput && a.type == b.type;
+           a.toInput == b.toInput && a.type == b.type && a.reroutes == b.reroutes;
 }
 
 namespace {
@@ -91,6 +91,13 @@ LinkId DeltaBuilder::connect(NodeId from, int fromSlot, NodeId to, const std::st
     l.type = type;
     links_[l.id] = l;
     return l.id;
+}
+
+Link* DeltaBuilder::editLink(LinkId id) {
+    if (auto it = links_.find(id); it != links_.end()) return it->second ? &*it->second : nullptr;
+    auto it = graph_.links().find(id);
+    if (it == graph_.links().end()) return nullptr;
+    return &*(links_[id] = it->second);
 }
 
 void DeltaBuilder::removeLink(LinkId id) { links_[id] = std::nullopt; }
@@ -185,6 +192,32 @@ bool LayoutCommand::mergeWith(const QUndoCommand* other) {
         if (!changes_.count(id)) return false;
     for (const auto& [id, c] : o->changes_) changes_[id].second = c.second;
     return true;
+}
+
+RerouteMoveCommand::RerouteMoveCommand(GraphDocument* doc, int gesture, LinkId link, size_t index, Point before,
+                                       Point after)
+    : DocumentEdit(doc, GraphDocument::tr("Move reroute")),
+      gesture_(gesture),
+      link_(link),
+      index_(index),
+      before_(before),
+      after_(after) {}
+
+bool RerouteMoveCommand::mergeWith(const QUndoCommand* other) {
+    const auto* o = static_cast<const RerouteMoveCommand*>(other);
+    if (o->gesture_ != gesture_ || o->link_ != link_ || o->index_ != index_) return false;
+    after_ = o->after_;
+    return true;
+}
+
+void RerouteMoveCommand::apply(Point p) {
+    auto it = graph().links().find(link_);
+    if (it == graph().links().end() || index_ >= it->second.reroutes.size()) return;
+    Link moved = it->second;
+    moved.reroutes[index_] = p;
+    graph().removeLink(link_);
+    graph().addLink(moved);
+    emit doc_->linksChanged();
 }
 
 void LayoutCommand::apply(bool forward) {

@@ -44,6 +44,7 @@ public:
     std::vector<Link> links() const;         // current view, ordered by id
     const Link* linkInto(NodeId to, const std::string& input) const;
     LinkId connect(NodeId from, int fromSlot, NodeId to, const std::string& input, const std::string& type);
+    Link* editLink(LinkId id);  // a staged copy; nullptr when absent
     void removeLink(LinkId id);
     std::vector<Group>& groups();
 
@@ -96,6 +97,25 @@ private:
     Kind kind_;
     int gesture_;
     std::map<NodeId, std::pair<Layout, Layout>> changes_;  // before, after
+};
+
+// Dragging one reroute point of a link. Consecutive moves of the same point merge while the
+// gesture serial is unchanged, like LayoutCommand.
+class RerouteMoveCommand : public DocumentEdit {
+public:
+    static constexpr int kId = 3;  // after LayoutCommand's kinds
+    RerouteMoveCommand(GraphDocument* doc, int gesture, LinkId link, size_t index, Point before, Point after);
+    int id() const override { return kId; }
+    bool mergeWith(const QUndoCommand* other) override;
+    void redo() override { apply(after_); }
+    void undo() override { apply(before_); }
+
+private:
+    void apply(Point p);
+    int gesture_;
+    LinkId link_;
+    size_t index_;
+    Point before_, after_;
 };
 
 }  // namespace tessera::editor

@@ -69,6 +69,11 @@ public:
     Q_INVOKABLE bool connectPorts(qint64 fromNode, int fromSlot, qint64 toNode, const QString& toInput);
     Q_INVOKABLE bool canConnect(qint64 fromNode, int fromSlot, qint64 toNode, const QString& toInput) const;
     Q_INVOKABLE void disconnectInput(qint64 toNode, const QString& toInput);
+    // Reroute points of the link into (toNode, toInput): waypoints it is drawn through, in order
+    // from its output (index 0) to its input. Moves of one point merge until finishMove().
+    Q_INVOKABLE bool addReroute(qint64 toNode, const QString& toInput, int index, double x, double y);
+    Q_INVOKABLE bool moveReroute(qint64 toNode, const QString& toInput, int index, double x, double y);
+    Q_INVOKABLE bool removeReroute(qint64 toNode, const QString& toInput, int index);
     Q_INVOKABLE bool setWidgetValue(qint64 node, const QString& input, const QVariant& value);  // range/choice checked
     // A widget shown as an input port (and back; turning it back drops the link feeding it).
     Q_INVOKABLE void setWidgetAsInput(qint64 node, const QString& input, bool asInput);
@@ -166,6 +171,7 @@ private:
     // A new node staged on `edit` with addNode's default widgets.
     Node& stageNode(DeltaBuilder& edit, const NodeDecl& decl, double x, double y) const;
     QString effectiveInputDir() const;  // inputDir(), or the app data folder's "input" when none
+    const Link* rerouted(qint64 toNode, const QString& toInput, int index, bool inserting);
     QString connectProblem(qint64 fromNode, int fromSlot, qint64 toNode, const QString& toInput) const;
     QVariantList pasteGraph(const Graph& source, double x, double y, const QString& text);
     void setFlag(const QVariantList& ids, bool value, bool Node::*flag, bool Node::*exclusive, const QString& text);

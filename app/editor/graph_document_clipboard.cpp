@@ -67,9 +67,11 @@ QVariantList GraphDocument::pasteGraph(const Graph& source, double x, double y, 
         newId[id] = nid;
         ids.push_back(qint64(nid));
     }
-    for (const auto& [id, l] : source.links())  // a link to a node not pasted is dropped
-        if (newId.count(l.fromNode) && newId.count(l.toNode))
-            b.connect(newId[l.fromNode], l.fromSlot, newId[l.toNode], l.toInput, l.type);
+    for (const auto& [id, l] : source.links()) {  // a link to a node not pasted is dropped
+        if (!newId.count(l.fromNode) || !newId.count(l.toNode)) continue;
+        const LinkId pasted = b.connect(newId[l.fromNode], l.fromSlot, newId[l.toNode], l.toInput, l.type);
+        for (const Point& p : l.reroutes) b.editLink(pasted)->reroutes.push_back({p.x - left + x, p.y - top + y});
+    }
     commit(b, text);
     return ids;
 }

@@ -3,6 +3,8 @@
 #include "app/editor/graph_document.h"
 #include "app/editor/node_ports.h"
 
+#include <QPointF>
+
 namespace tessera::editor {
 
 LinkListModel::LinkListModel(GraphDocument* document, QObject* parent) : QAbstractListModel(parent), doc_(document) {
@@ -15,7 +17,9 @@ LinkListModel::LinkListModel(GraphDocument* document, QObject* parent) : QAbstra
         for (const auto& [id, l] : doc_->graph().links()) rows_.push_back(rowFor(id));
         endResetModel();
         emit countChanged();
+        refreshReroutes();
     });
+    refreshReroutes();
 }
 
 LinkListModel::Row LinkListModel::rowFor(qint64 linkId) const {
@@ -28,6 +32,7 @@ LinkListModel::Row LinkListModel::rowFor(qint64 linkId) const {
     r.toNode = l.toNode;
     r.toInput = QString::fromStdString(l.toInput);
     r.type = QString::fromStdString(l.type);
+    r.reroutes = l.reroutes;
     if (const Node* to = g.node(l.toNode)) r.toSlot = inputPortRow(g, *to, doc_->registry().find(to->type), l.toInput);
     return r;
 }
@@ -45,8 +50,9 @@ void LinkListModel::rebuild() {
             endRemoveRows();
             i = first;
         }
-    // Insert the new links at their place in id order. A link never changes under its id; its
-    // toSlot changes with its node's ports, which come with nodeChanged (refreshInto).
+    // Insert the new links at their place in id order. Under its id a link changes only its
+    // reroute points (refreshReroutes) and its toSlot, which changes with its node's ports and
+    // comes with nodeChanged (refreshInto).
     size_t row = 0;
     for (const auto& [id, l] : links) {
         if (row >= rows_.size() || rows_[row].id != id) {
@@ -57,6 +63,28 @@ void LinkListModel::rebuild() {
         ++row;
     }
     if (rowCount() != before) emit countChanged();
+    refreshReroutes();
+}
+
+void LinkListModel::refreshReroutes() {
+    const auto& links = doc_->graph().links();
+    QVariantList flat;
+    for (size_t i = 0; i < rows_.size(); ++i) {
+        Row& r = rows_[i];
+        const auto it = links.find(r.id);
+        if (it == links.end()) continue;
+        if (it->second.reroutes != r.reroutes) {
+            r.reroutes = it->second.reroutes;
+            emit dataChanged(index(int(i)), index(int(i)), {ReroutesRole});
+        }
+        for (size_t k = 0; k < r.reroutes.size(); ++k)
+            flat.push_back(QVariantMap{{"toNode", r.toNode}, {"toInput", r.toInput}, {"index", int(k)},
+                                       {"x", r.reroutes[k].x}, {"y", r.reroutes[k].y}, {"type", r.type}});
+    }
+    if (flat != reroutes_) {
+        reroutes_ = std::move(flat);
+        emit reroutesChanged();
+    }
 }
 
 void LinkListModel::refreshInto(qint64 nodeId) {
@@ -74,7 +102,8 @@ int LinkListModel::rowCount(const QModelIndex& parent) const { return parent.isV
 
 QHash<int, QByteArray> LinkListModel::roleNames() const {
     return {{LinkIdRole, "linkId"}, {FromNodeRole, "fromNode"}, {FromSlotRole, "fromSlot"}, {ToNodeRole, "toNode"},
-            {ToInputRole, "toInput"}, {ToSlotRole, "toSlot"},   {TypeRole, "type"}};
+            {ToInputRole, "toInput"}, {ToSlotRole, "toSlot"},   {TypeRole, "type"},
+            {ReroutesRole, "reroutes"}};
 }
 
 QVariant LinkListModel::data(const QModelIndex& index, int role) const {
@@ -88,6 +117,11 @@ QVariant LinkListModel::data(const QModelIndex& index, int role) const {
         case ToInputRole: return r.toInput;
         case ToSlotRole: return r.toSlot;
         case TypeRole: return r.type;
+        case ReroutesRole: {
+            QVariantList points;
+            for (const Point& p : r.reroutes) points.push_back(QPointF(p.x, p.y));
+            return points;
+        }
         default: return {};
     }
 }

@@ -1,7 +1,10 @@
 #pragma once
 // The links of a GraphDocument for QML and for the link renderer (LinkLayer).
+#include "core/graph/graph.h"
+
 #include <QAbstractListModel>
 #include <QString>
+#include <QVariantList>
 
 #include <vector>
 
@@ -12,6 +15,10 @@ class GraphDocument;
 class LinkListModel : public QAbstractListModel {
     Q_OBJECT
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    // Every reroute point of every link, flat, for the canvas' dots:
+    // [{toNode, toInput, index, x, y, type}], in link id order then point order.
+    Q_PROPERTY(QVariantList reroutes READ reroutes NOTIFY reroutesChanged)
+    Q_PROPERTY(int rerouteCount READ rerouteCount NOTIFY reroutesChanged)
 
 public:
     enum Role {
@@ -25,6 +32,7 @@ public:
         // (or fed by a link); see node_ports.h and NodeListModel's layout constants.
         ToSlotRole,
         TypeRole,       // "type": for the colour
+        ReroutesRole,   // "reroutes": the points the link is drawn through, [QPointF], output to input
     };
 
     explicit LinkListModel(GraphDocument* document, QObject* parent = nullptr);
@@ -33,23 +41,29 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
     Q_INVOKABLE QVariantMap get(int row) const;
+    QVariantList reroutes() const { return reroutes_; }
+    int rerouteCount() const { return int(reroutes_.size()); }
 
 signals:
     void countChanged();
+    void reroutesChanged();
 
 private:
     struct Row {
         qint64 id = 0, fromNode = 0, toNode = 0;
         int fromSlot = 0, toSlot = -1;
         QString toInput, type;
+        std::vector<Point> reroutes;
         bool operator==(const Row&) const = default;
     };
     Row rowFor(qint64 linkId) const;
     // Brings the rows in line with the graph with row inserts and removals; rows are ordered by link id.
     void rebuild();
     void refreshInto(qint64 nodeId);  // a node's ports changed: its links' toSlot may have
+    void refreshReroutes();           // rows whose points changed, and the flat list
     GraphDocument* doc_;
     std::vector<Row> rows_;
+    QVariantList reroutes_;
 };
 
 }  // namespace tessera::editor

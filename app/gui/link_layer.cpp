@@ -22,26 +22,38 @@ QHash<QByteArray, int> rolesByName(const QAbstractItemModel* model) {
     return out;
 }
 
-struct Curve {
-    QPointF p0, p3;
-    QColor color;
-    float halfWidth;
-};
+// The control points of a stretch: it leaves and arrives horizontally, like ComfyUI's links.
+std::pair<QPointF, QPointF> controls(QPointF p0, QPointF p3) {
+    const double dx = std::max(40.0, std::abs(p3.x() - p0.x()) * 0.5);
+    return {p0 + QPointF(dx, 0), p3 - QPointF(dx, 0)};
+}
+
+QPointF bezier(QPointF p0, QPointF p1, QPointF p2, QPointF p3, double t) {
+    const double u = 1 - t;
+    return u * u * u * p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * p3;
+}
+
+double distanceToSegment(QPointF p, QPointF a, QPointF b) {
+    const QPointF ab = b - a;
+    const double len2 = QPointF::dotProduct(ab, ab);
+    const double t = len2 > 0 ? std::clamp(QPointF::dotProduct(p - a, ab) / len2, 0.0, 1.0) : 0.0;
+    const QPointF d = p - (a + t * ab);
+    return std::hypot(d.x(), d.y());
+}
 
 // One thick Bézier as a strip of 2*(kSegments+1) vertices and 6*kSegments indices.
-void emitCurve(const Curve& c, QSGGeometry::ColoredPoint2D* v, quint32* idx, quint32 base) {
-    const double halfWidth = c.halfWidth;
-    const double dx = std::max(40.0, std::abs(c.p3.x() - c.p0.x()) * 0.5);
-    const QPointF p1 = c.p0 + QPointF(dx, 0), p2 = c.p3 - QPointF(dx, 0);
+template <class C>
+void emitCurve(const C& c, float halfWidth, QSGGeometry::ColoredPoint2D* v, quint32* idx, quint32 base) {
+    const auto [p1, p2] = controls(c.p0, c.p3);
     const uchar r = uchar(c.color.red()), g = uchar(c.color.green()), b = uchar(c.color.blue()),
                 a = uchar(c.color.alpha());
     for (int i = 0; i <= kSegments; ++i) {
         const double t = double(i) / kSegments, u = 1 - t;
-        const QPointF p = u * u * u * c.p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * c.p3;
+        const QPointF p = bezier(c.p0, p1, p2, c.p3, t);
         QPointF d = 3 * u * u * (p1 - c.p0) + 6 * u * t * (p2 - p1) + 3 * t * t * (c.p3 - p2);
         const double len = std::hypot(d.x(), d.y());
         d = len > 1e-9 ? d / len : QPointF(1, 0);
-        const QPointF n(-d.y() * halfWidth, d.x() * halfWidth);
+        const QPointF n(-d.y() * (halfWidth + c.widen), d.x() * (halfWidth + c.widen));
         // Premultiplied colour, as QSGVertexColorMaterial expects.
         const auto pm = [&](uchar ch) { return uchar(ch * a / 255); };
         v[2 * i].set(float(p.x() + n.x()), float(p.y() + n.y()), pm(r), pm(g), pm(b), a);
@@ -58,7 +70,8 @@ void emitCurve(const Curve& c, QSGGeometry::ColoredPoint2D* v, quint32* idx, qui
     }
 }
 
-QSGGeometryNode* curvesNode(const std::vector<Curve>& curves, QSGGeometryNode* node) {
+template <class C>
+QSGGeometryNode* curvesNode(const std::vector<C>& curves, float halfWidth, QSGGeometryNode* node) {
     const int vertices = int(curves.size()) * 2 * (kSegments + 1);
     const int indices = int(curves.size()) * 6 * kSegments;
     if (!node) {
@@ -75,7 +88,7 @@ QSGGeometryNode* curvesNode(const std::vector<Curve>& curves, QSGGeometryNode* n
     auto* v = node->geometry()->vertexDataAsColoredPoint2D();
     auto* idx = node->geometry()->indexDataAsUInt();
     for (size_t i = 0; i < curves.size(); ++i)
-        emitCurve(curves[i], v + i * 2 * (kSegments + 1), idx + i * 6 * kSegments,
+        emitCurve(curves[i], halfWidth, v + i * 2 * (kSegments + 1), idx + i * 6 * kSegments,
                   quint32(i * 2 * (kSegments + 1)));
     node->markDirty(QSGNode::DirtyGeometry);
     return node;
@@ -117,12 +130,6 @@ void LinkLayer::setNodes(QAbstractItemModel* model) {
     emit nodesChanged();
 }
 
-void LinkLayer::setOutlineColor(const QColor& color) {
-    if (color == outlineColor_) return;
-    outlineColor_ = color;
-    emit styleChanged();
-}
-
 void LinkLayer::setLinks(QAbstractItemModel* model) {
     if (links_ == model) return;
     if (links_) disconnect(links_, nullptr, this, nullptr);
@@ -134,6 +141,12 @@ void LinkLayer::setLinks(QAbstractItemModel* model) {
     }
     rebuildLinks();
     emit linksChanged();
+}
+
+void LinkLayer::setOutlineColor(const QColor& color) {
+    if (color == outlineColor_) return;
+    outlineColor_ = color;
+    emit styleChanged();
 }
 
 LinkLayer::NodeGeom LinkLayer::readNode(int row) const {
@@ -181,13 +194,15 @@ void LinkLayer::rebuildLinks() {
     if (links_) {
         auto role = [&](const char* name) { return linkRoles_.value(name, -1); };
         const int from = role("fromNode"), slot = role("fromSlot"), to = role("toNode"), input = role("toInput"),
-                  type = role("type");
+                  type = role("type"), reroutes = role("reroutes");
         links_cache_.reserve(size_t(links_->rowCount()));
         for (int row = 0; row < links_->rowCount(); ++row) {
             const QModelIndex i = links_->index(row, 0);
-            links_cache_.push_back({links_->data(i, from).toLongLong(), links_->data(i, to).toLongLong(),
-                                    links_->data(i, slot).toInt(), links_->data(i, input).toString(),
-                                    QColor(NodeCatalog::portColor(links_->data(i, type).toString()))});
+            LinkGeom l{links_->data(i, from).toLongLong(), links_->data(i, to).toLongLong(),
+                       links_->data(i, slot).toInt(), links_->data(i, input).toString(),
+                       QColor(NodeCatalog::portColor(links_->data(i, type).toString())), {}};
+            for (const QVariant& p : links_->data(i, reroutes).toList()) l.reroutes.push_back(p.toPointF());
+            links_cache_.push_back(std::move(l));
         }
     }
     markLinksDirty();
@@ -233,37 +248,72 @@ QVariantMap LinkLayer::portAt(double x, double y, double radius) const {
     return best;
 }
 
+std::vector<LinkLayer::Curve> LinkLayer::curvesOf(const LinkGeom& l) const {
+    const auto from = nodeCache_.find(l.fromNode), to = nodeCache_.find(l.toNode);
+    if (from == nodeCache_.end() || to == nodeCache_.end()) return {};
+    QPointF start = layout::portPosition(from->x, from->y, from->width, from->collapsed, true, l.fromSlot);
+    std::vector<Curve> out;
+    for (const QPointF& p : l.reroutes) {
+        out.push_back({start, p, l.color});
+        start = p;
+    }
+    out.push_back({start,
+                   layout::portPosition(to->x, to->y, to->width, to->collapsed, false, to->inputSlots.value(l.toInput, 0)),
+                   l.color});
+    return out;
+}
+
+QVariantMap LinkLayer::linkAt(double x, double y, double radius) const {
+    QVariantMap best;
+    double bestDistance = radius;
+    const QPointF p(x, y);
+    for (const LinkGeom& l : links_cache_) {
+        const std::vector<Curve> curves = curvesOf(l);
+        for (size_t k = 0; k < curves.size(); ++k) {
+            const Curve& c = curves[k];
+            const auto [p1, p2] = controls(c.p0, c.p3);
+            // A Bézier stays inside the box of its control points.
+            const QRectF box = QRectF(c.p0, c.p3).normalized().united(QRectF(p1, p2).normalized());
+            if (!box.adjusted(-radius, -radius, radius, radius).contains(p)) continue;
+            QPointF prev = c.p0;
+            for (int i = 1; i <= kSegments; ++i) {
+                const QPointF next = bezier(c.p0, p1, p2, c.p3, double(i) / kSegments);
+                const double d = distanceToSegment(p, prev, next);
+                if (d <= bestDistance) {
+                    bestDistance = d;
+                    best = {{"toNode", l.toNode}, {"toInput", l.toInput}, {"index", int(k)}};
+                }
+                prev = next;
+            }
+        }
+    }
+    return best;
+}
+
 QSGNode* LinkLayer::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
     QSGNode* root = old ? old : new QSGNode;
     auto* linksNode = static_cast<QSGGeometryNode*>(root->firstChild());
     if (linksDirty_ || !linksNode) {
         linksDirty_ = false;
-        const float half = float(lineWidth_ / 2);
         std::vector<Curve> curves;
         curves.reserve(links_cache_.size());
-        for (const LinkGeom& l : links_cache_) {
-            const auto from = nodeCache_.find(l.fromNode), to = nodeCache_.find(l.toNode);
-            if (from == nodeCache_.end() || to == nodeCache_.end()) continue;
-            curves.push_back({layout::portPosition(from->x, from->y, from->width, from->collapsed, true, l.fromSlot),
-                              layout::portPosition(to->x, to->y, to->width, to->collapsed, false,
-                                                   to->inputSlots.value(l.toInput, 0)),
-                              l.color, half});
-        }
+        for (const LinkGeom& l : links_cache_)
+            for (const Curve& c : curvesOf(l)) curves.push_back(c);
         if (outlineColor_.alpha() > 0) {  // rims first, so every link is drawn over them
             std::vector<Curve> rims;
             rims.reserve(curves.size() * 2);
-            for (const Curve& c : curves) rims.push_back({c.p0, c.p3, outlineColor_, half + 1.25f});
+            for (const Curve& c : curves) rims.push_back({c.p0, c.p3, outlineColor_, 1.25f});
             rims.insert(rims.end(), curves.begin(), curves.end());
             curves = std::move(rims);
         }
-        QSGGeometryNode* fresh = curvesNode(curves, linksNode);
+        QSGGeometryNode* fresh = curvesNode(curves, float(lineWidth_ / 2), linksNode);
         if (!linksNode) root->appendChildNode(fresh);
         linksNode = fresh;
     }
     auto* dragNode = static_cast<QSGGeometryNode*>(linksNode->nextSibling());
     std::vector<Curve> drag;
-    if (dragActive_) drag.push_back({dragFrom_, dragTo_, dragColor_, float(lineWidth_ / 2)});
-    QSGGeometryNode* freshDrag = curvesNode(drag, dragNode);
+    if (dragActive_) drag.push_back({dragFrom_, dragTo_, dragColor_});
+    QSGGeometryNode* freshDrag = curvesNode(drag, float(lineWidth_ / 2), dragNode);
     if (!dragNode) root->appendChildNode(freshDrag);
     return root;
 }

@@ -1,5 +1,6 @@
 #pragma once
-// Draws every link of the canvas as a cubic Bézier in ONE scene-graph node (per-vertex colour
+// Draws every link of the canvas as cubic Béziers (one per stretch between its ends and its
+// reroute points) in ONE scene-graph node (per-vertex colour
 // by port type), plus the link being dragged. It lives inside the canvas' zoomed/panned content
 // item, so panning and zooming never rebuild geometry; moving nodes or editing links does.
 // Port positions come from the node model (x, y, width, collapsed, shown inputs) and the layout
@@ -47,6 +48,9 @@ public:
     // The port under canvas point (x, y) within `radius`: {nodeId, output, slot, name, type},
     // or an empty map.
     Q_INVOKABLE QVariantMap portAt(double x, double y, double radius = 12) const;
+    // The link drawn within `radius` of canvas point (x, y): {toNode, toInput, index}, where
+    // index is where a reroute point at (x, y) goes among the link's points; or an empty map.
+    Q_INVOKABLE QVariantMap linkAt(double x, double y, double radius = 6) const;
 
 signals:
     void nodesChanged();
@@ -70,7 +74,15 @@ private:
         int fromSlot;
         QString toInput;
         QColor color;
+        std::vector<QPointF> reroutes;
     };
+    struct Curve {
+        QPointF p0, p3;
+        QColor color;
+        float widen = 0;  // added to the half width (the light theme's rims)
+    };
+    // A link's stretches: output → first reroute point → ... → input. Empty when a node is missing.
+    std::vector<Curve> curvesOf(const LinkGeom& l) const;
     void rebuildNodes();
     void updateNodeRows(int first, int last);
     NodeGeom readNode(int row) const;

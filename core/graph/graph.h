@@ -18,6 +18,7 @@ using LinkId = int64_t;
 
 struct Point {
     double x = 0, y = 0;
+    bool operator==(const Point&) const = default;
 };
 
 struct Node {
@@ -50,6 +51,9 @@ struct Link {
     NodeId toNode = 0;
     std::string toInput;  // input name
     std::string type;     // the output's type when the link was made
+    // Waypoints the link is drawn through, from its output to its input (canvas coordinates).
+    // Only the look: execution ignores them.
+    std::vector<Point> reroutes;
 };
 
 struct Group {

@@ -51,6 +51,13 @@ Point readPair(const Json* j) {
     return {};
 }
 
+// The link passes through the middle of a Reroute node's small box.
+Point rerouteCenter(const Json& node) {
+    const Point pos = readPair(node.find("pos"));
+    const Point size = readPair(node.find("size"));
+    return {pos.x + size.x / 2, pos.y + size.y / 2};
+}
+
 bool isControlMode(const Json& v) {
     const std::string& s = v.toString();
     return v.isString() && (s == "fixed" || s == "increment" || s == "decrement" || s == "randomize");
@@ -191,8 +198,10 @@ Graph importComfyWorkflow(const Json& root, const Registry& registry, LoadReport
         NodeId from = l.from;
         int slot = l.fromSlot;
         std::string type = l.type;
+        std::vector<Point> waypoints;  // walked from the input back to the output
         bool dropped = false;
         for (size_t hops = 0; reroutes.count(from); ++hops) {
+            waypoints.push_back(rerouteCenter(*raw[from]));
             auto it = intoReroute.find(from);
             if (it == intoReroute.end() || hops > links.size()) {
                 report.warnings.push_back(where + " comes from a Reroute with nothing connected; it was dropped");
@@ -241,6 +250,7 @@ Graph importComfyWorkflow(const Json& root, const Registry& registry, LoadReport
         link.toNode = l.to;
         link.toInput = name;
         link.type = type == "*" ? std::string() : type;
+        link.reroutes.assign(waypoints.rbegin(), waypoints.rend());
         g.addLink(link);
     }
 

@@ -178,6 +178,12 @@ struct Reader {
         l.toNode = to[0].toInt();
         l.toInput = to[1].toString();
         l.type = readString(j, "type", where);
+        if (const Json* r = optional(j, "reroutes", Json::Type::Array, where))
+            for (const Json& p : r->array()) {
+                if (!p.isArray() || p.array().size() != 2 || !p.array()[0].isNumber() || !p.array()[1].isNumber())
+                    fail(where, "each of \"reroutes\" should be two numbers [x, y]");
+                l.reroutes.push_back({finite(p.array()[0].toDouble()), finite(p.array()[1].toDouble())});
+            }
         if (!g.node(l.fromNode)) fail(where, "comes from node " + std::to_string(l.fromNode) + ", which is not in the file");
         if (!g.node(l.toNode)) fail(where, "goes to node " + std::to_string(l.toNode) + ", which is not in the file");
         if (g.links().count(id)) fail(where, "another link has the same id");
@@ -261,6 +267,11 @@ Json graphToJsonValue(const Graph& graph, const std::vector<std::string>& embedd
         j.set("from", Json(Json::Array{Json(l.fromNode), Json(l.fromSlot)}));
         j.set("to", Json(Json::Array{Json(l.toNode), Json(l.toInput)}));
         j.set("type", Json(l.type));
+        if (!l.reroutes.empty()) {
+            Json reroutes{Json::Array{}};
+            for (const Point& p : l.reroutes) reroutes.push(point(p));
+            j.set("reroutes", std::move(reroutes));
+        }
         links.push(std::move(j));
     }
     root.set("links", std::move(links));

@@ -97,6 +97,8 @@ TEST_F(ComfyFixture, ImportsUiWorkflow) {
     EXPECT_EQ(vaeEnc->fromSlot, 2);
     EXPECT_EQ(vaeEnc->type, "VAE");
     EXPECT_EQ(vaeEnc->id, 13);
+    EXPECT_EQ(vaeEnc->reroutes, (std::vector<Point>{{657.5, 653}}));  // Reroute #12's middle
+    EXPECT_TRUE(link(g, 3, "model")->reroutes.empty());
     ASSERT_NE(link(g, 8, "vae"), nullptr);
     EXPECT_EQ(link(g, 8, "vae")->fromNode, 4);
     const Link* seed = link(g, 3, "seed");
@@ -117,6 +119,29 @@ TEST_F(ComfyFixture, ImportsUiWorkflow) {
     EXPECT_EQ(g.groups()[0].x, 400);
     EXPECT_EQ(g.groups()[0].width, 460);
     EXPECT_EQ(g.groups()[0].color, "#3f789e");
+}
+
+TEST_F(ComfyFixture, RerouteChainsBecomeOneLinkThroughTheirPoints) {
+    const QByteArray workflow = R"({"version": 0.4, "nodes": [
+        {"id": 1, "type": "CheckpointLoaderSimple", "pos": [0, 0], "widgets_values": ["a.safetensors"]},
+        {"id": 2, "type": "Reroute", "pos": [300, 100], "size": [75, 26]},
+        {"id": 3, "type": "Reroute", "pos": [500, 300], "size": [75, 26]},
+        {"id": 4, "type": "VAEDecode", "pos": [700, 0], "inputs": [
+            {"name": "samples", "type": "LATENT", "link": null}, {"name": "vae", "type": "VAE", "link": 3}]}],
+      "links": [[1, 1, 2, 2, 0, "VAE"], [2, 2, 0, 3, 0, "*"], [3, 3, 0, 4, 1, "*"]]})";
+    LoadReport report;
+    const Graph g = importGraph(workflow, reg, report);
+    EXPECT_TRUE(report.warnings.empty()) << report.warnings.front();
+    EXPECT_EQ(g.nodes().size(), 2u);
+    ASSERT_EQ(g.links().size(), 1u);
+    const Link* vae = link(g, 4, "vae");
+    ASSERT_NE(vae, nullptr);
+    EXPECT_EQ(vae->id, 3);
+    EXPECT_EQ(vae->fromNode, 1);
+    EXPECT_EQ(vae->fromSlot, 2);
+    EXPECT_EQ(vae->type, "VAE");
+    // In order from the output: the first Reroute's middle, then the second's.
+    EXPECT_EQ(vae->reroutes, (std::vector<Point>{{337.5, 113}, {537.5, 313}}));
 }
 
 TEST_F(ComfyFixture, ImportedWorkflowSurvivesTesseraSaveAndLoad) {

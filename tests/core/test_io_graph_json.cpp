@@ -37,6 +37,7 @@ void expectSameGraph(const Graph& a, const Graph& b) {
         EXPECT_EQ(l.toNode, k.toNode);
         EXPECT_EQ(l.toInput, k.toInput);
         EXPECT_EQ(l.type, k.type);
+        EXPECT_EQ(l.reroutes, k.reroutes) << "reroutes of link " << id;
     }
     ASSERT_EQ(a.groups().size(), b.groups().size());
     for (size_t i = 0; i < a.groups().size(); ++i) {
@@ -73,7 +74,7 @@ Graph sampleGraph() {
     g.connect(5, 0, 3, "latent_image", "LATENT");
     g.removeLink(1);  // ids need not be contiguous
     g.connect(4, 0, 3, "model", "MODEL");
-    g.connect(3, 0, 9, "images", "IMAGE");
+    g.connect(3, 0, 9, "images", "IMAGE").reroutes = {{700.5, -20}, {820, 40.25}};
     g.groups().push_back({"Prompt \xE2\x9C\x93", 400, 110.5, 460, 480, "#3f789e"});
     g.properties()["name"] = "fox";
     g.properties()["description"] = "img2img";
@@ -94,6 +95,26 @@ TEST(IoGraphJson, RoundTripKeepsEveryField) {
     EXPECT_TRUE(json.contains("\"cfg\": 8.0"));
     EXPECT_TRUE(json.contains("\"format\": \"tessera-graph\""));
     EXPECT_EQ(graphToJson(back), json);  // stable: saving again changes nothing
+}
+
+TEST(IoGraphJson, ReroutePointsAreKeptInOrderAndOldFilesHaveNone) {
+    const QByteArray json = graphToJson(sampleGraph());
+    EXPECT_TRUE(json.contains("\"reroutes\"")) << json.toStdString();
+    const Graph back = graphFromJson(json);
+    const Link* images = back.linkInto(9, "images");
+    ASSERT_NE(images, nullptr);
+    EXPECT_EQ(images->reroutes, (std::vector<Point>{{700.5, -20}, {820, 40.25}}));
+    EXPECT_TRUE(back.linkInto(3, "model")->reroutes.empty());
+    // Files from before reroutes: links without the key load with none.
+    const Graph old = graphFromJson(R"({"format": "tessera-graph", "version": 1, "nodes": [
+        {"id": 1, "type": "A"}, {"id": 2, "type": "B"}],
+        "links": [{"id": 1, "from": [1, 0], "to": [2, "x"], "type": "T"}]})");
+    ASSERT_NE(old.linkInto(2, "x"), nullptr);
+    EXPECT_TRUE(old.linkInto(2, "x")->reroutes.empty());
+    expectError([] { graphFromJson(R"({"format": "tessera-graph", "version": 1, "nodes": [
+        {"id": 1, "type": "A"}, {"id": 2, "type": "B"}],
+        "links": [{"id": 4, "from": [1, 0], "to": [2, "x"], "reroutes": [[1, 2], [3]]}]})"); },
+                {"link 4", "each of \"reroutes\" should be two numbers [x, y]"});
 }
 
 TEST(IoGraphJson, WidgetsTurnedIntoInputsAreKept) {

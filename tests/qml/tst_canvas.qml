@@ -32,6 +32,11 @@ Item {
             mouseMove(canvas, to.x, to.y)
             mouseRelease(canvas, to.x, to.y)
         }
+        function nodeItem(id) {
+            for (let i = 0; i < canvas.world.children.length; ++i)
+                if (canvas.world.children[i].objectName === "node_" + id) return canvas.world.children[i]
+            return null
+        }
         function typeText(text) { for (const c of text) keyClick(c) }
         // A checkpoint loader at (0, 0) and a text encoder at (400, 0).
         function loaderAndEncoder() {
@@ -214,6 +219,61 @@ Item {
             const after = canvas.toCanvas(400, 300)
             fuzzyCompare(after.x, before.x, 0.5)
             fuzzyCompare(after.y, before.y, 0.5)
+        }
+
+        function test_rerouteAddedOnALinkDragsAndUndoes() {
+            const a = editor.document.addNode("CheckpointLoaderSimple", 0, 0)
+            const b = editor.document.addNode("CLIPTextEncode", 700, 300)
+            verify(editor.document.connectPorts(a, 1, b, "clip"))
+            wait(50)
+            // The middle of a link without reroutes is halfway between its ports.
+            const from = canvas.linkLayer.portPosition(a, true, 1), to = canvas.linkLayer.inputPosition(b, "clip")
+            const mid = Qt.point((from.x + to.x) / 2, (from.y + to.y) / 2)
+            const s = screenOf(mid)
+            mouseDoubleClickSequence(canvas, s.x, s.y)
+            compare(editor.links.rerouteCount, 1)
+            verify(!canvas.search.opened)
+            fuzzyCompare(editor.links.reroutes[0].x, mid.x, 1)
+            fuzzyCompare(editor.links.reroutes[0].y, mid.y, 1)
+            compare(editor.links.reroutes[0].toNode, b)
+
+            mousePress(canvas, s.x, s.y)
+            for (let i = 1; i <= 4; ++i) mouseMove(canvas, s.x + 10 * i, s.y + 20 * i)
+            mouseRelease(canvas, s.x + 40, s.y + 80)
+            fuzzyCompare(editor.links.reroutes[0].x, mid.x + 40, 1)
+            fuzzyCompare(editor.links.reroutes[0].y, mid.y + 80, 1)
+            editor.document.undo()  // the whole drag
+            fuzzyCompare(editor.links.reroutes[0].x, mid.x, 1)
+            fuzzyCompare(editor.links.reroutes[0].y, mid.y, 1)
+            editor.document.undo()  // the point
+            compare(editor.links.rerouteCount, 0)
+            compare(editor.links.count, 1)
+
+            // Alt+click adds one too; a click selects it and Del removes it, not the nodes.
+            mouseClick(canvas, s.x, s.y, Qt.LeftButton, Qt.AltModifier)
+            compare(editor.links.rerouteCount, 1)
+            mouseClick(canvas, 5, 5)
+            verify(canvas.selectedReroute === null)
+            mouseClick(canvas, s.x, s.y)
+            verify(canvas.selectedReroute !== null)
+            keyClick(Qt.Key_Delete)
+            compare(editor.links.rerouteCount, 0)
+            compare(editor.nodes.count, 2)
+        }
+
+        function test_lowZoomHidesDetailAndCullsNodesOutsideTheView() {
+            const a = editor.document.addNode("KSampler", 0, 0)
+            const far = editor.document.addNode("KSampler", 20000, 0)
+            wait(50)
+            const itemA = nodeItem(a), itemFar = nodeItem(far)
+            verify(itemA.visible)
+            verify(!itemFar.visible, "far outside the view")
+            canvas.centerOn(20100, 100)
+            verify(itemFar.visible)
+            canvas.zoom = 0.2
+            verify(canvas.lowDetail)
+            canvas.zoom = 1
+            verify(!canvas.lowDetail && canvas.detailed)
         }
 
         function test_fitAllShowsEveryNode() {
