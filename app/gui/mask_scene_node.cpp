@@ -16,9 +16,18 @@ constexpr double kPixelatedZoom = 2.0;
 
 }  // namespace
 
+void MaskSceneNode::attach(QSGNode* parent, Tile& tile, bool attached) {
+    if (attached == tile.attached) return;
+    if (attached)
+        parent->appendChildNode(tile.node);
+    else
+        parent->removeChildNode(tile.node);
+    tile.attached = attached;
+}
+
 void MaskSceneNode::removeTiles(QSGNode* parent, std::vector<Tile>& tiles) {
     for (auto& t : tiles) {
-        parent->removeChildNode(t.node);
+        attach(parent, t, false);
         delete t.node;
     }
     tiles.clear();
@@ -30,7 +39,10 @@ MaskSceneNode::MaskSceneNode() : imageRoot_(new QSGOpacityNode), overlayRoot_(ne
     setOverlayColor(QColor(255, 60, 60));
 }
 
-MaskSceneNode::~MaskSceneNode() = default;
+MaskSceneNode::~MaskSceneNode() {
+    for (auto& t : overlayTiles_)
+        if (!t.attached) delete t.node;
+}
 
 void MaskSceneNode::setTileTexture(Tile& tile, QQuickWindow* window, const QImage& image) {
     // The old texture's GPU memory is released by the RHI once frames in flight are done with it.
@@ -50,7 +62,7 @@ void MaskSceneNode::setImage(QQuickWindow* window, const QImage& image) {
             tile.node->setMipmapFiltering(QSGTexture::Linear);
             setTileTexture(tile, window, r == image.rect() ? image : image.copy(r));
             tile.texture->setMipmapFiltering(QSGTexture::Linear);
-            imageRoot_->appendChildNode(tile.node);
+            attach(imageRoot_, tile, true);
             imageChunks_.push_back(std::move(tile));
         }
     }
@@ -62,13 +74,18 @@ void MaskSceneNode::setOverlayColor(const QColor& color) {
         lut_[v] = qPremultiply(qRgba(c.red(), c.green(), c.blue(), v));
 }
 
-QImage MaskSceneNode::overlayTileImage(const mask::MaskImage& mask, const mask::PixelRect& r) const {
+QImage MaskSceneNode::overlayTileImage(const mask::MaskImage& mask, const mask::PixelRect& r, bool* painted) const {
     QImage image(r.width, r.height, QImage::Format_ARGB32_Premultiplied);
+    uint8_t any = 0;
     for (int y = 0; y < r.height; ++y) {
         const uint8_t* src = mask.row(r.y + y) + r.x;
         auto* dst = reinterpret_cast<uint32_t*>(image.scanLine(y));
-        for (int x = 0; x < r.width; ++x) dst[x] = lut_[src[x]];
+        for (int x = 0; x < r.width; ++x) {
+            dst[x] = lut_[src[x]];
+            any |= src[x];
+        }
     }
+    *painted = any != 0;
     return image;
 }
 
@@ -85,7 +102,6 @@ void MaskSceneNode::updateOverlay(QQuickWindow* window, const mask::MaskImage& m
             tile.node->setRect(QRectF((i % columns) * kOverlayTile, (i / columns) * kOverlayTile,
                                       std::min(kOverlayTile, mask.width() - (i % columns) * kOverlayTile),
                                       std::min(kOverlayTile, mask.height() - (i / columns) * kOverlayTile)));
-            overlayRoot_->appendChildNode(tile.node);
             overlayTiles_.push_back(std::move(tile));
         }
         all = true;
@@ -97,7 +113,17 @@ void MaskSceneNode::updateOverlay(QQuickWindow* window, const mask::MaskImage& m
             const mask::PixelRect r =
                 mask::PixelRect{tx * kOverlayTile, ty * kOverlayTile, kOverlayTile, kOverlayTile}.intersected(
                     mask.bounds());
-            setTileTexture(overlayTiles_[size_t(ty * columns + tx)], window, overlayTileImage(mask, r));
+            Tile& tile = overlayTiles_[size_t(ty * columns + tx)];
+            bool painted = false;
+            const QImage image = overlayTileImage(mask, r, &painted);
+            // A node is only in the tree with a live texture (the software renderer reads it on attach).
+            if (painted) {
+                setTileTexture(tile, window, image);
+                attach(overlayRoot_, tile, true);
+            } else {
+                attach(overlayRoot_, tile, false);
+                tile.texture.reset();
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 //   - the image as static textures, in chunks of at most kImageChunk pixels a side (made once per load);
 //   - the mask overlay as kOverlayTile x kOverlayTile textures under an opacity node; each frame only
 //     the tiles the dirty rectangle touches are re-made, so a stroke uploads a few tiles, not the mask.
+//     Tiles with nothing painted are taken out of the tree: an empty overlay costs no drawing.
 #include "core/mask/mask_image.h"
 
 #include <QColor>
@@ -37,11 +38,14 @@ public:
 
 private:
     struct Tile {
-        QSGImageNode* node = nullptr;  // owned by the scene graph
+        QSGImageNode* node = nullptr;  // owned by its parent while attached, else by this
+        bool attached = false;
         std::unique_ptr<QSGTexture> texture;
     };
     static void removeTiles(QSGNode* parent, std::vector<Tile>& tiles);
-    QImage overlayTileImage(const mask::MaskImage& mask, const mask::PixelRect& rect) const;
+    // The tile's overlay pixels; `painted` tells whether any mask value in it is above 0.
+    QImage overlayTileImage(const mask::MaskImage& mask, const mask::PixelRect& rect, bool* painted) const;
+    static void attach(QSGNode* parent, Tile& tile, bool attached);
     void setTileTexture(Tile& tile, QQuickWindow* window, const QImage& image);
 
     QSGOpacityNode* imageRoot_;  // a plain QSGNode here loses its transform in the software renderer

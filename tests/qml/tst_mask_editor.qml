@@ -28,7 +28,8 @@ Item {
             compare(canvas.lastError, "")
             appliedSpy.clear(); cancelledSpy.clear()
             canvas.brushRadius = 10; canvas.brushHardness = 1; canvas.brushOpacity = 1; canvas.brushFlow = 1
-            canvas.eraser = false
+            canvas.eraser = false; canvas.maskVisible = true
+            canvas.overlayColor = "#ff4040"; canvas.overlayOpacity = 0.5
             // Image pixel (x, y) is at item (10 + 1.25 x, 20 + 1.25 y).
             canvas.zoom = 1.25; canvas.panX = 10; canvas.panY = 20
         }
@@ -45,6 +46,12 @@ Item {
             mouseRelease(canvas, last.x, last.y, Qt.LeftButton, modifiers || Qt.NoModifier)
         }
         function click(x, y, modifiers) { stroke([[x, y]], modifiers) }
+        // The colour drawn at canvas position p. grabImage renders a fresh frame; it crops by the item's
+        // position in its parent, so grab the whole window.
+        function shownAt(p) {
+            const w = canvas.mapToItem(root, p.x, p.y)
+            return grabImage(root).pixel(w.x, w.y)
+        }
 
         function test_loadMakesAnEmptyMaskOfTheImageSize() {
             compare(canvas.imageWidth, 512)
@@ -210,6 +217,22 @@ Item {
             compare(canvas.maskDigest(), digest)
         }
 
+        // What is drawn: the overlay tints painted pixels, and hiding or undoing brings the image back.
+        function test_overlayShowsThePaintedPixels() {
+            canvas.overlayColor = "#ff0000"; canvas.overlayOpacity = 0.5
+            const p = at(150, 100), far = at(150, 300)
+            const before = shownAt(p), farBefore = shownAt(far)
+            stroke([[100, 100], [200, 100]])
+            const painted = shownAt(p)
+            verify(painted.r > before.r + 0.1 && painted.b < before.b - 0.1, before + " -> " + painted)
+            compare(String(shownAt(far)), String(farBefore))
+            keyClick(Qt.Key_H)
+            compare(String(shownAt(p)), String(before))
+            keyClick(Qt.Key_H)
+            keyClick(Qt.Key_Z, Qt.ControlModifier)
+            compare(String(shownAt(p)), String(before))
+        }
+
         function test_hTogglesTheMask() {
             keyClick(Qt.Key_H)
             verify(!canvas.maskVisible)
@@ -265,7 +288,6 @@ Item {
             canvas.brushRadius = 45
             const c = at(330, 360)
             mouseMove(canvas, c.x, c.y)
-            waitForRendering(maskEditor)
             grabImage(root).save(testScreenshotDir + "/mask-editor.png")
         }
     }
