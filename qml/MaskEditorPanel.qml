@@ -72,6 +72,7 @@ Rectangle {
             ChoiceBox {
                 id: methodBox
                 width: parent.width
+                focusPolicy: Qt.NoFocus  // the canvas keeps the keys
                 contentItem: Text {
                     leftPadding: 12; verticalAlignment: Text.AlignVCenter; elide: Text.ElideRight
                     text: methodBox.displayText; color: Theme.text; font.pixelSize: Theme.smallFont

@@ -10,6 +10,8 @@ Item {
 
     MaskEditor { id: maskEditor; anchors.fill: parent }
     Rectangle { id: smallPicture; width: 40; height: 30; color: "teal"; z: -1 }  // grabbed as an image of another size
+    // Like the app window's shortcuts: the editor's keys must reach the editor, not these.
+    Shortcut { id: appShortcuts; sequences: ["F", "Esc", "Ctrl+Z", "Ctrl+Y"]; property int hits: 0; onActivated: hits++ }
     SignalSpy { id: appliedSpy; target: maskEditor; signalName: "applied" }
     SignalSpy { id: cancelledSpy; target: maskEditor; signalName: "cancelled" }
 
@@ -27,6 +29,7 @@ Item {
             verify(maskEditor.open(source, maskPath, {}))
             compare(canvas.lastError, "")
             appliedSpy.clear(); cancelledSpy.clear()
+            appShortcuts.hits = 0
             canvas.brushRadius = 10; canvas.brushHardness = 1; canvas.brushOpacity = 1; canvas.brushFlow = 1
             canvas.eraser = false; canvas.maskVisible = true
             canvas.overlayColor = "#ff4040"; canvas.overlayOpacity = 0.5
@@ -130,6 +133,7 @@ Item {
             keyClick(Qt.Key_Y, Qt.ControlModifier)
             compare(canvas.maskValueAt(150, 200), 255)
             verify(!canvas.canRedo)
+            compare(appShortcuts.hits, 0)
         }
 
         function test_fillInvertAndClear() {
@@ -205,6 +209,15 @@ Item {
             fuzzyCompare(canvas.toImage(500, 400).y, underWheel.y, 1e-6)
             keyClick(Qt.Key_F)
             fuzzyCompare(canvas.zoom, 0.95 * Math.min(canvas.width, canvas.height) / 512, 1e-9)
+            compare(appShortcuts.hits, 0)
+        }
+
+        function test_hoverTracksTheCursor() {
+            mouseMove(canvas, 123, 234)
+            verify(canvas.cursorInside)
+            compare(canvas.cursorX, 123)
+            compare(canvas.cursorY, 234)
+            compare(canvas.maskValueAt(Math.floor((123 - 10) / 1.25), Math.floor((234 - 20) / 1.25)), 0)
         }
 
         function test_middleDragPansWithoutPainting() {
@@ -274,6 +287,7 @@ Item {
             keyClick(Qt.Key_Escape)
             compare(cancelledSpy.count, 2)
             compare(appliedSpy.count, 0)
+            compare(appShortcuts.hits, 0)
         }
 
         // With TESSERA_SCREENSHOT_DIR set: a painted mask over the example image, for the docs.
