@@ -51,7 +51,7 @@ MaskCanvas::~MaskCanvas() = default;
 bool MaskCanvas::load(const QString& imagePathOrUrl, const QString& maskPathOrUrl) {
     const QString imagePath = localPath(imagePathOrUrl), maskPath = localPath(maskPathOrUrl);
     QImageReader reader(imagePath);
-    reader.setAutoTransform(true);
+    reader.setAutoTransform(true);  // JPEG EXIF orientation, as LoadImage (OpenCV) applies it
     QImage image = reader.read();
     if (image.isNull()) {
         setError(tr("Cannot read the image %1: %2").arg(imagePath, reader.errorString()));
