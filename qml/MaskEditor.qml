@@ -5,7 +5,7 @@ import Tessera.Gui 1.0
 // mask painted over it (MaskCanvas), a toolbar, the brush and inpainting options (MaskEditorPanel)
 // and Apply / Cancel. Apply saves the mask to maskPath and emits applied(options).
 // Keys: [ ] brush size, B brush, E or X eraser, Ctrl+Z undo, Ctrl+Shift+Z or Ctrl+Y redo, F fit,
-// H show/hide the mask, Esc cancel. The canvas claims these keys before the window's shortcuts.
+// H show/hide the mask, Esc cancel, Space held: the left button pans. The canvas claims these keys before the window's shortcuts.
 Rectangle {
     id: root
     visible: false
@@ -77,10 +77,14 @@ Rectangle {
         else if (!ctrl && event.key === Qt.Key_F) action = canvas.fitToView
         else if (!ctrl && event.key === Qt.Key_H) action = () => { canvas.maskVisible = !canvas.maskVisible }
         else if (event.key === Qt.Key_Escape) action = cancel
+        else if (!ctrl && event.key === Qt.Key_Space) action = () => { canvas.spacePan = true }
         if (action && run) action()
         return action !== null
     }
     Keys.onPressed: (event) => { event.accepted = root.handleKey(event, true) }
+    Keys.onReleased: (event) => {
+        if (event.key === Qt.Key_Space && !event.isAutoRepeat) { canvas.spacePan = false; event.accepted = true }
+    }
 
     // ---- toolbar ----
     Rectangle {

@@ -225,7 +225,7 @@ void MaskCanvas::release() { finishStroke(); }
 void MaskCanvas::mousePressEvent(QMouseEvent* e) {
     forceActiveFocus(Qt::MouseFocusReason);
     setCursor(e->position(), true);
-    if (e->button() == Qt::MiddleButton) {
+    if (e->button() == Qt::MiddleButton || (e->button() == Qt::LeftButton && spacePan_)) {
         panning_ = true;
         panStart_ = e->position();
         panOrigin_ = {panX_, panY_};
@@ -246,7 +246,10 @@ void MaskCanvas::mouseMoveEvent(QMouseEvent* e) {
 }
 
 void MaskCanvas::mouseReleaseEvent(QMouseEvent* e) {
-    if (e->button() == Qt::MiddleButton) panning_ = false;
+    if (panning_) {
+        panning_ = false;
+        return;
+    }
     if (e->button() == Qt::LeftButton) release();
 }
 

@@ -2,7 +2,8 @@
 // The mask editor's canvas: shows an image with the inpainting mask over it and paints the mask
 // with the mouse or a tablet, through core/mask (StrokeRasterizer, paintLine, MaskHistory).
 //   left button: paint (one undo step per stroke); Shift+click: a straight line from the last
-//   stroke's end; middle drag: pan; wheel: zoom at the cursor; tablet pressure drives size/opacity.
+//   stroke's end; middle drag (or left drag while spacePan is set: Space held): pan; wheel: zoom at
+//   the cursor; tablet pressure drives size/opacity.
 // The mask is kept at IMAGE resolution; the view maps image pixels to the item by zoom and pan
 // (item = image * zoom + pan). Painting marks a dirty rectangle and the next frame re-uploads only
 // the overlay tiles it touches (MaskSceneNode), so many pointer moves cost one upload per frame.
@@ -43,6 +44,7 @@ class MaskCanvas : public QQuickItem {
     Q_PROPERTY(double zoom READ zoom WRITE setZoom NOTIFY viewChanged)
     Q_PROPERTY(double panX READ panX WRITE setPanX NOTIFY viewChanged)
     Q_PROPERTY(double panY READ panY WRITE setPanY NOTIFY viewChanged)
+    Q_PROPERTY(bool spacePan MEMBER spacePan_ NOTIFY spacePanChanged)  // the left button pans
 
     // The pointer in item coordinates while it is over the canvas (for the brush outline).
     Q_PROPERTY(double cursorX READ cursorX NOTIFY cursorChanged)
@@ -127,6 +129,7 @@ signals:
     void overlayChanged();
     void viewChanged();
     void cursorChanged();
+    void spacePanChanged();
 
 protected:
     QSGNode* updatePaintNode(QSGNode* old, UpdatePaintNodeData*) override;
@@ -162,6 +165,7 @@ private:
     bool hasLastPoint_ = false;
     bool painting_ = false;
     bool panning_ = false;
+    bool spacePan_ = false;
     QPointF panStart_, panOrigin_;
 
     mask::PixelRect dirty_;     // overlay pixels to re-upload at the next frame

@@ -246,6 +246,22 @@ Item {
             compare(String(shownAt(p)), String(before))
         }
 
+        function test_spaceDragPans() {
+            const digest = canvas.maskDigest()
+            keyPress(Qt.Key_Space)
+            verify(canvas.spacePan)
+            mousePress(canvas, 300, 300)
+            mouseMove(canvas, 290, 340)
+            mouseRelease(canvas, 290, 340)
+            keyRelease(Qt.Key_Space)
+            verify(!canvas.spacePan)
+            compare(canvas.panX, 0)
+            compare(canvas.panY, 60)
+            compare(canvas.maskDigest(), digest)
+            stroke([[100, 100], [200, 100]])
+            compare(canvas.maskValueAt(150, 100), 255)
+        }
+
         function test_hTogglesTheMask() {
             keyClick(Qt.Key_H)
             verify(!canvas.maskVisible)
