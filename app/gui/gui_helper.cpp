@@ -10,6 +10,7 @@
 #include "app/gui/canvas_grid.h"
 #include "app/gui/canvas_layout.h"
 #include "app/gui/link_layer.h"
+#include "app/gui/mask_canvas.h"
 
 #include <QClipboard>
 #include <QDesktopServices>
@@ -31,6 +32,7 @@ void registerGuiTypes() {
     done = true;
     qmlRegisterType<LinkLayer>("Tessera.Gui", 1, 0, "LinkLayer");
     qmlRegisterType<CanvasGrid>("Tessera.Gui", 1, 0, "CanvasGrid");
+    qmlRegisterType<MaskCanvas>("Tessera.Gui", 1, 0, "MaskCanvas");
 }
 
 QStringList GuiHelper::exampleFiles() const { return editor::exampleFiles(QCoreApplication::applicationDirPath()); }

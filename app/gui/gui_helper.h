@@ -9,7 +9,7 @@ namespace tessera::editor {
 
 class EditorSession;
 
-// Registers the C++ Qt Quick items (LinkLayer, CanvasGrid) under "Tessera.Gui 1.0". Idempotent.
+// Registers the C++ Qt Quick items (LinkLayer, CanvasGrid, MaskCanvas) under "Tessera.Gui 1.0". Idempotent.
 void registerGuiTypes();
 
 class GuiHelper : public QObject {

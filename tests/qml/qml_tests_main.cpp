@@ -1,7 +1,9 @@
 // Qt Quick Test runner: every QML engine the tests make gets a fresh EditorSession (built-in
 // nodes, settings in a temporary INI file, the tiny reference models as the models folder, a
-// temporary output folder) exposed as "editor", "gui" and image://preview; "testDir" is a
-// temporary folder and "sourceDir" the repository root.
+// temporary output folder) exposed as "editor", "gui" and image://preview; "testTempDir" is a
+// temporary folder, "sourceDir" the repository root, and "testScreenshotDir"
+// the TESSERA_SCREENSHOT_DIR environment variable (tests that save screenshots for the docs skip
+// when it is empty).
 #include "app/editor/editor_session.h"
 #include "app/editor/editor_settings.h"
 #include "tests/support/refdata.h"
@@ -23,8 +25,9 @@ public slots:
         session->settings()->setModelsOverride({tinyModels()});
         session->settings()->setOutputFolder(dir_.filePath("output"));
         session->exposeTo(engine);
-        engine->rootContext()->setContextProperty("testDir", dir_.path());
         engine->rootContext()->setContextProperty("sourceDir", QString::fromStdString(tessera::test::sourceDir()));
+        engine->rootContext()->setContextProperty("testTempDir", dir_.path());
+        engine->rootContext()->setContextProperty("testScreenshotDir", qEnvironmentVariable("TESSERA_SCREENSHOT_DIR"));
     }
 
 private:
