@@ -173,6 +173,10 @@ Item {
         if (id >= 0) editor.nodes.select(id, false)
         return id
     }
+    // The window opens the mask editor for these (the canvas has no window of its own in tests).
+    signal paintMaskRequested(var nodeId)
+    signal inpaintImageRequested(string url)
+    function nodeRow(id) { return editor.nodes.get(editor.nodes.rowOf(id)) }
     function openNodeMenu(nodeId, item) {
         if (!editor.nodes.selection.includes(nodeId)) editor.nodes.select(nodeId, false)
         nodeMenu.nodeId = nodeId
@@ -393,6 +397,16 @@ Item {
         MenuItem { text: qsTr("Bypass\tCtrl+B"); onTriggered: canvas.toggleBypass() }
         MenuItem { text: qsTr("Mute\tCtrl+M"); onTriggered: canvas.toggleMute() }
         MenuItem { text: qsTr("Edit note…"); onTriggered: noteDialog.openFor(nodeMenu.nodeId) }
+        MenuItem {
+            readonly property bool loadsImage: nodeMenu.nodeId !== undefined && canvas.nodeRow(nodeMenu.nodeId).type === "LoadImage"
+            text: qsTr("Paint inpainting mask…"); visible: loadsImage; height: visible ? implicitHeight : 0
+            onTriggered: canvas.paintMaskRequested(nodeMenu.nodeId)
+        }
+        MenuItem {
+            readonly property var images: nodeMenu.nodeId !== undefined ? canvas.nodeRow(nodeMenu.nodeId).outputImages || [] : []
+            text: qsTr("Inpaint this image…"); visible: images.length > 0; height: visible ? implicitHeight : 0
+            onTriggered: canvas.inpaintImageRequested(images[images.length - 1])
+        }
         MenuSeparator {}
         MenuItem { text: qsTr("Duplicate\tCtrl+D"); onTriggered: canvas.duplicate() }
         MenuItem { text: qsTr("Group selection\tCtrl+G"); onTriggered: canvas.group() }

@@ -19,6 +19,7 @@ Rectangle {
     readonly property alias view: imageView
     readonly property alias dragSource: dragGrip
     readonly property alias strip: strip
+    signal inpaintRequested(string url)
 
     // Shows `url` (an output image's file URL) and opens the panel.
     function show(url) {
@@ -60,6 +61,10 @@ Rectangle {
             ToolButton { text: qsTr("Copy"); onClicked: gui.copyImageToClipboard(viewer.shownUrl) }
             ToolButton { text: qsTr("Folder"); onClicked: gui.openContainingFolder(viewer.shownUrl); ToolTip.visible: hovered; ToolTip.text: qsTr("Show in its folder") }
             ToolButton { text: qsTr("Save as…"); onClicked: saveDialog.open() }
+            ToolButton {
+                text: qsTr("Inpaint…"); onClicked: viewer.inpaintRequested(viewer.shownUrl)
+                ToolTip.visible: hovered; ToolTip.text: qsTr("Paint a mask on this image and set up the inpainting graph")
+            }
             ToolButton {
                 id: dragGrip
                 objectName: "dragOut"

@@ -18,6 +18,8 @@ ApplicationWindow {
     property alias imageViewer: viewer
     // Opens an output image in the viewer (NodeItem: double-click on an output image).
     function showImage(url) { viewer.show(url) }
+    function openMaskEditor(nodeId) { return maskEditor.openFor(nodeId) }
+    function inpaintImage(url) { return maskEditor.openForOutput(url) }
 
     Binding { target: Theme; property: "mode"; value: editor.settings.theme }
 
@@ -252,11 +254,14 @@ ApplicationWindow {
         anchors.left: parent.left; anchors.top: parent.top; anchors.bottom: parent.bottom
         anchors.right: viewer.visible ? viewer.left : parent.right
         Component.onCompleted: Qt.callLater(fitAll)
+        onPaintMaskRequested: (nodeId) => window.openMaskEditor(nodeId)
+        onInpaintImageRequested: (url) => window.inpaintImage(url)
     }
 
     ImageViewer {
         id: viewer
         objectName: "imageViewer"
+        onInpaintRequested: (url) => window.inpaintImage(url)
         visible: false
         anchors.right: parent.right; anchors.top: parent.top; anchors.bottom: parent.bottom
         width: Math.max(280, Math.min(parent.width * 0.4, preferredWidth))
@@ -267,6 +272,15 @@ ApplicationWindow {
             preventStealing: true
             onPositionChanged: (m) => viewer.preferredWidth = viewer.width - (m.x - 3)
         }
+    }
+
+    InpaintEditor {
+        id: maskEditor
+        objectName: "maskEditor"
+        anchors.fill: parent
+        z: 10
+        onGraphUpdated: canvas.fitAll()
+        onVisibleChanged: if (!visible) canvas.forceActiveFocus()
     }
 
     QueuePanel {

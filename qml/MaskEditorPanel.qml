@@ -83,7 +83,7 @@ Rectangle {
             }
             Field { label: qsTr("Grow / shrink"); slider: true; minimum: -64; maximum: 64; value: panel.options.grow; onCommitted: (v) => panel.editor.setOption("grow", v) }
             Field { label: qsTr("Feather"); slider: true; minimum: 0; maximum: 128; value: panel.options.feather; onCommitted: (v) => panel.editor.setOption("feather", v) }
-            MaskCheckBox { text: qsTr("Inpaint only the masked area"); checked: panel.options.onlyMasked; onToggled: (c) => panel.editor.setOption("onlyMasked", c) }
+            MaskCheckBox { objectName: "onlyMaskedBox"; text: qsTr("Inpaint only the masked area"); checked: panel.options.onlyMasked; onToggled: (c) => panel.editor.setOption("onlyMasked", c) }
             Field { label: qsTr("Padding"); enabled: panel.options.onlyMasked; opacity: enabled ? 1 : 0.5; minimum: 0; maximum: 512; step: 8; value: panel.options.padding; onCommitted: (v) => panel.editor.setOption("padding", v) }
             Field { label: qsTr("Processing size"); enabled: panel.options.onlyMasked; opacity: enabled ? 1 : 0.5; minimum: 256; maximum: 2048; step: 64; value: panel.options.targetSize; onCommitted: (v) => panel.editor.setOption("targetSize", v) }
 
@@ -101,6 +101,6 @@ Rectangle {
         anchors.right: parent.right; anchors.bottom: parent.bottom; anchors.margins: Theme.spacing
         spacing: Theme.spacing
         MaskButton { text: qsTr("Cancel"); tip: "Esc"; onClicked: panel.editor.cancel() }
-        MaskButton { text: qsTr("Apply"); primary: true; implicitWidth: 90; onClicked: panel.editor.apply() }
+        MaskButton { objectName: "applyButton"; text: qsTr("Apply"); primary: true; implicitWidth: 90; onClicked: panel.editor.apply() }
     }
 }

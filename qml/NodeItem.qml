@@ -86,6 +86,20 @@ Item {
                         if (w && w.showImage) w.showImage(parent.source.toString())
                     }
                 }
+                HoverHandler { id: imageHover }
+                Rectangle {  // an output image: inpaint it (new or updated inpainting graph)
+                    visible: model.outputImages.length > 0 && (imageHover.hovered || inpaintMouse.containsMouse)
+                    anchors.right: parent.right; anchors.top: parent.top; anchors.margins: 6
+                    width: inpaintLabel.implicitWidth + 14; height: 20; radius: 10
+                    color: inpaintMouse.containsMouse ? Theme.accent : Theme.panel
+                    border.color: Theme.panelBorder
+                    Text { id: inpaintLabel; anchors.centerIn: parent; text: qsTr("Inpaint…"); color: Theme.text; font.pixelSize: 10; font.bold: true }
+                    MouseArea {
+                        id: inpaintMouse
+                        anchors.fill: parent; hoverEnabled: true
+                        onClicked: node.canvas.inpaintImageRequested(model.outputImages[model.outputImages.length - 1])
+                    }
+                }
             }
         }
         Text {
@@ -116,7 +130,7 @@ Item {
         }
         Text {
             id: titleText
-            x: 24; width: parent.width - x - badge.width - 12
+            x: 24; width: parent.width - x - badge.width - maskButton.width - 12
             anchors.verticalCenter: parent.verticalCenter
             text: model.title; elide: Text.ElideRight
             color: Theme.text; font.pixelSize: Theme.titleFont; font.bold: true
@@ -131,6 +145,23 @@ Item {
             onAccepted: { editor.document.setTitle(node.nid, text); visible = false }
             onActiveFocusChanged: if (!activeFocus) visible = false
             Keys.onEscapePressed: visible = false
+        }
+        Rectangle {  // LoadImage: paint the inpainting mask on its image
+            id: maskButton
+            z: 1  // above the title bar's drag area
+            visible: model.type === "LoadImage" && node.detailed && !node.collapsed
+            anchors.right: badge.left; anchors.rightMargin: 6; anchors.verticalCenter: parent.verticalCenter
+            width: visible ? maskLabel.implicitWidth + 12 : 0; height: 18; radius: 9
+            color: maskMouse.containsMouse ? Theme.accent : Theme.field
+            objectName: "paintMask_" + node.nid
+            Text { id: maskLabel; anchors.centerIn: parent; text: qsTr("Mask"); color: Theme.text; font.pixelSize: 10; font.bold: true }
+            MouseArea {
+                id: maskMouse
+                anchors.fill: parent; hoverEnabled: true
+                onClicked: node.canvas.paintMaskRequested(node.nid)
+            }
+            ToolTip.visible: maskMouse.containsMouse; ToolTip.delay: 600
+            ToolTip.text: qsTr("Paint the inpainting mask on this image")
         }
         Rectangle {
             id: badge

@@ -10,11 +10,31 @@
 
 #include <QDir>
 #include <QFile>
+#include <QImage>
+#include <QUrl>
 #include <QQmlContext>
 #include <QQmlEngine>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtQuickTest>
+
+// Reads image files for the tests' pixel checks ("testImages").
+class TestImages : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    // [r, g, b] of the pixel, or [] when the file cannot be read or the point is outside it.
+    Q_INVOKABLE QVariantList pixel(const QString& pathOrUrl, int x, int y) const {
+        const QString path = pathOrUrl.startsWith("file:") ? QUrl(pathOrUrl).toLocalFile() : pathOrUrl;
+        const QImage image(path);
+        if (image.isNull() || !image.rect().contains(x, y)) return {};
+        const QRgb c = image.pixel(x, y);
+        return {qRed(c), qGreen(c), qBlue(c)};
+    }
+    Q_INVOKABLE QSize size(const QString& pathOrUrl) const {
+        return QImage(pathOrUrl.startsWith("file:") ? QUrl(pathOrUrl).toLocalFile() : pathOrUrl).size();
+    }
+};
 
 class Setup : public QObject {
     Q_OBJECT
@@ -27,6 +47,7 @@ public slots:
         session->exposeTo(engine);
         engine->rootContext()->setContextProperty("sourceDir", QString::fromStdString(tessera::test::sourceDir()));
         engine->rootContext()->setContextProperty("testTempDir", dir_.path());
+        engine->rootContext()->setContextProperty("testImages", new TestImages(engine));
         engine->rootContext()->setContextProperty("testScreenshotDir", qEnvironmentVariable("TESSERA_SCREENSHOT_DIR"));
     }
 
