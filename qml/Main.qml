@@ -291,33 +291,10 @@ ApplicationWindow {
 
     HelpOverlay { id: help; anchors.fill: parent; visible: false }
 
-    DropArea {
+    FileDropArea {
         anchors.fill: parent
-        keys: ["text/uri-list"]
-        onDropped: (drop) => {
-            for (const url of drop.urls) {
-                const u = url.toString()
-                if (gui.isImageFile(u) && !u.toLowerCase().endsWith(".png")) {
-                    window.dropImage(u, drop.x, drop.y)
-                } else if (u.toLowerCase().endsWith(".png")) {
-                    // A PNG with an embedded graph opens; any other PNG becomes a LoadImage node.
-                    if (!editor.document.modified && editor.document.open(u)) { editor.settings.addRecentFile(u); continue }
-                    window.dropImage(u, drop.x, drop.y)
-                } else if (gui.isGraphFile(u)) {
-                    window.confirmDiscard(() => window.openFile(u))
-                }
-            }
-        }
-    }
-    function dropImage(url, sx, sy) {
-        const name = gui.importImage(url)
-        if (name === "") return
-        const p = canvas.mapFromItem(window.contentItem, sx, sy)
-        const c = canvas.toCanvas(p.x, p.y)
-        editor.document.beginMacro(qsTr("Drop image"))
-        const id = editor.document.addNode("LoadImage", c.x, c.y)
-        if (id >= 0) editor.document.setWidgetValue(id, "image", name)
-        editor.document.endMacro()
+        canvas: canvas
+        onGraphDropped: (url) => window.confirmDiscard(() => window.openFile(url))
     }
 
     FileDialog {

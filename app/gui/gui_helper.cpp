@@ -11,6 +11,7 @@
 #include "app/gui/canvas_layout.h"
 #include "app/gui/link_layer.h"
 #include "app/gui/mask_canvas.h"
+#include "core/io/png_metadata.h"
 
 #include <QClipboard>
 #include <QDesktopServices>
@@ -86,6 +87,19 @@ bool GuiHelper::isImageFile(const QString& url) const {
 bool GuiHelper::isGraphFile(const QString& url) const {
     const QString suffix = QFileInfo(toLocalFile(url)).suffix().toLower();
     return suffix == "tessera" || suffix == "json" || suffix == "png";
+}
+
+bool GuiHelper::hasEmbeddedGraph(const QString& url) const {
+    QFile f(toLocalFile(url));
+    if (!f.open(QIODevice::ReadOnly)) return false;
+    const QByteArray bytes = f.readAll();
+    if (!looksLikePng(bytes)) return false;
+    try {
+        const auto text = readPngText(bytes);
+        return text.count(kPngKeyTessera) || text.count(kPngKeyWorkflow) || text.count(kPngKeyPrompt);
+    } catch (const std::exception&) {
+        return false;
+    }
 }
 
 QString GuiHelper::importImage(const QString& url) {

@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QImageWriter>
 #include <QUrl>
 #include <QQmlContext>
 #include <QQmlEngine>
@@ -30,6 +31,14 @@ public:
         if (image.isNull() || !image.rect().contains(x, y)) return {};
         const QRgb c = image.pixel(x, y);
         return {qRed(c), qGreen(c), qBlue(c)};
+    }
+    // A small PNG with one text chunk (how SaveImage embeds graphs).
+    Q_INVOKABLE bool writePng(const QString& path, const QString& key, const QString& text) const {
+        QImage image(8, 8, QImage::Format_RGB32);
+        image.fill(Qt::gray);
+        QImageWriter writer(path, "png");
+        if (!key.isEmpty()) writer.setText(key, text);
+        return writer.write(image);
     }
     Q_INVOKABLE QSize size(const QString& pathOrUrl) const {
         return QImage(pathOrUrl.startsWith("file:") ? QUrl(pathOrUrl).toLocalFile() : pathOrUrl).size();

@@ -81,6 +81,11 @@ Item {
             compare(countOfType("InpaintCrop"), 1)
             compare(countOfType("InpaintStitch"), 1)
             compare(countOfType("SetLatentNoiseMask"), 1)
+            if (testScreenshotDir !== "") {
+                canvas.fitAll()
+                wait(100)
+                grabImage(root).save(testScreenshotDir + "/inpaint-graph.png")
+            }
 
             // Two steps keep the run to seconds on the tiny model.
             verify(editor.document.setWidgetValue(nodeOfType("KSampler"), "steps", 2))
