@@ -33,7 +33,7 @@ at::Tensor encodeImage(const NodeContext& ctx, const engine::Vae& vae, const at:
         ctx.fail("the image is " + std::to_string(pixels.size(2)) + "x" + std::to_string(pixels.size(1)) +
                  " pixels; the VAE needs at least " + std::to_string(m) + "x" + std::to_string(m));
     const at::Tensor cropped = cropToMultiple(pixels, 1, m);
-    return vae.encode(cropped.permute({0, 3, 1, 2}).contiguous() * 2.0 - 1.0);
+    return vae.encodeBounded(cropped.permute({0, 3, 1, 2}).contiguous() * 2.0 - 1.0);
 }
 
 at::Tensor decodedToImage(const at::Tensor& decodedNchw) {

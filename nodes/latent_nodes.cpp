@@ -60,7 +60,7 @@ NodeDecl vaeDecode() {
     d.run = [](NodeContext& ctx) {
         const at::Tensor z = latentInput(ctx, "samples");
         auto vae = vaeInput(ctx, "vae");
-        return std::vector<Value>{std::make_shared<ImageValue>(decodedToImage(vae->decode(z)))};
+        return std::vector<Value>{std::make_shared<ImageValue>(decodedToImage(vae->decodeBounded(z)))};
     };
     return d;
 }

@@ -8,8 +8,9 @@
 namespace tessera::engine {
 
 struct AttentionOptions {
-    // Upper bound for one slice of float32 scores (batch*heads x queries x keys).
-    int64_t maxSliceBytes = int64_t(512) << 20;
+    // Upper bound for one slice of float32 scores (batch*heads x queries x keys). 128 MiB: two heads
+    // of a 512x512 image's self-attention (4096 x 4096 tokens), softmax output included 256 MiB.
+    int64_t maxSliceBytes = int64_t(128) << 20;
     // For tests: force this many query rows per slice (0 = choose from maxSliceBytes).
     int64_t queryChunk = 0;
 };

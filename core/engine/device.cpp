@@ -6,7 +6,9 @@
 #include <ATen/Parallel.h>
 #include <ATen/Context.h>
 
+#include <fstream>
 #include <sched.h>
+#include <sstream>
 #include <thread>
 
 namespace tessera::engine {
@@ -21,6 +23,25 @@ int availableCpus() {
     const unsigned hw = std::thread::hardware_concurrency();
     return hw ? static_cast<int>(hw) : 1;
 }
+
+bool cpuFlagsHaveNativeBf16(const std::string& flags) {
+    std::istringstream words(flags.substr(flags.find(':') == std::string::npos ? 0 : flags.find(':') + 1));
+    for (std::string w; words >> w;)
+        if (w == "avx512_bf16" || w == "amx_bf16") return true;
+    return false;
+}
+
+bool cpuHasNativeBf16() {
+    static const bool native = [] {
+        std::ifstream in("/proc/cpuinfo");
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("flags", 0) == 0) return cpuFlagsHaveNativeBf16(line);
+        return false;
+    }();
+    return native;
+}
+
+at::ScalarType autoCpuDtype(bool nativeBf16) { return nativeBf16 ? at::kBFloat16 : at::kFloat; }
 
 int configureThreads(int threads) {
     const int n = threads > 0 ? threads : availableCpus();
@@ -44,7 +65,7 @@ Placement resolvePlacement(const std::string& device, const std::string& precisi
     Placement p;
     p.device = selectDevice(device);
     if (precision == "auto" || precision.empty()) {
-        p.dtype = p.device.is_cuda() ? at::kHalf : at::kFloat;
+        p.dtype = p.device.is_cuda() ? at::kHalf : autoCpuDtype(cpuHasNativeBf16());
     } else if (precision == "fp32" || precision == "float32") {
         p.dtype = at::kFloat;
     } else if (precision == "fp16" || precision == "float16") {

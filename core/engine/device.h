@@ -24,10 +24,20 @@ struct Placement {
 };
 
 int availableCpus();
+
+// Whether the CPU computes bfloat16 natively: `flags` is the "flags" line of /proc/cpuinfo (or just
+// its value), which must name avx512_bf16 or amx_bf16. Without them libtorch emulates bfloat16 with
+// float32 conversions, slower than plain float32.
+bool cpuFlagsHaveNativeBf16(const std::string& flags);
+bool cpuHasNativeBf16();  // this machine's /proc/cpuinfo, read once
+// What precision "auto" means on the CPU: bfloat16 with native support, else float32.
+at::ScalarType autoCpuDtype(bool nativeBf16);
+
 // Applies the thread count (idempotent); returns the count in force.
 int configureThreads(int threads = 0);
 at::Device selectDevice(const std::string& requested);  // throws tessera::Error for an unavailable "cuda"
-// device: "auto" | "cpu" | "cuda"; precision: "auto" (float16 on CUDA, float32 on the CPU) | "fp32" |
+// device: "auto" | "cpu" | "cuda"; precision: "auto" (the fast path, the default: float16 on CUDA; on the
+// CPU bfloat16 where it is native, else float32) | "fp32" (the plain, golden-tested path) |
 // "fp16" (CUDA only: libtorch's CPU kernels lack float16) | "bf16". Throws tessera::Error saying what to use.
 Placement resolvePlacement(const std::string& device, const std::string& precision);
 

@@ -252,6 +252,16 @@ at::Tensor SafetensorsFile::tensor(const std::string& name, at::ScalarType dtype
     return tensor(name).to(dtype);
 }
 
+void SafetensorsFile::releasePages(const std::string& name) const {
+    const TensorEntry* e = find(name);
+    if (!e) return;
+    const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(map_ + header_.dataOffset + e->begin);
+    const uintptr_t end = reinterpret_cast<uintptr_t>(map_ + header_.dataOffset + e->end);
+    const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+    if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
 void writeSafetensors(const std::string& path, const std::map<std::string, at::Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata) {
     QJsonObject root;

@@ -56,6 +56,12 @@ public:
     at::Tensor tensor(const std::string& name) const;
     // The tensor converted to `dtype` (no copy when it already has that dtype).
     at::Tensor tensor(const std::string& name, at::ScalarType dtype) const;
+    // Drops this process's mapped pages of the tensor (they stay in the page cache; a later view
+    // reads them again). For loaders that converted the tensor into memory of its own: otherwise the
+    // pages of a 2 GB checkpoint stay resident beside the converted weights until the file is closed.
+    // Only whole pages inside the tensor's bytes are dropped; call it only when no view of the
+    // tensor has been written to.
+    void releasePages(const std::string& name) const;
 
 private:
     SafetensorsFile() = default;

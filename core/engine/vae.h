@@ -63,6 +63,12 @@ public:
     at::Tensor decodeTiled(const at::Tensor& z, int tileLatent = 64, int overlapLatent = 16) const;
     at::Tensor encodeTiled(const at::Tensor& image, int tilePixels = 512, int overlapPixels = 64) const;
 
+    // What the VAE nodes use: the whole input up to kWholeLatentCells latent cells (768x768 pixels),
+    // tiled above, so a 1024x1024 image decodes in about the memory of a 512x512 one.
+    static constexpr int64_t kWholeLatentCells = 96 * 96;
+    at::Tensor decodeBounded(const at::Tensor& z) const;
+    at::Tensor encodeBounded(const at::Tensor& image) const;
+
 private:
     at::Tensor runEncoder(const at::Tensor& image) const;
     at::Tensor runDecoder(const at::Tensor& z) const;

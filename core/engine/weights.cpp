@@ -16,8 +16,10 @@ Weights Weights::fromFile(const SafetensorsFile& file, const std::string& stripP
     auto map = std::make_shared<Map>();
     for (const auto& e : file.entries()) {
         if (e.name.compare(0, stripPrefix.size(), stripPrefix) != 0) continue;
-        at::Tensor t = file.tensor(e.name);
-        t = t.is_floating_point() ? t.to(device, dtype) : t.to(device);
+        const at::Tensor stored = file.tensor(e.name);
+        at::Tensor t = stored.is_floating_point() ? stored.to(device, dtype) : stored.to(device);
+        // Converted into its own memory: the file's pages need not stay resident (no second copy).
+        if (!t.is_same(stored) && t.data_ptr() != stored.data_ptr()) file.releasePages(e.name);
         (*map)[e.name.substr(stripPrefix.size())] = t;
     }
     return Weights(map);

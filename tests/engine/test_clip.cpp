@@ -1,4 +1,5 @@
 #include "core/common/error.h"
+#include "core/engine/clip_text_layout.h"
 #include "core/engine/clip_text_model.h"
 #include "core/engine/clip_tokenizer.h"
 #include "core/engine/safetensors.h"
@@ -250,4 +251,21 @@ TEST(TextEncoder, EncodeTimingOnTinyModel) {
     std::cout << "[ timing ] tiny-sd15 encode (weighted prompt): " << ms << " ms\n";
     RecordProperty("encode_ms", std::to_string(ms));
     EXPECT_EQ(out.sizes(), (at::IntArrayRef{1, 77, 64}));
+}
+
+// The shape list the SD1.5 benchmark builds its CLIP-L from is exactly the layout of a real file.
+TEST(ClipTextLayout, ShapeListMatchesEveryTensorOfTheTinyCheckpoint) {
+    auto file = SafetensorsFile::open(test::refdataPath("models/tiny-sd15.safetensors"));
+    const std::string prefix = "cond_stage_model.transformer.text_model.";
+    const Weights w = Weights::fromFile(*file, prefix);
+    const ClipTextConfig config = ClipTextConfig::infer(w, ClipTextConfig::HuggingFace);
+    std::map<std::string, std::vector<int64_t>> stored;
+    for (const auto& e : file->entries())
+        if (e.name.rfind(prefix, 0) == 0 && e.name != prefix + "embeddings.position_ids")
+            stored[e.name.substr(prefix.size())] = e.shape;
+    EXPECT_EQ(clipTextParameterShapes(config), stored);
+    const ClipTextConfig l = clipLConfig();
+    EXPECT_EQ(clipTextParameterShapes(l).size(), 2 + 16 * 12 + 2u);
+    EXPECT_EQ(clipTextParameterShapes(l).at("encoder.layers.11.mlp.fc1.weight"), (std::vector<int64_t>{3072, 768}));
+    EXPECT_EQ(clipTextParameterShapes(l).at("embeddings.token_embedding.weight"), (std::vector<int64_t>{49408, 768}));
 }

@@ -57,13 +57,29 @@ void expectUNetAndVaeMatchGolden(const Placement& placement, double tolerance) {
 
 }  // namespace
 
-TEST(Placement, AutoIsFloat32OnTheCpuWithoutCuda) {
+TEST(Placement, AutoOnTheCpuIsBfloat16OnlyWithNativeSupport) {
     if (at::hasCUDA()) GTEST_SKIP() << "this machine has CUDA";
     const Placement p = resolvePlacement("auto", "auto");
     EXPECT_TRUE(p.device.is_cpu());
-    EXPECT_EQ(p.dtype, at::kFloat);
-    EXPECT_EQ(p.describe(), "CPU float32");
+    EXPECT_EQ(p.dtype, cpuHasNativeBf16() ? at::kBFloat16 : at::kFloat);
+    EXPECT_EQ(resolvePlacement("cpu", "fp32").describe(), "CPU float32");
     EXPECT_EQ(resolvePlacement("cpu", "bf16").describe(), "CPU bfloat16");
+}
+
+TEST(Placement, NativeBf16IsReadFromTheCpuFlags) {
+    // This machine's kind (AMD EPYC, AVX2 + FMA): bfloat16 would be emulated.
+    const std::string epyc = "flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sse sse2 ssse3 fma cx16 sse4_1 sse4_2 "
+                             "movbe popcnt aes xsave avx f16c rdrand hypervisor lahf_lm abm sse4a bmi1 avx2 bmi2";
+    EXPECT_FALSE(cpuFlagsHaveNativeBf16(epyc));
+    EXPECT_EQ(autoCpuDtype(cpuFlagsHaveNativeBf16(epyc)), at::kFloat);
+    // Cooper Lake / Zen 4 (AVX-512 BF16) and Sapphire Rapids (AMX) compute bfloat16 natively.
+    EXPECT_TRUE(cpuFlagsHaveNativeBf16("flags : fma avx2 avx512f avx512bw avx512_bf16 avx512_vnni"));
+    EXPECT_TRUE(cpuFlagsHaveNativeBf16("avx512f amx_tile amx_int8 amx_bf16"));
+    EXPECT_EQ(autoCpuDtype(true), at::kBFloat16);
+    // Whole words only: AVX-512 without BF16, and names that merely contain the text.
+    EXPECT_FALSE(cpuFlagsHaveNativeBf16("flags : avx512f avx512bw avx512_vnni avx512_fp16"));
+    EXPECT_FALSE(cpuFlagsHaveNativeBf16("flags : xavx512_bf16 amx_bf16x"));
+    EXPECT_FALSE(cpuFlagsHaveNativeBf16(""));
 }
 
 TEST(Placement, UnavailableDevicesAndPrecisionsSayWhatToUse) {

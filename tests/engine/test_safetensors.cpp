@@ -148,3 +148,22 @@ TEST(Weights, PrefixViewsAndMissingKeysNameTheFullKey) {
     }
     EXPECT_FALSE(unet.hasModule("first_stage_model"));
 }
+
+// The loader drops the file's pages of tensors it converted (no second resident copy of the weights);
+// the data must stay readable and exact, and unconverted tensors stay views of the mapping.
+TEST(Safetensors, ConvertedTensorsReleaseTheirPagesAndStayReadable) {
+    const std::string dir = test::makeTempDir("st");
+    at::manual_seed(0);
+    const at::Tensor big = at::randn({256, 1024}).to(at::kHalf);  // 512 KiB: many whole pages
+    const at::Tensor f32 = at::randn({3, 4});
+    writeSafetensors(dir + "/a.safetensors", {{"big", big}, {"f32", f32}});
+    auto file = SafetensorsFile::open(dir + "/a.safetensors");
+    const Weights w = Weights::fromFile(*file, "", at::kFloat);
+    EXPECT_TRUE(at::equal(w("big"), big.to(at::kFloat)));
+    EXPECT_TRUE(at::equal(file->tensor("big"), big));  // read again from the page cache after the release
+    EXPECT_EQ(w("f32").data_ptr(), file->tensor("f32").data_ptr());  // float32 file, float32 weights: no copy
+    file->releasePages("f32");                                       // a no-op for a tensor smaller than a page
+    file->releasePages("no such tensor");
+    EXPECT_TRUE(at::equal(w("f32"), f32));
+    std::filesystem::remove_all(dir);
+}
