@@ -31,7 +31,8 @@ Item {
             compare(n.x, 300)
             compare(n.y, 200)
             const image = n.inputs.find(i => i.name === "image")
-            compare(image.value, "source.png")
+            // Copied into the input folder, renamed when a file of that name is already there.
+            verify(/^source(_[0-9]+)?\.png$/.test(image.value), image.value)
             editor.document.undo()  // the drop is one undo step
             compare(editor.nodes.count, 0)
         }
