@@ -18,7 +18,8 @@ struct Environment {
 
     // Where models compute (engine::resolvePlacement): "auto" (CUDA when present, else CPU), "cpu", "cuda".
     std::string device = "auto";
-    // Weight precision: "auto" (fp16 on CUDA, fp32 on CPU), "fp32", "fp16" (CUDA only), "bf16".
+    // Weight precision: "auto" (the fast path: fp16 on CUDA; on the CPU bf16 where native, else fp32),
+    // "fp32" (the plain, golden-tested path), "fp16" (CUDA only), "bf16".
     std::string precision = "auto";
     // Sampler previews: "auto" (TAESD when vae_approx/taesd_decoder.safetensors exists, else latent2rgb),
     // "latent2rgb", "taesd", "none".
