@@ -25,7 +25,7 @@ DropArea {
         return made
     }
     function addImage(url, x, y) {
-        const name = gui.importImage(url)
+        const name = editor.document.importImage(url)  // handle() checked it is an image
         if (name === "") return -1
         const p = canvas.mapFromItem(area, x, y)
         const c = canvas.toCanvas(p.x, p.y)

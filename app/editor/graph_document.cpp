@@ -372,9 +372,7 @@ int GraphDocument::addGroup(const QString& title, double x, double y, double wid
 }
 
 int GraphDocument::groupNodes(const QVariantList& ids) {
-    QRectF box;
-    for (NodeId id : toIds(ids))
-        if (const Node* n = graph_.node(id)) box = box.isNull() ? nodeRect(graph_, *n, registry_) : box.united(nodeRect(graph_, *n, registry_));
+    QRectF box = nodesRect(graph_, toIds(ids), registry_);
     if (box.isNull()) {
         fail(tr("select the nodes to group first"));
         return -1;

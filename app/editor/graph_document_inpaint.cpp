@@ -75,12 +75,12 @@ bool GraphDocument::applyInpaint(qint64 loadImageNode, const QString& maskFile, 
 qint64 GraphDocument::loadImageFor(const QString& imagePathOrUrl) {
     const QString name = importImage(imagePathOrUrl);
     if (name.isEmpty()) return -1;
-    std::vector<NodeId> loads;
-    QRectF all;  // a new LoadImage goes below everything
+    std::vector<NodeId> loads, everything;
     for (const auto& [id, node] : graph_.nodes()) {
         if (node.type == "LoadImage") loads.push_back(id);
-        all = all.isNull() ? nodeRect(graph_, node, registry_) : all.united(nodeRect(graph_, node, registry_));
+        everything.push_back(id);
     }
+    const QRectF all = nodesRect(graph_, everything, registry_);  // a new LoadImage goes below everything
     DeltaBuilder b(graph_);
     NodeId id;
     if (loads.size() == 1 && feedsImageChain(graph_, loads.front())) {

@@ -255,18 +255,12 @@ void NodeListModel::selectAll() {
 }
 
 QVariantMap NodeListModel::boundingRect(const QVariantList& ids) const {
-    const Graph& g = doc_->graph();
-    QRectF box;
-    auto add = [&](qint64 id) {
-        if (const Node* n = g.node(id)) {
-            const QRectF r = nodeRect(g, *n, doc_->registry());
-            box = box.isNull() ? r : box.united(r);
-        }
-    };
+    std::vector<NodeId> which;
     if (ids.isEmpty())
-        for (qint64 id : ids_) add(id);
+        which.assign(ids_.begin(), ids_.end());
     else
-        for (const QVariant& v : ids) add(v.toLongLong());
+        for (const QVariant& v : ids) which.push_back(v.toLongLong());
+    const QRectF box = nodesRect(doc_->graph(), which, doc_->registry());
     return {{"x", box.x()}, {"y", box.y()}, {"width", box.width()}, {"height", box.height()}};
 }
 

@@ -60,4 +60,11 @@ QRectF nodeRect(const Graph& graph, const Node& node, const Registry& registry) 
     return {node.pos.x, node.pos.y, size.width(), size.height()};
 }
 
+QRectF nodesRect(const Graph& graph, const std::vector<NodeId>& ids, const Registry& registry) {
+    QRectF box;
+    for (NodeId id : ids)
+        if (const Node* n = graph.node(id)) box = box.isNull() ? nodeRect(graph, *n, registry) : box.united(nodeRect(graph, *n, registry));
+    return box;
+}
+
 }  // namespace tessera::editor

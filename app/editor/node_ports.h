@@ -23,5 +23,7 @@ int inputPortRow(const Graph& graph, const Node& node, const NodeDecl* decl, con
 // The node's rectangle on the canvas: its size, or NodeListModel::estimatedSize when it has none;
 // collapsed nodes are one header high.
 QRectF nodeRect(const Graph& graph, const Node& node, const Registry& registry);
+// The union of those nodes' rectangles (ids not in the graph are skipped); null when none is.
+QRectF nodesRect(const Graph& graph, const std::vector<NodeId>& ids, const Registry& registry);
 
 }  // namespace tessera::editor

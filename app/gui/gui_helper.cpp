@@ -102,11 +102,6 @@ bool GuiHelper::hasEmbeddedGraph(const QString& url) const {
     }
 }
 
-QString GuiHelper::importImage(const QString& url) {
-    if (!isImageFile(url)) return {};
-    return session_->document()->importImage(url);
-}
-
 QString GuiHelper::autosavePath() const {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/autosave.tessera";
 }

@@ -52,9 +52,6 @@ public:
     Q_INVOKABLE bool isGraphFile(const QString& url) const;
     // A PNG carrying a graph (Tessera's or ComfyUI's text chunks): dropping it opens the graph.
     Q_INVOKABLE bool hasEmbeddedGraph(const QString& url) const;
-    // GraphDocument::importImage: copies an image into the document's input folder (made when the
-    // document has none) and returns the file name a LoadImage node uses; empty on failure.
-    Q_INVOKABLE QString importImage(const QString& url);
 
     QString autosavePath() const;
     bool recoveryAvailable() const { return recoveryAvailable_; }

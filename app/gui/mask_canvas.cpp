@@ -148,18 +148,12 @@ void MaskCanvas::finishStroke() {
     if (stroke_ && stroke_->active()) pushEdit(stroke_->end());
 }
 
-void MaskCanvas::undo() {
-    finishStroke();
-    const mask::PixelRect r = history_.undo(mask_);
-    if (r.empty()) return;
-    markDirty(r);
-    setModified(true);
-    emit historyChanged();
-}
+void MaskCanvas::undo() { stepHistory(&mask::MaskHistory::undo); }
+void MaskCanvas::redo() { stepHistory(&mask::MaskHistory::redo); }
 
-void MaskCanvas::redo() {
+void MaskCanvas::stepHistory(mask::PixelRect (mask::MaskHistory::*step)(mask::MaskImage&)) {
     finishStroke();
-    const mask::PixelRect r = history_.redo(mask_);
+    const mask::PixelRect r = (history_.*step)(mask_);
     if (r.empty()) return;
     markDirty(r);
     setModified(true);

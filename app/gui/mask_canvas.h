@@ -150,6 +150,7 @@ private:
     void release();
     mask::StrokePoint strokePoint(QPointF pos, float pressure) const;
     void finishStroke();
+    void stepHistory(mask::PixelRect (mask::MaskHistory::*step)(mask::MaskImage&));  // undo or redo
     void pushEdit(mask::MaskEdit edit);
     void markDirty(const mask::PixelRect& r);
     void setCursor(QPointF pos, bool inside);
