@@ -21,6 +21,8 @@ endif()
 # Torch's exported flags include -D_GLIBCXX_USE_CXX11_ABI; apply them only to targets that use torch.
 separate_arguments(TESSERA_TORCH_CXX_FLAGS UNIX_COMMAND "${TORCH_CXX_FLAGS}")
 
+include(${CMAKE_CURRENT_LIST_DIR}/TesseraAllocator.cmake)
+
 set(TESSERA_WARNINGS -Wall -Wextra -Wno-unused-parameter)
 
 # tessera_add_library(name SOURCES ... DEPS ...): shared, so that the CLI, the editor and node

@@ -1,6 +1,6 @@
 #pragma once
 // A one-line terminal progress display for `tessera run`: the running node, a bar for its
-// steps, and elapsed time. Falls back to plain lines when stderr is not a terminal.
+// steps, elapsed time and time per step. Falls back to plain lines when stderr is not a terminal.
 #include <chrono>
 #include <string>
 
@@ -20,7 +20,8 @@ private:
     void clearLine();
     bool interactive_;
     std::string node_;
-    std::chrono::steady_clock::time_point started_;
+    std::chrono::steady_clock::time_point started_, firstStep_, lastStep_;
+    int steps_ = 0;  // progress steps seen for the running node
     bool lineOpen_ = false;
 };
 

@@ -4,6 +4,7 @@
 #include "app/cli/overrides.h"
 #include "app/cli/preview_writer.h"
 #include "app/cli/progress_bar.h"
+#include "core/common/allocator.h"
 #include "core/common/error.h"
 #include "core/engine/device.h"
 #include "core/exec/executor.h"
@@ -51,7 +52,8 @@ int runCommand(const CliOptions& o, const Registry& registry) {
 
     std::signal(SIGINT, onInterrupt);
     if (!o.quiet)
-        std::fprintf(stderr, "running %s on %s (%d threads)\n", o.file.c_str(), placement.describe().c_str(), threads);
+        std::fprintf(stderr, "running %s on %s, %d threads, %s allocator\n", o.file.c_str(),
+                     engine::describeCompute(placement).c_str(), threads, allocatorName().c_str());
     Executor executor(registry);
     RunHandle handle = executor.start(doc.graph, doc.env, observer);
     while (!handle.waitFor(std::chrono::milliseconds(100))) {

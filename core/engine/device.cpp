@@ -80,6 +80,15 @@ Placement resolvePlacement(const std::string& device, const std::string& precisi
     return p;
 }
 
+namespace {
+const char* typeName(at::ScalarType t) { return t == at::kHalf ? "float16" : t == at::kBFloat16 ? "bfloat16" : "float32"; }
+}  // namespace
+
+std::string describeCompute(const Placement& p) {
+    const std::string where = p.device.is_cuda() ? "CUDA GPU " + std::to_string(p.device.index()) : "CPU";
+    return where + ": UNet " + typeName(p.dtype) + ", VAE " + typeName(p.vaeDtype()) + ", text float32";
+}
+
 std::string Placement::describe() const {
     const std::string where = device.is_cuda() ? "CUDA GPU " + std::to_string(device.index()) : "CPU";
     const char* type = dtype == at::kHalf ? "float16" : dtype == at::kBFloat16 ? "bfloat16" : "float32";

@@ -40,5 +40,7 @@ at::Device selectDevice(const std::string& requested);  // throws tessera::Error
 // CPU bfloat16 where it is native, else float32) | "fp32" (the plain, golden-tested path) |
 // "fp16" (CUDA only: libtorch's CPU kernels lack float16) | "bf16". Throws tessera::Error saying what to use.
 Placement resolvePlacement(const std::string& device, const std::string& precision);
+// What each network computes in, for users comparing runs: "CPU: UNet bfloat16, VAE float32, text float32".
+std::string describeCompute(const Placement& p);
 
 }  // namespace tessera::engine

@@ -16,6 +16,8 @@ std::string quoted(const std::string& s) {
     return q + "'";
 }
 
+std::string pinnedCompute() { return "--device cpu --precision fp32 --threads 2"; }
+
 CliResult runTessera(const std::string& arguments) {
     const std::string errFile = makeTempDir("cli-err") + "/stderr.txt";
     const std::string cmd = quoted(TESSERA_CLI_BINARY) + " " + arguments + " 2>" + quoted(errFile);

@@ -95,6 +95,6 @@ TEST(Overrides, ErrorsNameTheNodeAndTheProblem) {
 }
 
 TEST(ProgressBar, RendersStepsAndTime) {
-    EXPECT_EQ(ProgressBar::render("KSampler #3", 5, 10, 1.25, 10), "KSampler #3 [#####.....] 5/10 1.2s");
+    EXPECT_EQ(ProgressBar::render("KSampler #3", 5, 10, 1.25, 10), "KSampler #3 [#####.....] 5/10 1.2s 0.25s/step");
     EXPECT_EQ(ProgressBar::render("Load", 0, 0, 0.0, 10), "Load  0.0s");
 }

@@ -32,7 +32,7 @@ std::string graphPath(const std::string& name) { return sourceDir() + "/tests/cl
 
 std::string runArgs(const std::string& graph, const std::string& outDir, const std::string& extra = "") {
     return "run " + quoted(graph) + " --models " + quoted(refdataModelsDir()) + " --input " +
-           quoted(refdataPath("cases")) + " --output " + quoted(outDir) + " --quiet " + extra;
+           quoted(refdataPath("cases")) + " --output " + quoted(outDir) + " --quiet " + pinnedCompute() + " " + extra;
 }
 
 at::Tensor readPngAsFloat255(const std::string& path) {

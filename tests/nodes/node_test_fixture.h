@@ -35,6 +35,8 @@ protected:
         env.outputDir = root + "/output";
         env.tempDir = root + "/temp";
         env.modelDirs = {root + "/models"};
+        env.device = "cpu";
+        env.precision = "fp32";  // pinned: "auto" depends on the CPU
     }
     ~NodeGraphTest() override {
         std::error_code ec;

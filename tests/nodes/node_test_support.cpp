@@ -78,6 +78,9 @@ ModelsFolder::~ModelsFolder() {
 Environment ModelsFolder::env() const {
     Environment e;
     e.modelDirs = {root_};
+    // Golden comparisons check the float32 path: "auto" would be bfloat16 on CPUs with native bf16.
+    e.device = "cpu";
+    e.precision = "fp32";
     return e;
 }
 
