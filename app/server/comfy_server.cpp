@@ -31,6 +31,14 @@ ComfyServer::ComfyServer(ServerOptions options, const Registry& registry, QObjec
             .write(std::move(responder));
     });
     QObject::connect(&http_, &QHttpServer::newWebSocketConnection, this, [this] { acceptWebSockets(); });
+    // Qt 6.4 upgrades a websocket request only when a route takes it; this route answers nothing,
+    // so the socket goes on to the websocket server (path and token are checked there).
+    for (const char* path : {"/ws", "/api/ws"})
+        http_.route(path, [](const QHttpServerRequest& request, QHttpServerResponder&& responder) {
+            if (request.value("Upgrade").toLower() != "websocket")
+                jsonResponse(errorBody("websocket_expected", "this route takes a websocket upgrade"), Status::BadRequest)
+                    .write(std::move(responder));
+        });
 }
 
 ComfyServer::~ComfyServer() {
