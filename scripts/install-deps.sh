@@ -7,6 +7,7 @@ PKGS=(
   qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
   qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
   qml6-module-qtquick-dialogs qml6-module-qt-labs-platform qml6-module-qttest
+  qt6-httpserver-dev qt6-websockets-dev
   libtorch-dev libopenblas0-openmp libopencv-dev libquazip1-qt6-dev zlib1g-dev libgtest-dev
   libgoogle-perftools-dev libmimalloc-dev
   xvfb xauth dpkg-dev

@@ -12,6 +12,9 @@ std::string usage() {
            "  tessera validate FILE [--models DIR]... [--input DIR]\n"
            "  tessera pack FILE -o OUT.tessera [--input DIR]   (a graph and its input images in one file)\n"
            "  tessera nodes\n"
+           "  tessera serve [--listen ADDR] [--port N] [--models DIR]... [--input DIR] [--output DIR] [--token T]\n"
+           "                [--max-queue N] [--device ...] [--precision ...] [--preview-method ...] [--threads N]\n"
+           "                (ComfyUI's HTTP + WebSocket API; default 127.0.0.1:8188, port 0 picks a free one)\n"
            "  tessera --version\n"
            "FILE: a .tessera bundle, a graph.json, a ComfyUI workflow or API prompt JSON, or a PNG with an embedded graph.\n"
            "Models folders: --models, then $TESSERA_MODELS (':'-separated), then ~/.local/share/tessera/models.\n"
@@ -29,7 +32,8 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
         return o;
     }
     o.command = args[0];
-    if (o.command != "run" && o.command != "validate" && o.command != "nodes" && o.command != "pack")
+    if (o.command != "run" && o.command != "validate" && o.command != "nodes" && o.command != "pack" &&
+        o.command != "serve")
         throw Error("unknown command '" + o.command + "'\n" + usage());
     for (size_t i = 1; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -51,14 +55,20 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
                 o.previewMethod != "none")
                 throw Error("--preview-method expects auto, latent2rgb, taesd or none, got '" + o.previewMethod + "'");
         }
-        else if (a == "--threads") {
+        else if (a == "--threads" || a == "--port" || a == "--max-queue") {
             const std::string& v = value();
+            int n = 0;
             try {
-                o.threads = std::stoi(v);
+                size_t used = 0;
+                n = std::stoi(v, &used);
+                if (used != v.size()) throw Error("");
             } catch (...) {
-                throw Error("--threads expects a number, got '" + v + "'");
+                throw Error(a + " expects a number, got '" + v + "'");
             }
-        } else if (a == "--quiet" || a == "-q") o.quiet = true;
+            (a == "--threads" ? o.threads : a == "--port" ? o.port : o.maxQueue) = n;
+        }
+        else if (a == "--listen") o.listen = value();
+        else if (a == "--token") o.token = value(); else if (a == "--quiet" || a == "-q") o.quiet = true;
         else if (!a.empty() && a[0] == '-') throw Error("unknown option " + a + "\n" + usage());
         else if (o.file.empty()) o.file = a;
         else throw Error("unexpected argument '" + a + "'\n" + usage());

@@ -6,7 +6,7 @@
 namespace tessera::cli {
 
 struct CliOptions {
-    std::string command;  // run, validate, nodes, help, version
+    std::string command;  // run, validate, nodes, pack, serve, help, version
     std::string file;
     std::vector<std::string> overrides;  // NODE.INPUT=VALUE
     std::vector<std::string> modelDirs;
@@ -17,6 +17,11 @@ struct CliOptions {
     std::string previewMethod = "auto";  // sampler previews: auto, latent2rgb, taesd, none
     int threads = 0;
     bool quiet = false;
+    // serve
+    std::string listen = "127.0.0.1";
+    int port = 8188;
+    std::string token;
+    int maxQueue = 1000;
 };
 
 // Throws tessera::Error with a usage hint for unknown options or missing values.

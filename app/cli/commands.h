@@ -10,5 +10,7 @@ int runCommand(const CliOptions& options, const Registry& registry);
 int validateCommand(const CliOptions& options, const Registry& registry);
 int nodesCommand(const Registry& registry);
 int packCommand(const CliOptions& options, const Registry& registry);
+// Runs until SIGINT / SIGTERM.
+int serveCommand(const CliOptions& options, const Registry& registry);
 
 }  // namespace tessera::cli

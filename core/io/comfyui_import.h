@@ -15,6 +15,9 @@
 #include <QByteArray>
 #include <QJsonDocument>
 
+#include <map>
+#include <string>
+
 namespace tessera {
 
 enum class GraphFormat { Tessera, ComfyUIWorkflow, ComfyUIPrompt, Unknown };
@@ -25,6 +28,10 @@ const char* formatName(GraphFormat f);  // "Tessera graph", "ComfyUI workflow", 
 
 Graph importComfyWorkflow(const Json& root, const Registry& registry, LoadReport& report);
 Graph importComfyPrompt(const Json& root, const Registry& registry, LoadReport& report);
+// The same, also giving each graph node's key in the prompt ("3", "save_image"), so a server can
+// report events under the ids its client chose.
+Graph importComfyPrompt(const Json& root, const Registry& registry, LoadReport& report,
+                        std::map<NodeId, std::string>& promptKeys);
 
 // Any of the three formats; throws tessera::Error for anything else.
 Graph importGraph(const QByteArray& json, const Registry& registry, LoadReport& report);

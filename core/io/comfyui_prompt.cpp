@@ -44,6 +44,12 @@ void layOut(Graph& g) {
 }  // namespace
 
 Graph importComfyPrompt(const Json& root, const Registry& registry, LoadReport& report) {
+    std::map<NodeId, std::string> keys;
+    return importComfyPrompt(root, registry, report, keys);
+}
+
+Graph importComfyPrompt(const Json& root, const Registry& registry, LoadReport& report,
+                        std::map<NodeId, std::string>& promptKeys) {
     if (!root.isObject()) throw Error("ComfyUI prompt: expected an object of nodes");
     std::map<std::string, NodeId> ids;
     NodeId next = 1;
@@ -53,6 +59,7 @@ Graph importComfyPrompt(const Json& root, const Registry& registry, LoadReport& 
         if (ids.count(key)) throw Error("ComfyUI prompt: node \"" + key + "\" appears twice");
         auto id = numericId(key);
         ids[key] = id ? *id : next++;
+        promptKeys[ids[key]] = key;
     }
 
     Graph g;

@@ -1,0 +1,126 @@
+#include "app/server/image_upload.h"
+
+#include "app/server/safe_paths.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace tessera::server {
+namespace {
+
+UploadResult failure(int status, std::string message) {
+    UploadResult r;
+    r.status = status;
+    r.message = std::move(message);
+    return r;
+}
+
+// Checks the header's size before decoding the pixels, so a huge image costs no memory.
+std::optional<std::string> imageProblem(const QByteArray& data, int maxPixels) {
+    if (data.isEmpty()) return "the image is empty";
+    const cv::Mat raw(1, int(data.size()), CV_8U, const_cast<char*>(data.constData()));
+    cv::Mat img;
+    try {
+        img = cv::imdecode(raw, cv::IMREAD_REDUCED_GRAYSCALE_8);
+        if (img.empty()) return "the file is not an image OpenCV can read (PNG, JPEG, WebP, BMP, TIFF)";
+        if (double(img.cols) * 8 * img.rows * 8 > double(maxPixels) * 4)
+            return "the image is too large (limit " + std::to_string(maxPixels) + " pixels)";
+        img = cv::imdecode(raw, cv::IMREAD_UNCHANGED);
+    } catch (const cv::Exception& e) {
+        return std::string("the image could not be decoded: ") + e.what();
+    }
+    if (img.empty()) return "the image could not be decoded";
+    if (double(img.cols) * img.rows > maxPixels)
+        return "the image is " + std::to_string(img.cols) + "x" + std::to_string(img.rows) + ", more than the limit of " +
+               std::to_string(maxPixels) + " pixels";
+    return std::nullopt;
+}
+
+QByteArray sha256(const QByteArray& data) { return QCryptographicHash::hash(data, QCryptographicHash::Sha256); }
+
+QByteArray fileHash(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    h.addData(&f);
+    return h.result();
+}
+
+// Where to write: the name itself, or "name (1).ext", ... unless an existing file has the same content.
+std::optional<QString> destination(const UploadRequest& r, const QString& folder, const QString& filename,
+                                   const QByteArray& data, QString& finalName) {
+    auto path = confinedPath(folder, r.subfolder, filename);
+    if (!path) return std::nullopt;
+    finalName = filename;
+    if (r.overwrite || !QFileInfo::exists(*path)) return path;
+    const QByteArray hash = sha256(data);
+    const QFileInfo fi(filename);
+    const QString base = fi.completeBaseName(), suffix = fi.suffix().isEmpty() ? QString() : "." + fi.suffix();
+    for (int i = 1; i < 10000; ++i) {
+        if (fileHash(*path) == hash) return path;  // the same image is already there
+        finalName = QString("%1 (%2)%3").arg(base).arg(i).arg(suffix);
+        path = confinedPath(folder, r.subfolder, finalName);
+        if (!path) return std::nullopt;
+        if (!QFileInfo::exists(*path)) return path;
+    }
+    return std::nullopt;
+}
+
+UploadResult write(const UploadRequest& r, const QString& folder, const QString& filename, const QByteArray& data) {
+    QString finalName;
+    const auto path = destination(r, folder, filename, data, finalName);
+    if (!path) return failure(400, "invalid file name or subfolder: '" + r.subfolder.toStdString() + "/" + filename.toStdString() + "'");
+    if (!QDir().mkpath(QFileInfo(*path).path())) return failure(500, "cannot create the folder " + QFileInfo(*path).path().toStdString());
+    QSaveFile out(*path);
+    if (!out.open(QIODevice::WriteOnly) || out.write(data) != data.size() || !out.commit())
+        return failure(500, "cannot write " + path->toStdString() + ": " + out.errorString().toStdString());
+    UploadResult ok;
+    ok.ok = true;
+    ok.name = finalName;
+    ok.subfolder = r.subfolder;
+    ok.type = r.type;
+    return ok;
+}
+
+}  // namespace
+
+UploadResult saveUploadedImage(const UploadRequest& r, const QString& folder) {
+    if (auto problem = imageProblem(r.data, r.maxPixels)) return failure(400, *problem);
+    return write(r, folder, r.filename, r.data);
+}
+
+UploadResult saveUploadedMask(const UploadRequest& r, const QString& folder, const QString& originalPath) {
+    if (auto problem = imageProblem(r.data, r.maxPixels)) return failure(400, *problem);
+    const QByteArray originalBytes = [&] {
+        QFile f(originalPath);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }();
+    if (auto problem = imageProblem(originalBytes, r.maxPixels))
+        return failure(400, "original_ref: " + *problem);
+    cv::Mat original = cv::imdecode(cv::Mat(1, int(originalBytes.size()), CV_8U, const_cast<char*>(originalBytes.constData())),
+                                    cv::IMREAD_COLOR);
+    cv::Mat mask = cv::imdecode(cv::Mat(1, int(r.data.size()), CV_8U, const_cast<char*>(r.data.constData())),
+                                cv::IMREAD_UNCHANGED);
+    if (mask.depth() != CV_8U) mask.convertTo(mask, CV_8U, 1.0 / 257);
+    cv::Mat alpha;
+    if (mask.channels() == 4) cv::extractChannel(mask, alpha, 3);
+    else if (mask.channels() == 3) cv::cvtColor(mask, alpha, cv::COLOR_BGR2GRAY);
+    else alpha = mask;
+    if (alpha.size() != original.size()) cv::resize(alpha, alpha, original.size(), 0, 0, cv::INTER_LINEAR);
+    cv::Mat bgra;
+    cv::cvtColor(original, bgra, cv::COLOR_BGR2BGRA);
+    cv::insertChannel(alpha, bgra, 3);
+    std::vector<uchar> png;
+    if (!cv::imencode(".png", bgra, png)) return failure(500, "cannot encode the masked image");
+    QString name = r.filename;
+    if (!name.endsWith(".png", Qt::CaseInsensitive)) name = QFileInfo(name).completeBaseName() + ".png";
+    return write(r, folder, name, QByteArray(reinterpret_cast<const char*>(png.data()), qsizetype(png.size())));
+}
+
+}  // namespace tessera::server

@@ -1,0 +1,54 @@
+#pragma once
+// The real `tessera serve` on a free loopback port, and blocking HTTP / websocket helpers with
+// time limits, for the server tests.
+#include <QByteArray>
+#include <QList>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <utility>
+
+class QWebSocket;
+
+namespace tessera::test {
+
+// Makes the QCoreApplication the Qt network classes need (once per process).
+void ensureQtApp();
+
+struct HttpReply {
+    int status = 0;
+    QByteArray body;
+    QByteArray contentType;
+};
+
+class ServerProcess {
+public:
+    // Starts `tessera serve --port 0 --listen 127.0.0.1 <extra>` with fresh input/output folders.
+    explicit ServerProcess(const QStringList& extraArgs = {});
+    ~ServerProcess();
+    bool started() const { return port_ > 0; }
+    QString url(const QString& path) const;
+    int port() const { return port_; }
+    const QString& outputDir() const { return outputDir_; }
+    const QString& inputDir() const { return inputDir_; }
+    QString log() const;
+
+private:
+    std::unique_ptr<QProcess> process_;
+    int port_ = 0;
+    QString inputDir_, outputDir_;
+};
+
+HttpReply httpGet(const QString& url, const QByteArray& authorization = {});
+HttpReply httpPost(const QString& url, const QByteArray& body, const QByteArray& contentType = "application/json",
+                   const QByteArray& authorization = {});
+
+// Websocket messages collected until a predicate on the text messages holds, or a time limit.
+struct WsLog {
+    QList<QByteArray> texts;
+    QList<QByteArray> binaries;
+};
+
+}  // namespace tessera::test

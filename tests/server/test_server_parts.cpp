@@ -1,0 +1,95 @@
+// The server's pure parts: the multipart splitter, confined paths, the prompt queue's order.
+#include "app/server/multipart.h"
+#include "app/server/prompt_queue.h"
+#include "app/server/safe_paths.h"
+#include "tests/support/refdata.h"
+
+#include <gtest/gtest.h>
+
+#include <QDir>
+#include <QFile>
+
+#include <filesystem>
+
+namespace tessera::server {
+namespace {
+
+TEST(Multipart, SplitsFieldsAndFilesWithBinaryContent) {
+    const QByteArray image("\x89PNG\r\n--not-a-boundary\r\n\0\xff", 24);
+    const QByteArray body = "--B\r\nContent-Disposition: form-data; name=\"image\"; filename=\"a b.png\"\r\n"
+                            "Content-Type: image/png\r\n\r\n" + image +
+                            "\r\n--B\r\nContent-Disposition: form-data; name=\"overwrite\"\r\n\r\ntrue\r\n--B--\r\n";
+    EXPECT_EQ(multipartBoundary("multipart/form-data; boundary=B"), "B");
+    EXPECT_EQ(multipartBoundary("multipart/form-data; boundary=\"B\""), "B");
+    EXPECT_TRUE(multipartBoundary("application/json").isEmpty());
+    const auto parts = parseMultipart(body, "B");
+    ASSERT_TRUE(parts);
+    ASSERT_EQ(parts->size(), 2u);
+    EXPECT_EQ(findPart(*parts, "image")->filename, "a b.png");
+    EXPECT_EQ(findPart(*parts, "image")->contentType, "image/png");
+    EXPECT_EQ(findPart(*parts, "image")->data, image);
+    EXPECT_EQ(findPart(*parts, "overwrite")->data, "true");
+}
+
+TEST(Multipart, RefusesMalformedBodies) {
+    EXPECT_FALSE(parseMultipart("", "B"));
+    EXPECT_FALSE(parseMultipart("--B\r\nno end of headers", "B"));
+    EXPECT_FALSE(parseMultipart("--B\r\nA: b\r\n\r\ndata without a closing delimiter", "B"));
+    EXPECT_FALSE(parseMultipart("garbage", "B"));
+    QByteArray many;
+    for (int i = 0; i < 40; ++i) many += "--B\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nx\r\n";
+    EXPECT_FALSE(parseMultipart(many + "--B--", "B", 32)) << "part count is limited";
+}
+
+TEST(SafePaths, ConfinesNamesToTheirFolder) {
+    const QString root = QString::fromStdString(test::makeTempDir("confined"));
+    const QString outside = QString::fromStdString(test::makeTempDir("outside"));
+    QDir(root).mkpath("sub");
+    std::filesystem::create_symlink(outside.toStdString(), (root + "/escape").toStdString());
+    std::filesystem::create_symlink((outside + "/f.png").toStdString(), (root + "/link.png").toStdString());
+    EXPECT_TRUE(confinedPath(root, "", "a.png"));
+    EXPECT_TRUE(confinedPath(root, "sub", "a.png"));
+    EXPECT_FALSE(confinedPath(root, "", "../a.png"));
+    EXPECT_FALSE(confinedPath(root, "..", "a.png"));
+    EXPECT_FALSE(confinedPath(root, "sub/../..", "a.png"));
+    EXPECT_FALSE(confinedPath(root, "/etc", "passwd"));
+    EXPECT_FALSE(confinedPath(root, "", "/etc/passwd"));
+    EXPECT_FALSE(confinedPath(root, "", "sub/a.png")) << "a file name has no folder part";
+    EXPECT_FALSE(confinedPath(root, "escape", "f.png")) << "a linked folder leading outside";
+    EXPECT_FALSE(confinedPath(root, "", "link.png")) << "a link leading outside";
+    EXPECT_FALSE(confinedPath(root, "", ""));
+}
+
+std::shared_ptr<QueuedPrompt> prompt(const std::string& id, double number) {
+    auto p = std::make_shared<QueuedPrompt>();
+    p->id = id;
+    p->number = number;
+    return p;
+}
+
+TEST(PromptQueue, RunsByNumberWithFrontFirstAndKeepsBoundedHistory) {
+    PromptQueue q(2);
+    q.push(prompt("a", q.nextNumber(false)));
+    q.push(prompt("b", q.nextNumber(false)));
+    q.push(prompt("c", q.nextNumber(true)));
+    EXPECT_EQ(q.remaining(), 3u);
+    EXPECT_TRUE(q.removePending("b"));
+    EXPECT_FALSE(q.removePending("b"));
+    auto first = q.startNext();
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->id, "c") << "front prompts get negative numbers";
+    EXPECT_FALSE(q.startNext()) << "one at a time";
+    q.finishRunning({});
+    EXPECT_EQ(q.startNext()->id, "a");
+    q.finishRunning({});
+    q.push(prompt("d", q.nextNumber(false)));
+    q.startNext();
+    q.finishRunning({});
+    EXPECT_EQ(q.historySize(), 2u);
+    EXPECT_TRUE(q.historyJson("c").object().empty()) << "the oldest entry was dropped";
+    EXPECT_FALSE(q.historyJson("d").object().empty());
+    EXPECT_EQ(q.historyJson(1).object().size(), 1u);
+}
+
+}  // namespace
+}  // namespace tessera::server
