@@ -1,11 +1,15 @@
 #include "core/engine/attention.h"
 
 #include "core/common/error.h"
+#include "core/engine/cpu_kernels.h"
+#include "core/engine/fused_ops.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <sstream>
+#include <vector>
 
 namespace tessera::engine {
 
@@ -56,14 +60,65 @@ AttentionSlicing planAttentionSlices(int64_t bh, int64_t tq, int64_t tk, const A
     return plan;
 }
 
+int64_t cpuAttentionQueryChunk(int64_t tq, int64_t tk, int64_t elementBytes, const AttentionOptions& options) {
+    if (options.queryChunk > 0) return std::min(tq, options.queryChunk);
+    const int64_t threads = std::max<int64_t>(1, at::get_num_threads());
+    const int64_t cacheRows = std::max<int64_t>(1, kCpuAttentionScoreBytes / (tk * elementBytes));
+    const int64_t budgetRows = std::max<int64_t>(1, options.maxSliceBytes / (tk * elementBytes * threads));
+    return std::min({tq, cacheRows, budgetRows});
+}
+
+namespace {
+
+// One task per (batch*head, query chunk): scores for the chunk (sized for the core's cache), softmax in
+// place, then the chunk's output rows written straight into `out`. Tasks run on libtorch's threads,
+// each matrix product single-threaded inside them.
+void cpuAttention(const at::Tensor& qh, const at::Tensor& kh, const at::Tensor& vh, double scale,
+                  const AttentionOptions& options, at::Tensor& out) {
+    const int64_t bh = qh.size(0), tq = qh.size(1), tk = kh.size(1);
+    const int64_t chunk = cpuAttentionQueryChunk(tq, tk, qh.element_size(), options);
+    const int64_t chunks = (tq + chunk - 1) / chunk;
+    const bool bf16 = qh.scalar_type() == at::kBFloat16;
+    at::parallel_for(0, bh * chunks, 1, [&](int64_t begin, int64_t end) {
+        std::vector<float> scratch(static_cast<size_t>(tk));
+        for (int64_t task = begin; task < end; ++task) {
+            const int64_t h = task / chunks, q0 = (task % chunks) * chunk, nq = std::min(chunk, tq - q0);
+            at::Tensor scores = at::mm(qh[h].narrow(0, q0, nq), kh[h].t());
+            for (int64_t r = 0; r < nq; ++r) {
+                if (bf16) {
+                    auto* row = reinterpret_cast<kernels::bf16*>(scores.data_ptr()) + r * tk;
+                    kernels::softmaxRow(row, tk, float(scale), scratch.data(), row);
+                } else {
+                    float* row = scores.data_ptr<float>() + r * tk;
+                    kernels::softmaxRow(row, tk, float(scale), scratch.data(), row);
+                }
+            }
+            at::Tensor target = out[h].narrow(0, q0, nq);
+            at::mm_out(target, scores, vh[h]);
+        }
+    });
+}
+
+}  // namespace
+
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k0, const at::Tensor& v0, int heads,
                      const AttentionOptions& options) {
     checkShapes(q, k0, v0, heads);
     const at::Tensor k = k0.expand({q.size(0), k0.size(1), k0.size(2)});
     const at::Tensor v = v0.expand({q.size(0), v0.size(1), v0.size(2)});
     const double scale = 1.0 / std::sqrt(double(q.size(2) / heads));
-    const bool reduced = q.scalar_type() == at::kHalf || q.scalar_type() == at::kBFloat16;
 
+    if (fused::supported(q) && k.scalar_type() == q.scalar_type() && v.scalar_type() == q.scalar_type()) {
+        const at::Tensor qh = splitHeads(q, heads).contiguous();
+        const at::Tensor kh = splitHeads(k, heads).contiguous();
+        const at::Tensor vh = splitHeads(v, heads).contiguous();
+        at::Tensor out = at::empty({qh.size(0), qh.size(1), vh.size(2)}, vh.options());
+        cpuAttention(qh, kh, vh, scale, options, out);
+        return mergeHeads(out, heads);
+    }
+
+    // Other devices and dtypes: libtorch's kernels, scores in float32, in slices bounded by the budget.
+    const bool reduced = q.scalar_type() == at::kHalf || q.scalar_type() == at::kBFloat16;
     const at::Tensor qh = splitHeads(reduced ? q.to(at::kFloat) : q, heads);
     const at::Tensor kt = splitHeads(reduced ? k.to(at::kFloat) : k, heads).transpose(1, 2);
     const at::Tensor vh = splitHeads(v, heads);

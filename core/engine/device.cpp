@@ -41,6 +41,17 @@ bool cpuHasNativeBf16() {
     return native;
 }
 
+at::ScalarType Placement::vaeDtype() const {
+    if (dtype != at::kBFloat16) return at::kFloat;
+    return device.is_cuda() || cpuHasNativeBf16() ? dtype : at::kFloat;
+}
+
+at::Tensor toComputeLayout(const at::Tensor& x) {
+    if (x.dim() == 4 && x.device().is_cpu() && x.scalar_type() == at::kBFloat16)
+        return x.contiguous(at::MemoryFormat::ChannelsLast);
+    return x;
+}
+
 at::ScalarType autoCpuDtype(bool nativeBf16) { return nativeBf16 ? at::kBFloat16 : at::kFloat; }
 
 int configureThreads(int threads) {

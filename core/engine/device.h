@@ -15,15 +15,20 @@ struct Placement {
     at::Device device{at::kCPU};
     at::ScalarType dtype = at::kFloat;
 
-    // SD1.x/SD2.x VAEs overflow in float16 (black or NaN images), and libtorch 1.13's bfloat16 CPU
-    // convolutions lose far more than the rounding of the weights (9% RMS error on the tiny VAE against
-    // 0.8% from rounding alone): the VAE stays float32 except for bfloat16 on a GPU.
-    at::ScalarType vaeDtype() const { return dtype == at::kBFloat16 && device.is_cuda() ? dtype : at::kFloat; }
+    // SD1.x/SD2.x VAEs overflow in float16 (black or NaN images), so the VAE runs float16 placements in
+    // float32. bfloat16 has float32's range: the VAE follows it on a GPU and on CPUs with native bfloat16
+    // (oneDNN accumulates in float32). Where bfloat16 is emulated, libtorch 1.13's fallback convolutions
+    // lose far more than the rounding (9% RMS on the tiny VAE), so it stays float32 there.
+    at::ScalarType vaeDtype() const;
     std::string describe() const;  // "CPU float32", "CUDA GPU 0 float16"
     bool operator==(const Placement& o) const { return device == o.device && dtype == o.dtype; }
 };
 
 int availableCpus();
+
+// The memory layout a network computes in: channels-last for bfloat16 on the CPU (oneDNN's native
+// layout, so convolutions reorder nothing and the transformers' token views are free), else as given.
+at::Tensor toComputeLayout(const at::Tensor& x);
 
 // Whether the CPU computes bfloat16 natively: `flags` is the "flags" line of /proc/cpuinfo (or just
 // its value), which must name avx512_bf16 or amx_bf16. Without them libtorch emulates bfloat16 with

@@ -1,6 +1,7 @@
 #include "core/engine/nn_layers.h"
 
 #include "core/common/error.h"
+#include "core/engine/fused_ops.h"
 #include "core/engine/weights.h"
 
 #include <ATen/ATen.h>
@@ -13,8 +14,6 @@ at::Tensor optionalBias(const Weights& w) {
     auto b = w.find("bias");
     return b ? *b : at::Tensor();
 }
-
-bool isReduced(const at::Tensor& x) { return x.scalar_type() == at::kHalf || x.scalar_type() == at::kBFloat16; }
 
 }  // namespace
 
@@ -58,11 +57,10 @@ GroupNorm GroupNorm::load(const Weights& w, double eps, int64_t groups) {
     return g;
 }
 
-at::Tensor GroupNorm::operator()(const at::Tensor& x) const {
-    if (isReduced(x))
-        return at::group_norm(x.to(at::kFloat), groups, weight.to(at::kFloat), bias.to(at::kFloat), eps)
-            .to(x.scalar_type());
-    return at::group_norm(x, groups, weight, bias, eps);
+at::Tensor GroupNorm::operator()(const at::Tensor& x) const { return fused::groupNorm(x, groups, weight, bias, eps, false); }
+
+at::Tensor GroupNorm::withSilu(const at::Tensor& x, const at::Tensor& offset) const {
+    return fused::groupNorm(x, groups, weight, bias, eps, true, offset);
 }
 
 LayerNorm LayerNorm::load(const Weights& w, double eps) {
@@ -73,11 +71,6 @@ LayerNorm LayerNorm::load(const Weights& w, double eps) {
     return n;
 }
 
-at::Tensor LayerNorm::operator()(const at::Tensor& x) const {
-    if (isReduced(x))
-        return at::layer_norm(x.to(at::kFloat), {weight.size(0)}, weight.to(at::kFloat), bias.to(at::kFloat), eps)
-            .to(x.scalar_type());
-    return at::layer_norm(x, {weight.size(0)}, weight, bias, eps);
-}
+at::Tensor LayerNorm::operator()(const at::Tensor& x) const { return fused::layerNorm(x, weight, bias, eps); }
 
 }  // namespace tessera::engine

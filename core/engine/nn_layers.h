@@ -38,6 +38,8 @@ struct GroupNorm {
 
     static GroupNorm load(const Weights& w, double eps, int64_t groups = 32);
     at::Tensor operator()(const at::Tensor& x) const;
+    // GroupNorm then SiLU in one pass; `offset` [N, C] is added to x first (undefined: none).
+    at::Tensor withSilu(const at::Tensor& x, const at::Tensor& offset = {}) const;
 };
 
 struct LayerNorm {

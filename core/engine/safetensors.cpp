@@ -262,6 +262,18 @@ void SafetensorsFile::releasePages(const std::string& name) const {
     if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
+void SafetensorsFile::prefault(const std::string& name) const {
+#ifndef MADV_POPULATE_READ
+    constexpr int MADV_POPULATE_READ = 22;
+#endif
+    const TensorEntry* e = find(name);
+    if (!e || e->end <= e->begin) return;
+    const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(map_ + header_.dataOffset + e->begin) / page * page;
+    const uintptr_t end = reinterpret_cast<uintptr_t>(map_ + header_.dataOffset + e->end);
+    ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_READ);
+}
+
 void writeSafetensors(const std::string& path, const std::map<std::string, at::Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata) {
     QJsonObject root;

@@ -1,6 +1,7 @@
 #include "core/engine/spatial_transformer.h"
 
 #include "core/common/error.h"
+#include "core/engine/fused_ops.h"
 #include "core/engine/weights.h"
 
 #include <ATen/ATen.h>
@@ -40,10 +41,9 @@ TransformerBlock TransformerBlock::load(const Weights& w, int heads) {
 
 at::Tensor TransformerBlock::forward(const at::Tensor& x0, const at::Tensor& context,
                                      const AttentionOptions& options) const {
-    at::Tensor x = selfAttention.forward(norm1(x0), at::Tensor(), options) + x0;
-    x = crossAttention.forward(norm2(x), context, options) + x;
-    const auto parts = geglu(norm3(x)).chunk(2, -1);
-    return ffOut(parts[0] * at::gelu(parts[1])) + x;
+    at::Tensor x = selfAttention.forward(norm1(x0), at::Tensor(), options).add_(x0);
+    x = crossAttention.forward(norm2(x), context, options).add_(x);
+    return ffOut(fused::geglu(geglu(norm3(x)))).add_(x);
 }
 
 SpatialTransformer SpatialTransformer::load(const Weights& w, int heads, int depth, bool linearProjection) {
@@ -66,13 +66,14 @@ at::Tensor SpatialTransformer::forward(const at::Tensor& x, const at::Tensor& co
     const int64_t b = x.size(0), h = x.size(2), w = x.size(3);
     at::Tensor t = norm(x);
     if (!linearProjection) t = convIn(t);
-    t = t.reshape({b, t.size(1), h * w}).transpose(1, 2).contiguous();  // b c h w -> b (h w) c
+    // b c h w -> b (h w) c: a view when x is channels-last, as the fast path keeps it.
+    t = t.permute({0, 2, 3, 1}).reshape({b, h * w, t.size(1)});
     if (linearProjection) t = linearIn(t);
     for (const auto& block : blocks) t = block.forward(t, context, options);
     if (linearProjection) t = linearOut(t);
-    t = t.transpose(1, 2).reshape({b, t.size(2), h, w});
+    t = t.reshape({b, h, w, t.size(2)}).permute({0, 3, 1, 2});
     if (!linearProjection) t = convOut(t);
-    return t + x;
+    return t.add_(x);
 }
 
 }  // namespace tessera::engine

@@ -71,7 +71,7 @@ at::Tensor UNet::forward(const at::Tensor& x, const at::Tensor& timesteps, const
             checkResidual(control->middle, h, "the middle block");
             h = h + control->middle.to(h.device(), h.scalar_type());
         }
-        return decode(h, skips, in, control).to(x.device(), x.scalar_type());
+        return decode(h, skips, in, control).to(x.device(), x.scalar_type()).contiguous();
     } catch (const c10::Error& e) {
         rethrowAsError("UNet", e);
     }

@@ -32,11 +32,10 @@ ResBlock ResBlock::load(const Weights& w) {
 }
 
 at::Tensor ResBlock::forward(const at::Tensor& x, const at::Tensor& emb) const {
-    at::Tensor h = inConv(at::silu(inNorm(x)));
-    const at::Tensor e = embedding(at::silu(emb)).to(h.scalar_type());
-    h = h + e.unsqueeze(-1).unsqueeze(-1);
-    h = outConv(at::silu(outNorm(h)));
-    return (skip ? (*skip)(x) : x) + h;
+    at::Tensor h = inConv(inNorm.withSilu(x));
+    // The timestep embedding is added per channel inside the norm's pass.
+    h = outConv(outNorm.withSilu(h, embedding(at::silu(emb))));
+    return h.add_(skip ? (*skip)(x) : x);
 }
 
 Downsample Downsample::load(const Weights& w) { return {Conv2d::load(w.sub("op"), 2)}; }

@@ -1,6 +1,7 @@
 #include "core/engine/unet_encoder.h"
 
 #include "core/common/error.h"
+#include "core/engine/device.h"
 #include "core/engine/weights.h"
 
 #include <ATen/ATen.h>
@@ -80,7 +81,7 @@ UNetInputs UNetEncoder::prepare(const at::Tensor& x, const at::Tensor& timesteps
     const at::ScalarType dt = dtype();
     const at::Device dev = device();
     UNetInputs in;
-    in.x = x.to(dev, dt);
+    in.x = toComputeLayout(x.to(dev, dt));
     const at::Tensor t = timesteps.reshape({-1}).expand({batch});
     const at::Tensor sinusoid = timestepEmbedding(t, config.modelChannels).to(dev, dt);  // float32, as ComfyUI
     in.emb = timeEmbed2(at::silu(timeEmbed1(sinusoid)));

@@ -1,6 +1,7 @@
 #include "core/engine/vae.h"
 
 #include "core/common/error.h"
+#include "core/engine/device.h"
 #include "core/engine/torch_errors.h"
 #include "core/engine/vae_blocks.h"
 
@@ -47,7 +48,7 @@ void Vae::checkLatent(const at::Tensor& z, const char* what) const {
 at::Tensor Vae::runEncoder(const at::Tensor& image) const {
     try {
         const Weights enc = w_.sub("encoder");
-        at::Tensor h = conv(enc.sub("conv_in"), image.to(w_("encoder.conv_in.weight").options()));
+        at::Tensor h = conv(enc.sub("conv_in"), toComputeLayout(image.to(w_("encoder.conv_in.weight").options())));
         for (int i = 0; i < config_.levels(); ++i) {
             const Weights level = enc.sub("down." + std::to_string(i));
             for (int j = 0; j < config_.numResBlocks; ++j) h = resnetBlock(level.sub("block." + std::to_string(j)), h);
@@ -56,10 +57,9 @@ at::Tensor Vae::runEncoder(const at::Tensor& image) const {
         h = resnetBlock(enc.sub("mid.block_1"), h);
         if (config_.midAttention) h = attentionBlock(enc.sub("mid.attn_1"), h);
         h = resnetBlock(enc.sub("mid.block_2"), h);
-        h = normalize(enc.sub("norm_out"), h);
-        at::silu_(h);
+        h = normalize(enc.sub("norm_out"), h, true);
         h = conv(enc.sub("conv_out"), h);
-        return conv(w_.sub("quant_conv"), h, 1, 0).to(image.device(), image.scalar_type());
+        return conv(w_.sub("quant_conv"), h, 1, 0).to(image.device(), image.scalar_type()).contiguous();
     } catch (const c10::Error& e) {
         rethrowAsError("VAE encode", e);
     }
@@ -68,7 +68,7 @@ at::Tensor Vae::runEncoder(const at::Tensor& image) const {
 at::Tensor Vae::runDecoder(const at::Tensor& z) const {
     try {
         const Weights dec = w_.sub("decoder");
-        at::Tensor h = conv(w_.sub("post_quant_conv"), z.to(w_("post_quant_conv.weight").options()), 1, 0);
+        at::Tensor h = conv(w_.sub("post_quant_conv"), toComputeLayout(z.to(w_("post_quant_conv.weight").options())), 1, 0);
         h = conv(dec.sub("conv_in"), h);
         h = resnetBlock(dec.sub("mid.block_1"), h);
         if (config_.midAttention) h = attentionBlock(dec.sub("mid.attn_1"), h);
@@ -78,9 +78,8 @@ at::Tensor Vae::runDecoder(const at::Tensor& z) const {
             for (int j = 0; j <= config_.numResBlocks; ++j) h = resnetBlock(level.sub("block." + std::to_string(j)), h);
             if (i != 0) h = upsample(level.sub("upsample"), h);
         }
-        h = normalize(dec.sub("norm_out"), h);
-        at::silu_(h);
-        return conv(dec.sub("conv_out"), h).to(z.device(), z.scalar_type());
+        h = normalize(dec.sub("norm_out"), h, true);
+        return conv(dec.sub("conv_out"), h).to(z.device(), z.scalar_type()).contiguous();
     } catch (const c10::Error& e) {
         rethrowAsError("VAE decode", e);
     }

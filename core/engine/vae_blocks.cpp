@@ -1,6 +1,7 @@
 #include "core/engine/vae_blocks.h"
 
 #include "core/engine/attention.h"
+#include "core/engine/fused_ops.h"
 
 #include <ATen/ATen.h>
 
@@ -9,8 +10,8 @@
 
 namespace tessera::engine::vae_blocks {
 
-at::Tensor normalize(const Weights& norm, const at::Tensor& x) {
-    return at::group_norm(x, 32, norm("weight"), norm("bias"), 1e-6);
+at::Tensor normalize(const Weights& norm, const at::Tensor& x, bool silu) {
+    return fused::groupNorm(x, 32, norm("weight"), norm("bias"), 1e-6, silu);
 }
 
 at::Tensor conv(const Weights& c, const at::Tensor& x, int64_t stride, int64_t padding) {
@@ -18,10 +19,8 @@ at::Tensor conv(const Weights& c, const at::Tensor& x, int64_t stride, int64_t p
 }
 
 at::Tensor resnetBlock(const Weights& block, const at::Tensor& x) {
-    at::Tensor h = normalize(block.sub("norm1"), x);
-    at::silu_(h);
-    h = normalize(block.sub("norm2"), conv(block.sub("conv1"), h));
-    at::silu_(h);
+    at::Tensor h = normalize(block.sub("norm1"), x, true);
+    h = normalize(block.sub("norm2"), conv(block.sub("conv1"), h), true);
     h = conv(block.sub("conv2"), h);
     const at::Tensor skip = block.hasModule("nin_shortcut") ? conv(block.sub("nin_shortcut"), x, 1, 0) : x;
     return h.add_(skip);
@@ -39,17 +38,18 @@ at::Tensor project(const Weights& c, const at::Tensor& tokens) {
 
 at::Tensor attentionBlock(const Weights& attn, const at::Tensor& x, int64_t maxScoreBytes) {
     const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
-    const at::Tensor tokens = normalize(attn.sub("norm"), x).reshape({b, c, h * w}).transpose(1, 2);
+    // b c h w -> b (h w) c: a view when x is channels-last.
+    const at::Tensor tokens = normalize(attn.sub("norm"), x).permute({0, 2, 3, 1}).reshape({b, h * w, c});
     AttentionOptions options;
     options.maxSliceBytes = maxScoreBytes;
     at::Tensor o = attention(project(attn.sub("q"), tokens), project(attn.sub("k"), tokens),
                              project(attn.sub("v"), tokens), 1, options);
     o = project(attn.sub("proj_out"), o);
-    return o.transpose(1, 2).contiguous().view({b, c, h, w}).add_(x);
+    return o.reshape({b, h, w, c}).permute({0, 3, 1, 2}).contiguous(x.suggest_memory_format()).add_(x);
 }
 
 at::Tensor downsample(const Weights& down, const at::Tensor& x) {
-    return conv(down.sub("conv"), at::constant_pad_nd(x, {0, 1, 0, 1}, 0), 2, 0);
+    return conv(down.sub("conv"), at::constant_pad_nd(x, {0, 1, 0, 1}, 0).contiguous(x.suggest_memory_format()), 2, 0);
 }
 
 at::Tensor upsample(const Weights& up, const at::Tensor& x) {

@@ -19,7 +19,7 @@ namespace vae_blocks {
 // Upper bound for one slice of the attention score matrix; the softmax makes a second one.
 inline constexpr int64_t kDefaultScoreBytes = int64_t{128} << 20;
 
-at::Tensor normalize(const Weights& norm, const at::Tensor& x);  // GroupNorm(32, eps 1e-6)
+at::Tensor normalize(const Weights& norm, const at::Tensor& x, bool silu = false);  // GroupNorm(32, eps 1e-6), then SiLU
 at::Tensor conv(const Weights& conv, const at::Tensor& x, int64_t stride = 1, int64_t padding = 1);
 // norm1 -> swish -> conv1 -> norm2 -> swish -> conv2, plus the (1x1 nin_shortcut) skip.
 at::Tensor resnetBlock(const Weights& block, const at::Tensor& x);

@@ -1,7 +1,9 @@
 #include "core/engine/weights.h"
 
 #include "core/common/error.h"
+#include "core/engine/fused_ops.h"
 #include "core/engine/safetensors.h"
+#include "core/engine/weight_arena.h"
 
 #include <ATen/ATen.h>
 
@@ -14,13 +16,30 @@ Weights::Weights(std::shared_ptr<Map> map, std::string prefix) : map_(std::move(
 Weights Weights::fromFile(const SafetensorsFile& file, const std::string& stripPrefix, at::ScalarType dtype,
                           at::Device device) {
     auto map = std::make_shared<Map>();
+    std::vector<std::pair<const TensorEntry*, at::Tensor>> picked;
+    size_t arenaBytes = 0;
     for (const auto& e : file.entries()) {
         if (e.name.compare(0, stripPrefix.size(), stripPrefix) != 0) continue;
-        const at::Tensor stored = file.tensor(e.name);
-        at::Tensor t = stored.is_floating_point() ? stored.to(device, dtype) : stored.to(device);
+        at::Tensor stored = file.tensor(e.name);
+        const bool convert = stored.is_floating_point() && stored.scalar_type() != dtype;
+        if (convert && device.is_cpu()) arenaBytes += WeightArena::bytesFor(stored.sizes(), dtype);
+        picked.emplace_back(&e, std::move(stored));
+    }
+    // CPU conversions land in one huge-page arena, converted by vectorised loops on all threads.
+    const auto arena = arenaBytes ? WeightArena::create(arenaBytes) : nullptr;
+    for (auto& [e, stored] : picked) {
+        at::Tensor t;
+        if (arena && stored.is_floating_point() && stored.scalar_type() != dtype) {
+            file.prefault(e->name);
+            t = arena->allocate(stored.sizes(), dtype);
+            fused::convertInto(stored, t);
+        } else {
+            t = stored.is_floating_point() ? stored.to(device, dtype) : stored.to(device);
+        }
         // Converted into its own memory: the file's pages need not stay resident (no second copy).
-        if (!t.is_same(stored) && t.data_ptr() != stored.data_ptr()) file.releasePages(e.name);
-        (*map)[e.name.substr(stripPrefix.size())] = t;
+        if (!t.is_same(stored) && t.data_ptr() != stored.data_ptr()) file.releasePages(e->name);
+        (*map)[e->name.substr(stripPrefix.size())] = t;
+        stored = at::Tensor();
     }
     return Weights(map);
 }

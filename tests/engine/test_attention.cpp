@@ -72,12 +72,15 @@ TEST(Attention, CrossAttentionBroadcastsBatchOneContext) {
     EXPECT_LT(maxDiff(got, naiveAttention(t.q, k1, v1, 2)), 1e-5);
 }
 
-TEST(Attention, ReducedPrecisionKeepsSoftmaxInFloat32) {
+TEST(Attention, ReducedPrecisionStaysWithinTheRoundingOfItsScores) {
     const Qkv t = randomQkv(1, 64, 64, 32);
     const at::Tensor got = attention(t.q.to(at::kBFloat16), t.k.to(at::kBFloat16), t.v.to(at::kBFloat16), 4);
     EXPECT_EQ(got.scalar_type(), at::kBFloat16);
     const at::Tensor want = naiveAttention(t.q.to(at::kBFloat16), t.k.to(at::kBFloat16), t.v.to(at::kBFloat16), 4);
-    EXPECT_LT(maxDiff(got, want), 3e-2);  // bfloat16 has an 8-bit mantissa
+    // bfloat16 keeps 8 bits: these scores reach about 15 (inputs of standard deviation 2), so each is
+    // rounded by up to 0.03 before the softmax (computed in float32), and the output by 2^-9 relative.
+    EXPECT_LT(maxDiff(got, want), 0.1);
+    EXPECT_LT((got.to(at::kDouble) - want).norm().item<double>() / want.norm().item<double>(), 0.02);
 }
 
 TEST(Attention, RejectsChannelsThatDoNotSplitIntoHeads) {
