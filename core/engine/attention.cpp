@@ -2,7 +2,6 @@
 
 #include "core/common/error.h"
 #include "core/engine/cpu_kernels.h"
-#include "core/engine/fused_ops.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -70,7 +69,7 @@ int64_t cpuAttentionQueryChunk(int64_t tq, int64_t tk, int64_t elementBytes, con
 
 namespace {
 
-// One task per (batch*head, query chunk): scores for the chunk (sized for the core's cache), softmax in
+// bfloat16 on the CPU. One task per (batch*head, query chunk): scores for the chunk (sized for the core's cache), softmax in
 // place, then the chunk's output rows written straight into `out`. Tasks run on libtorch's threads,
 // each matrix product single-threaded inside them.
 void cpuAttention(const at::Tensor& qh, const at::Tensor& kh, const at::Tensor& vh, double scale,
@@ -78,20 +77,14 @@ void cpuAttention(const at::Tensor& qh, const at::Tensor& kh, const at::Tensor& 
     const int64_t bh = qh.size(0), tq = qh.size(1), tk = kh.size(1);
     const int64_t chunk = cpuAttentionQueryChunk(tq, tk, qh.element_size(), options);
     const int64_t chunks = (tq + chunk - 1) / chunk;
-    const bool bf16 = qh.scalar_type() == at::kBFloat16;
     at::parallel_for(0, bh * chunks, 1, [&](int64_t begin, int64_t end) {
         std::vector<float> scratch(static_cast<size_t>(tk));
         for (int64_t task = begin; task < end; ++task) {
             const int64_t h = task / chunks, q0 = (task % chunks) * chunk, nq = std::min(chunk, tq - q0);
             at::Tensor scores = at::mm(qh[h].narrow(0, q0, nq), kh[h].t());
             for (int64_t r = 0; r < nq; ++r) {
-                if (bf16) {
-                    auto* row = reinterpret_cast<kernels::bf16*>(scores.data_ptr()) + r * tk;
-                    kernels::softmaxRow(row, tk, float(scale), scratch.data(), row);
-                } else {
-                    float* row = scores.data_ptr<float>() + r * tk;
-                    kernels::softmaxRow(row, tk, float(scale), scratch.data(), row);
-                }
+                auto* row = reinterpret_cast<kernels::bf16*>(scores.data_ptr()) + r * tk;
+                kernels::softmaxRow(row, tk, float(scale), scratch.data(), row);
             }
             at::Tensor target = out[h].narrow(0, q0, nq);
             at::mm_out(target, scores, vh[h]);
@@ -108,7 +101,9 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k0, const at::Tensor
     const at::Tensor v = v0.expand({q.size(0), v0.size(1), v0.size(2)});
     const double scale = 1.0 / std::sqrt(double(q.size(2) / heads));
 
-    if (fused::supported(q) && k.scalar_type() == q.scalar_type() && v.scalar_type() == q.scalar_type()) {
+    const bool cpuBf16 = q.device().is_cpu() && q.scalar_type() == at::kBFloat16 &&
+                         k.scalar_type() == at::kBFloat16 && v.scalar_type() == at::kBFloat16;
+    if (cpuBf16) {
         const at::Tensor qh = splitHeads(q, heads).contiguous();
         const at::Tensor kh = splitHeads(k, heads).contiguous();
         const at::Tensor vh = splitHeads(v, heads).contiguous();
@@ -117,7 +112,8 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k0, const at::Tensor
         return mergeHeads(out, heads);
     }
 
-    // Other devices and dtypes: libtorch's kernels, scores in float32, in slices bounded by the budget.
+    // float32 and other devices: libtorch's batched products (multi-threaded BLAS, which beats per-chunk
+    // single-threaded sgemm calls by far on small head sizes), scores in float32, in slices bounded by the budget.
     const bool reduced = q.scalar_type() == at::kHalf || q.scalar_type() == at::kBFloat16;
     const at::Tensor qh = splitHeads(reduced ? q.to(at::kFloat) : q, heads);
     const at::Tensor kt = splitHeads(reduced ? k.to(at::kFloat) : k, heads).transpose(1, 2);
