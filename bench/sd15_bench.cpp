@@ -34,6 +34,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
@@ -112,9 +113,21 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+double processCpuSeconds() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
+// CPU seconds (all threads, user + system) of the last timed() call: on a shared, loaded machine this
+// moves far less than wall time, so the table shows it beside each row.
+double lastCpuSeconds = 0;
+
 double timed(const std::function<void()>& f) {
+    const double cpu0 = processCpuSeconds();
     const auto t0 = std::chrono::steady_clock::now();
     f();
+    lastCpuSeconds = processCpuSeconds() - cpu0;
     return secondsSince(t0);
 }
 
@@ -213,6 +226,12 @@ void report(const std::string& row, double value) {
     std::fflush(stdout);
 }
 
+// A timed row: wall seconds, then the CPU seconds of the same call as "<row>_cpu".
+void reportTimed(const std::string& row, double wall) {
+    report(row, wall);
+    report(row + "_cpu", lastCpuSeconds);
+}
+
 // Each network on its own: load, encode a prompt, UNet steps, VAE encode and decode.
 void runParts(const Options& o, const Folder& f, const std::string& precision) {
     LoadOptions load;
@@ -223,7 +242,7 @@ void runParts(const Options& o, const Folder& f, const std::string& precision) {
     warmPageCache(f.checkpoint);
     LoadedCheckpoint ckpt;
     const double loadSeconds = timed([&] { ckpt = loadCheckpoint(f.checkpoint, load); });
-    if (wanted(o, "load")) report("load", loadSeconds);
+    if (wanted(o, "load")) reportTimed("load", loadSeconds);
     at::Tensor context;
     const double textSeconds = timed([&] { context = ckpt.text->encode(kPrompt); });
     if (wanted(o, "text")) report("text", textSeconds);
@@ -239,16 +258,16 @@ void runParts(const Options& o, const Folder& f, const std::string& precision) {
         // A sampler calls the UNet once per step: time a step after the first (which also builds
         // oneDNN's kernels for these shapes), as the steps of a run see it.
         ckpt.model->unet->forward(x, t, c);
-        report(row, timed([&] { ckpt.model->unet->forward(x, t, c); }));
+        reportTimed(row, timed([&] { ckpt.model->unet->forward(x, t, c); }));
     }
     at::Tensor latent;
     if (wanted(o, "vae_encode")) {
         const at::Tensor image = at::rand({1, 3, o.size, o.size}) * 2 - 1;
-        report("vae_encode", timed([&] { latent = ckpt.vae->encode(image); }));
+        reportTimed("vae_encode", timed([&] { latent = ckpt.vae->encode(image); }));
     }
     if (wanted(o, "vae_decode")) {
         if (!latent.defined()) latent = at::randn({1, 4, side, side});
-        report("vae_decode", timed([&] { ckpt.vae->decode(latent); }));
+        reportTimed("vae_decode", timed([&] { ckpt.vae->decode(latent); }));
     }
     report("parts_peak_rss", peakRssGiB());
 }
@@ -316,7 +335,7 @@ void runImg2img(const Options& o, const Folder& f, const std::string& precision)
         for (const auto& issue : result.issues) text += " | " + issue.message;
         throw Error("img2img run failed: " + text);
     }
-    report("img2img", seconds);
+    reportTimed("img2img", seconds);
     report("img2img_peak_rss", peakRssGiB());
     for (const auto& [type, s] : nodeSeconds) std::fprintf(stderr, "  %-22s %7.2f s\n", type.c_str(), s);
 }
@@ -403,12 +422,18 @@ int runParent(const Options& o) {
     std::printf("\n");
     const std::vector<std::pair<std::string, std::string>> rows{
         {"load", "checkpoint load, warm cache (s)"},
+        {"load_cpu", "  CPU time, all threads (s)"},
         {"text", "text encoding, 1 prompt (s)"},
         {"unet1", "UNet step, batch 1 (s)"},
+        {"unet1_cpu", "  CPU time, all threads (s)"},
         {"unet2", "UNet CFG step, batch 2 (s)"},
+        {"unet2_cpu", "  CPU time, all threads (s)"},
         {"vae_encode", "VAE encode (s)"},
+        {"vae_encode_cpu", "  CPU time, all threads (s)"},
         {"vae_decode", "VAE decode (s)"},
+        {"vae_decode_cpu", "  CPU time, all threads (s)"},
         {"img2img", "whole img2img (s)"},
+        {"img2img_cpu", "  CPU time, all threads (s)"},
         {"img2img_peak_rss", "img2img peak RSS (GiB)"},
         {"parts_peak_rss", "peak RSS of the rows above img2img (GiB)"}};
     for (const auto& [key, label] : rows) {
