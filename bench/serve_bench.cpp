@@ -214,7 +214,7 @@ int main(int argc, char** argv) {
     l.onFrame = [&] {
         if (!frameAt.empty() && frameAt.back() == Clock::time_point{}) frameAt.back() = Clock::now();
     };
-    previewId = post(http, base, promptBody(777, steps, size), l);
+    previewId = post(http, base, promptBody(Clock::now().time_since_epoch().count() % 1000000007, steps, size), l);  // a new seed: not cached
     l.waitUntil([&] { return l.done.count(previewId) > 0; });
     l.onMessage = {};
     l.onFrame = {};
