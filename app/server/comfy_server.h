@@ -1,7 +1,7 @@
 #pragma once
 // `tessera serve`: ComfyUI's HTTP + WebSocket API over Tessera's executor, on Qt HttpServer and
 // Qt WebSockets. Everything here runs on the thread that owns the server (the Qt event loop);
-// executor events are encoded on the worker thread and queued to it.
+// executor events (previews encoded on the worker thread) reach it in batches (event_batch.h).
 #include "app/server/event_batch.h"
 #include "app/server/prompt_queue.h"
 #include "app/server/server_options.h"
