@@ -7,16 +7,20 @@
 #include <QFile>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <string_view>
+
+#include <dirent.h>
 
 namespace fs = std::filesystem;
 
 namespace tessera::nodes {
 namespace {
 
-bool allDigits(const std::string& s) {
+bool allDigits(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
 }
 
@@ -75,18 +79,24 @@ std::string expandPrefixVariables(const std::string& prefix, int64_t width, int6
     return out;
 }
 
+// One pass of readdir over the folder, with no path or string objects per entry: a server's
+// output folder holds thousands of files, and this runs for every image saved.
 int nextImageCounter(const std::string& folder, const std::string& base) {
+    DIR* dir = opendir(folder.c_str());
+    if (!dir) return 1;
     int highest = 0;
-    std::error_code ec;
-    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string name = it->path().filename().string();
+    while (const dirent* entry = readdir(dir)) {
+        const std::string_view name(entry->d_name);
         if (name.size() <= base.size() + 1 || name.compare(0, base.size(), base) != 0 || name[base.size()] != '_')
             continue;
-        const std::string rest = name.substr(base.size() + 1);
-        const std::string digits = rest.substr(0, rest.find('_'));
-        if (!allDigits(digits) || digits.size() > 9) continue;
-        highest = std::max(highest, std::stoi(digits));
+        const std::string_view rest = name.substr(base.size() + 1);
+        const std::string_view digits = rest.substr(0, rest.find('_'));
+        if (digits.empty() || digits.size() > 9 || !allDigits(digits)) continue;
+        int value = 0;
+        std::from_chars(digits.data(), digits.data() + digits.size(), value);
+        highest = std::max(highest, value);
     }
+    closedir(dir);
     return highest + 1;
 }
 

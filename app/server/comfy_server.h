@@ -1,7 +1,8 @@
 #pragma once
 // `tessera serve`: ComfyUI's HTTP + WebSocket API over Tessera's executor, on Qt HttpServer and
 // Qt WebSockets. Everything here runs on the thread that owns the server (the Qt event loop);
-// executor events are encoded on the worker thread and queued to it.
+// executor events (previews encoded on the worker thread) reach it in batches (event_batch.h).
+#include "app/server/event_batch.h"
 #include "app/server/prompt_queue.h"
 #include "app/server/server_options.h"
 #include "core/exec/environment.h"
@@ -63,6 +64,7 @@ private:
 
     // Execution
     void startNextPrompt();
+    void takeExecEvents();  // on the server's thread: the batch the worker relayed
     void onExecEvent(const ExecEvent& event);
     void finishRun(const ExecEvent& event);
     Json imageRef(const std::string& path) const;
@@ -72,6 +74,7 @@ private:
     Environment env_;
     QTemporaryDir tempDir_;
     QHttpServer http_;
+    std::shared_ptr<EventBatch> events_ = std::make_shared<EventBatch>();  // worker -> this thread
     Executor executor_;
     PromptQueue queue_;
     std::unique_ptr<ActiveRun> run_;

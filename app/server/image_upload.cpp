@@ -21,16 +21,33 @@ UploadResult failure(int status, std::string message) {
     return r;
 }
 
-// Checks the header's size before decoding the pixels, so a huge image costs no memory.
+// About the image's size, from a decode at 1/8 scale, so a huge image costs little memory. An
+// image too small to reduce that far (OpenCV throws rather than scale a side to nothing) is tried
+// at 1/4, 1/2, then whole in gray. Nothing when the bytes are no image, or a broken one.
+std::optional<double> roughPixels(const cv::Mat& raw) {
+    const std::pair<int, double> tries[] = {{cv::IMREAD_REDUCED_GRAYSCALE_8, 8}, {cv::IMREAD_REDUCED_GRAYSCALE_4, 4},
+                                            {cv::IMREAD_REDUCED_GRAYSCALE_2, 2}, {cv::IMREAD_GRAYSCALE, 1}};
+    for (const auto& [flag, scale] : tries) {
+        try {
+            const cv::Mat img = cv::imdecode(raw, flag);
+            if (img.empty()) return std::nullopt;
+            return img.cols * scale * img.rows * scale;
+        } catch (const cv::Exception&) {
+            // too small for this reduction: try the next
+        }
+    }
+    return std::nullopt;
+}
+
+// Checks the image's size before decoding all of its pixels, so a huge image costs no memory.
 std::optional<std::string> imageProblem(const QByteArray& data, int maxPixels) {
     if (data.isEmpty()) return "the image is empty";
     const cv::Mat raw(1, int(data.size()), CV_8U, const_cast<char*>(data.constData()));
+    const std::optional<double> pixels = roughPixels(raw);
+    if (!pixels) return "the file is not an image OpenCV can read (PNG, JPEG, WebP, BMP, TIFF)";
+    if (*pixels > double(maxPixels) * 4) return "the image is too large (limit " + std::to_string(maxPixels) + " pixels)";
     cv::Mat img;
     try {
-        img = cv::imdecode(raw, cv::IMREAD_REDUCED_GRAYSCALE_8);
-        if (img.empty()) return "the file is not an image OpenCV can read (PNG, JPEG, WebP, BMP, TIFF)";
-        if (double(img.cols) * 8 * img.rows * 8 > double(maxPixels) * 4)
-            return "the image is too large (limit " + std::to_string(maxPixels) + " pixels)";
         img = cv::imdecode(raw, cv::IMREAD_UNCHANGED);
     } catch (const cv::Exception& e) {
         return std::string("the image could not be decoded: ") + e.what();
@@ -72,11 +89,24 @@ std::optional<QString> destination(const UploadRequest& r, const QString& folder
     return std::nullopt;
 }
 
+// The first part of `dir` below `root` that exists as something other than a folder ("" if none):
+// a subfolder through a file can never be created.
+QString existingFileOnTheWay(const QString& root, const QString& dir) {
+    const QString base = QFileInfo(root).canonicalFilePath();
+    for (QString probe = dir; probe.size() > base.size(); probe = QFileInfo(probe).path())
+        if (QFileInfo::exists(probe) && !QFileInfo(probe).isDir()) return QDir(base).relativeFilePath(probe);
+    return {};
+}
+
 UploadResult write(const UploadRequest& r, const QString& folder, const QString& filename, const QByteArray& data) {
     QString finalName;
     const auto path = destination(r, folder, filename, data, finalName);
     if (!path) return failure(400, "invalid file name or subfolder: '" + r.subfolder.toStdString() + "/" + filename.toStdString() + "'");
-    if (!QDir().mkpath(QFileInfo(*path).path())) return failure(500, "cannot create the folder " + QFileInfo(*path).path().toStdString());
+    const QString dir = QFileInfo(*path).path();
+    if (const QString file = existingFileOnTheWay(folder, dir); !file.isEmpty())
+        return failure(400, "the subfolder '" + r.subfolder.toStdString() + "' runs into the file " + file.toStdString());
+    if (QFileInfo(*path).isDir()) return failure(400, "'" + filename.toStdString() + "' is a folder there");
+    if (!QDir().mkpath(dir)) return failure(500, "cannot create the folder " + dir.toStdString());
     QSaveFile out(*path);
     if (!out.open(QIODevice::WriteOnly) || out.write(data) != data.size() || !out.commit())
         return failure(500, "cannot write " + path->toStdString() + ": " + out.errorString().toStdString());

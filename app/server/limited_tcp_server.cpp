@@ -12,6 +12,9 @@ void LimitedTcpServer::incomingConnection(qintptr descriptor) {
         delete socket;
         return;
     }
+    // No Nagle: a websocket sends a progress message and, a few ms later, the step's preview
+    // frame; with Nagle the frame waits for the client's delayed ACK of the first (~40 ms).
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     struct Budget {
         qint64 received = 0;
         bool refused = false;

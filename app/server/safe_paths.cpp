@@ -4,12 +4,17 @@
 #include <QFileInfo>
 
 namespace tessera::server {
+namespace {
+
+constexpr qsizetype kMaxNameBytes = 255;  // NAME_MAX: a longer name is not one the file system can hold
+
+}  // namespace
 
 bool isSafeRelative(const QString& relative) {
     if (relative.contains(QChar(0)) || relative.contains('\\') || relative.startsWith('/') || relative.contains(':'))
         return false;
     for (const QString& part : relative.split('/', Qt::SkipEmptyParts))
-        if (part == ".." || part == ".") return false;
+        if (part == ".." || part == "." || part.toUtf8().size() > kMaxNameBytes) return false;
     return true;
 }
 

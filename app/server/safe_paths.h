@@ -1,6 +1,7 @@
 #pragma once
-// File names from clients confined to one folder: "..", absolute paths, backslashes, NULs and
-// symbolic links that lead outside the folder are refused.
+// File names from clients confined to one folder: "..", absolute paths, backslashes, NULs,
+// names longer than the file system holds (255 bytes) and symbolic links that lead outside the
+// folder are refused.
 #include <QString>
 
 #include <optional>

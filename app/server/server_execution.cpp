@@ -1,6 +1,7 @@
 // Running queued prompts and turning executor events into ComfyUI's websocket messages and history.
 #include "app/server/comfy_server.h"
 
+#include "app/server/event_batch.h"
 #include "app/server/preview_frame.h"
 #include "app/server/run_state.h"
 #include "core/io/graph_json.h"
@@ -52,23 +53,24 @@ void ComfyServer::startNextPrompt() {
     env.promptJson = writeJson(next->prompt);
     env.workflowJson = graphToJson(next->checked.graph).toStdString();
     const std::string promptId = next->id;
-    // Runs on the executor's worker: previews are encoded there, everything else is queued here.
-    auto observer = [this, promptId](const ExecEvent& e) {
+    // Runs on the executor's worker: previews are encoded there, everything else is relayed here.
+    auto observer = [this, batch = events_, promptId](const ExecEvent& e) {
         if (e.kind == ExecEvent::Kind::NodeQueued) return;
-        QByteArray frame;
-        if (e.kind == ExecEvent::Kind::Preview && e.preview) frame = previewFrame(*e.preview);
-        ExecEvent copy = e;
-        copy.preview.reset();
-        QMetaObject::invokeMethod(
-            this,
-            [this, copy, frame, promptId] {
-                if (!run_ || run_->prompt->id != promptId) return;
-                if (!frame.isEmpty()) sendBinaryTo(run_->prompt->clientId, frame);
-                else onExecEvent(copy);
-            },
-            Qt::QueuedConnection);
+        RelayedEvent relayed{promptId, e, {}};
+        if (e.kind == ExecEvent::Kind::Preview && e.preview) relayed.frame = previewFrame(*e.preview);
+        relayed.event.preview.reset();
+        if (batch->add(std::move(relayed)))
+            QMetaObject::invokeMethod(this, [this] { takeExecEvents(); }, Qt::QueuedConnection);
     };
     run_->handle = executor_.start(next->checked.graph, std::move(env), observer, next->checked.targets);
+}
+
+void ComfyServer::takeExecEvents() {
+    for (const RelayedEvent& e : events_->take()) {
+        if (!run_ || run_->prompt->id != e.promptId) continue;
+        if (!e.frame.isEmpty()) sendBinaryTo(run_->prompt->clientId, e.frame);
+        else onExecEvent(e.event);
+    }
 }
 
 void ComfyServer::onExecEvent(const ExecEvent& e) {

@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QEventLoop>
+#include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -57,6 +58,14 @@ ServerProcess::~ServerProcess() {
 QString ServerProcess::url(const QString& path) const { return QString("http://127.0.0.1:%1%2").arg(port_).arg(path); }
 
 QString ServerProcess::log() const { return QString::fromUtf8(process_->readAllStandardError()); }
+
+double residentMiB(qint64 pid) {
+    QFile status(QString("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly)) return 0;
+    for (const QByteArray& line : status.readAll().split('\n'))
+        if (line.startsWith("VmRSS:")) return line.mid(6).trimmed().split(' ').front().toDouble() / 1024;
+    return 0;
+}
 
 namespace {
 

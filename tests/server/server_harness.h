@@ -29,8 +29,10 @@ public:
     explicit ServerProcess(const QStringList& extraArgs = {});
     ~ServerProcess();
     bool started() const { return port_ > 0; }
+    bool running() const { return process_->state() == QProcess::Running; }
     QString url(const QString& path) const;
     int port() const { return port_; }
+    qint64 pid() const { return process_->processId(); }
     const QString& outputDir() const { return outputDir_; }
     const QString& inputDir() const { return inputDir_; }
     QString log() const;
@@ -50,5 +52,8 @@ struct WsLog {
     QList<QByteArray> texts;
     QList<QByteArray> binaries;
 };
+
+// Resident memory of a process in MiB (VmRSS from /proc), 0 when it cannot be read.
+double residentMiB(qint64 pid);
 
 }  // namespace tessera::test

@@ -1,4 +1,5 @@
 // The server's pure parts: the multipart splitter, confined paths, the prompt queue's order.
+#include "app/server/image_upload.h"
 #include "app/server/multipart.h"
 #include "app/server/prompt_queue.h"
 #include "app/server/safe_paths.h"
@@ -10,6 +11,8 @@
 #include <QFile>
 
 #include <filesystem>
+
+#include <opencv2/imgcodecs.hpp>
 
 namespace tessera::server {
 namespace {
@@ -58,6 +61,44 @@ TEST(SafePaths, ConfinesNamesToTheirFolder) {
     EXPECT_FALSE(confinedPath(root, "escape", "f.png")) << "a linked folder leading outside";
     EXPECT_FALSE(confinedPath(root, "", "link.png")) << "a link leading outside";
     EXPECT_FALSE(confinedPath(root, "", ""));
+    EXPECT_TRUE(confinedPath(root, "", QString(251, 'n') + ".png"));
+    EXPECT_FALSE(confinedPath(root, "", QString(252, 'n') + ".png")) << "longer than a file system name (255 bytes)";
+    EXPECT_FALSE(confinedPath(root, QString(256, 's'), "a.png"));
+}
+
+UploadRequest pngUpload(int width, int height, const QString& name) {
+    std::vector<uchar> png;
+    cv::imencode(".png", cv::Mat(height, width, CV_8UC3, cv::Scalar(1, 2, 3)), png);
+    UploadRequest up;
+    up.data = QByteArray(reinterpret_cast<const char*>(png.data()), qsizetype(png.size()));
+    up.filename = name;
+    return up;
+}
+
+TEST(ImageUpload, TinyImagesAreAccepted) {
+    const QString root = QString::fromStdString(test::makeTempDir("upload"));
+    for (const auto& [w, h] : {std::pair{1, 1}, {4, 4}, {3, 40}, {40, 1}}) {
+        const UploadResult r = saveUploadedImage(pngUpload(w, h, QString("tiny_%1x%2.png").arg(w).arg(h)), root);
+        EXPECT_TRUE(r.ok) << w << "x" << h << ": " << r.message << " (too small to decode at 1/8 scale)";
+    }
+}
+
+TEST(ImageUpload, SubfolderThroughAFileIsTheClientsMistake) {
+    const QString root = QString::fromStdString(test::makeTempDir("upload"));
+    UploadRequest up = pngUpload(4, 4, "pic.png");
+    const UploadResult first = saveUploadedImage(up, root);
+    ASSERT_TRUE(first.ok) << first.message;
+    up.subfolder = "pic.png/deeper";
+    const UploadResult intoFile = saveUploadedImage(up, root);
+    EXPECT_FALSE(intoFile.ok);
+    EXPECT_EQ(intoFile.status, 400) << intoFile.message;
+    QDir(root).mkpath("folder");
+    up.subfolder = "";
+    up.filename = "folder";
+    up.overwrite = true;
+    const UploadResult ontoFolder = saveUploadedImage(up, root);
+    EXPECT_FALSE(ontoFolder.ok);
+    EXPECT_EQ(ontoFolder.status, 400) << ontoFolder.message;
 }
 
 std::shared_ptr<QueuedPrompt> prompt(const std::string& id, double number) {
