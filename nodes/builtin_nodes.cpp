@@ -5,13 +5,20 @@ namespace tessera::nodes {
 void registerBuiltinNodes(Registry& registry) {
     registerLoaderNodes(registry);
     registerConditioningNodes(registry);
+    registerConditioningCombineNodes(registry);
+    registerConditioningRegionNodes(registry);
     registerLatentNodes(registry);
+    registerLatentBatchNodes(registry);
+    registerLatentTransformNodes(registry);
+    registerLatentCompositeNodes(registry);
     registerSamplingNodes(registry);
     registerControlNetNodes(registry);
     registerPreprocessorNodes(registry);
     registerImageNodes(registry);
+    registerImageComposeNodes(registry);
     registerMaskNodes(registry);
     registerInpaintCropNodes(registry);
+    registerNoteNodes(registry);
 }
 
 }  // namespace tessera::nodes

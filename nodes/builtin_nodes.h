@@ -17,5 +17,12 @@ void registerMaskNodes(Registry& registry);
 void registerControlNetNodes(Registry& registry);
 void registerPreprocessorNodes(Registry& registry);  // Canny, depth
 void registerInpaintCropNodes(Registry& registry);   // InpaintCrop, InpaintStitch
+void registerNoteNodes(Registry& registry);          // Note, MarkdownNote
+void registerConditioningCombineNodes(Registry& registry);  // ConditioningCombine, Concat, Average, ZeroOut
+void registerConditioningRegionNodes(Registry& registry);   // ConditioningSetArea(...), SetMask, SetTimestepRange
+void registerLatentBatchNodes(Registry& registry);      // RepeatLatentBatch, LatentFromBatch, LatentBatch
+void registerLatentTransformNodes(Registry& registry);  // LatentFlip, LatentRotate, LatentCrop
+void registerLatentCompositeNodes(Registry& registry);  // LatentComposite(Masked), LatentBlend
+void registerImageComposeNodes(Registry& registry);     // ImageBatch, ImageBlend, ImageCompositeMasked
 
 }  // namespace tessera::nodes

@@ -57,10 +57,12 @@ NodeDecl inpaintModelConditioning() {
         if (ctx.getBool("noise_mask")) latent->noiseMask = in.mask;
         std::vector<Value> out;
         for (const char* side : {"positive", "negative"}) {
-            engine::Conditioning c = ctx.get<ConditioningValue>(side)->cond;
-            c.concatMask = in.mask;
-            c.concatLatent = concatLatent;
-            out.push_back(std::make_shared<ConditioningValue>(std::move(c)));
+            std::vector<engine::Conditioning> entries = ctx.get<ConditioningValue>(side)->entries;
+            for (auto& c : entries) {
+                c.concatMask = in.mask;
+                c.concatLatent = concatLatent;
+            }
+            out.push_back(std::make_shared<ConditioningValue>(std::move(entries)));
         }
         out.push_back(latent);
         return out;

@@ -1,4 +1,5 @@
-// ControlNetApplyAdvanced: adds a ControlNet with its hint image to both sides of the guidance.
+// ControlNetApplyAdvanced adds a ControlNet with its hint image to both sides of the guidance;
+// ControlNetApply (older) to one conditioning, shared with the negative side when sampling.
 // Inputs and their order follow ComfyUI's nodes.py.
 #include "core/engine/ksampler.h"
 #include "nodes/builtin_nodes.h"
@@ -38,17 +39,47 @@ NodeDecl controlNetApplyAdvanced() {
         engine::ControlApplication control{net, hint, strength, start, end};
         std::vector<Value> out;
         for (const auto& side : {positive, negative}) {
-            engine::Conditioning c = side->cond;
-            c.controls.push_back(control);
-            out.push_back(std::make_shared<ConditioningValue>(std::move(c)));
+            std::vector<engine::Conditioning> entries = side->entries;
+            for (auto& c : entries) c.controls.push_back(control);
+            out.push_back(std::make_shared<ConditioningValue>(std::move(entries)));
         }
         return out;
     };
     return d;
 }
 
+// ComfyUI's older, deprecated but widespread node: one conditioning, the whole schedule; the sampler
+// gives the negative side the same ControlNets (control_apply_to_uncond).
+NodeDecl controlNetApply() {
+    NodeDecl d = makeDecl("ControlNetApply", "Apply ControlNet (OLD)", "conditioning/controlnet",
+                          "Guides sampling with a ControlNet and its hint image over the whole schedule; the negative "
+                          "conditioning gets the same ControlNet when sampling. Apply ControlNet (with positive and "
+                          "negative, start and end) replaces it.");
+    d.inputs = {port("conditioning", "CONDITIONING"), port("control_net", "CONTROL_NET"), port("image", "IMAGE"),
+                floatInput("strength", 1.0, 0.0, 10.0)};
+    d.outputs = {output("CONDITIONING", "CONDITIONING")};
+    d.run = [](NodeContext& ctx) {
+        auto conditioning = ctx.get<ConditioningValue>("conditioning");
+        auto net = ctx.get<ControlNetValue>("control_net")->net;
+        if (!net) ctx.fail("input 'control_net' holds no ControlNet");
+        const at::Tensor hint = imageInput(ctx, "image").permute({0, 3, 1, 2}).contiguous();
+        const double strength = ctx.getFloat("strength");
+        if (strength == 0.0) return std::vector<Value>{conditioning};
+        std::vector<engine::Conditioning> entries = conditioning->entries;
+        for (auto& c : entries) {
+            c.controls.push_back(engine::ControlApplication{net, hint, strength, 0.0, 1.0});
+            c.controlApplyToUncond = true;
+        }
+        return std::vector<Value>{std::make_shared<ConditioningValue>(std::move(entries))};
+    };
+    return d;
+}
+
 }  // namespace
 
-void registerControlNetNodes(Registry& registry) { registry.add(controlNetApplyAdvanced()); }
+void registerControlNetNodes(Registry& registry) {
+    registry.add(controlNetApplyAdvanced());
+    registry.add(controlNetApply());
+}
 
 }  // namespace tessera::nodes

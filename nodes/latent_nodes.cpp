@@ -1,10 +1,12 @@
 // Latents: empty latents, VAE encode/decode (plain, tiled, for inpainting), noise masks and
-// latent upscaling. Latents at node boundaries are unscaled (VAE space); inputs and their order
+// latent upscaling (to a size, or by a factor). Latents at node boundaries are unscaled (VAE space); inputs and their order
 // follow ComfyUI's nodes.py.
 #include "core/engine/vae.h"
+#include "nodes/bislerp.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/engine_inputs.h"
+#include "nodes/latent_inputs.h"
 #include "nodes/values.h"
 
 #include <ATen/ATen.h>
@@ -18,13 +20,6 @@ constexpr int64_t kMaxResolution = 16384;
 
 // Python's round(): halves go to the even neighbour.
 int64_t pyRound(double v) { return static_cast<int64_t>(std::nearbyint(v)); }
-
-at::Tensor latentInput(const NodeContext& ctx, const std::string& name) {
-    const at::Tensor s = ctx.get<LatentValue>(name)->samples;
-    if (!s.defined() || s.dim() != 4 || s.size(2) < 1 || s.size(3) < 1)
-        ctx.fail("input '" + name + "' should be a latent [batch, channels, h, w]");
-    return s;
-}
 
 NodeDecl emptyLatentImage() {
     NodeDecl d = makeDecl("EmptyLatentImage", "Empty Latent Image", "latent",
@@ -144,7 +139,8 @@ at::Tensor upscaleLatent(const NodeContext& ctx, at::Tensor s, int64_t width, in
     if (method == "bilinear") return at::upsample_bilinear2d(s, {height, width}, false);
     if (method == "area") return at::adaptive_avg_pool2d(s, {height, width});
     if (method == "bicubic") return at::upsample_bicubic2d(s, {height, width}, false);
-    ctx.fail("upscale_method '" + method + "' is not supported; use nearest-exact, bilinear, area or bicubic");
+    if (method == "bislerp") return bislerp(s, width, height);
+    ctx.fail("upscale_method '" + method + "' is not supported; use nearest-exact, bilinear, area, bicubic or bislerp");
 }
 
 NodeDecl latentUpscale() {
@@ -179,6 +175,28 @@ NodeDecl latentUpscale() {
     return d;
 }
 
+NodeDecl latentUpscaleBy() {
+    NodeDecl d = makeDecl("LatentUpscaleBy", "Upscale Latent By", "latent",
+                          "Resizes a latent by a factor (each side rounded to the nearest cell).");
+    d.inputs = {port("samples", "LATENT"),
+                comboInput("upscale_method", {"nearest-exact", "bilinear", "area", "bicubic", "bislerp"}),
+                floatInput("scale_by", 1.5, 0.01, 8.0, 0.01)};
+    d.outputs = {output("LATENT", "LATENT")};
+    d.run = [](NodeContext& ctx) {
+        auto in = ctx.get<LatentValue>("samples");
+        const at::Tensor s = latentInput(ctx, "samples");
+        const double scale = ctx.getFloat("scale_by");
+        const int64_t width = pyRound(double(s.size(3)) * scale), height = pyRound(double(s.size(2)) * scale);
+        if (width < 1 || height < 1)
+            ctx.fail("scale_by " + Value(scale).describe() + " makes the " + std::to_string(s.size(3)) + "x" +
+                     std::to_string(s.size(2)) + " latent smaller than one cell; use a larger factor");
+        auto out = std::make_shared<LatentValue>(upscaleLatent(ctx, s, width, height, ctx.getString("upscale_method"), "disabled"));
+        out->noiseMask = in->noiseMask;
+        return std::vector<Value>{out};
+    };
+    return d;
+}
+
 }  // namespace
 
 void registerLatentNodes(Registry& registry) {
@@ -189,6 +207,7 @@ void registerLatentNodes(Registry& registry) {
     registry.add(vaeEncodeForInpaint());
     registry.add(setLatentNoiseMask());
     registry.add(latentUpscale());
+    registry.add(latentUpscaleBy());
 }
 
 }  // namespace tessera::nodes

@@ -22,8 +22,8 @@ engine::KSamplerRequest baseRequest(const NodeContext& ctx, const LatentValue& l
     engine::KSamplerRequest r;
     r.model = ctx.get<ModelValue>("model")->model;
     if (!r.model) ctx.fail("input 'model' holds no model");
-    r.positive = ctx.get<ConditioningValue>("positive")->cond;
-    r.negative = ctx.get<ConditioningValue>("negative")->cond;
+    r.positive = ctx.get<ConditioningValue>("positive")->entries;
+    r.negative = ctx.get<ConditioningValue>("negative")->entries;
     r.latent = latent.samples;
     if (!r.latent.defined() || r.latent.dim() != 4)
         ctx.fail("input 'latent_image' should be a latent [batch, channels, h, w]");

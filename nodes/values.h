@@ -2,7 +2,7 @@
 // What flows along Tessera's typed links, with ComfyUI's conventions:
 //   IMAGE  [B,H,W,3] float 0..1 (NHWC)          MASK  [B,H,W] float 0..1 (1 = repaint / selected)
 //   LATENT unscaled VAE-space samples [B,4,h,w] with an optional noise mask
-//   CONDITIONING  text context + ControlNets (+ inpainting-model extras)
+//   CONDITIONING  entries of text context + ControlNets (+ inpainting-model extras, area, mask, range)
 //   MODEL, CLIP, VAE, CONTROL_NET  loaded networks, shared by pointer
 // Every value is immutable once made: nodes build new ones, never modify their inputs.
 #include "core/engine/ksampler.h"
@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tessera::engine {
 struct DiffusionModel;
@@ -49,11 +50,18 @@ struct LatentValue : Object {
     size_t byteSize() const override { return tensorBytes(samples) + tensorBytes(noiseMask); }
 };
 
+// ComfyUI's CONDITIONING: a list of entries (ConditioningCombine joins lists), each with its own
+// area, mask, strength and timestep range; the sampler averages them.
 struct ConditioningValue : Object {
-    engine::Conditioning cond;
-    explicit ConditioningValue(engine::Conditioning c) : cond(std::move(c)) {}
+    std::vector<engine::Conditioning> entries;
+    explicit ConditioningValue(engine::Conditioning c) { entries.push_back(std::move(c)); }
+    explicit ConditioningValue(std::vector<engine::Conditioning> list) : entries(std::move(list)) {}
     std::string typeName() const override { return "CONDITIONING"; }
-    size_t byteSize() const override { return tensorBytes(cond.context); }
+    size_t byteSize() const override {
+        size_t n = 0;
+        for (const auto& e : entries) n += tensorBytes(e.context) + tensorBytes(e.mask);
+        return n;
+    }
 };
 
 struct ModelValue : Object {

@@ -1,5 +1,6 @@
 #include "app/server/object_info.h"
 
+#include "core/io/graph_json.h"
 #include "core/io/widget_values.h"
 
 #include <QDir>
@@ -101,7 +102,9 @@ Json objectInfo(const NodeDecl& decl, const Environment& env) {
 
 Json allObjectInfo(const Registry& registry, const Environment& env) {
     Json all{Json::Object{}};
-    for (const NodeDecl* d : registry.all()) all.set(d->type, objectInfo(*d, env));
+    // Notes live only in ComfyUI's frontend: its server does not list them either.
+    for (const NodeDecl* d : registry.all())
+        if (!isNoteType(d->type)) all.set(d->type, objectInfo(*d, env));
     return all;
 }
 

@@ -5,6 +5,7 @@
 #include "core/engine/checkpoint.h"
 #include "core/engine/controlnet.h"
 #include "core/engine/noise.h"
+#include "core/engine/regional_cfg.h"
 #include "core/engine/schedulers.h"
 #include "core/engine/unet.h"
 
@@ -82,9 +83,8 @@ at::Tensor callModel(const DiffusionModel& model, const Conditioning& cond, cons
     return model.unet->forward(x, timesteps, context, control ? &*control : nullptr);
 }
 
-ModelFn makeModelFn(const KSamplerRequest& r) {
-    const DiffusionModel& model = *r.model;
-    const Conditioning* conds[2] = {&r.positive, &r.negative};
+// `conds`: the entries condIndex refers to (they must outlive the sampling run).
+ModelFn makeModelFn(const DiffusionModel& model, std::vector<const Conditioning*> conds) {
     return [&model, conds](const ModelCallInput& in, const at::Tensor& context) -> at::Tensor {
         std::vector<int> indices = in.condIndices;
         if (indices.empty()) indices.push_back(in.condIndex);
@@ -100,6 +100,31 @@ ModelFn makeModelFn(const KSamplerRequest& r) {
                                      in.timesteps.narrow(0, i * b, b), context.narrow(0, i * b, b), in.sigma));
         return at::cat(outs, 0);
     };
+}
+
+// ComfyUI's apply_empty_x_to_equal_area for ControlNets marked control_apply_to_uncond: unless a
+// negative entry (without an area) has ControlNets, those entries take the positive ones in turn.
+void applyControlsToUncond(const std::vector<Conditioning>& positive, std::vector<Conditioning>& negative) {
+    std::vector<const Conditioning*> withControls;
+    for (const Conditioning& c : positive)
+        if (!c.area && c.controlApplyToUncond && !c.controls.empty()) withControls.push_back(&c);
+    std::vector<size_t> without;
+    for (size_t i = 0; i < negative.size(); ++i) {
+        if (negative[i].area) continue;
+        if (!negative[i].controls.empty()) return;
+        without.push_back(i);
+    }
+    if (without.empty()) return;
+    for (size_t x = 0; x < withControls.size(); ++x) {
+        Conditioning& o = negative[without[x % without.size()]];
+        if (o.controls.empty()) {
+            o.controls = withControls[x]->controls;
+        } else {
+            Conditioning copy = o;
+            copy.controls = withControls[x]->controls;
+            negative.push_back(std::move(copy));
+        }
+    }
 }
 
 }  // namespace
@@ -129,13 +154,38 @@ NoisedStart prepareStart(const KSamplerRequest& r) {
     return s;
 }
 
+bool Conditioning::isPlain() const {
+    return !area && strength == 1.0 && !mask.defined() && startPercent == 0.0 && endPercent == 1.0;
+}
+
 at::Tensor runKSampler(const KSamplerRequest& r, const SamplerCallbacks& callbacks) {
     if (!r.model) throw Error("no model");
-    if (!r.positive.context.defined() || !r.negative.context.defined())
-        throw Error("both positive and negative conditioning are needed");
+    for (const auto* side : {&r.positive, &r.negative}) {
+        if (side->empty()) throw Error("both positive and negative conditioning are needed");
+        for (const Conditioning& c : *side)
+            if (!c.context.defined()) throw Error("both positive and negative conditioning are needed");
+    }
     const NoisedStart s = r.start ? *r.start : prepareStart(r);
     if (s.sigmas.size(0) < 2) return s.x / kLatentScale;
-    Denoiser denoiser = makeCfgDenoiser(r.model->sampling, makeModelFn(r), r.positive.context, r.negative.context, r.cfg);
+    Denoiser denoiser;
+    // Kept alive for the run: the model function points into them.
+    const std::vector<Conditioning> pos = r.positive;
+    std::vector<Conditioning> neg = r.negative;
+    applyControlsToUncond(pos, neg);
+    std::vector<ResolvedCond> positive, negative;
+    if (pos.size() == 1 && neg.size() == 1 && pos[0].isPlain() && neg[0].isPlain()) {
+        denoiser = makeCfgDenoiser(r.model->sampling, makeModelFn(*r.model, {&pos[0], &neg[0]}), pos[0].context,
+                                   neg[0].context, r.cfg);
+    } else {
+        positive = resolveConds(pos, s.x.size(2), s.x.size(3));
+        negative = resolveConds(neg, s.x.size(2), s.x.size(3));
+        addMatchingAreas(negative, positive);
+        addMatchingAreas(positive, negative);
+        std::vector<const Conditioning*> all;
+        for (const auto* side : {&positive, &negative})
+            for (const ResolvedCond& e : *side) all.push_back(&e.cond);
+        denoiser = makeRegionalCfgDenoiser(r.model->sampling, makeModelFn(*r.model, std::move(all)), positive, negative, r.cfg);
+    }
     if (r.noiseMask.defined())
         denoiser = withInpaintMask(denoiser, s.latent0, s.noise, resizeMaskToLatent(r.noiseMask, s.x.size(2), s.x.size(3)));
     CpuGeneratorNoise ancestral(static_cast<uint64_t>(r.seed + 1));

@@ -26,14 +26,39 @@ struct ControlApplication {
     double endPercent = 1.0;
 };
 
-// One side of the guidance (positive or negative): ComfyUI's CONDITIONING entry.
+// Where a conditioning entry applies: ComfyUI's "area", in latent cells or as fractions of the latent.
+struct ConditioningArea {
+    bool percentage = false;  // ConditioningSetAreaPercentage: fractions 0..1
+    double height = 0, width = 0, y = 0, x = 0;
+};
+
+// One entry of a side's guidance: ComfyUI's CONDITIONING is a list of these, each with its own
+// region, weight and part of the schedule (comfy/samplers.py calc_cond_batch averages them).
 struct Conditioning {
     at::Tensor context;  // [1, tokens, width]
     std::vector<ControlApplication> controls;
+    // ControlNetApply (the older node): entries of the negative side without ControlNets get these
+    // (ComfyUI's control_apply_to_uncond).
+    bool controlApplyToUncond = false;
     // 9-channel inpainting models: the mask [1,1,H,W] (1 = repaint) and the latent of the masked
     // image (unscaled) from InpaintModelConditioning. Empty: full mask and a grey-image latent.
     at::Tensor concatMask;
     at::Tensor concatLatent;
+    // ConditioningSetArea / ...Percentage / ...Strength: the entry covers only `area`, feathered over
+    // up to 8 cells at inner edges, with weight `strength`.
+    std::optional<ConditioningArea> area;
+    double strength = 1.0;
+    // ConditioningSetMask: weight per latent pixel (any size, resized bilinearly), times maskStrength;
+    // setAreaToBounds evaluates the model only over the mask's bounding box.
+    at::Tensor mask;
+    double maskStrength = 1.0;
+    bool setAreaToBounds = false;
+    // ConditioningSetTimestepRange: applies while percentToSigma(end) <= sigma <= percentToSigma(start).
+    double startPercent = 0.0;
+    double endPercent = 1.0;
+
+    // Covers the whole latent over the whole schedule with weight 1 (what CLIPTextEncode makes).
+    bool isPlain() const;
 };
 
 // A latent already noised to the start of a schedule (the Noise by Strength node): sampling
@@ -47,7 +72,7 @@ struct NoisedStart {
 
 struct KSamplerRequest {
     std::shared_ptr<const DiffusionModel> model;
-    Conditioning positive, negative;
+    std::vector<Conditioning> positive, negative;  // at least one entry each
     at::Tensor latent;     // unscaled [B,4,h,w]
     at::Tensor noiseMask;  // optional, 1 = repaint, any size (resized to the latent)
     int64_t seed = 0;

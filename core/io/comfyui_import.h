@@ -2,9 +2,11 @@
 // ComfyUI workflows in and out.
 // - UI workflow ("nodes" with positional "widgets_values", "links" as [id, from, slot, to, slot, type]
 //   or as objects in schema 1): widget values map onto the declaration's widget inputs in order,
-//   an INT input with controlAfterGenerate takes the following "fixed"/"increment"/... entry,
-//   Reroute nodes are collapsed, PrimitiveNode values already sit in their targets' widgets,
-//   mode 2 = muted, 4 = bypassed, Note/MarkdownNote become placeholder notes.
+//   a seed-like INT input takes the following "fixed"/"increment"/... entry (a boolean in early
+//   files), Reroute nodes are collapsed, a PrimitiveNode's value goes into the widgets it feeds,
+//   mode 2 = muted, 4 = bypassed, Note/MarkdownNote are their declared nodes (placeholder notes
+//   without declarations). Subgraphs, group nodes and native reroutes are flattened first
+//   (comfyui_flatten.h).
 // - API prompt ({"3": {"class_type", "inputs": {"seed": 5, "model": ["4", 0]}, "_meta"}}).
 // Unknown node types become placeholders, listed once in the report.
 #include "core/graph/graph.h"

@@ -1,6 +1,7 @@
 // ComfyUI UI workflow (LiteGraph serialisation, "version": 0.4, and schema 1 link objects).
 #include "core/common/error.h"
 #include "core/graph/port_types.h"
+#include "core/io/comfyui_flatten.h"
 #include "core/io/comfyui_import.h"
 #include "core/io/graph_json.h"
 #include "core/io/widget_values.h"
@@ -20,6 +21,7 @@ struct RawLink {
     NodeId to = 0;
     int toSlot = 0;
     std::string type;
+    std::vector<Point> waypoints;  // native reroutes, from the output to the input
 };
 
 [[noreturn]] void fail(const std::string& problem) { throw Error("ComfyUI workflow: " + problem); }
@@ -58,12 +60,8 @@ Point rerouteCenter(const Json& node) {
     return {pos.x + size.x / 2, pos.y + size.y / 2};
 }
 
-bool isControlMode(const Json& v) {
-    const std::string& s = v.toString();
-    return v.isString() && (s == "fixed" || s == "increment" || s == "decrement" || s == "randomize");
-}
-
-void mapWidgetValues(Node& n, const NodeDecl& decl, const Json& values, const std::string& where, LoadReport& report) {
+void mapWidgetValues(Node& n, const NodeDecl& decl, const Json& values, const Json* controls, const std::string& where,
+                     LoadReport& report) {
     auto assign = [&](const InputDecl& in, const Json& v) {
         const std::string what = where + ": widget '" + in.name + "'";
         try {
@@ -72,22 +70,18 @@ void mapWidgetValues(Node& n, const NodeDecl& decl, const Json& values, const st
             report.warnings.push_back(std::string(e.what()) + "; using the default");
         }
     };
-    if (values.isObject()) {  // some custom nodes save widgets by name
+    if (values.isObject()) {  // some custom nodes save widgets by name (and flattened group nodes)
         for (const auto& in : decl.inputs)
             if (const Json* v = values.find(in.name); v && in.isWidget()) assign(in, *v);
+        if (controls)
+            for (const auto& [name, mode] : controls->object())
+                if (const InputDecl* in = decl.findInput(name); in && in->controlAfterGenerate && mode.isString())
+                    n.controlAfterGenerate[name] = mode.toString();
     } else {
-        const auto& list = values.array();
-        size_t i = 0;
-        for (const auto& in : decl.inputs) {
-            if (!in.isWidget()) continue;
-            if (i >= list.size()) break;
-            assign(in, list[i++]);
-            // ComfyUI follows seed-like INT widgets with their "control after generate" value.
-            if (in.type == types::Int && i < list.size() && isControlMode(list[i])) {
-                if (in.controlAfterGenerate) n.controlAfterGenerate[in.name] = list[i].toString();
-                ++i;
-            }
-        }
+        const PositionalWidgets read = readPositionalWidgets(decl, values.array());
+        for (const auto& [in, v] : read.values) assign(*in, *v);
+        for (const auto& [name, mode] : read.controls)
+            if (const InputDecl* in = decl.findInput(name); in && in->controlAfterGenerate) n.controlAfterGenerate[name] = mode;
     }
     fillMissingWidgets(n, decl);
 }
@@ -101,7 +95,7 @@ RawLink readLink(const Json& j, size_t index) {
         int64_t v[5];
         for (int k = 0; k < 5; ++k)
             if (!readId(a[size_t(k)], v[k])) fail(where + " should be [id, from node, from slot, to node, to slot, type]");
-        l = {v[0], v[1], int(v[2]), v[3], int(v[4]), a.size() > 5 ? a[5].toString() : std::string()};
+        l = {v[0], v[1], int(v[2]), v[3], int(v[4]), a.size() > 5 ? a[5].toString() : std::string(), {}};
         if (v[2] > 100000 || v[4] > 100000) fail(where + " has an impossible slot number");
     } else if (j.isObject()) {  // schema 1
         int64_t v[5];
@@ -112,22 +106,45 @@ RawLink readLink(const Json& j, size_t index) {
         }
         if (v[2] < 0 || v[4] < 0 || v[2] > 100000 || v[4] > 100000) fail(where + " has an impossible slot number");
         const Json* t = j.find("type");
-        l = {v[0], v[1], int(v[2]), v[3], int(v[4]), t ? t->toString() : std::string()};
+        l = {v[0], v[1], int(v[2]), v[3], int(v[4]), t ? t->toString() : std::string(), {}};
+        if (const Json* w = j.find("tessera_waypoints"))
+            for (const Json& p : w->array()) l.waypoints.push_back(readPair(&p));
     } else {
         fail(where + " should be an array or an object");
     }
     return l;
 }
 
+// A PrimitiveNode's value (and its "control after generate") into the widget it feeds.
+void applyPrimitive(Node& dst, const InputDecl* in, const std::string& name, const Json& primitive, const std::string& who,
+                    LoadReport& report) {
+    const Json* values = primitive.find("widgets_values");
+    if (!values || !values->isArray() || values->array().empty()) return;
+    const Json& v = values->array()[0];
+    const std::string what = who + ": widget '" + name + "' (from a PrimitiveNode)";
+    try {
+        dst.widgets[name] = in ? coerceWidget(*in, jsonToValue(v, what), what, report) : jsonToValue(v, what);
+    } catch (const Error& e) {
+        report.warnings.push_back(std::string(e.what()) + "; the widget keeps its value");
+    }
+    if (values->array().size() > 1 && in && in->controlAfterGenerate && isControlValue(values->array()[1], true)) {
+        const Json& c = values->array()[1];
+        dst.controlAfterGenerate[name] = c.isBool() ? (c.toBool() ? "randomize" : "fixed") : c.toString();
+    }
+}
+
 }  // namespace
 
-Graph importComfyWorkflow(const Json& root, const Registry& registry, LoadReport& report) {
-    const Json* nodesJson = root.find("nodes");
+Graph importComfyWorkflow(const Json& original, const Registry& registry, LoadReport& report) {
+    const Json* nodesJson = original.find("nodes");
     if (!nodesJson || !nodesJson->isArray()) fail("\"nodes\" should be an array");
+    const Json flat = needsFlattening(original) ? flattenComfyWorkflow(original, registry, report) : Json();
+    const Json& root = flat.isNull() ? original : flat;
+    nodesJson = root.find("nodes");
 
     Graph g;
     std::map<NodeId, const Json*> raw;
-    std::set<NodeId> reroutes, primitives;
+    std::set<NodeId> reroutes, boundaries, primitives;
     std::vector<std::string> unknown;
     for (size_t i = 0; i < nodesJson->array().size(); ++i) {
         const Json& j = nodesJson->array()[i];
@@ -144,9 +161,10 @@ Graph importComfyWorkflow(const Json& root, const Registry& registry, LoadReport
         raw[id] = &j;
         if (type == "Reroute") {
             reroutes.insert(id);
+            if (const Json* b = j.find("tessera_boundary"); b && b->toBool()) boundaries.insert(id);
             continue;
         }
-        if (type == "PrimitiveNode") {  // frontend-only: its value is already in the target's widgets_values
+        if (type == "PrimitiveNode") {  // frontend-only: its value goes into the widgets it feeds
             primitives.insert(id);
             continue;
         }
@@ -164,7 +182,7 @@ Graph importComfyWorkflow(const Json& root, const Registry& registry, LoadReport
             if (t != type && !(decl && t == decl->displayName)) n.title = t;
         }
         if (decl) {
-            if (values) mapWidgetValues(n, *decl, *values, where, report);
+            if (values) mapWidgetValues(n, *decl, *values, j.find("tessera_controls"), where, report);
             else fillMissingWidgets(n, *decl);
             continue;
         }
@@ -198,13 +216,15 @@ Graph importComfyWorkflow(const Json& root, const Registry& registry, LoadReport
         NodeId from = l.from;
         int slot = l.fromSlot;
         std::string type = l.type;
-        std::vector<Point> waypoints;  // walked from the input back to the output
+        std::vector<Point> waypoints(l.waypoints.rbegin(), l.waypoints.rend());  // walked from the input back
         bool dropped = false;
         for (size_t hops = 0; reroutes.count(from); ++hops) {
-            waypoints.push_back(rerouteCenter(*raw[from]));
+            if (!boundaries.count(from)) waypoints.push_back(rerouteCenter(*raw[from]));
             auto it = intoReroute.find(from);
             if (it == intoReroute.end() || hops > links.size()) {
-                report.warnings.push_back(where + " comes from a Reroute with nothing connected; it was dropped");
+                // An unconnected subgraph or group-node input is normal; a dangling Reroute is worth a word.
+                if (!boundaries.count(from))
+                    report.warnings.push_back(where + " comes from a Reroute with nothing connected; it was dropped");
                 dropped = true;
                 break;
             }
@@ -212,12 +232,13 @@ Graph importComfyWorkflow(const Json& root, const Registry& registry, LoadReport
             from = up.from;
             slot = up.fromSlot;
             if (type.empty() || type == "*") type = up.type;
+            waypoints.insert(waypoints.end(), up.waypoints.rbegin(), up.waypoints.rend());
         }
-        if (dropped || primitives.count(from)) continue;
+        if (dropped) continue;
         const Node* src = g.node(from);
         Node* dst = g.node(l.to);
-        if (!src || !dst) {
-            report.warnings.push_back(where + " connects node " + std::to_string(src ? l.to : from) +
+        if ((!src && !primitives.count(from)) || !dst) {
+            report.warnings.push_back(where + " connects node " + std::to_string(src || primitives.count(from) ? l.to : from) +
                                       ", which is not in the workflow; it was dropped");
             continue;
         }
@@ -232,15 +253,18 @@ Graph importComfyWorkflow(const Json& root, const Registry& registry, LoadReport
         if (const Json* w = input.find("widget"); w && w->find("name") && w->find("name")->isString())
             name = w->find("name")->toString();  // a widget converted to an input
         if (name.empty()) name = "input" + std::to_string(l.toSlot);
-        if (const NodeDecl* decl = registry.find(dst->type)) {
-            const InputDecl* in = decl->findInput(name);
-            if (!in) {
-                report.warnings.push_back(where + " goes to input '" + name + "' of " + g.describeNode(l.to) +
-                                          ", which " + dst->type + " does not have; it was dropped");
-                continue;
-            }
-            if (in->isWidget()) dst->widgetInputs.insert(name);  // a widget converted to an input
+        const NodeDecl* decl = registry.find(dst->type);
+        const InputDecl* in = decl ? decl->findInput(name) : nullptr;
+        if (decl && !in) {
+            report.warnings.push_back(where + " goes to input '" + name + "' of " + g.describeNode(l.to) + ", which " +
+                                      dst->type + " does not have; it was dropped");
+            continue;
         }
+        if (primitives.count(from)) {  // as the frontend does when it queues: the widget takes the value
+            applyPrimitive(*dst, in, name, *raw[from], g.describeNode(l.to), report);
+            continue;
+        }
+        if (in && in->isWidget()) dst->widgetInputs.insert(name);  // a widget converted to an input
         if (const NodeDecl* sd = registry.find(src->type); sd && slot >= 0 && size_t(slot) < sd->outputs.size())
             type = sd->outputs[size_t(slot)].type;
         Link link;

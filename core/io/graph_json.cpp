@@ -129,6 +129,11 @@ struct Reader {
             return;
         }
         n.plugin = pluginOf(*decl);
+        // Notes imported before Tessera declared them kept their text in "note".
+        if (isNoteType(type) && !n.note.empty() && !n.widgets.count("text") && decl->findInput("text")) {
+            n.widgets["text"] = Value(n.note);
+            n.note.clear();
+        }
         for (auto it = n.widgets.begin(); it != n.widgets.end();) {
             const InputDecl* in = decl->findInput(it->first);
             if (!in || !in->isWidget()) {

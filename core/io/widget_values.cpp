@@ -62,6 +62,33 @@ Value coerceWidget(const InputDecl& decl, const Value& v, const std::string& whe
     return v;  // a plugin's own widget type: keep what the file says
 }
 
+bool isControlValue(const Json& v, bool seedLike) {
+    if (v.isBool()) return seedLike;
+    const std::string& s = v.toString();
+    return v.isString() && (s == "fixed" || s == "increment" || s == "decrement" || s == "randomize");
+}
+
+PositionalWidgets readPositionalWidgets(const NodeDecl& decl, const Json::Array& list, size_t start,
+                                        const std::set<std::string>& converted) {
+    PositionalWidgets out;
+    size_t i = start;
+    for (const auto& in : decl.inputs) {
+        if (!in.isWidget() || converted.count(in.name)) continue;
+        if (i >= list.size()) break;
+        out.values.emplace_back(&in, &list[i++]);
+        if (in.type != types::Int || i >= list.size()) continue;
+        // The frontend adds the control to widgets declared with control_after_generate and, in early
+        // versions, to any widget named seed or noise_seed (then a boolean "randomize" toggle).
+        const bool seedLike = in.controlAfterGenerate || in.name == "seed" || in.name == "noise_seed";
+        if (isControlValue(list[i], seedLike)) {
+            const Json& c = list[i++];
+            out.controls[in.name] = c.isBool() ? (c.toBool() ? "randomize" : "fixed") : c.toString();
+        }
+    }
+    out.next = i;
+    return out;
+}
+
 void fillMissingWidgets(Node& node, const NodeDecl& decl) {
     for (const auto& in : decl.inputs)
         if (in.isWidget() && !in.defaultValue.isNull() && !node.widgets.count(in.name)) node.widgets[in.name] = in.defaultValue;

@@ -44,8 +44,8 @@ TEST_P(Pipelines, MatchesReference) {
 
     KSamplerRequest r;
     r.model = ckpt.model;
-    r.positive.context = ckpt.text->encode(pipelinePrompt());
-    r.negative.context = ckpt.text->encode(pipelineNegative());
+    r.positive = {engine::Conditioning{ckpt.text->encode(pipelinePrompt())}};
+    r.negative = {engine::Conditioning{ckpt.text->encode(pipelineNegative())}};
     const at::Tensor source = g.at("source_image").permute({0, 3, 1, 2}).contiguous();
     r.latent = c.empty ? at::zeros({1, 4, source.size(2) / 8, source.size(3) / 8})
                        : ckpt.vae->encode(source * 2 - 1);
@@ -57,8 +57,8 @@ TEST_P(Pipelines, MatchesReference) {
         ctl.strength = c.controlStrength;
         ctl.startPercent = c.controlStart;
         ctl.endPercent = c.controlEnd;
-        r.positive.controls = {ctl};
-        r.negative.controls = {ctl};
+        r.positive[0].controls = {ctl};
+        r.negative[0].controls = {ctl};
     }
     r.seed = c.seed;
     r.steps = c.steps;

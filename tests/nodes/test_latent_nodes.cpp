@@ -109,7 +109,7 @@ TEST_F(LatentNodes, InpaintModelConditioningCarriesMaskAndMaskedLatent) {
     const RunResult r = run({imc, plain, masked});
 
     for (int side : {0, 1}) {
-        const auto& cond = value<nodes::ConditioningValue>(r, imc, side)->cond;
+        const auto& cond = value<nodes::ConditioningValue>(r, imc, side)->entries.at(0);
         EXPECT_TRUE(cond.concatMask.equal(bigMask));
         EXPECT_TRUE(closeToReference(cond.concatLatent, outputTensor(r, masked), 1e-6));
         EXPECT_TRUE(cond.context.defined());
@@ -170,8 +170,8 @@ TEST_F(LatentNodes, ClipSetLastLayerSkipsLayersOnACopy) {
     const RunResult r = run({skipped, normal, ckpt});
     auto encoder = value<nodes::ClipValue>(r, ckpt, 1)->encoder;
     EXPECT_EQ(encoder->lastLayer(), -1);  // the loader's encoder is untouched
-    const at::Tensor a = value<nodes::ConditioningValue>(r, skipped)->cond.context;
-    const at::Tensor n = value<nodes::ConditioningValue>(r, normal)->cond.context;
+    const at::Tensor a = value<nodes::ConditioningValue>(r, skipped)->entries.at(0).context;
+    const at::Tensor n = value<nodes::ConditioningValue>(r, normal)->entries.at(0).context;
     EXPECT_TRUE(a.equal(encoder->encode("a cat", -2)));
     EXPECT_TRUE(n.equal(encoder->encode("a cat", -1)));
     EXPECT_FALSE(a.equal(n));
@@ -205,13 +205,13 @@ TEST_F(LatentNodes, ControlNetApplyAdvancedAppendsToBothSides) {
     const RunResult r = run({once, off, twice, pos});
 
     for (int side : {0, 1}) {
-        const auto& c = value<nodes::ConditioningValue>(r, once, side)->cond;
+        const auto& c = value<nodes::ConditioningValue>(r, once, side)->entries.at(0);
         ASSERT_EQ(c.controls.size(), 1u);
         EXPECT_TRUE(c.controls[0].hint.equal(hint.permute({0, 3, 1, 2})));
         EXPECT_EQ(c.controls[0].strength, 0.8);
         EXPECT_EQ(c.controls[0].startPercent, 0.1);
         EXPECT_EQ(c.controls[0].endPercent, 0.7);
-        EXPECT_EQ(value<nodes::ConditioningValue>(r, twice, side)->cond.controls.size(), 2u);
+        EXPECT_EQ(value<nodes::ConditioningValue>(r, twice, side)->entries.at(0).controls.size(), 2u);
     }
     EXPECT_EQ(value<nodes::ConditioningValue>(r, off, 0), value<nodes::ConditioningValue>(r, pos, 0));
 }

@@ -1,0 +1,20 @@
+#include "nodes/latent_inputs.h"
+
+#include "nodes/values.h"
+
+namespace tessera::nodes {
+
+at::Tensor latentInput(const NodeContext& ctx, const std::string& name) {
+    const at::Tensor s = ctx.get<LatentValue>(name)->samples;
+    if (!s.defined() || s.dim() != 4 || s.size(0) < 1 || s.size(2) < 1 || s.size(3) < 1)
+        ctx.fail("input '" + name + "' should be a latent [batch, channels, h, w]");
+    return s;
+}
+
+void checkBatchesCombine(const NodeContext& ctx, int64_t a, const std::string& nameA, int64_t b, const std::string& nameB) {
+    if (a == b || a == 1 || b == 1) return;
+    ctx.fail("'" + nameA + "' has a batch of " + std::to_string(a) + " and '" + nameB + "' a batch of " +
+             std::to_string(b) + "; they combine only when the batches are equal or one of them is 1");
+}
+
+}  // namespace tessera::nodes

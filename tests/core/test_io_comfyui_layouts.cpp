@@ -1,0 +1,246 @@
+// The ComfyUI frontend's workflow layouts over the years: early boolean seed controls, PrimitiveNodes,
+// schema 1 link objects, native reroutes, subgraphs and group nodes.
+#include "core/io/comfyui_import.h"
+
+#include "io_test_support.h"
+
+using namespace tessera;
+using tessera::test::expectError;
+
+namespace {
+
+struct LayoutFixture : ::testing::Test {
+    LayoutFixture() { tessera::test::registerComfyNodes(reg); }
+    Graph load(const char* json) {
+        report = {};
+        return importGraph(QByteArray(json), reg, report);
+    }
+    const Node* ofType(const Graph& g, const std::string& type, int nth = 0) {
+        for (const auto& [id, n] : g.nodes())
+            if (n.type == type && nth-- == 0) return &n;
+        return nullptr;
+    }
+    Registry reg;
+    LoadReport report;
+};
+
+}  // namespace
+
+TEST_F(LayoutFixture, EarlyBooleanSeedControlIsSkipped) {
+    // ComfyUI_examples' area composition workflow (2023): the seed is followed by a "randomize" toggle.
+    const Graph g = load(R"({"version": 0.4, "links": [], "nodes": [
+        {"id": 1, "type": "KSampler", "widgets_values": [823155751257884, true, 13, 8.5, "euler", "normal", 1]},
+        {"id": 2, "type": "KSampler", "widgets_values": [5, false, 14, 7, "dpmpp_2m", "simple", 0.5]}]})");
+    EXPECT_TRUE(report.warnings.empty()) << report.warnings.front();
+    const Node& a = *g.node(1);
+    EXPECT_EQ(a.widgets.at("seed"), Value(int64_t(823155751257884)));
+    EXPECT_EQ(a.controlAfterGenerate.at("seed"), "randomize");
+    EXPECT_EQ(a.widgets.at("steps"), Value(13));
+    EXPECT_EQ(a.widgets.at("cfg"), Value(8.5));
+    EXPECT_EQ(a.widgets.at("sampler_name"), Value("euler"));
+    EXPECT_EQ(a.widgets.at("scheduler"), Value("normal"));
+    EXPECT_EQ(a.widgets.at("denoise"), Value(1.0));
+    EXPECT_EQ(g.node(2)->controlAfterGenerate.at("seed"), "fixed");
+    EXPECT_EQ(g.node(2)->widgets.at("scheduler"), Value("simple"));
+    EXPECT_EQ(g.node(2)->widgets.at("denoise"), Value(0.5));
+}
+
+TEST_F(LayoutFixture, PrimitiveNodeValueFlowsIntoTheWidgetItFeeds) {
+    // The target's own copy (20) is stale; the frontend queues the primitive's value (30), through a Reroute too.
+    const Graph g = load(R"({"version": 0.4, "nodes": [
+        {"id": 1, "type": "KSampler", "widgets_values": [1, "fixed", 20, 8, "euler", "normal", 1],
+         "inputs": [{"name": "steps", "type": "INT", "link": 1, "widget": {"name": "steps"}},
+                    {"name": "seed", "type": "INT", "link": 3, "widget": {"name": "seed"}}]},
+        {"id": 2, "type": "PrimitiveNode", "widgets_values": [30, "fixed"], "outputs": [{"name": "INT", "type": "INT", "links": [1]}]},
+        {"id": 3, "type": "PrimitiveNode", "widgets_values": [777, "increment"]},
+        {"id": 4, "type": "Reroute", "pos": [0, 0], "size": [75, 26]}],
+      "links": [[1, 2, 0, 1, 0, "INT"], [2, 3, 0, 4, 0, "INT"], [3, 4, 0, 1, 1, "*"]]})");
+    EXPECT_TRUE(report.warnings.empty()) << report.warnings.front();
+    ASSERT_EQ(g.nodes().size(), 1u);
+    EXPECT_TRUE(g.links().empty());
+    const Node& ks = *g.node(1);
+    EXPECT_EQ(ks.widgets.at("steps"), Value(30));
+    EXPECT_EQ(ks.widgets.at("seed"), Value(777));
+    EXPECT_EQ(ks.controlAfterGenerate.at("seed"), "increment");
+    EXPECT_TRUE(ks.widgetInputs.empty());  // the value sits in the widget, nothing left to connect
+}
+
+TEST_F(LayoutFixture, NativeReroutesOfSchema04BecomeWaypoints) {
+    const Graph g = load(R"({"version": 0.4, "nodes": [
+        {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["a.safetensors"]},
+        {"id": 2, "type": "VAEDecode", "inputs": [{"name": "samples", "type": "LATENT", "link": null},
+                                                  {"name": "vae", "type": "VAE", "link": 5}]}],
+      "links": [[5, 1, 2, 2, 1, "VAE"]],
+      "extra": {"reroutes": [{"id": 1, "pos": [100, 50], "linkIds": [5]},
+                             {"id": 2, "parentId": 1, "pos": [300, 80], "linkIds": [5]}],
+                "linkExtensions": [{"id": 5, "parentId": 2}]}})");
+    EXPECT_TRUE(report.warnings.empty()) << report.warnings.front();
+    const Link* vae = g.linkInto(2, "vae");
+    ASSERT_NE(vae, nullptr);
+    EXPECT_EQ(vae->id, 5);
+    EXPECT_EQ(vae->fromNode, 1);
+    EXPECT_EQ(vae->fromSlot, 2);
+    EXPECT_EQ(vae->reroutes, (std::vector<Point>{{100, 50}, {300, 80}}));  // from the output to the input
+}
+
+TEST_F(LayoutFixture, SchemaOneWithLinkObjectsStateAndReroutes) {
+    const Graph g = load(R"({"version": 1, "state": {"lastNodeId": 9, "lastLinkId": 4, "lastGroupId": 0, "lastRerouteId": 1},
+      "nodes": [
+        {"id": 7, "type": "EmptyLatentImage", "mode": 0, "widgets_values": [640, 384, 2]},
+        {"id": 9, "type": "VAEDecode", "mode": 4, "inputs": [{"name": "samples", "type": "LATENT", "link": 4},
+                                                            {"name": "vae", "type": "VAE", "link": null}]},
+        {"id": 8, "type": "SaveImage", "mode": 2, "widgets_values": ["x"]}],
+      "links": [{"id": 4, "origin_id": 7, "origin_slot": 0, "target_id": 9, "target_slot": 0, "type": "LATENT", "parentId": 1}],
+      "reroutes": [{"id": 1, "pos": [10, 20], "linkIds": [4]}]})");
+    EXPECT_TRUE(report.warnings.empty()) << report.warnings.front();
+    EXPECT_EQ(g.node(7)->widgets.at("batch_size"), Value(2));
+    EXPECT_TRUE(g.node(9)->bypassed);
+    EXPECT_TRUE(g.node(8)->muted);
+    ASSERT_NE(g.linkInto(9, "samples"), nullptr);
+    EXPECT_EQ(g.linkInto(9, "samples")->reroutes, (std::vector<Point>{{10, 20}}));
+}
+
+namespace {
+
+// A subgraph "Sampler" (model, positive, negative -> LATENT) holding an EmptyLatentImage and a KSampler,
+// with a pass-through output (its second output is its first input); used by a bypassed-nothing instance #5.
+const char* kSubgraphWorkflow = R"({"version": 0.4, "last_node_id": 6, "last_link_id": 6,
+  "nodes": [
+    {"id": 1, "type": "CheckpointLoaderSimple", "pos": [0, 0], "widgets_values": ["m.safetensors"]},
+    {"id": 2, "type": "CLIPTextEncode", "widgets_values": ["a fox"], "inputs": [{"name": "clip", "type": "CLIP", "link": 1}]},
+    {"id": 5, "type": "0b5e0bd6-1c1d-4f2e-9d4a-2f3a1e6c7d8e", "pos": [500, 100], "mode": 0,
+     "inputs": [{"name": "model", "type": "MODEL", "link": 2}, {"name": "positive", "type": "CONDITIONING", "link": 3},
+                {"name": "negative", "type": "CONDITIONING", "link": 4}],
+     "outputs": [{"name": "LATENT", "type": "LATENT", "links": [5]}, {"name": "model", "type": "MODEL", "links": [6]}]},
+    {"id": 6, "type": "VAEDecode", "inputs": [{"name": "samples", "type": "LATENT", "link": 5}, {"name": "vae", "type": "VAE", "link": null}]},
+    {"id": 3, "type": "ImageInvert", "inputs": [{"name": "image", "type": "IMAGE", "link": null}]}],
+  "links": [[1, 1, 1, 2, 0, "CLIP"], [2, 1, 0, 5, 0, "MODEL"], [3, 2, 0, 5, 1, "CONDITIONING"], [4, 2, 0, 5, 2, "CONDITIONING"],
+            [5, 5, 0, 6, 0, "LATENT"], [6, 5, 1, 3, 0, "MODEL"]],
+  "definitions": {"subgraphs": [{
+    "id": "0b5e0bd6-1c1d-4f2e-9d4a-2f3a1e6c7d8e", "version": 1, "revision": 0, "name": "Sampler",
+    "state": {"lastNodeId": 2, "lastLinkId": 14, "lastGroupId": 0, "lastRerouteId": 0},
+    "inputNode": {"id": -10, "bounding": [0, 0, 120, 80]}, "outputNode": {"id": -20, "bounding": [900, 0, 120, 60]},
+    "inputs": [{"id": "a", "name": "model", "type": "MODEL", "linkIds": [10, 14]}, {"id": "b", "name": "positive", "type": "CONDITIONING", "linkIds": [11]},
+               {"id": "c", "name": "negative", "type": "CONDITIONING", "linkIds": [12]}],
+    "outputs": [{"id": "d", "name": "LATENT", "type": "LATENT", "linkIds": [13]}, {"id": "e", "name": "model", "type": "MODEL", "linkIds": [14]}],
+    "widgets": [],
+    "nodes": [
+      {"id": 1, "type": "EmptyLatentImage", "pos": [200, 300], "mode": 0, "widgets_values": [768, 512, 1]},
+      {"id": 2, "type": "KSampler", "pos": [400, 100], "mode": 0, "widgets_values": [42, "fixed", 12, 6.5, "euler", "karras", 1],
+       "inputs": [{"name": "model", "type": "MODEL", "link": 10}, {"name": "positive", "type": "CONDITIONING", "link": 11},
+                  {"name": "negative", "type": "CONDITIONING", "link": 12}, {"name": "latent_image", "type": "LATENT", "link": 9}]}],
+    "links": [{"id": 9, "origin_id": 1, "origin_slot": 0, "target_id": 2, "target_slot": 3, "type": "LATENT"},
+              {"id": 10, "origin_id": -10, "origin_slot": 0, "target_id": 2, "target_slot": 0, "type": "MODEL"},
+              {"id": 11, "origin_id": -10, "origin_slot": 1, "target_id": 2, "target_slot": 1, "type": "CONDITIONING"},
+              {"id": 12, "origin_id": -10, "origin_slot": 2, "target_id": 2, "target_slot": 2, "type": "CONDITIONING"},
+              {"id": 13, "origin_id": 2, "origin_slot": 0, "target_id": -20, "target_slot": 0, "type": "LATENT"},
+              {"id": 14, "origin_id": -10, "origin_slot": 0, "target_id": -20, "target_slot": 1, "type": "MODEL"}]}]}})";
+
+}  // namespace
+
+TEST_F(LayoutFixture, SubgraphsAreFlattenedForExecution) {
+    const Graph g = load(kSubgraphWorkflow);
+    EXPECT_TRUE(report.warnings.empty()) << report.warnings.front();
+    EXPECT_TRUE(report.unknownTypes.empty());
+    EXPECT_EQ(g.node(5), nullptr);  // the instance is replaced by its inner nodes
+    const Node* ks = ofType(g, "KSampler");
+    const Node* empty = ofType(g, "EmptyLatentImage");
+    ASSERT_TRUE(ks && empty);
+    EXPECT_GT(ks->id, 6);  // fresh ids above the workflow's own
+    EXPECT_GT(empty->id, 6);
+    EXPECT_EQ(ks->widgets.at("steps"), Value(12));
+    EXPECT_EQ(ks->widgets.at("cfg"), Value(6.5));
+    EXPECT_EQ(ks->controlAfterGenerate.at("seed"), "fixed");
+    EXPECT_EQ(empty->widgets.at("width"), Value(768));
+    // Outside links reach the inner nodes and back out.
+    ASSERT_NE(g.linkInto(ks->id, "model"), nullptr);
+    EXPECT_EQ(g.linkInto(ks->id, "model")->fromNode, 1);
+    EXPECT_EQ(g.linkInto(ks->id, "model")->fromSlot, 0);
+    EXPECT_EQ(g.linkInto(ks->id, "positive")->fromNode, 2);
+    EXPECT_EQ(g.linkInto(ks->id, "negative")->fromNode, 2);
+    EXPECT_EQ(g.linkInto(ks->id, "latent_image")->fromNode, empty->id);
+    ASSERT_NE(g.linkInto(6, "samples"), nullptr);
+    EXPECT_EQ(g.linkInto(6, "samples")->fromNode, ks->id);
+    EXPECT_EQ(g.linkInto(6, "samples")->type, "LATENT");
+    // The pass-through output: the instance's second output is its first input.
+    ASSERT_NE(g.linkInto(3, "image"), nullptr);
+    EXPECT_EQ(g.linkInto(3, "image")->fromNode, 1);
+    EXPECT_EQ(g.nodes().size(), 6u);
+    EXPECT_EQ(g.links().size(), 7u);
+    // Inner nodes start at the instance's place on the canvas.
+    EXPECT_EQ(ks->pos.x, 700);
+    EXPECT_EQ(empty->pos.y, 300);
+}
+
+TEST_F(LayoutFixture, BypassedOrMutedSubgraphPassesItsModeToItsNodes) {
+    std::string wf = kSubgraphWorkflow;
+    const std::string normal = R"("pos": [500, 100], "mode": 0)";
+    wf.replace(wf.find(normal), normal.size(), R"("pos": [500, 100], "mode": 4)");
+    const Graph g = load(wf.c_str());
+    EXPECT_TRUE(ofType(g, "KSampler")->bypassed);
+    EXPECT_TRUE(ofType(g, "EmptyLatentImage")->bypassed);
+    EXPECT_FALSE(g.node(6)->bypassed);
+}
+
+TEST_F(LayoutFixture, SubgraphThatContainsItselfIsRefused) {
+    std::string wf = kSubgraphWorkflow;
+    const std::string inner = R"({"id": 1, "type": "EmptyLatentImage")";
+    wf.replace(wf.find(inner), inner.size(), R"({"id": 1, "type": "0b5e0bd6-1c1d-4f2e-9d4a-2f3a1e6c7d8e")");
+    LoadReport r;
+    expectError([&] { importGraph(QByteArray::fromStdString(wf), reg, r); }, {"subgraph", "contains itself"});
+}
+
+TEST_F(LayoutFixture, GroupNodesAreExpandedWithTheirWidgetValues) {
+    // A group node "Gen" made of EmptyLatentImage + KSampler (frontend 1.2 layout); the instance's
+    // widget values list both nodes' widgets in order, the seed's control included.
+    const Graph g = load(R"({"version": 0.4, "last_node_id": 4, "last_link_id": 4,
+      "nodes": [
+        {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["m.safetensors"]},
+        {"id": 2, "type": "CLIPTextEncode", "widgets_values": ["a fox"], "inputs": [{"name": "clip", "type": "CLIP", "link": 1}]},
+        {"id": 3, "type": "workflow>Gen", "pos": [400, 0],
+         "inputs": [{"name": "model", "type": "MODEL", "link": 2}, {"name": "positive", "type": "CONDITIONING", "link": 3},
+                    {"name": "negative", "type": "CONDITIONING", "link": 4}],
+         "outputs": [{"name": "LATENT", "type": "LATENT", "links": [5]}],
+         "widgets_values": [1024, 768, 2, 99, "increment", 33, 4.5, "heun", "simple", 0.75]},
+        {"id": 4, "type": "VAEDecode", "inputs": [{"name": "samples", "type": "LATENT", "link": 5}, {"name": "vae", "type": "VAE", "link": null}]}],
+      "links": [[1, 1, 1, 2, 0, "CLIP"], [2, 1, 0, 3, 0, "MODEL"], [3, 2, 0, 3, 1, "CONDITIONING"], [4, 2, 0, 3, 2, "CONDITIONING"],
+                [5, 3, 0, 4, 0, "LATENT"]],
+      "extra": {"groupNodes": {"Gen": {
+        "nodes": [
+          {"type": "EmptyLatentImage", "pos": [100, 100], "outputs": [{"name": "LATENT", "type": "LATENT", "links": []}],
+           "widgets_values": [512, 512, 1], "index": 0},
+          {"type": "KSampler", "pos": [300, 100],
+           "inputs": [{"name": "model", "type": "MODEL", "link": null}, {"name": "positive", "type": "CONDITIONING", "link": null},
+                      {"name": "negative", "type": "CONDITIONING", "link": null}, {"name": "latent_image", "type": "LATENT", "link": null}],
+           "outputs": [{"name": "LATENT", "type": "LATENT", "links": []}],
+           "widgets_values": [1, "fixed", 20, 8, "euler", "normal", 1], "index": 1}],
+        "links": [[0, 0, 1, 3, 7, "LATENT"]], "external": [], "config": {}}}}})");
+    EXPECT_TRUE(report.warnings.empty()) << report.warnings.front();
+    EXPECT_EQ(g.node(3), nullptr);
+    const Node* empty = ofType(g, "EmptyLatentImage");
+    const Node* ks = ofType(g, "KSampler");
+    ASSERT_TRUE(empty && ks);
+    EXPECT_EQ(empty->widgets.at("width"), Value(1024));
+    EXPECT_EQ(empty->widgets.at("height"), Value(768));
+    EXPECT_EQ(empty->widgets.at("batch_size"), Value(2));
+    EXPECT_EQ(ks->widgets.at("seed"), Value(99));
+    EXPECT_EQ(ks->controlAfterGenerate.at("seed"), "increment");
+    EXPECT_EQ(ks->widgets.at("steps"), Value(33));
+    EXPECT_EQ(ks->widgets.at("cfg"), Value(4.5));
+    EXPECT_EQ(ks->widgets.at("sampler_name"), Value("heun"));
+    EXPECT_EQ(ks->widgets.at("scheduler"), Value("simple"));
+    EXPECT_EQ(ks->widgets.at("denoise"), Value(0.75));
+    EXPECT_EQ(g.linkInto(ks->id, "model")->fromNode, 1);
+    EXPECT_EQ(g.linkInto(ks->id, "positive")->fromNode, 2);
+    EXPECT_EQ(g.linkInto(ks->id, "negative")->fromNode, 2);
+    EXPECT_EQ(g.linkInto(ks->id, "latent_image")->fromNode, empty->id);
+    EXPECT_EQ(g.linkInto(4, "samples")->fromNode, ks->id);
+    EXPECT_EQ(g.links().size(), 6u);
+}
+
+TEST_F(LayoutFixture, NotesAreKeptWithoutDeclarationsToo) {
+    const Graph g = load(R"({"version": 0.4, "links": [], "nodes": [
+        {"id": 1, "type": "MarkdownNote", "widgets_values": ["# Read me"]}]})");
+    EXPECT_TRUE(report.unknownTypes.empty());
+    EXPECT_EQ(g.node(1)->note, "# Read me");
+}
