@@ -44,8 +44,13 @@ TEST_P(Pipelines, MatchesReference) {
 
     KSamplerRequest r;
     r.model = ckpt.model;
-    r.positive = {engine::Conditioning{ckpt.text->encode(pipelinePrompt())}};
-    r.negative = {engine::Conditioning{ckpt.text->encode(pipelineNegative())}};
+    auto entry = [](const at::Tensor& context) {
+        engine::Conditioning cond;
+        cond.context = context;
+        return cond;
+    };
+    r.positive = {entry(ckpt.text->encode(pipelinePrompt()))};
+    r.negative = {entry(ckpt.text->encode(pipelineNegative()))};
     const at::Tensor source = g.at("source_image").permute({0, 3, 1, 2}).contiguous();
     r.latent = c.empty ? at::zeros({1, 4, source.size(2) / 8, source.size(3) / 8})
                        : ckpt.vae->encode(source * 2 - 1);
