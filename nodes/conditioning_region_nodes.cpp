@@ -24,6 +24,16 @@ std::vector<Value> withEach(const NodeContext& ctx, const std::function<void(eng
     return {std::make_shared<ConditioningValue>(std::move(out))};
 }
 
+// ConditioningSetArea and its Percentage twin: every entry gets the area and the strength input.
+std::vector<Value> withArea(const NodeContext& ctx, const engine::ConditioningArea& area) {
+    const double strength = ctx.getFloat("strength");
+    return withEach(ctx, [&](engine::Conditioning& c) {
+        c.area = area;
+        c.strength = strength;
+        c.setAreaToBounds = false;
+    });
+}
+
 NodeDecl conditioningSetArea() {
     NodeDecl d = makeDecl("ConditioningSetArea", "Conditioning (Set Area)", "conditioning",
                           "The conditioning applies to a width x height area at (x, y) (pixels, rounded down to latent "
@@ -38,12 +48,7 @@ NodeDecl conditioningSetArea() {
     d.run = [](NodeContext& ctx) {
         const engine::ConditioningArea area{false, double(ctx.getInt("height") / 8), double(ctx.getInt("width") / 8),
                                             double(ctx.getInt("y") / 8), double(ctx.getInt("x") / 8)};
-        const double strength = ctx.getFloat("strength");
-        return withEach(ctx, [&](engine::Conditioning& c) {
-            c.area = area;
-            c.strength = strength;
-            c.setAreaToBounds = false;
-        });
+        return withArea(ctx, area);
     };
     return d;
 }
@@ -61,12 +66,7 @@ NodeDecl conditioningSetAreaPercentage() {
     d.run = [](NodeContext& ctx) {
         const engine::ConditioningArea area{true, ctx.getFloat("height"), ctx.getFloat("width"), ctx.getFloat("y"),
                                             ctx.getFloat("x")};
-        const double strength = ctx.getFloat("strength");
-        return withEach(ctx, [&](engine::Conditioning& c) {
-            c.area = area;
-            c.strength = strength;
-            c.setAreaToBounds = false;
-        });
+        return withArea(ctx, area);
     };
     return d;
 }
