@@ -16,14 +16,6 @@
 namespace tessera::nodes {
 namespace {
 
-constexpr int64_t kMaxLatentResolution = 16384;
-
-Value latentLike(const LatentValue& in, at::Tensor samples) {
-    auto out = std::make_shared<LatentValue>(std::move(samples));
-    out->noiseMask = in.noiseMask;
-    return out;
-}
-
 NodeDecl latentComposite() {
     NodeDecl d = makeDecl("LatentComposite", "Latent Composite", "latent",
                           "Pastes samples_from into samples_to at (x, y); feather fades its inner edges over that "

@@ -17,4 +17,10 @@ void checkBatchesCombine(const NodeContext& ctx, int64_t a, const std::string& n
              std::to_string(b) + "; they combine only when the batches are equal or one of them is 1");
 }
 
+Value latentLike(const LatentValue& in, at::Tensor samples) {
+    auto out = std::make_shared<LatentValue>(std::move(samples));
+    out->noiseMask = in.noiseMask;
+    return out;
+}
+
 }  // namespace tessera::nodes

@@ -1,6 +1,7 @@
 #pragma once
 // LATENT inputs checked once for every latent node: failures name the node and the input.
 #include "core/exec/node_context.h"
+#include "nodes/values.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -8,10 +9,16 @@
 
 namespace tessera::nodes {
 
+// Largest side, in pixels, of a latent the latent nodes make or resize to.
+inline constexpr int64_t kMaxLatentResolution = 16384;
+
 // The samples on `name` as [B,C,h,w] with every side at least 1.
 at::Tensor latentInput(const NodeContext& ctx, const std::string& name);
 
 // Fails unless batches `a` and `b` combine (equal, or one of them 1), naming both inputs.
 void checkBatchesCombine(const NodeContext& ctx, int64_t a, const std::string& nameA, int64_t b, const std::string& nameB);
+
+// A LATENT holding `samples` that keeps `in`'s noise mask (flips, crops and composites of it).
+Value latentLike(const LatentValue& in, at::Tensor samples);
 
 }  // namespace tessera::nodes

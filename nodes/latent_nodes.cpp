@@ -16,15 +16,13 @@
 namespace tessera::nodes {
 namespace {
 
-constexpr int64_t kMaxResolution = 16384;
-
 // Python's round(): halves go to the even neighbour.
 int64_t pyRound(double v) { return static_cast<int64_t>(std::nearbyint(v)); }
 
 NodeDecl emptyLatentImage() {
     NodeDecl d = makeDecl("EmptyLatentImage", "Empty Latent Image", "latent",
                           "A batch of blank latents for text-to-image (the size is in pixels).");
-    d.inputs = {intInput("width", 512, 16, kMaxResolution, 8), intInput("height", 512, 16, kMaxResolution, 8),
+    d.inputs = {intInput("width", 512, 16, kMaxLatentResolution, 8), intInput("height", 512, 16, kMaxLatentResolution, 8),
                 intInput("batch_size", 1, 1, 4096)};
     d.outputs = {output("LATENT", "LATENT")};
     d.run = [](NodeContext& ctx) {
@@ -148,8 +146,8 @@ NodeDecl latentUpscale() {
                           "Resizes a latent to a size in pixels (0 for one side keeps the aspect ratio).");
     d.inputs = {port("samples", "LATENT"),
                 comboInput("upscale_method", {"nearest-exact", "bilinear", "area", "bicubic", "bislerp"}),
-                intInput("width", 512, 0, kMaxResolution, 8),
-                intInput("height", 512, 0, kMaxResolution, 8),
+                intInput("width", 512, 0, kMaxLatentResolution, 8),
+                intInput("height", 512, 0, kMaxLatentResolution, 8),
                 comboInput("crop", {"disabled", "center"})};
     d.outputs = {output("LATENT", "LATENT")};
     d.run = [](NodeContext& ctx) {

@@ -12,14 +12,6 @@
 namespace tessera::nodes {
 namespace {
 
-constexpr int64_t kMaxResolution = 16384;
-
-Value latentLike(const LatentValue& in, at::Tensor samples) {
-    auto out = std::make_shared<LatentValue>(std::move(samples));
-    out->noiseMask = in.noiseMask;
-    return out;
-}
-
 NodeDecl latentFlip() {
     NodeDecl d = makeDecl("LatentFlip", "Flip Latent", "latent/transform",
                           "Mirrors the latent: x-axis flips it upside down, y-axis left to right.");
@@ -51,9 +43,9 @@ NodeDecl latentCrop() {
     NodeDecl d = makeDecl("LatentCrop", "Crop Latent", "latent/transform",
                           "Cuts a width x height area at (x, y) out of the latent (in pixels; the corner is kept 64 "
                           "pixels from the far edges, the area is cut at the latent's edge).");
-    d.inputs = {port("samples", "LATENT"), intInput("width", 512, 64, kMaxResolution, 8),
-                intInput("height", 512, 64, kMaxResolution, 8), intInput("x", 0, 0, kMaxResolution, 8),
-                intInput("y", 0, 0, kMaxResolution, 8)};
+    d.inputs = {port("samples", "LATENT"), intInput("width", 512, 64, kMaxLatentResolution, 8),
+                intInput("height", 512, 64, kMaxLatentResolution, 8), intInput("x", 0, 0, kMaxLatentResolution, 8),
+                intInput("y", 0, 0, kMaxLatentResolution, 8)};
     d.outputs = {output("LATENT", "LATENT")};
     d.run = [](NodeContext& ctx) {
         const at::Tensor s = latentInput(ctx, "samples");

@@ -1,5 +1,7 @@
 #include "app/editor/editor_settings.h"
 
+#include "app/editor/document_util.h"
+
 #include "core/exec/models_folder.h"
 
 #include <QDir>
@@ -13,10 +15,6 @@ namespace tessera::editor {
 namespace {
 constexpr int kMaxRecentFiles = 10;
 
-QString localPath(const QString& pathOrUrl) {
-    const QUrl url(pathOrUrl);
-    return url.isLocalFile() ? url.toLocalFile() : pathOrUrl;
-}
 }  // namespace
 
 EditorSettings::EditorSettings(const QString& settingsFile, QObject* parent)

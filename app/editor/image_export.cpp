@@ -1,5 +1,7 @@
 #include "app/editor/image_export.h"
 
+#include "app/editor/document_util.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
@@ -10,11 +12,6 @@
 namespace tessera::editor {
 
 namespace {
-QString localPath(const QString& pathOrUrl) {
-    const QUrl url(pathOrUrl);
-    return url.isLocalFile() ? url.toLocalFile() : pathOrUrl;
-}
-
 bool fail(QString* error, const QString& message) {
     if (error) *error = message;
     return false;

@@ -1,5 +1,6 @@
 #include "app/editor/node_catalog.h"
 
+#include "app/editor/document_util.h"
 #include "core/graph/port_types.h"
 
 #include <QColor>
@@ -13,7 +14,6 @@ namespace tessera::editor {
 
 namespace {
 
-QString q(const std::string& s) { return QString::fromStdString(s); }
 
 // Scoring of one matched character (fuzzyScore).
 constexpr int kMatch = 10;

@@ -1,5 +1,6 @@
 #include "app/editor/node_list_model.h"
 
+#include "app/editor/document_util.h"
 #include "app/editor/graph_document.h"
 #include "app/editor/node_ports.h"
 #include "core/graph/port_types.h"
@@ -10,7 +11,6 @@ namespace tessera::editor {
 
 namespace {
 
-QString q(const std::string& s) { return QString::fromStdString(s); }
 
 QVariant toVariant(const Value& v) {
     if (v.isInt()) return QVariant::fromValue(qlonglong(v.toInt()));

@@ -19,13 +19,6 @@ void checkContext(const at::Tensor& c, const char* which) {
 }
 
 // ComfyUI's repeat_to_batch_size: tile along the batch, then cut to `batch`.
-at::Tensor repeatToBatch(const at::Tensor& t, int64_t batch) {
-    if (t.size(0) == batch) return t;
-    const int64_t times = (batch + t.size(0) - 1) / t.size(0);
-    std::vector<int64_t> reps(static_cast<size_t>(t.dim()), 1);
-    reps[0] = times;
-    return t.repeat(reps).slice(0, 0, batch);
-}
 
 // CONDCrossAttn.can_concat: equal widths and a token-count lcm at most 4x the shorter.
 bool canConcat(const at::Tensor& a, const at::Tensor& b) {
@@ -94,6 +87,14 @@ private:
 };
 
 }  // namespace
+
+at::Tensor repeatToBatch(const at::Tensor& t, int64_t batch) {
+    if (t.size(0) == batch) return t;
+    const int64_t times = (batch + t.size(0) - 1) / t.size(0);
+    std::vector<int64_t> reps(static_cast<size_t>(t.dim()), 1);
+    reps[0] = times;
+    return t.repeat(reps).slice(0, 0, batch);
+}
 
 Denoiser makeCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg) {
     if (!model) throw Error("guidance: no model function was given");

@@ -34,6 +34,9 @@ Denoiser makeCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond
 Denoiser withInpaintMask(Denoiser inner, at::Tensor latent0Scaled, at::Tensor noise, at::Tensor maskAtLatent);
 
 // Mask [H, W], [B, H, W] or [B, 1, H, W] -> [B, 1, h, w], bilinear, align_corners = false.
+// `t` repeated along the batch axis (and cut) to `batch` rows: conditioning for a larger batch.
+at::Tensor repeatToBatch(const at::Tensor& t, int64_t batch);
+
 at::Tensor resizeMaskToLatent(const at::Tensor& mask, int64_t h, int64_t w);
 
 // True while percentToSigma(endPercent) <= sigma <= percentToSigma(startPercent) (float32 comparison,

@@ -1,5 +1,7 @@
 #include "core/engine/diffusers_unet_names.h"
 
+#include "core/common/strings.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -10,7 +12,6 @@
 namespace tessera::engine {
 namespace {
 
-bool startsWith(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
 
 // Reads the decimal component at `pos` up to the next '.', advancing past the dot.
 std::optional<int> readIndex(const std::string& s, size_t& pos) {

@@ -1,6 +1,7 @@
 #include "core/engine/lora.h"
 
 #include "core/common/error.h"
+#include "core/common/strings.h"
 #include "core/engine/safetensors.h"
 
 #include <ATen/ATen.h>
@@ -11,11 +12,6 @@
 namespace tessera::engine {
 namespace {
 
-bool startsWith(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
-bool endsWith(const std::string& s, const std::string& p) {
-    return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
-}
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 enum class Role { Up, Down, Mid, Alpha };
 

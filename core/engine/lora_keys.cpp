@@ -1,5 +1,6 @@
 #include "core/engine/lora_keys.h"
 
+#include "core/common/strings.h"
 #include "core/engine/diffusers_unet_names.h"
 
 #include <algorithm>
@@ -8,10 +9,6 @@
 namespace tessera::engine {
 namespace {
 
-bool startsWith(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
-bool endsWith(const std::string& s, const std::string& p) {
-    return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
-}
 
 std::string underscored(std::string s) {
     std::replace(s.begin(), s.end(), '.', '_');

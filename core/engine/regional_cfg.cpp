@@ -12,13 +12,6 @@ namespace {
 
 int64_t pyRound(double v) { return static_cast<int64_t>(std::nearbyint(v)); }
 
-at::Tensor repeatToBatch(const at::Tensor& t, int64_t batch) {
-    if (t.size(0) == batch) return t;
-    std::vector<int64_t> reps(size_t(t.dim()), 1);
-    reps[0] = (batch + t.size(0) - 1) / t.size(0);
-    return t.repeat(reps).slice(0, 0, batch);
-}
-
 // The bounding box (height, width, y, x) of the mask's non-zero pixels over the whole batch, at least
 // 8 cells a side; an all-zero mask gives the smallest area at the origin.
 std::array<int64_t, 4> maskBounds(const at::Tensor& mask) {

@@ -22,7 +22,8 @@ namespace {
 const QString kGraphEntry = QStringLiteral("graph.json");
 const QString kThumbnailEntry = QStringLiteral("thumbnail.png");
 const QString kInputsPrefix = QStringLiteral("inputs/");
-constexpr qint64 kMaxEntryBytes = qint64(1) << 30;
+// Everything a bundle unpacks to, together: a zip bomb stops here instead of filling memory.
+constexpr qint64 kMaxUnpackedBytes = qint64(512) << 20;
 
 void addEntry(QuaZip& zip, const QString& name, const QByteArray& data) {
     QuaZipFile f(&zip);
@@ -35,7 +36,7 @@ void addEntry(QuaZip& zip, const QString& name, const QByteArray& data) {
                     std::to_string(f.getZipError()) + ")");
 }
 
-QByteArray readEntry(QuaZip& zip, const QString& name) {
+QByteArray readEntry(QuaZip& zip, const QString& name, qint64& unpackedBudget) {
     QuaZipFile f(&zip);
     const auto damaged = [&](const std::string& why) {
         return Error("the bundle is damaged: '" + name.toStdString() + "' " + why);
@@ -47,7 +48,8 @@ QByteArray readEntry(QuaZip& zip, const QString& name) {
         const qint64 n = f.read(buf, sizeof buf);
         if (n < 0) throw damaged("cannot be read (zip error " + std::to_string(f.getZipError()) + ")");
         if (n == 0) break;
-        if (data.size() + n > kMaxEntryBytes) throw damaged("is larger than 1 GiB");
+        if (n > unpackedBudget) throw damaged("takes the bundle past 512 MiB unpacked (a zip bomb?)");
+        unpackedBudget -= n;
         data.append(buf, n);
     }
     f.close();
@@ -103,6 +105,7 @@ Bundle bundleFromZip(const QByteArray& bytes, const Registry* registry, LoadRepo
     Bundle b;
     std::optional<QByteArray> graphJson;
     std::set<std::string> seen;
+    qint64 unpackedBudget = kMaxUnpackedBytes;
     for (bool more = zip.goToFirstFile(); more; more = zip.goToNextFile()) {
         const QString name = zip.getCurrentFileName();
         const std::string stdName = name.toStdString();
@@ -110,11 +113,11 @@ Bundle bundleFromZip(const QByteArray& bytes, const Registry* registry, LoadRepo
         checkSafeRelativeName(stdName, "the bundle");
         if (!seen.insert(stdName).second) throw Error("the bundle is damaged: '" + stdName + "' appears twice");
         if (name == kGraphEntry) {
-            graphJson = readEntry(zip, name);
+            graphJson = readEntry(zip, name, unpackedBudget);
         } else if (name == kThumbnailEntry) {
-            b.thumbnailPng = readEntry(zip, name);
+            b.thumbnailPng = readEntry(zip, name, unpackedBudget);
         } else if (name.startsWith(kInputsPrefix)) {
-            b.files[stdName.substr(size_t(kInputsPrefix.size()))] = readEntry(zip, name);
+            b.files[stdName.substr(size_t(kInputsPrefix.size()))] = readEntry(zip, name, unpackedBudget);
         } else {
             rep.warnings.push_back("the bundle holds '" + stdName + "', which Tessera does not use; it was ignored");
         }

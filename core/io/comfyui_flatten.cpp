@@ -9,13 +9,14 @@
 #include <vector>
 
 namespace tessera {
+
+[[noreturn]] void failWorkflow(const std::string& problem) { throw Error("ComfyUI workflow: " + problem); }
+
 namespace {
 
 constexpr int64_t kSubgraphInputNode = -10;
 constexpr int64_t kSubgraphOutputNode = -20;
-constexpr int kMaxDepth = 16;
-
-[[noreturn]] void fail(const std::string& problem) { throw Error("ComfyUI workflow: " + problem); }
+constexpr int kMaxSubgraphDepth = 16;
 
 bool readInt(const Json* j, int64_t& out) {
     if (!j) return false;
@@ -77,7 +78,7 @@ Json waypointsFrom(int64_t parent, const Reroutes& reroutes) {
 std::vector<LevelLink> readLevelLinks(const Json* links, const Reroutes& reroutes, const std::map<int64_t, int64_t>& extensions) {
     std::vector<LevelLink> out;
     if (!links) return out;
-    if (!links->isArray()) fail("\"links\" should be an array");
+    if (!links->isArray()) failWorkflow("\"links\" should be an array");
     for (size_t i = 0; i < links->array().size(); ++i) {
         const Json& j = links->array()[i];
         if (j.isNull()) continue;
@@ -89,19 +90,19 @@ std::vector<LevelLink> readLevelLinks(const Json* links, const Reroutes& reroute
             const auto& a = j.array();
             bool ok = a.size() >= 5;
             for (size_t k = 0; ok && k < 5; ++k) ok = readInt(&a[k], v[k]);
-            if (!ok) fail(where + " should be [id, from node, from slot, to node, to slot, type]");
+            if (!ok) failWorkflow(where + " should be [id, from node, from slot, to node, to slot, type]");
             if (a.size() > 5) l.type = a[5];
             if (auto it = extensions.find(v[0]); it != extensions.end()) parent = it->second;
         } else if (j.isObject()) {
             const char* keys[5] = {"id", "origin_id", "origin_slot", "target_id", "target_slot"};
             for (int k = 0; k < 5; ++k)
-                if (!readInt(j.find(keys[k]), v[k])) fail(where + " has no valid \"" + keys[k] + "\"");
+                if (!readInt(j.find(keys[k]), v[k])) failWorkflow(where + " has no valid \"" + keys[k] + "\"");
             if (j.find("type")) l.type = *j.find("type");
             readInt(j.find("parentId"), parent);
         } else {
-            fail(where + " should be an array or an object");
+            failWorkflow(where + " should be an array or an object");
         }
-        if (v[2] < 0 || v[4] < 0 || v[2] > 100000 || v[4] > 100000) fail(where + " has an impossible slot number");
+        if (v[2] < 0 || v[4] < 0 || v[2] > 100000 || v[4] > 100000) failWorkflow(where + " has an impossible slot number");
         l.id = v[0];
         l.from = v[1];
         l.fromSlot = int(v[2]);
@@ -170,7 +171,7 @@ private:
     };
 
     void collectSubgraphs(const Json& container, int depth) {
-        if (depth > kMaxDepth) fail("subgraph definitions are nested deeper than " + std::to_string(kMaxDepth) + " levels");
+        if (depth > kMaxSubgraphDepth) failWorkflow("subgraph definitions are nested deeper than " + std::to_string(kMaxSubgraphDepth) + " levels");
         const Json* list = path(container, {"definitions", "subgraphs"});
         if (!list) return;
         for (const Json& def : list->array()) {
@@ -217,7 +218,7 @@ private:
         for (size_t i = 0; i < nodes.size(); ++i) {
             const Json& n = nodes[i];
             int64_t local = 0;
-            if (!readInt(n.find("id"), local)) fail("node " + std::to_string(i + 1) + " in \"nodes\" has no valid \"id\"");
+            if (!readInt(n.find("id"), local)) failWorkflow("node " + std::to_string(i + 1) + " in \"nodes\" has no valid \"id\"");
             const int64_t id = top ? local : freshNode();
             ids[local] = id;
             const std::string type = n.find("type") ? n.find("type")->toString() : std::string();
@@ -239,8 +240,8 @@ private:
             }
             const std::string name = sub != subgraphs_.end() ? type : type.substr(9);
             if (std::find(stack.begin(), stack.end(), name) != stack.end())
-                fail((group ? "group node '" : "subgraph '") + name + "' contains itself");
-            if (depth >= kMaxDepth) fail("subgraphs are nested deeper than " + std::to_string(kMaxDepth) + " levels");
+                failWorkflow((group ? "group node '" : "subgraph '") + name + "' contains itself");
+            if (depth >= kMaxSubgraphDepth) failWorkflow("subgraphs are nested deeper than " + std::to_string(kMaxSubgraphDepth) + " levels");
             Boundary b;
             const size_t ins = std::max(n.find("inputs") ? n.find("inputs")->array().size() : 0,
                                         sub != subgraphs_.end() && sub->second->find("inputs") ? sub->second->find("inputs")->array().size() : 0);
@@ -488,7 +489,7 @@ bool needsFlattening(const Json& root) {
 
 Json flattenComfyWorkflow(const Json& root, const Registry& registry, LoadReport& report) {
     const Json* nodes = root.find("nodes");
-    if (!nodes || !nodes->isArray()) fail("\"nodes\" should be an array");
+    if (!nodes || !nodes->isArray()) failWorkflow("\"nodes\" should be an array");
     return Flattener(root, registry, report).run();
 }
 

@@ -26,4 +26,7 @@ bool needsFlattening(const Json& root);
 // nesting deeper than 16 levels).
 Json flattenComfyWorkflow(const Json& root, const Registry& registry, LoadReport& report);
 
+// Throws tessera::Error("ComfyUI workflow: <problem>"): the readers of UI workflows share the prefix.
+[[noreturn]] void failWorkflow(const std::string& problem);
+
 }  // namespace tessera

@@ -24,8 +24,6 @@ struct RawLink {
     std::vector<Point> waypoints;  // native reroutes, from the output to the input
 };
 
-[[noreturn]] void fail(const std::string& problem) { throw Error("ComfyUI workflow: " + problem); }
-
 bool readId(const Json& j, int64_t& out) {
     if (j.isInt()) {
         out = j.toInt();
@@ -39,16 +37,14 @@ bool readId(const Json& j, int64_t& out) {
     return false;
 }
 
-double finite(double d) { return std::isfinite(d) ? d : 0.0; }
-
 // [x, y] or, in older files, {"0": x, "1": y}.
 Point readPair(const Json* j) {
     if (!j) return {};
-    if (j->isArray() && j->array().size() >= 2) return {finite(j->array()[0].toDouble()), finite(j->array()[1].toDouble())};
+    if (j->isArray() && j->array().size() >= 2) return {finiteOrZero(j->array()[0].toDouble()), finiteOrZero(j->array()[1].toDouble())};
     if (j->isObject()) {
         const Json* x = j->find("0");
         const Json* y = j->find("1");
-        return {x ? finite(x->toDouble()) : 0, y ? finite(y->toDouble()) : 0};
+        return {x ? finiteOrZero(x->toDouble()) : 0, y ? finiteOrZero(y->toDouble()) : 0};
     }
     return {};
 }
@@ -91,26 +87,26 @@ RawLink readLink(const Json& j, size_t index) {
     const std::string where = "link " + std::to_string(index + 1);
     if (j.isArray()) {
         const auto& a = j.array();
-        if (a.size() < 5) fail(where + " should be [id, from node, from slot, to node, to slot, type]");
+        if (a.size() < 5) failWorkflow(where + " should be [id, from node, from slot, to node, to slot, type]");
         int64_t v[5];
         for (int k = 0; k < 5; ++k)
-            if (!readId(a[size_t(k)], v[k])) fail(where + " should be [id, from node, from slot, to node, to slot, type]");
+            if (!readId(a[size_t(k)], v[k])) failWorkflow(where + " should be [id, from node, from slot, to node, to slot, type]");
         l = {v[0], v[1], int(v[2]), v[3], int(v[4]), a.size() > 5 ? a[5].toString() : std::string(), {}};
-        if (v[2] > 100000 || v[4] > 100000) fail(where + " has an impossible slot number");
+        if (v[2] > 100000 || v[4] > 100000) failWorkflow(where + " has an impossible slot number");
     } else if (j.isObject()) {  // schema 1
         int64_t v[5];
         const char* keys[5] = {"id", "origin_id", "origin_slot", "target_id", "target_slot"};
         for (int k = 0; k < 5; ++k) {
             const Json* f = j.find(keys[k]);
-            if (!f || !readId(*f, v[k])) fail(where + " has no valid \"" + keys[k] + "\"");
+            if (!f || !readId(*f, v[k])) failWorkflow(where + " has no valid \"" + keys[k] + "\"");
         }
-        if (v[2] < 0 || v[4] < 0 || v[2] > 100000 || v[4] > 100000) fail(where + " has an impossible slot number");
+        if (v[2] < 0 || v[4] < 0 || v[2] > 100000 || v[4] > 100000) failWorkflow(where + " has an impossible slot number");
         const Json* t = j.find("type");
         l = {v[0], v[1], int(v[2]), v[3], int(v[4]), t ? t->toString() : std::string(), {}};
         if (const Json* w = j.find("tessera_waypoints"))
             for (const Json& p : w->array()) l.waypoints.push_back(readPair(&p));
     } else {
-        fail(where + " should be an array or an object");
+        failWorkflow(where + " should be an array or an object");
     }
     return l;
 }
@@ -137,7 +133,7 @@ void applyPrimitive(Node& dst, const InputDecl* in, const std::string& name, con
 
 Graph importComfyWorkflow(const Json& original, const Registry& registry, LoadReport& report) {
     const Json* nodesJson = original.find("nodes");
-    if (!nodesJson || !nodesJson->isArray()) fail("\"nodes\" should be an array");
+    if (!nodesJson || !nodesJson->isArray()) failWorkflow("\"nodes\" should be an array");
     const Json flat = needsFlattening(original) ? flattenComfyWorkflow(original, registry, report) : Json();
     const Json& root = flat.isNull() ? original : flat;
     nodesJson = root.find("nodes");
@@ -148,16 +144,16 @@ Graph importComfyWorkflow(const Json& original, const Registry& registry, LoadRe
     std::vector<std::string> unknown;
     for (size_t i = 0; i < nodesJson->array().size(); ++i) {
         const Json& j = nodesJson->array()[i];
-        if (!j.isObject()) fail("node " + std::to_string(i + 1) + " in \"nodes\" is not an object");
+        if (!j.isObject()) failWorkflow("node " + std::to_string(i + 1) + " in \"nodes\" is not an object");
         int64_t id = 0;
         const Json* idJson = j.find("id");
-        if (!idJson || !readId(*idJson, id)) fail("node " + std::to_string(i + 1) + " in \"nodes\" has no valid \"id\"");
+        if (!idJson || !readId(*idJson, id)) failWorkflow("node " + std::to_string(i + 1) + " in \"nodes\" has no valid \"id\"");
         const Json* typeJson = j.find("type");
         if (!typeJson || !typeJson->isString() || typeJson->toString().empty())
-            fail("node #" + std::to_string(id) + " has no \"type\"");
+            failWorkflow("node #" + std::to_string(id) + " has no \"type\"");
         const std::string type = typeJson->toString();
         const std::string where = type + " #" + std::to_string(id);
-        if (raw.count(id)) fail(where + " has the same id as another node");
+        if (raw.count(id)) failWorkflow(where + " has the same id as another node");
         raw[id] = &j;
         if (type == "Reroute") {
             reroutes.insert(id);
@@ -200,12 +196,12 @@ Graph importComfyWorkflow(const Json& original, const Registry& registry, LoadRe
     std::map<LinkId, RawLink> links;
     std::map<NodeId, LinkId> intoReroute;
     if (const Json* linksJson = root.find("links")) {
-        if (!linksJson->isArray()) fail("\"links\" should be an array");
+        if (!linksJson->isArray()) failWorkflow("\"links\" should be an array");
         for (size_t i = 0; i < linksJson->array().size(); ++i) {
             const Json& lj = linksJson->array()[i];
             if (lj.isNull()) continue;
             RawLink l = readLink(lj, i);
-            if (links.count(l.id)) fail("link " + std::to_string(l.id) + " appears twice");
+            if (links.count(l.id)) failWorkflow("link " + std::to_string(l.id) + " appears twice");
             if (reroutes.count(l.to)) intoReroute[l.to] = l.id;
             links[l.id] = l;
         }
@@ -284,10 +280,10 @@ Graph importComfyWorkflow(const Json& original, const Registry& registry, LoadRe
             gr.title = gj.find("title") ? gj.find("title")->toString() : std::string();
             gr.color = gj.find("color") ? gj.find("color")->toString() : std::string();
             if (const Json* b = gj.find("bounding"); b && b->array().size() == 4) {
-                gr.x = finite(b->array()[0].toDouble());
-                gr.y = finite(b->array()[1].toDouble());
-                gr.width = finite(b->array()[2].toDouble());
-                gr.height = finite(b->array()[3].toDouble());
+                gr.x = finiteOrZero(b->array()[0].toDouble());
+                gr.y = finiteOrZero(b->array()[1].toDouble());
+                gr.width = finiteOrZero(b->array()[2].toDouble());
+                gr.height = finiteOrZero(b->array()[3].toDouble());
             }
             g.groups().push_back(gr);
         }

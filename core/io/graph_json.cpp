@@ -10,9 +10,6 @@ namespace tessera {
 
 namespace {
 
-// JSON cannot hold infinities (1e999 parses as one): such coordinates become 0.
-double finite(double d) { return std::isfinite(d) ? d : 0.0; }
-
 Json point(Point p) { return Json(Json::Array{Json(p.x), Json(p.y)}); }
 
 bool isDefault(const Point& p) { return p.x == 0 && p.y == 0; }
@@ -77,7 +74,7 @@ struct Reader {
         if (!v) return {};
         if (v->array().size() != 2 || !v->array()[0].isNumber() || !v->array()[1].isNumber())
             fail(where, std::string("\"") + key + "\" should be two numbers [x, y]");
-        return {finite(v->array()[0].toDouble()), finite(v->array()[1].toDouble())};
+        return {finiteOrZero(v->array()[0].toDouble()), finiteOrZero(v->array()[1].toDouble())};
     }
 
     static bool readBool(const Json& obj, const char* key, const std::string& where) {
@@ -187,7 +184,7 @@ struct Reader {
             for (const Json& p : r->array()) {
                 if (!p.isArray() || p.array().size() != 2 || !p.array()[0].isNumber() || !p.array()[1].isNumber())
                     fail(where, "each of \"reroutes\" should be two numbers [x, y]");
-                l.reroutes.push_back({finite(p.array()[0].toDouble()), finite(p.array()[1].toDouble())});
+                l.reroutes.push_back({finiteOrZero(p.array()[0].toDouble()), finiteOrZero(p.array()[1].toDouble())});
             }
         if (!g.node(l.fromNode)) fail(where, "comes from node " + std::to_string(l.fromNode) + ", which is not in the file");
         if (!g.node(l.toNode)) fail(where, "goes to node " + std::to_string(l.toNode) + ", which is not in the file");
@@ -208,10 +205,10 @@ struct Reader {
             const auto& a = b->array();
             if (a.size() != 4 || !a[0].isNumber() || !a[1].isNumber() || !a[2].isNumber() || !a[3].isNumber())
                 fail(where, "\"bounding\" should be four numbers [x, y, width, height]");
-            gr.x = finite(a[0].toDouble());
-            gr.y = finite(a[1].toDouble());
-            gr.width = finite(a[2].toDouble());
-            gr.height = finite(a[3].toDouble());
+            gr.x = finiteOrZero(a[0].toDouble());
+            gr.y = finiteOrZero(a[1].toDouble());
+            gr.width = finiteOrZero(a[2].toDouble());
+            gr.height = finiteOrZero(a[3].toDouble());
         }
         g.groups().push_back(gr);
     }

@@ -3,6 +3,7 @@
 // 9007199254740993 through a double, which would change widget values on every load; this one
 // keeps integers (int64) and floats distinct and exact, keeps object key order, and limits
 // nesting so hostile files cannot exhaust the stack.
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -64,6 +65,9 @@ public:
 private:
     std::variant<std::monostate, bool, int64_t, double, std::string, Array, Object> v_;
 };
+
+// JSON cannot hold infinities (1e999 parses as one): coordinates and sizes read such values as 0.
+inline double finiteOrZero(double d) { return std::isfinite(d) ? d : 0.0; }
 
 // Throws tessera::Error("<what> is not valid JSON: <problem> at line L, column C").
 // `what` names the document for the message ("graph file", "the 'workflow' text of the PNG").

@@ -22,10 +22,6 @@ using namespace tessera::editor::test;
 
 namespace {
 
-QString examplePath(const QString& name) {
-    return QString::fromStdString(tessera::test::sourceDir()) + "/resources/examples/src/" + name;
-}
-
 // An input folder with the example photo and its mask (as the mask editor would save it), and a
 // document whose LoadImage shows the photo.
 class InpaintRun : public ::testing::Test {
@@ -33,8 +29,8 @@ protected:
     void SetUp() override {
         ASSERT_TRUE(tmp.isValid());
         QDir(tmp.path()).mkpath("input");
-        ASSERT_TRUE(QFile::copy(examplePath("source.png"), input("source.png")));
-        ASSERT_TRUE(QFile::copy(examplePath("mask.png"), input("source_mask.png")));
+        ASSERT_TRUE(QFile::copy(QString::fromStdString(tessera::test::exampleSourceFile("source.png")), input("source.png")));
+        ASSERT_TRUE(QFile::copy(QString::fromStdString(tessera::test::exampleSourceFile("mask.png")), input("source_mask.png")));
         doc.setInputDir(tmp.filePath("input"));
         doc.setChoiceLister([](const QString& kind) {
             return kind == "checkpoints" ? QStringList{"tiny-sd15.safetensors"} : QStringList{};

@@ -25,16 +25,12 @@ namespace {
 
 using Source = std::pair<NodeId, int>;  // the output feeding an input; {0, -1}: none
 
-QString examplePath(const QString& name) {
-    return QString::fromStdString(tessera::test::sourceDir()) + "/resources/examples/src/" + name;
-}
-
 class InpaintSetup : public ::testing::Test {
 protected:
     void SetUp() override {
         ASSERT_TRUE(tmp.isValid());
-        ASSERT_TRUE(QFile::copy(examplePath("source.png"), tmp.filePath("source.png")));
-        ASSERT_TRUE(QFile::copy(examplePath("mask.png"), tmp.filePath("painted.png")));
+        ASSERT_TRUE(QFile::copy(QString::fromStdString(tessera::test::exampleSourceFile("source.png")), tmp.filePath("source.png")));
+        ASSERT_TRUE(QFile::copy(QString::fromStdString(tessera::test::exampleSourceFile("mask.png")), tmp.filePath("painted.png")));
         doc.setChoiceLister([](const QString& kind) {
             return kind == "checkpoints" ? QStringList{"tiny-sd15.safetensors", "other.safetensors"} : QStringList{};
         });
@@ -42,7 +38,7 @@ protected:
 
     // Opens a ComfyUI API example; its input folder is the folder it was copied to.
     void openExample(const QString& name) {
-        ASSERT_TRUE(QFile::copy(examplePath(name), tmp.filePath(name)));
+        ASSERT_TRUE(QFile::copy(QString::fromStdString(tessera::test::exampleSourceFile(name.toStdString())), tmp.filePath(name)));
         ASSERT_TRUE(doc.open(tmp.filePath(name))) << str(doc.lastError());
         ASSERT_EQ(doc.inputDir(), QFileInfo(tmp.path()).absoluteFilePath());
     }
@@ -344,7 +340,7 @@ TEST_F(InpaintSetup, InpaintStateNamesANewMaskFileThenReadsTheGraphBack) {
     EXPECT_EQ(state.value("maskFile").toString(), "source_mask.png");
     EXPECT_EQ(state.value("maskPath").toString(), dir.absoluteFilePath("source_mask.png"));
     EXPECT_EQ(state.value("options").toMap(), InpaintOptions::fromVariant({{"denoise", 0.6}}).toVariant());
-    ASSERT_TRUE(QFile::copy(examplePath("mask.png"), dir.filePath("source_mask.png")));
+    ASSERT_TRUE(QFile::copy(QString::fromStdString(tessera::test::exampleSourceFile("mask.png")), dir.filePath("source_mask.png")));
     EXPECT_EQ(doc.inpaintState(load).value("maskFile").toString(), "source_mask_2.png");  // not overwriting a file
 
     InpaintOptions o;
@@ -368,7 +364,7 @@ TEST_F(InpaintSetup, LoadImageForAnOutputImageRepointsTheImg2ImgLoadImage) {
     openExample("img2img.json");
     const NodeId load = only("LoadImage");
     QTemporaryDir outputs;
-    ASSERT_TRUE(QFile::copy(examplePath("source.png"), outputs.filePath("result.png")));
+    ASSERT_TRUE(QFile::copy(QString::fromStdString(tessera::test::exampleSourceFile("source.png")), outputs.filePath("result.png")));
     const QString url = QUrl::fromLocalFile(outputs.filePath("result.png")).toString();
 
     EXPECT_EQ(doc.loadImageFor(url), load);

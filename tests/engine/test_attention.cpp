@@ -1,5 +1,6 @@
 #include "core/common/error.h"
 #include "core/engine/attention.h"
+#include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -29,9 +30,7 @@ Qkv randomQkv(int64_t batch, int64_t tq, int64_t tk, int64_t channels) {
     return {at::randn({batch, tq, channels}) * 2, at::randn({batch, tk, channels}) * 2, at::randn({batch, tk, channels})};
 }
 
-double maxDiff(const at::Tensor& a, const at::Tensor& b) {
-    return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>();
-}
+using tessera::test::maxAbsDiff;
 
 }  // namespace
 
@@ -39,7 +38,7 @@ TEST(Attention, MatchesNaiveMultiHeadAttention) {
     const Qkv t = randomQkv(2, 37, 21, 32);
     const at::Tensor got = attention(t.q, t.k, t.v, 4);
     EXPECT_EQ(got.sizes(), t.q.sizes());
-    EXPECT_LT(maxDiff(got, naiveAttention(t.q, t.k, t.v, 4)), 1e-5);
+    EXPECT_LT(maxAbsDiff(got, naiveAttention(t.q, t.k, t.v, 4)), 1e-5);
 }
 
 TEST(Attention, QuerySlicesGiveTheUnslicedResult) {
@@ -49,8 +48,8 @@ TEST(Attention, QuerySlicesGiveTheUnslicedResult) {
     chunked.queryChunk = 17;  // 301 = 17*17 + 12: a ragged last slice too
     // Equal up to float32 GEMM rounding (BLAS blocks differently for different slice shapes).
     const at::Tensor sliced = attention(t.q, t.k, t.v, 8, chunked);
-    EXPECT_LT(maxDiff(sliced, whole), 1e-5);
-    EXPECT_LT(maxDiff(sliced, naiveAttention(t.q, t.k, t.v, 8)), 1e-5);
+    EXPECT_LT(maxAbsDiff(sliced, whole), 1e-5);
+    EXPECT_LT(maxAbsDiff(sliced, naiveAttention(t.q, t.k, t.v, 8)), 1e-5);
 }
 
 TEST(Attention, MemoryBudgetSlicesOverHeadsAndRowsWithTheSameResult) {
@@ -60,8 +59,8 @@ TEST(Attention, MemoryBudgetSlicesOverHeadsAndRowsWithTheSameResult) {
         AttentionOptions o;
         o.maxSliceBytes = budget;  // several heads per slice; 10 rows per slice; one row per slice
         const at::Tensor sliced = attention(t.q, t.k, t.v, 8, o);
-        EXPECT_LT(maxDiff(sliced, whole), 1e-5) << "budget " << budget;
-        EXPECT_LT(maxDiff(sliced, naiveAttention(t.q, t.k, t.v, 8)), 1e-5) << "budget " << budget;
+        EXPECT_LT(maxAbsDiff(sliced, whole), 1e-5) << "budget " << budget;
+        EXPECT_LT(maxAbsDiff(sliced, naiveAttention(t.q, t.k, t.v, 8)), 1e-5) << "budget " << budget;
     }
 }
 
@@ -69,7 +68,7 @@ TEST(Attention, CrossAttentionBroadcastsBatchOneContext) {
     const Qkv t = randomQkv(3, 20, 9, 16);
     const at::Tensor k1 = t.k.narrow(0, 0, 1), v1 = t.v.narrow(0, 0, 1);
     const at::Tensor got = attention(t.q, k1, v1, 2);
-    EXPECT_LT(maxDiff(got, naiveAttention(t.q, k1, v1, 2)), 1e-5);
+    EXPECT_LT(maxAbsDiff(got, naiveAttention(t.q, k1, v1, 2)), 1e-5);
 }
 
 TEST(Attention, ReducedPrecisionStaysWithinTheRoundingOfItsScores) {
@@ -79,7 +78,7 @@ TEST(Attention, ReducedPrecisionStaysWithinTheRoundingOfItsScores) {
     const at::Tensor want = naiveAttention(t.q.to(at::kBFloat16), t.k.to(at::kBFloat16), t.v.to(at::kBFloat16), 4);
     // bfloat16 keeps 8 bits: these scores reach about 15 (inputs of standard deviation 2), so each is
     // rounded by up to 0.03 before the softmax (computed in float32), and the output by 2^-9 relative.
-    EXPECT_LT(maxDiff(got, want), 0.1);
+    EXPECT_LT(maxAbsDiff(got, want), 0.1);
     EXPECT_LT((got.to(at::kDouble) - want).norm().item<double>() / want.norm().item<double>(), 0.02);
 }
 

@@ -3,6 +3,7 @@
 #include "core/engine/model_sampling.h"
 #include "core/engine/samplers.h"
 #include "core/engine/schedulers.h"
+#include "tests/support/sampling_fixtures.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -14,10 +15,7 @@ using namespace tessera::engine;
 
 namespace {
 
-const ModelSampling& eps() {
-    static const ModelSampling ms = ModelSampling::discrete(Prediction::Eps);
-    return ms;
-}
+using tessera::test::eps;
 
 // A stand-in model whose eps for each batch row is the mean of that row's context (invariant to
 // repeating tokens, like cross-attention) plus 0.1 * xIn; records every call.

@@ -5,6 +5,7 @@
 #include "core/engine/safetensors.h"
 #include "core/engine/text_encoder.h"
 #include "core/engine/textual_inversion.h"
+#include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
 #include "tests/support/tensor_compare.h"
 
@@ -62,14 +63,7 @@ std::vector<int64_t> rowIds(const at::Tensor& tokens, int64_t begin, int64_t end
     return std::vector<int64_t>(t.data_ptr<int64_t>(), t.data_ptr<int64_t>() + t.numel());
 }
 
-std::string errorOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using tessera::test::errorOf;
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

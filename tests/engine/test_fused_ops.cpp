@@ -2,6 +2,7 @@
 #include "core/engine/attention.h"
 #include "core/engine/cpu_kernels.h"
 #include "core/engine/fused_ops.h"
+#include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -13,9 +14,7 @@ using namespace tessera::engine;
 
 namespace {
 
-double maxDiff(const at::Tensor& a, const at::Tensor& b) {
-    return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>();
-}
+using tessera::test::maxAbsDiff;
 
 // Float64 GroupNorm (+ offset, + SiLU) written out from its definition.
 at::Tensor referenceGroupNorm(const at::Tensor& x, int64_t groups, const at::Tensor& w, const at::Tensor& b, double eps,
@@ -52,8 +51,8 @@ TEST(FusedOps, GroupNormMatchesItsDefinitionInBothLayouts) {
             const at::Tensor nchw = fused::groupNorm(t.x, 32, t.w, t.b, 1e-5, silu, offset);
             const at::Tensor nhwc =
                 fused::groupNorm(t.x.contiguous(at::MemoryFormat::ChannelsLast), 32, t.w, t.b, 1e-5, silu, offset);
-            EXPECT_LT(maxDiff(nchw, want), 2e-5) << "silu " << silu << " offset " << withOffset;
-            EXPECT_LT(maxDiff(nhwc, want), 2e-5) << "silu " << silu << " offset " << withOffset;
+            EXPECT_LT(maxAbsDiff(nchw, want), 2e-5) << "silu " << silu << " offset " << withOffset;
+            EXPECT_LT(maxAbsDiff(nhwc, want), 2e-5) << "silu " << silu << " offset " << withOffset;
             EXPECT_TRUE(nhwc.is_contiguous(at::MemoryFormat::ChannelsLast));
             EXPECT_TRUE(nchw.is_contiguous());
         }
@@ -63,7 +62,7 @@ TEST(FusedOps, GroupNormMatchesItsDefinitionInBothLayouts) {
 TEST(FusedOps, GroupNormAgreesWithLibtorch) {
     const NormCase t = normCase(1, 320, 16, 16);
     const at::Tensor want = at::silu(at::group_norm(t.x, 32, t.w, t.b, 1e-6));
-    EXPECT_LT(maxDiff(fused::groupNorm(t.x, 32, t.w, t.b, 1e-6, true), want), 2e-5);
+    EXPECT_LT(maxAbsDiff(fused::groupNorm(t.x, 32, t.w, t.b, 1e-6, true), want), 2e-5);
 }
 
 TEST(FusedOps, Bfloat16GroupNormIsAsCloseAsTheRoundingOfItsOutput) {
@@ -76,9 +75,9 @@ TEST(FusedOps, Bfloat16GroupNormIsAsCloseAsTheRoundingOfItsOutput) {
     EXPECT_EQ(got.scalar_type(), at::kBFloat16);
     EXPECT_TRUE(got.is_contiguous(at::MemoryFormat::ChannelsLast));
     const double bound = wantRounded.abs().max().item<double>() * std::ldexp(1.0, -8);
-    EXPECT_LT(maxDiff(got, wantRounded), bound);
-    EXPECT_LT(maxDiff(got, want), 0.1);  // the input's rounding at mean 20 moves values by up to ~0.06
-    EXPECT_LT(maxDiff(fused::groupNorm(x.contiguous(), 32, t.w, t.b, 1e-5, true, t.offset), wantRounded), bound);
+    EXPECT_LT(maxAbsDiff(got, wantRounded), bound);
+    EXPECT_LT(maxAbsDiff(got, want), 0.1);  // the input's rounding at mean 20 moves values by up to ~0.06
+    EXPECT_LT(maxAbsDiff(fused::groupNorm(x.contiguous(), 32, t.w, t.b, 1e-5, true, t.offset), wantRounded), bound);
 }
 
 TEST(FusedOps, GroupNormNamesBadShapes) {
@@ -95,11 +94,11 @@ TEST(FusedOps, LayerNormMatchesLibtorch) {
     at::manual_seed(3);
     const at::Tensor x = at::randn({2, 77, 96}) * 2 + 5, w = at::randn({96}), b = at::randn({96});
     const at::Tensor want = at::layer_norm(x.to(at::kDouble), {96}, w.to(at::kDouble), b.to(at::kDouble), 1e-5);
-    EXPECT_LT(maxDiff(fused::layerNorm(x, w, b, 1e-5), want), 2e-5);
+    EXPECT_LT(maxAbsDiff(fused::layerNorm(x, w, b, 1e-5), want), 2e-5);
     const at::Tensor xb = x.to(at::kBFloat16);
     const at::Tensor wantRounded =
         at::layer_norm(xb.to(at::kDouble), {96}, w.to(at::kDouble), b.to(at::kDouble), 1e-5);
-    EXPECT_LT(maxDiff(fused::layerNorm(xb, w, b, 1e-5), wantRounded), wantRounded.abs().max().item<double>() / 256);
+    EXPECT_LT(maxAbsDiff(fused::layerNorm(xb, w, b, 1e-5), wantRounded), wantRounded.abs().max().item<double>() / 256);
 }
 
 TEST(FusedOps, GegluIsFirstHalfTimesExactGeluOfSecondHalf) {
@@ -109,11 +108,11 @@ TEST(FusedOps, GegluIsFirstHalfTimesExactGeluOfSecondHalf) {
     const at::Tensor want = parts[0] * at::gelu(parts[1]);
     const at::Tensor got = fused::geglu(x);
     EXPECT_EQ(got.sizes(), (std::vector<int64_t>{3, 5, 40}));
-    EXPECT_LT(maxDiff(got, want), 1e-5);
+    EXPECT_LT(maxAbsDiff(got, want), 1e-5);
     const at::Tensor gotBf16 = fused::geglu(x.to(at::kBFloat16));
     const auto rounded = x.to(at::kBFloat16).to(at::kDouble).chunk(2, -1);
     const at::Tensor wantRounded = rounded[0] * at::gelu(rounded[1]);
-    EXPECT_LT(maxDiff(gotBf16, wantRounded), wantRounded.abs().max().item<double>() / 256);
+    EXPECT_LT(maxAbsDiff(gotBf16, wantRounded), wantRounded.abs().max().item<double>() / 256);
 }
 
 TEST(FusedOps, ScalarKernelsAreAccurate) {
@@ -138,7 +137,7 @@ TEST(FusedOps, SoftmaxRowMatchesLibtorch) {
     at::Tensor y = at::empty({1000});
     std::vector<float> scratch(1000);
     kernels::softmaxRow(x.data_ptr<float>(), 1000, 0.5f, scratch.data(), y.data_ptr<float>());
-    EXPECT_LT(maxDiff(y, at::softmax(x.to(at::kDouble) * 0.5, 0)), 1e-7);
+    EXPECT_LT(maxAbsDiff(y, at::softmax(x.to(at::kDouble) * 0.5, 0)), 1e-7);
 }
 
 TEST(FusedOps, Bfloat16AttentionIsCloseToFloat32) {

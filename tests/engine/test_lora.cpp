@@ -1,10 +1,11 @@
-#include "tests/support/error_message.h"
 #include "core/common/error.h"
 #include "core/engine/lora.h"
 #include "core/engine/lora_keys.h"
 #include "core/engine/safetensors.h"
 #include "core/engine/weights.h"
+#include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
+#include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -83,9 +84,7 @@ at::Tensor expectedPatch(const at::Tensor& w, const at::Tensor& up, const at::Te
            scale * at::mm(up.flatten(1).to(at::kDouble), down.flatten(1).to(at::kDouble)).reshape(w.sizes());
 }
 
-double maxDiff(const at::Tensor& a, const at::Tensor& b) {
-    return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>();
-}
+using tessera::test::maxAbsDiff;
 
 class Lora : public ::testing::Test {
 protected:
@@ -145,8 +144,8 @@ TEST_F(Lora, KohyaNamesPatchExactlyTheTargetedWeights) {
         (t.text ? textChanged : unetChanged).insert(t.weightKey);
         const at::Tensor want = expectedPatch(before(t.weightKey), modules[i].up, modules[i].down, t.text ? 0.3 : 0.7, 2.0);
         EXPECT_EQ(after(t.weightKey).scalar_type(), at::kFloat);
-        EXPECT_LT(maxDiff(after(t.weightKey), want), 1e-6) << t.weightKey;
-        EXPECT_GT(maxDiff(after(t.weightKey), before(t.weightKey)), 1e-3) << t.weightKey;
+        EXPECT_LT(maxAbsDiff(after(t.weightKey), want), 1e-6) << t.weightKey;
+        EXPECT_GT(maxAbsDiff(after(t.weightKey), before(t.weightKey)), 1e-3) << t.weightKey;
         const std::string full = (t.text ? "cond_stage_model.transformer.text_model." : "model.diffusion_model.") + t.weightKey;
         EXPECT_TRUE(at::equal(before(t.weightKey), file->tensor(full, at::kFloat))) << "original modified: " << full;
     }
@@ -333,20 +332,20 @@ TEST_F(Lora, OpenClipFusedQkvGetsOnlyItsThird) {
 
     const std::string in0 = "transformer.resblocks.0.attn.in_proj_weight";
     const at::Tensor w0 = text0(in0), p0 = text(in0);
-    EXPECT_LT(maxDiff(p0.slice(0, 0, 64), expectedPatch(w0.slice(0, 0, 64), q.up, q.down, 0.5, 2.0)), 1e-6);
+    EXPECT_LT(maxAbsDiff(p0.slice(0, 0, 64), expectedPatch(w0.slice(0, 0, 64), q.up, q.down, 0.5, 2.0)), 1e-6);
     EXPECT_TRUE(at::equal(p0.slice(0, 64, 192), w0.slice(0, 64, 192)));
-    EXPECT_GT(maxDiff(p0.slice(0, 0, 64), w0.slice(0, 0, 64)), 1e-3);
+    EXPECT_GT(maxAbsDiff(p0.slice(0, 0, 64), w0.slice(0, 0, 64)), 1e-3);
 
     const std::string in1 = "transformer.resblocks.1.attn.in_proj_weight";
     const at::Tensor w1 = text0(in1), p1 = text(in1);
     EXPECT_TRUE(at::equal(p1.slice(0, 0, 128), w1.slice(0, 0, 128)));
     // PEFT without alpha: scale 1 (alpha = rank).
-    EXPECT_LT(maxDiff(p1.slice(0, 128, 192), expectedPatch(w1.slice(0, 128, 192), v.up, v.down, 0.5, 4.0)), 1e-6);
+    EXPECT_LT(maxAbsDiff(p1.slice(0, 128, 192), expectedPatch(w1.slice(0, 128, 192), v.up, v.down, 0.5, 4.0)), 1e-6);
 
-    EXPECT_LT(maxDiff(text("transformer.resblocks.2.mlp.c_fc.weight"),
+    EXPECT_LT(maxAbsDiff(text("transformer.resblocks.2.mlp.c_fc.weight"),
                       expectedPatch(text0("transformer.resblocks.2.mlp.c_fc.weight"), fc1.up, fc1.down, 0.5, 2.0)),
               1e-6);
-    EXPECT_LT(maxDiff(text("transformer.resblocks.2.attn.out_proj.weight"),
+    EXPECT_LT(maxAbsDiff(text("transformer.resblocks.2.attn.out_proj.weight"),
                       expectedPatch(text0("transformer.resblocks.2.attn.out_proj.weight"), out.up, out.down, 0.5, 2.0)),
               1e-6);
     expectUntouchedExcept(text0, text,
@@ -387,7 +386,7 @@ TEST_F(Lora, MissingAlphaMeansScaleOne) {
     EXPECT_EQ(lora.unetPatches[0].scale(), 1.0);
     applyLora(unet, text, lora, 0.8, 1.0);
     const std::string key = "middle_block.1.transformer_blocks.0.ff.net.2.weight";
-    EXPECT_LT(maxDiff(unet(key), expectedPatch(unet0(key), m.up, m.down, 0.8, 4.0)), 1e-6);
+    EXPECT_LT(maxAbsDiff(unet(key), expectedPatch(unet0(key), m.up, m.down, 0.8, 4.0)), 1e-6);
 }
 
 TEST_F(Lora, LoconMidIsTheComposedConvolution) {
@@ -406,5 +405,5 @@ TEST_F(Lora, LoconMidIsTheComposedConvolution) {
     const at::Tensor kernel = at::einsum("or,rskl,si->oikl", {up.flatten(1).to(at::kDouble), mid.to(at::kDouble),
                                                                down.flatten(1).to(at::kDouble)});
     const std::string key = "input_blocks.3.0.in_layers.2.weight";
-    EXPECT_LT(maxDiff(unet(key), unet0(key).to(at::kDouble) + 0.25 * kernel), 1e-6);
+    EXPECT_LT(maxAbsDiff(unet(key), unet0(key).to(at::kDouble) + 0.25 * kernel), 1e-6);
 }

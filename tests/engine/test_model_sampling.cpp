@@ -1,6 +1,7 @@
 #include "core/common/error.h"
 #include "core/engine/model_sampling.h"
 #include "core/engine/noise.h"
+#include "tests/support/sampling_fixtures.h"
 #include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>
@@ -13,10 +14,7 @@ using namespace tessera::engine;
 
 namespace {
 
-const ModelSampling& eps() {
-    static const ModelSampling ms = ModelSampling::discrete(Prediction::Eps);
-    return ms;
-}
+using tessera::test::eps;
 
 }  // namespace
 

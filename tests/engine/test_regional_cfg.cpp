@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/engine/model_sampling.h"
 #include "core/engine/regional_cfg.h"
+#include "tests/support/sampling_fixtures.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -14,10 +15,7 @@ using namespace tessera::engine;
 
 namespace {
 
-const ModelSampling& eps() {
-    static const ModelSampling ms = ModelSampling::discrete(Prediction::Eps);
-    return ms;
-}
+using tessera::test::eps;
 
 // eps = the mean of the entry's context, whatever the input: x0 = x - mean * sigma.
 struct ConstantModel {

@@ -29,7 +29,7 @@ std::string withHeader(const std::string& json, const std::string& data) {
     return out + json + data;
 }
 
-std::string errorOf(const std::string& path) {
+std::string openError(const std::string& path) {
     try {
         SafetensorsFile::open(path);
     } catch (const Error& e) {
@@ -93,10 +93,10 @@ TEST(Safetensors, TruncatedFileIsReportedClearly) {
     std::ifstream src(test::refdataPath("models/tiny-vae.safetensors"), std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(src)), {});
     const std::string path = writeBytes(dir, "cut.safetensors", bytes.substr(0, bytes.size() / 2));
-    const std::string msg = errorOf(path);
+    const std::string msg = openError(path);
     EXPECT_NE(msg.find("cut.safetensors"), std::string::npos) << msg;
     EXPECT_NE(msg.find("truncated"), std::string::npos) << msg;
-    EXPECT_NE(errorOf(writeBytes(dir, "tiny.safetensors", "abc")).find("too small"), std::string::npos);
+    EXPECT_NE(openError(writeBytes(dir, "tiny.safetensors", "abc")).find("too small"), std::string::npos);
     std::filesystem::remove_all(dir);
 }
 
@@ -117,20 +117,20 @@ TEST(Safetensors, CorruptHeadersAreRejectedWithTheReason) {
     };
     int i = 0;
     for (const auto& c : cases) {
-        const std::string msg = errorOf(writeBytes(dir, "c" + std::to_string(i++) + ".safetensors", withHeader(c.json, c.data)));
+        const std::string msg = openError(writeBytes(dir, "c" + std::to_string(i++) + ".safetensors", withHeader(c.json, c.data)));
         EXPECT_NE(msg.find(c.expect), std::string::npos) << c.json << " -> " << msg;
     }
     std::string huge(8, '\xff');
-    EXPECT_NE(errorOf(writeBytes(dir, "huge.safetensors", huge + "{}")).find("header length"), std::string::npos);
+    EXPECT_NE(openError(writeBytes(dir, "huge.safetensors", huge + "{}")).find("header length"), std::string::npos);
     std::filesystem::remove_all(dir);
 }
 
 TEST(Safetensors, PicklesAreRefusedWithAConversionHint) {
     const std::string dir = test::makeTempDir("st");
-    const std::string msg = errorOf(writeBytes(dir, "model.ckpt", std::string("PK\x03\x04", 4) + std::string(64, '\0')));
+    const std::string msg = openError(writeBytes(dir, "model.ckpt", std::string("PK\x03\x04", 4) + std::string(64, '\0')));
     EXPECT_NE(msg.find("pickle"), std::string::npos) << msg;
     EXPECT_NE(msg.find("safetensors"), std::string::npos) << msg;
-    EXPECT_NE(errorOf(dir + "/missing.safetensors").find("cannot open"), std::string::npos);
+    EXPECT_NE(openError(dir + "/missing.safetensors").find("cannot open"), std::string::npos);
     std::filesystem::remove_all(dir);
 }
 

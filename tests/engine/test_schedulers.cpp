@@ -1,9 +1,10 @@
-#include "tests/support/error_message.h"
 #include "core/common/error.h"
 #include "core/engine/beta_distribution.h"
 #include "core/engine/model_sampling.h"
 #include "core/engine/schedulers.h"
+#include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
+#include "tests/support/sampling_fixtures.h"
 #include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>
@@ -22,10 +23,7 @@ using tessera::test::errorOf;
 
 namespace {
 
-const ModelSampling& eps() {
-    static const ModelSampling ms = ModelSampling::discrete(Prediction::Eps);
-    return ms;
-}
+using tessera::test::eps;
 
 std::vector<double> values(const at::Tensor& t) {
     const at::Tensor c = t.to(at::kDouble).contiguous();

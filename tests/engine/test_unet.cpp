@@ -3,6 +3,7 @@
 #include "core/engine/unet.h"
 #include "core/engine/unet_blocks.h"
 #include "core/engine/weights.h"
+#include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
 #include "tests/support/tensor_compare.h"
 
@@ -27,14 +28,7 @@ void expectGolden(const std::string& model, const std::string& caseFile) {
     EXPECT_MATCHES_REFERENCE(unet.forward(c.at("x"), c.at("timesteps"), c.at("context")), c.at("out"));
 }
 
-std::string errorOf(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.what();
-    }
-    return "";
-}
+using tessera::test::errorOf;
 
 }  // namespace
 

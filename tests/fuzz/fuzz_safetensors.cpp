@@ -1,11 +1,13 @@
 // libFuzzer target for the safetensors header parser: any bytes must give a header whose
 // tensors all lie inside the file without overlapping, or a tessera::Error — never a crash.
+#include "tests/fuzz/fuzz_target.h"
+
 #include "core/common/error.h"
 #include "core/engine/safetensors.h"
 
 #include <cstdlib>
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+TESSERA_FUZZ_TARGET(safetensors) {
     try {
         const auto h = tessera::engine::parseSafetensorsHeader(data, size, size, "fuzz");
         const uint64_t dataSize = size - h.dataOffset;

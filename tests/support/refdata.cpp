@@ -14,6 +14,7 @@ std::string refdataDir() {
 std::string refdataPath(const std::string& relative) { return refdataDir() + "/" + relative; }
 
 std::string sourceDir() { return TESSERA_SOURCE_DIR; }
+std::string exampleSourceFile(const std::string& name) { return sourceDir() + "/resources/examples/src/" + name; }
 
 std::string makeTempDir(const std::string& tag) {
     std::random_device rd;

@@ -29,4 +29,8 @@ std::map<std::string, at::Tensor> loadCase(const std::string& name) {
     return engine::loadAllTensors(refdataPath("cases/" + name));
 }
 
+double maxAbsDiff(const at::Tensor& a, const at::Tensor& b) {
+    return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>();
+}
+
 }  // namespace tessera::test

@@ -10,6 +10,9 @@ namespace tessera::test {
 
 ::testing::AssertionResult closeToReference(const at::Tensor& got, const at::Tensor& want, double relTol = 1e-4);
 
+// max |a - b| over all elements, computed in float64.
+double maxAbsDiff(const at::Tensor& a, const at::Tensor& b);
+
 // All tensors of a refdata case file (refdataPath("cases/" + name)), as float32 (ints kept).
 std::map<std::string, at::Tensor> loadCase(const std::string& name);
 
