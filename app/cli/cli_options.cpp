@@ -9,6 +9,7 @@ std::string usage() {
            "  tessera run FILE [--set NODE.INPUT=VALUE]... [--models DIR]... [--input DIR] [--output DIR]\n"
            "                   [--previews DIR] [--preview-method auto|latent2rgb|taesd|none]\n"
            "                   [--device auto|cpu|cuda] [--precision auto|fp32|fp16|bf16] [--threads N] [--quiet]\n"
+           "                   [--server URL [--token T]]   (run on a ComfyUI or `tessera serve` backend)\n"
            "  tessera validate FILE [--models DIR]... [--input DIR]\n"
            "  tessera pack FILE -o OUT.tessera [--input DIR]   (a graph and its input images in one file)\n"
            "  tessera nodes\n"
@@ -68,6 +69,7 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
             (a == "--threads" ? o.threads : a == "--port" ? o.port : o.maxQueue) = n;
         }
         else if (a == "--listen") o.listen = value();
+        else if (a == "--server") o.server = value();
         else if (a == "--token") o.token = value(); else if (a == "--quiet" || a == "-q") o.quiet = true;
         else if (!a.empty() && a[0] == '-') throw Error("unknown option " + a + "\n" + usage());
         else if (o.file.empty()) o.file = a;

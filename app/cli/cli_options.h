@@ -17,6 +17,7 @@ struct CliOptions {
     std::string previewMethod = "auto";  // sampler previews: auto, latent2rgb, taesd, none
     int threads = 0;
     bool quiet = false;
+    std::string server;  // run: a ComfyUI / Tessera backend URL (--token goes with it)
     // serve
     std::string listen = "127.0.0.1";
     int port = 8188;

@@ -1,6 +1,7 @@
 #pragma once
 // The `tessera` sub-commands. Each returns the process exit code:
-// 0 success, 1 a node failed, 2 bad command line or unreadable file, 3 the graph is invalid, 130 cancelled.
+// 0 success, 1 a node failed, 2 bad command line or unreadable file, 3 the graph is invalid (or the
+// backend lacks what it needs), 4 the backend could not be reached or went away, 130 cancelled.
 #include "app/cli/cli_options.h"
 #include "core/graph/registry.h"
 
