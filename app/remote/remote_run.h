@@ -9,6 +9,7 @@
 #include "app/remote/backend_address.h"
 #include "app/remote/graph_requirements.h"
 #include "app/remote/progress_translator.h"
+#include "app/remote/run_outcome.h"
 #include "core/exec/environment.h"
 #include "core/exec/exec_event.h"
 #include "core/graph/graph.h"
@@ -44,16 +45,7 @@ struct RemoteRunRequest {
 RemoteRunRequest remoteRunRequest(const BackendAddress& backend, const Graph& graph, const Registry& registry,
                                   const Environment& env);
 
-struct RemoteRunResult {
-    enum class Outcome { Succeeded, Failed, Rejected, Cancelled, BackendLost };  // Rejected: POST /prompt said 400
-    Outcome outcome = Outcome::Failed;
-    std::string message;   // for Failed / Rejected / BackendLost: names the backend and the node
-    NodeId failedNode = 0;
-    std::vector<std::string> outputs;  // local paths, in the order the backend listed them
-    double seconds = 0;
-};
-
-class RemoteRun : public QObject {
+class RemoteRun : public QObject, public BackendRun {
 public:
     using Observer = std::function<void(const ExecEvent&)>;
     // Called once; the run may be deleted later (deleteLater), not inside the callback.
@@ -63,7 +55,7 @@ public:
               QObject* parent = nullptr);
     ~RemoteRun() override;
     void start();
-    void cancel();
+    void cancel() override;
     bool isFinished() const { return finished_; }
     const std::string& promptId() const { return promptId_; }
     const std::string& backendName() const { return backendName_; }
