@@ -24,9 +24,17 @@ void RunQueue::start() {
     for (size_t i = 0; i < backends_.size(); ++i)
         backends_[i].backend->probe(folders, [this, i](const std::string& error) {
             backends_[i].answered = true;
-            backends_[i].down = error;
+            backends_[i].down = error;  // a late answer brings a backend back
             dispatch();
         });
+    QTimer::singleShot(probeTimeoutMs, this, [this] {
+        for (Slot& s : backends_)
+            if (!s.answered) {
+                s.answered = true;
+                s.down = "did not answer within " + std::to_string(probeTimeoutMs / 1000) + " s";
+            }
+        dispatch();
+    });
 }
 
 int RunQueue::submit(Graph graph, Environment env) {
@@ -82,16 +90,15 @@ void RunQueue::dispatch() {
 }
 
 bool RunQueue::tryStart(std::unique_ptr<Job>& job) {
+    // Every backend's answer first, so that the least busy is chosen among all and the ones
+    // skipped are named (the probe time limit bounds the wait).
+    for (const Slot& s : backends_)
+        if (!s.answered) return false;
     int best = -1;
-    bool allAnswered = true;
     std::string reasons;
     for (size_t i = 0; i < backends_.size(); ++i) {
         Slot& s = backends_[i];
         const std::string name = s.backend->name();
-        if (!s.answered) {
-            allAnswered = false;
-            continue;
-        }
         if (!s.down.empty()) {
             reasons += "\n  " + name + ": " + s.down;
             continue;
@@ -110,7 +117,6 @@ bool RunQueue::tryStart(std::unique_ptr<Job>& job) {
         if (best < 0 || s.active < backends_[size_t(best)].active) best = int(i);
     }
     if (best < 0) {
-        if (!allAnswered) return false;
         RemoteRunResult r;
         r.message = "no backend can run this graph:" + reasons;
         report(*job, std::move(r));

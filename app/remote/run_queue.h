@@ -38,13 +38,15 @@ public:
 
     RunQueue(const Registry& registry, std::vector<std::unique_ptr<Backend>> backends, Callbacks callbacks,
              QObject* parent = nullptr);
-    // Reads every backend's node types and model folders; jobs wait for the first answers.
+    // Reads every backend's node types and model folders; jobs wait for all the answers, a
+    // backend silent for probeTimeoutMs is left out (until it answers).
     void start();
     // `env`: the job's input, output and temp folders. Returns the job id.
     int submit(Graph graph, Environment env);
     void cancel(int job);
 
-    int maxRunsPerBackend = 1;  // more jobs wait here, for whichever backend frees first
+    int maxRunsPerBackend = 1;
+    int probeTimeoutMs = 10000;  // more jobs wait here, for whichever backend frees first
     size_t backendCount() const { return backends_.size(); }
     const Backend& backend(size_t i) const { return *backends_[i].backend; }
     int activeRuns(size_t i) const { return backends_[i].active; }
