@@ -1,5 +1,6 @@
 #include "app/editor/editor_session.h"
 
+#include "app/editor/backend_list_model.h"
 #include "app/editor/editor_settings.h"
 #include "app/editor/examples_folder.h"
 #include "app/editor/graph_document.h"
@@ -25,6 +26,7 @@ struct EditorSession::Parts {
     NodeCatalog* catalog = nullptr;
     RunController* runner = nullptr;
     OutputHistory* outputs = nullptr;
+    BackendListModel* backends = nullptr;
 };
 
 EditorSession::EditorSession(QObject* parent) : EditorSession(QString(), parent) {}
@@ -45,6 +47,10 @@ EditorSession::EditorSession(const QString& settingsFile, QObject* parent)
     p.runner = new RunController(p.document, p.nodes, &p.previews, this);
     p.outputs = new OutputHistory(this);
     p.runner->setOutputHistory(p.outputs);
+    p.backends = new BackendListModel(p.settings->store(), this);
+    auto applyBackends = [this] { parts_->runner->setBackends(parts_->backends->entries()); };
+    applyBackends();
+    connect(p.backends, &BackendListModel::backendsChanged, this, applyBackends);
 
     // File choices of COMBOs (checkpoints, input images, ...) follow the settings and the document.
     auto lister = [this](const QString& kind) {
@@ -82,5 +88,6 @@ RunController* EditorSession::runner() const { return parts_->runner; }
 PreviewStore* EditorSession::previews() const { return &parts_->previews; }
 EditorSettings* EditorSession::settings() const { return parts_->settings; }
 OutputHistory* EditorSession::outputs() const { return parts_->outputs; }
+BackendListModel* EditorSession::backends() const { return parts_->backends; }
 
 }  // namespace tessera::editor
