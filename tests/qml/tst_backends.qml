@@ -61,7 +61,7 @@ Rectangle {
                 root.grabToImage(function(result) { saved = result.saveToFile(path) })
                 tryVerify(() => saved, 5000)
             }
-            mouseClick(child("backendRemove1"))
+            child("backendRemove1").clicked()
             compare(editor.backends.count, 2)
             compare(model.data(model.index(1, 0), Qt.UserRole + 2), "https://render.example.com/comfy")
         }
