@@ -163,11 +163,15 @@ int RunController::runOnBackends(const Graph& graph, const Environment& env, int
                     remote::parseBackendAddress(b.url.toStdString(), b.token.toStdString()), doc_->registry()));
         }
         remote::RunQueue::Callbacks callbacks;
-        callbacks.onEvent = [this](int job, const std::string&, const ExecEvent& e) {
+        callbacks.onEvent = [this](int job, const std::string& backend, const ExecEvent& e) {
             auto it = impl_->runOfJob.find(job);
             if (it == impl_->runOfJob.end()) return;
             const QImage preview = e.kind == ExecEvent::Kind::Preview && e.preview ? toQImage(*e.preview) : QImage();
             handle(it->second, int(e.kind), qint64(e.node), e.step, e.total, QString::fromStdString(e.message), preview, e.seconds);
+            if (e.kind == ExecEvent::Kind::RunStarted) {  // say where it runs
+                status_ = status_.chopped(1) + QStringLiteral(" on %1…").arg(QString::fromStdString(backend));
+                emit statusChanged();
+            }
         };
         callbacks.onNote = [this](int, const std::string& note) {
             status_ = QString::fromStdString(note);
