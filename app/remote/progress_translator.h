@@ -25,6 +25,8 @@ public:
     // A binary frame: PREVIEW_IMAGE (1) or PREVIEW_IMAGE_WITH_METADATA (4), JPEG or PNG.
     void binary(const QByteArray& frame, std::vector<ExecEvent>& out);
 
+    // The id the backend gave the prompt, when it ignored ours (ComfyUI before prompt_id in POST /prompt).
+    void setPromptId(std::string id) { promptId_ = std::move(id); }
     End end() const { return end_; }
     bool started() const { return started_; }
     NodeId currentNode() const { return current_; }

@@ -12,6 +12,8 @@
 #include <QUuid>
 #include <QWebSocket>
 
+#include <utility>
+
 namespace tessera::remote {
 namespace {
 
@@ -173,12 +175,28 @@ void RemoteRun::postPrompt() {
             return finish(RemoteRunResult::Outcome::Rejected, describeRejection(r, request_.graph, backendName_));
         if (!r.ok()) return finish(RemoteRunResult::Outcome::Failed, describeFailure(request_.backend, "POST /prompt", r));
         posted_ = true;
+        try {
+            // A ComfyUI that predates client-chosen prompt ids gives its own: follow that one.
+            const Json answer = r.json("the prompt answer");
+            if (const Json* id = answer.find("prompt_id"); id && id->isString() && id->toString() != promptId_) {
+                promptId_ = id->toString();
+                translator_.setPromptId(promptId_);
+            }
+        } catch (const Error&) {
+        }
+        for (const QString& text : std::exchange(early_, {})) handleText(text);
         if (cancelRequested_) cancel();
     });
 }
 
 void RemoteRun::onText(const QString& text) {
     lastHeard_.restart();
+    if (finished_) return;
+    if (!posted_) early_.push_back(text);
+    else handleText(text);
+}
+
+void RemoteRun::handleText(const QString& text) {
     if (finished_) return;
     Json message;
     try {

@@ -65,6 +65,7 @@ private:
     void openSocket();
     void postPrompt();
     void onText(const QString& text);
+    void handleText(const QString& text);
     void onBinary(const QByteArray& frame);
     void onSocketGone(const std::string& why);
     void afterEnd();
@@ -82,7 +83,8 @@ private:
     QWebSocket* socket_ = nullptr;
     QTimer keepAlive_;
     QElapsedTimer clock_, lastHeard_;
-    std::vector<Json> executedImages_;  // from "executed" messages: used when the history has none
+    std::vector<Json> executedImages_;
+    std::vector<QString> early_;  // messages that came before POST /prompt answered  // from "executed" messages: used when the history has none
     RemoteRunResult result_;
     bool posted_ = false, cancelRequested_ = false, finished_ = false;
 };

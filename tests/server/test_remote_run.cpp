@@ -30,6 +30,8 @@ using Outcome = RemoteRunResult::Outcome;
 
 std::string pipelineGraph(const std::string& name) { return sourceDir() + "/tests/cli/data/pipelines/" + name + ".json"; }
 
+size_t filesIn(const QString& dir) { return size_t(QDir(dir).entryList(QDir::Files).size()); }
+
 NodeId nodeOfType(const Graph& g, const std::string& type) {
     for (const auto& [id, n] : g.nodes())
         if (n.type == type) return id;
@@ -44,21 +46,23 @@ struct CollectedRun {
 
 // Runs `graph` on the server through the library, calling `onEvent` for each event as it comes.
 CollectedRun runOn(const ServerProcess& server, const Graph& graph, const std::string& outputDir,
-                   const std::function<void(const ExecEvent&)>& onEvent = {}) {
+                   const std::function<void(const ExecEvent&, remote::RemoteRun&)>& onEvent = {}) {
     QNetworkAccessManager net;
     Environment env;
     env.outputDir = outputDir;
     CollectedRun c;
+    remote::RemoteRun* self = nullptr;
     remote::RemoteRun run(
         net, remote::remoteRunRequest(remote::parseBackendAddress(server.url("").toStdString()), graph, builtinRegistry(), env),
         [&](const ExecEvent& e) {
             c.events.push_back(e);
-            if (onEvent) onEvent(e);
+            if (onEvent) onEvent(e, *self);
         },
         [&](const RemoteRunResult& r) {
             c.result = r;
             c.finished = true;
         });
+    self = &run;
     run.start();
     waitUntil([&] { return c.finished; }, 120);
     return c;
@@ -168,7 +172,7 @@ TEST(RemoteRun, ABackendKilledMidRunEndsTheRunAsLostNamingTheNode) {
     ASSERT_TRUE(server.started()) << server.log().toStdString();
     const Graph graph = tinyTxt2img("killed", 3, 400);
     bool killed = false;
-    const CollectedRun run = runOn(server, graph, makeTempDir("remote-killed"), [&](const ExecEvent& e) {
+    const CollectedRun run = runOn(server, graph, makeTempDir("remote-killed"), [&](const ExecEvent& e, remote::RemoteRun&) {
         if (e.kind == ExecEvent::Kind::Progress && !killed) {
             killed = true;
             server.kill();
@@ -182,6 +186,24 @@ TEST(RemoteRun, ABackendKilledMidRunEndsTheRunAsLostNamingTheNode) {
               std::string::npos)
         << run.result.message;
     EXPECT_TRUE(run.result.outputs.empty());
+}
+
+TEST(RemoteRun, CancelInterruptsThePromptOnTheBackend) {
+    ServerProcess server(servedModels());
+    ASSERT_TRUE(server.started()) << server.log().toStdString();
+    bool cancelled = false;
+    const CollectedRun run = runOn(server, tinyTxt2img("cancelled", 3, 400), makeTempDir("remote-cancel"),
+                                   [&](const ExecEvent& e, remote::RemoteRun& r) {
+                                       if (e.kind == ExecEvent::Kind::Progress && !cancelled) {
+                                           cancelled = true;
+                                           r.cancel();
+                                       }
+                                   });
+    ASSERT_TRUE(run.finished);
+    EXPECT_EQ(run.result.outcome, Outcome::Cancelled) << run.result.message;
+    const HttpReply queue = httpGet(server.url("/queue"));
+    EXPECT_EQ(queue.body, QByteArray(R"({"queue_running":[],"queue_pending":[]})")) << "the backend stopped the prompt";
+    EXPECT_EQ(filesIn(server.outputDir()), 0u);
 }
 
 TEST(RemoteBackendChecks, TesseraOnlyNodesAreSentOnlyToTesseraBackends) {
