@@ -68,15 +68,25 @@ CollectedRun runOn(const ServerProcess& server, const Graph& graph, const std::s
     return c;
 }
 
-TEST(RemoteRun, CliOnAServerWritesThePixelsOfTheLocalRun) {
-    ServerProcess server(servedModels());
+TEST(RemoteRun, CliOnAServerWithATokenWritesThePixelsOfTheLocalRun) {
+    ServerProcess server(servedModels() + QStringList{"--token", "s3cret"});
     ASSERT_TRUE(server.started()) << server.log().toStdString();
     const std::string graph = pipelineGraph("img2img-euler-normal");
     const std::string remoteOut = makeTempDir("remote-out"), localOut = makeTempDir("local-out"),
                       previews = makeTempDir("remote-previews");
-    const CliResult remoteRun = runTessera("run " + quoted(graph) + " --input " + quoted(refdataPath("cases")) + " --output " +
-                                           quoted(remoteOut) + " --previews " + quoted(previews) + " --server " +
-                                           server.url("").toStdString());
+    const std::string onServer = " --server " + server.url("").toStdString();
+
+    // Without the token, or with another one: said so before anything is sent.
+    const std::string base = "run " + quoted(graph) + " --input " + quoted(refdataPath("cases")) + " --output " + quoted(remoteOut);
+    const CliResult none = runTessera(base + onServer);
+    EXPECT_EQ(none.exitCode, 4);
+    EXPECT_NE(none.err.find("HTTP 401"), std::string::npos) << none.err;
+    EXPECT_NE(none.err.find("this backend needs a token (--token)"), std::string::npos) << none.err;
+    const CliResult wrong = runTessera(base + onServer + " --token nope");
+    EXPECT_EQ(wrong.exitCode, 4);
+    EXPECT_NE(wrong.err.find("the token was refused"), std::string::npos) << wrong.err;
+
+    const CliResult remoteRun = runTessera(base + " --previews " + quoted(previews) + onServer + " --token s3cret");
     ASSERT_EQ(remoteRun.exitCode, 0) << remoteRun.err << server.log().toStdString();
     const std::string remotePng = remoteOut + "/img2img-euler-normal_00001_.png";
     EXPECT_EQ(remoteRun.out, remotePng + "\n");
@@ -99,8 +109,7 @@ TEST(RemoteRun, CliOnAServerWritesThePixelsOfTheLocalRun) {
     EXPECT_EQ(cv::norm(remoteImage, localImage, cv::NORM_INF), 0.0) << "the same pixels, bit for bit";
 
     // A second remote run into the same folder numbers its file on, as SaveImage does.
-    const CliResult again = runTessera("run " + quoted(graph) + " --input " + quoted(refdataPath("cases")) + " --output " +
-                                       quoted(remoteOut) + " --quiet --server " + server.url("").toStdString());
+    const CliResult again = runTessera(base + " --quiet" + onServer + " --token s3cret");
     ASSERT_EQ(again.exitCode, 0) << again.err;
     EXPECT_EQ(again.out, remoteOut + "/img2img-euler-normal_00002_.png\n");
     EXPECT_EQ(QDir(server.inputDir()).entryList(QDir::Files), uploaded) << "the same image is not uploaded twice";
@@ -149,22 +158,6 @@ TEST(RemoteRun, MissingModelOnTheBackendIsNamedBeforeAnythingRuns) {
               std::string::npos)
         << r.err;
     EXPECT_TRUE(QDir(server.inputDir()).entryList(QDir::Files).isEmpty()) << "nothing was uploaded";
-}
-
-TEST(RemoteRun, TokensAreSentAndAMissingOrWrongOneIsExplained) {
-    ServerProcess server(servedModels() + QStringList{"--token", "s3cret"});
-    ASSERT_TRUE(server.started()) << server.log().toStdString();
-    const std::string base = "run " + quoted(pipelineGraph("img2img-euler-normal")) + " --input " + quoted(refdataPath("cases")) +
-                             " --output " + quoted(makeTempDir("remote-out")) + " --quiet --server " + server.url("").toStdString();
-    const CliResult none = runTessera(base);
-    EXPECT_EQ(none.exitCode, 4);
-    EXPECT_NE(none.err.find("HTTP 401"), std::string::npos) << none.err;
-    EXPECT_NE(none.err.find("this backend needs a token (--token)"), std::string::npos) << none.err;
-    const CliResult wrong = runTessera(base + " --token nope");
-    EXPECT_EQ(wrong.exitCode, 4);
-    EXPECT_NE(wrong.err.find("the token was refused"), std::string::npos) << wrong.err;
-    const CliResult right = runTessera(base + " --token s3cret");
-    EXPECT_EQ(right.exitCode, 0) << right.err;
 }
 
 TEST(RemoteRun, ABackendKilledMidRunEndsTheRunAsLostNamingTheNode) {
