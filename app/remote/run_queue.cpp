@@ -19,14 +19,7 @@ RunQueue::RunQueue(const Registry& registry, std::vector<std::unique_ptr<Backend
 }
 
 void RunQueue::start() {
-    std::vector<std::string> folders;
-    for (const auto& kind : modelFolderKinds()) folders.push_back(kind.folder);
-    for (size_t i = 0; i < backends_.size(); ++i)
-        backends_[i].backend->probe(folders, [this, i](const std::string& error) {
-            backends_[i].answered = true;
-            backends_[i].down = error;  // a late answer brings a backend back
-            dispatch();
-        });
+    for (size_t i = 0; i < backends_.size(); ++i) probe(i);
     QTimer::singleShot(probeTimeoutMs, this, [this] {
         for (Slot& s : backends_)
             if (!s.answered) {
@@ -35,6 +28,28 @@ void RunQueue::start() {
             }
         dispatch();
     });
+    reprobe_ = new QTimer(this);
+    connect(reprobe_, &QTimer::timeout, this, [this] { reprobeDown(); });
+    reprobe_->start(reprobeMs);
+}
+
+void RunQueue::probe(size_t i) {
+    std::vector<std::string> folders;
+    for (const auto& kind : modelFolderKinds()) folders.push_back(kind.folder);
+    backends_[i].probing = true;
+    backends_[i].backend->probe(folders, [this, i](const std::string& error) {
+        Slot& s = backends_[i];
+        s.probing = false;
+        s.answered = true;
+        s.down = error;  // a later answer brings a backend back
+        dispatch();
+    });
+}
+
+void RunQueue::reprobeDown() {
+    if (reprobe_->interval() != reprobeMs) reprobe_->setInterval(reprobeMs);
+    for (size_t i = 0; i < backends_.size(); ++i)
+        if (backends_[i].answered && !backends_[i].down.empty() && !backends_[i].probing && backends_[i].active == 0) probe(i);
 }
 
 int RunQueue::submit(Graph graph, Environment env) {

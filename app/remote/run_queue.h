@@ -10,6 +10,7 @@
 #include "core/graph/registry.h"
 
 #include <QObject>
+#include <QTimer>
 
 #include <deque>
 #include <functional>
@@ -46,7 +47,8 @@ public:
     void cancel(int job);
 
     int maxRunsPerBackend = 1;
-    int probeTimeoutMs = 10000;  // more jobs wait here, for whichever backend frees first
+    int probeTimeoutMs = 10000;
+    int reprobeMs = 30000;  // how often a backend out of use is asked again (it may be back)  // more jobs wait here, for whichever backend frees first
     size_t backendCount() const { return backends_.size(); }
     const Backend& backend(size_t i) const { return *backends_[i].backend; }
     int activeRuns(size_t i) const { return backends_[i].active; }
@@ -58,6 +60,7 @@ private:
     struct Slot {
         std::unique_ptr<Backend> backend;
         bool answered = false;  // probe answered (then usable unless `down`)
+        bool probing = false;
         std::string down;
         int active = 0;
     };
@@ -74,6 +77,8 @@ private:
         bool cancelled = false;
     };
 
+    void probe(size_t i);
+    void reprobeDown();
     void dispatch();
     bool tryStart(std::unique_ptr<Job>& job);  // false: it waits; true: started or finished (taken)
     void onRunFinished(int jobId, const RemoteRunResult& result);
@@ -87,6 +92,7 @@ private:
     std::map<int, std::unique_ptr<Job>> running_;
     int nextJob_ = 1;
     bool dispatching_ = false;
+    QTimer* reprobe_ = nullptr;
 };
 
 }  // namespace tessera::remote

@@ -146,5 +146,31 @@ TEST(RunQueue, ABackendWithoutTheModelIsSkippedWithANoteAndThisMachineRunsIt) {
         << why;
 }
 
+TEST(RunQueue, ABackendThatComesBackIsUsedAgain) {
+    ServerProcess first(servedModels());
+    ASSERT_TRUE(first.started()) << first.log().toStdString();
+    const int port = first.port();
+    const std::string url = first.url("").toStdString();
+    first.kill();
+    std::vector<std::unique_ptr<remote::Backend>> backends;
+    backends.push_back(std::make_unique<remote::RemoteBackend>(remote::parseBackendAddress(url), builtinRegistry()));
+    QueueLog log;
+    RunQueue queue(builtinRegistry(), std::move(backends), log.callbacks());
+    queue.reprobeMs = 300;
+    queue.start();
+    ASSERT_TRUE(waitUntil([&] { return !queue.downReason(0).empty(); }, 30));
+    EXPECT_NE(queue.downReason(0).find("cannot reach it"), std::string::npos) << queue.downReason(0);
+
+    ServerProcess again(servedModels() + QStringList{"--port", QString::number(port)});
+    ASSERT_TRUE(again.started()) << again.log().toStdString();
+    ASSERT_EQ(again.port(), port);
+    ASSERT_TRUE(waitUntil([&] { return queue.downReason(0).empty(); }, 30)) << queue.downReason(0);
+    const std::string out = makeTempDir("queue-back");
+    const int job = queue.submit(tinyTxt2img("back", 1, 1), jobEnv(out));
+    ASSERT_TRUE(waitUntil([&] { return log.finished.count(job) > 0; }, 60));
+    EXPECT_EQ(log.finished[job].result.outcome, Outcome::Succeeded) << log.finished[job].result.message;
+    EXPECT_EQ(filesIn(out), 1u);
+}
+
 }  // namespace
 }  // namespace tessera::test
