@@ -1,14 +1,14 @@
 #include "app/cli/commands.h"
 
+#include "app/cli/compute_setup.h"
 #include "app/cli/loaded_document.h"
 #include "app/cli/overrides.h"
 #include "app/cli/preview_writer.h"
 #include "app/cli/progress_bar.h"
-#include "core/common/allocator.h"
 #include "core/common/error.h"
-#include "core/engine/device.h"
 #include "core/exec/executor.h"
 #include "core/graph/validation.h"
+#include "core/sweep/sweep.h"
 
 #include <atomic>
 #include <csignal>
@@ -26,12 +26,15 @@ void onInterrupt(int) { interrupted = true; }
 int runCommand(const CliOptions& o, const Registry& registry) {
     LoadedDocument doc = loadDocument(o, registry);
     for (const auto& text : o.overrides) applyOverride(doc.graph, registry, parseOverride(text));
+    const std::vector<std::string> axes = o.noSweep ? std::vector<std::string>{}
+                                          : !o.sweeps.empty() ? o.sweeps
+                                                              : savedSweep(doc.graph);
+    if (!axes.empty()) return sweepCommand(o, registry, doc, axes);
+    saveSweep(doc.graph, {});  // --no-sweep: the images embed a graph that runs once
     doc.env.workflowJson = workflowJsonOf(doc.graph);
     doc.env.promptJson = promptJsonOf(doc.graph, registry);
 
-    const int threads = engine::configureThreads(o.threads);
-    // Fails early and clearly for an unavailable device or precision.
-    const engine::Placement placement = engine::resolvePlacement(o.device, o.precision);
+    setUpCompute(o);
     ProgressBar bar(!o.quiet && ::isatty(STDERR_FILENO));
     PreviewWriter previews(o.previewsDir);
     std::vector<std::string> outputs;
@@ -51,9 +54,6 @@ int runCommand(const CliOptions& o, const Registry& registry) {
     };
 
     std::signal(SIGINT, onInterrupt);
-    if (!o.quiet)
-        std::fprintf(stderr, "running %s on %s, %d threads, %s allocator\n", o.file.c_str(),
-                     engine::describeCompute(placement).c_str(), threads, allocatorName().c_str());
     Executor executor(registry);
     RunHandle handle = executor.start(doc.graph, doc.env, observer);
     while (!handle.waitFor(std::chrono::milliseconds(100))) {
