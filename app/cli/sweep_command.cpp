@@ -85,7 +85,9 @@ int sweepCommand(const CliOptions& o, const Registry& registry, LoadedDocument& 
     const Graph& graph = doc.graph;
     std::string cellTag;  // "[3/12 21%]" before each node's name
 
-    SweepObserver observer;
+    SweepControl control;
+    control.cancel = sweepCancel;
+    SweepObserver& observer = control.observer;
     observer.cellStarted = [&](const SweepCell& cell, const SweepProgress&) {
         if (!o.quiet) bar.message("cell " + std::to_string(cell.index + 1) + "/" + std::to_string(sweep.cellCount()) + ": " +
                                   sweep.describeCell(cell));
@@ -106,7 +108,7 @@ int sweepCommand(const CliOptions& o, const Registry& registry, LoadedDocument& 
 
     std::signal(SIGINT, onInterrupt);
     Executor executor(registry);
-    const SweepResult result = runSweep(executor, registry, doc.graph, doc.env, sweep, observer, sweepCancel);
+    const SweepResult result = runSweep(executor, registry, doc.graph, doc.env, sweep, control);
     std::signal(SIGINT, SIG_DFL);
 
     for (const auto& cell : result.cells)

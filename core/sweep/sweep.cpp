@@ -84,7 +84,7 @@ std::vector<ValidationIssue> checkSweepValues(const Graph& graph, const Registry
             widget = axis.values.values[i];
             for (auto& issue : validateNodes(probe, registry, env, {axis.node})) {
                 if (issue.input != axis.input) continue;
-                issue.message = "--sweep " + axis.name + "=" + axis.values.labels[i] + ": " + issue.message;
+                issue.message += " (sweep value " + axis.name + "=" + axis.values.labels[i] + ")";
                 issues.push_back(std::move(issue));
             }
         }

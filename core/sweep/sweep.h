@@ -50,7 +50,8 @@ Sweep resolveSweep(const Graph& graph, const Registry& registry, const std::vect
 
 // Every axis value checked on its own against the widget's declaration (limits, choices, model
 // files in `env`), so a bad value stops the sweep before its first cell instead of in the middle.
-// Issues name the axis and value.
+// Issues name the node, then the sweep value: "Knobs #2: input 'cfg' is 40, above its
+// maximum 30 (sweep value Knobs.cfg=40)".
 std::vector<ValidationIssue> checkSweepValues(const Graph& graph, const Registry& registry, const Environment* env,
                                               const Sweep& sweep);
 

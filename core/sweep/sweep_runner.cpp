@@ -44,7 +44,9 @@ double SweepProgress::fraction() const {
 }
 
 SweepResult runSweep(Executor& executor, const Registry& registry, const Graph& base, const Environment& env,
-                     const Sweep& sweep, const SweepObserver& observer, const CancelToken& cancel) {
+                     const Sweep& sweep, const SweepControl& control) {
+    const SweepObserver& observer = control.observer;
+    const CancelToken& cancel = control.cancel;
     const auto t0 = std::chrono::steady_clock::now();
     SweepResult result;
     auto finish = [&](RunResult::Status status, std::string message) {
@@ -75,7 +77,7 @@ SweepResult runSweep(Executor& executor, const Registry& registry, const Graph& 
             if (observer.event) observer.event(cell, e, progress);
         };
         RunHandle handle = executor.start(withCellFileNames(embedded, registry, cellFileTag(sweep, cell)),
-                                          cellEnvironment(env, embedded, registry), onEvent);
+                                          cellEnvironment(env, embedded, registry), onEvent, control.targets);
         while (!handle.waitFor(kCancelPoll))
             if (cancel.cancelled()) handle.cancel();
         done.run = handle.wait();

@@ -46,7 +46,13 @@ struct SweepObserver {
     std::function<void(const SweepCellResult&, const SweepProgress&)> cellFinished;
 };
 
+struct SweepControl {
+    SweepObserver observer;
+    CancelToken cancel;
+    std::vector<NodeId> targets;  // the output nodes each cell runs; empty: all of them
+};
+
 SweepResult runSweep(Executor& executor, const Registry& registry, const Graph& base, const Environment& env,
-                     const Sweep& sweep, const SweepObserver& observer = {}, const CancelToken& cancel = {});
+                     const Sweep& sweep, const SweepControl& control = {});
 
 }  // namespace tessera
