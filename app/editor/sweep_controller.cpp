@@ -96,6 +96,12 @@ bool SweepController::start() {
         setStatus(QString::fromUtf8(e.what()));
         return false;
     }
+    // The sweep is part of the document: saved with it, undoable like any edit.
+    try {
+        if (savedSweep(doc_->graph()) != axes) doc_->setSavedSweep(axes);
+    } catch (const Error&) {
+        doc_->setSavedSweep(axes);  // replaces an unreadable one
+    }
     const Sweep& sweep = impl_->sweep;
     columnAxis_ = QString::fromStdString(sweep.axes[0].name);
     columnLabels_ = toQStrings(sweep.axes[0].values.labels);

@@ -48,3 +48,26 @@ TEST(SweepController, BadAxesAreExplainedAndNothingStarts) {
     EXPECT_TRUE(sweep.cells().isEmpty());
     EXPECT_FALSE(sweep.applyCell(0));
 }
+
+TEST(SweepController, StartingASweepSavesItWithTheDocumentInOneUndoStep) {
+    QTemporaryDir tmp;
+    GraphDocument doc{builtinRegistry()};
+    TextToImage graph(doc);
+    SweepController sweep(&doc);
+    Environment env;
+    env.outputDir = tmp.filePath("out").toStdString();  // no models: the cells fail, the sweep is saved anyway
+    sweep.setEnvironment(env);
+    sweep.setXWidget("KSampler.cfg");
+    sweep.setXValues("4,7");
+    sweep.setYWidget("KSampler.steps");
+    sweep.setYValues("2:4:2");
+    ASSERT_TRUE(sweep.start()) << sweep.status().toStdString();
+    EXPECT_EQ(savedSweep(doc.graph()), (std::vector<std::string>{"KSampler.cfg=4,7", "KSampler.steps=2:4:2"}));
+    EXPECT_EQ(sweep.columnLabels(), (QStringList{"4", "7"}));
+    EXPECT_EQ(sweep.rowLabels(), (QStringList{"2", "4"}));
+    ASSERT_EQ(sweep.cells().size(), 4);
+    EXPECT_EQ(sweep.cells()[3].toMap()["label"].toString(), "KSampler.cfg=7, KSampler.steps=4");
+    EXPECT_EQ(doc.undoText(), "Set the sweep");
+    doc.undo();
+    EXPECT_TRUE(savedSweep(doc.graph()).empty());
+}
