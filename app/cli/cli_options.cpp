@@ -10,7 +10,7 @@ std::string usage() {
            "                   [--models DIR]... [--input DIR] [--output DIR]\n"
            "                   [--previews DIR] [--preview-method auto|latent2rgb|taesd|none]\n"
            "                   [--device auto|cpu|cuda] [--precision auto|fp32|fp16|bf16] [--threads N] [--quiet]\n"
-           "  tessera validate FILE [--models DIR]... [--input DIR]\n"
+           "  tessera validate FILE [--models DIR]... [--input DIR] [--sweep NODE.INPUT=VALUES]... (checks every sweep value too)\n"
            "  tessera pack FILE -o OUT.tessera [--input DIR] [--sweep NODE.INPUT=VALUES]...\n"
            "                   (a graph and its input images in one file, with a sweep to run)\n"
            "  tessera nodes\n"

@@ -21,14 +21,18 @@ namespace {
 std::atomic<bool> interrupted{false};
 void onInterrupt(int) { interrupted = true; }
 
+// The sweep a command runs: --sweep, else the one saved in the file, none with --no-sweep.
+std::vector<std::string> sweepAxesOf(const CliOptions& o, const Graph& graph) {
+    if (o.noSweep) return {};
+    return !o.sweeps.empty() ? o.sweeps : savedSweep(graph);
+}
+
 }  // namespace
 
 int runCommand(const CliOptions& o, const Registry& registry) {
     LoadedDocument doc = loadDocument(o, registry);
     for (const auto& text : o.overrides) applyOverride(doc.graph, registry, parseOverride(text));
-    const std::vector<std::string> axes = o.noSweep ? std::vector<std::string>{}
-                                          : !o.sweeps.empty() ? o.sweeps
-                                                              : savedSweep(doc.graph);
+    const std::vector<std::string> axes = sweepAxesOf(o, doc.graph);
     if (!axes.empty()) return sweepCommand(o, registry, doc, axes);
     saveSweep(doc.graph, {});  // --no-sweep: the images embed a graph that runs once
     doc.env.workflowJson = workflowJsonOf(doc.graph);
@@ -87,9 +91,15 @@ int runCommand(const CliOptions& o, const Registry& registry) {
 int validateCommand(const CliOptions& o, const Registry& registry) {
     LoadedDocument doc = loadDocument(o, registry);
     for (const auto& text : o.overrides) applyOverride(doc.graph, registry, parseOverride(text));
-    const auto issues = validateGraph(doc.graph, registry, &doc.env);
+    auto issues = validateGraph(doc.graph, registry, &doc.env);
+    // The sweep it would run (given or saved): every value checked too.
+    const std::vector<std::string> axes = sweepAxesOf(o, doc.graph);
+    if (!axes.empty())
+        for (auto& issue : checkSweepValues(doc.graph, registry, &doc.env, resolveSweep(doc.graph, registry, axes)))
+            issues.push_back(std::move(issue));
     if (issues.empty()) {
-        std::printf("%s: valid (%zu nodes, %zu links)\n", o.file.c_str(), doc.graph.nodes().size(), doc.graph.links().size());
+        std::printf("%s: valid (%zu nodes, %zu links%s)\n", o.file.c_str(), doc.graph.nodes().size(), doc.graph.links().size(),
+                    axes.empty() ? "" : ", a sweep");
         return 0;
     }
     std::printf("%s: %zu problem(s)\n%s", o.file.c_str(), issues.size(), formatIssues(doc.graph, issues).c_str());

@@ -100,6 +100,10 @@ TEST(CliSweep, ASweepPackedIntoABundleRunsFromIt) {
     ASSERT_EQ(pack.exitCode, 0) << pack.err;
     EXPECT_NE(pack.out.find(", a sweep"), std::string::npos) << pack.out;
 
+    const CliResult valid = runTessera("validate " + quoted(bundle) + " --models " + quoted(refdataModelsDir()));
+    EXPECT_EQ(valid.exitCode, 0) << valid.out << valid.err;
+    EXPECT_NE(valid.out.find(", a sweep)"), std::string::npos) << valid.out;
+
     const CliResult swept = runTessera(runArgs(bundle, dir + "/out", "-q --set KSampler.steps=2"));
     ASSERT_EQ(swept.exitCode, 0) << swept.err;
     EXPECT_TRUE(std::filesystem::exists(dir + "/out/img2img-euler-normal_seed-1_00001_.png")) << swept.out;
@@ -120,6 +124,12 @@ TEST(CliSweep, BadSweepsFailBeforeAnythingRuns) {
               std::string::npos)
         << range.err;
     EXPECT_EQ(range.err.find("CheckpointLoaderSimple"), std::string::npos) << "nothing ran\n" << range.err;
+
+    const CliResult validate = runTessera("validate " + quoted(graphPath()) + " --models " + quoted(refdataModelsDir()) +
+                                          " --input " + quoted(refdataPath("cases")) + " --sweep KSampler.steps=0:20:10");
+    EXPECT_EQ(validate.exitCode, 3);
+    EXPECT_NE(validate.out.find("input 'steps' is 0, below its minimum 1 (sweep value KSampler.steps=0)"), std::string::npos)
+        << validate.out;
 
     const CliResult unknown = runTessera(runArgs(graphPath(), out, "--sweep Sampler.cfg=4"));
     EXPECT_EQ(unknown.exitCode, 2);

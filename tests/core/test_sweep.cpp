@@ -1,5 +1,6 @@
 // Sweeps (core/sweep): axis values as users type them, node references, cells, the saved sweep,
 // and running a grid on the Executor with the counting test nodes.
+#include "core/io/comfyui_import.h"
 #include "core/io/graph_json.h"
 #include "core/sweep/sweep_runner.h"
 #include "tests/core/test_nodes.h"
@@ -220,6 +221,7 @@ TEST_F(SweepTest, TheSweepIsSavedWithTheGraph) {
     saveSweep(graph, axes);
     const Graph back = graphFromJson(graphToJson(graph), &nodes.registry);
     EXPECT_EQ(savedSweep(back), axes);
+    EXPECT_EQ(graphToComfyPrompt(graph, nodes.registry).indexOf("sweep"), -1) << "ComfyUI has no sweeps";
     saveSweep(graph, {});
     EXPECT_TRUE(savedSweep(graphFromJson(graphToJson(graph), &nodes.registry)).empty());
 }
@@ -230,7 +232,9 @@ TEST_F(SweepTest, ValuesOutsideTheWidgetsLimitsStopTheSweepBeforeItsFirstCell) {
     EXPECT_TRUE(!r.succeeded() && !r.cancelled());
     ASSERT_EQ(r.issues.size(), 2u);
     EXPECT_CONTAINS(r.issues[0].message, "Knobs #2: input 'cfg' is 40, above its maximum 30 (sweep value Knobs.cfg=40)");
-    EXPECT_CONTAINS(r.issues[1].message, "Knobs #2: input 'sampler_name' is \"ddim\", which is not one of its choices: euler, heun (sweep value Knobs.sampler_name=ddim)");
+    EXPECT_CONTAINS(r.issues[1].message,
+                    "Knobs #2: input 'sampler_name' is \"ddim\", which is not one of its choices: euler, heun "
+                    "(sweep value Knobs.sampler_name=ddim)");
     EXPECT_EQ(r.message, formatIssues(graph, r.issues)) << "each issue once, naming its node once";
     EXPECT_EQ(nodes.runs(constant), 0) << "nothing ran";
 }
