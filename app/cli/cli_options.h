@@ -9,6 +9,8 @@ struct CliOptions {
     std::string command;  // run, validate, nodes, pack, serve, help, version
     std::string file;
     std::vector<std::string> overrides;  // NODE.INPUT=VALUE
+    std::vector<std::string> sweeps;     // NODE.INPUT=VALUES, one or two (core/sweep)
+    bool noSweep = false;                // run once even when the file saved a sweep
     std::vector<std::string> modelDirs;
     std::string inputDir, outputDir = "output", previewsDir;
     std::string packOutput;  // pack: the .tessera file to write

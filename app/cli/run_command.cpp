@@ -1,14 +1,14 @@
 #include "app/cli/commands.h"
 
+#include "app/cli/compute_setup.h"
 #include "app/cli/loaded_document.h"
 #include "app/cli/overrides.h"
 #include "app/cli/remote_run_command.h"
 #include "app/cli/run_display.h"
-#include "core/common/allocator.h"
 #include "core/common/error.h"
-#include "core/engine/device.h"
 #include "core/exec/executor.h"
 #include "core/graph/validation.h"
+#include "core/sweep/sweep.h"
 
 #include <atomic>
 #include <csignal>
@@ -20,25 +20,29 @@ namespace {
 std::atomic<bool> interrupted{false};
 void onInterrupt(int) { interrupted = true; }
 
+// The sweep a command runs: --sweep, else the one saved in the file, none with --no-sweep.
+std::vector<std::string> sweepAxesOf(const CliOptions& o, const Graph& graph) {
+    if (o.noSweep) return {};
+    return !o.sweeps.empty() ? o.sweeps : savedSweep(graph);
+}
+
 }  // namespace
 
 int runCommand(const CliOptions& o, const Registry& registry) {
     LoadedDocument doc = loadDocument(o, registry);
     for (const auto& text : o.overrides) applyOverride(doc.graph, registry, parseOverride(text));
+    const std::vector<std::string> axes = sweepAxesOf(o, doc.graph);
+    if (!axes.empty()) return sweepCommand(o, registry, doc, axes);
+    saveSweep(doc.graph, {});  // --no-sweep: the images embed a graph that runs once
     doc.env.workflowJson = workflowJsonOf(doc.graph);
     doc.env.promptJson = promptJsonOf(doc.graph, registry);
 
     if (!o.server.empty()) return remoteRunCommand(o, registry, doc);
 
-    const int threads = engine::configureThreads(o.threads);
-    // Fails early and clearly for an unavailable device or precision.
-    const engine::Placement placement = engine::resolvePlacement(o.device, o.precision);
+    setUpCompute(o);  // fails early and clearly for an unavailable device or precision
     RunDisplay display(o, doc.graph);
 
     std::signal(SIGINT, onInterrupt);
-    if (!o.quiet)
-        std::fprintf(stderr, "running %s on %s, %d threads, %s allocator\n", o.file.c_str(),
-                     engine::describeCompute(placement).c_str(), threads, allocatorName().c_str());
     Executor executor(registry);
     RunHandle handle = executor.start(doc.graph, doc.env, [&](const ExecEvent& e) { display.onEvent(e); });
     while (!handle.waitFor(std::chrono::milliseconds(100))) {
@@ -66,9 +70,15 @@ int runCommand(const CliOptions& o, const Registry& registry) {
 int validateCommand(const CliOptions& o, const Registry& registry) {
     LoadedDocument doc = loadDocument(o, registry);
     for (const auto& text : o.overrides) applyOverride(doc.graph, registry, parseOverride(text));
-    const auto issues = validateGraph(doc.graph, registry, &doc.env);
+    auto issues = validateGraph(doc.graph, registry, &doc.env);
+    // The sweep it would run (given or saved): every value checked too.
+    const std::vector<std::string> axes = sweepAxesOf(o, doc.graph);
+    if (!axes.empty())
+        for (auto& issue : checkSweepValues(doc.graph, registry, &doc.env, resolveSweep(doc.graph, registry, axes)))
+            issues.push_back(std::move(issue));
     if (issues.empty()) {
-        std::printf("%s: valid (%zu nodes, %zu links)\n", o.file.c_str(), doc.graph.nodes().size(), doc.graph.links().size());
+        std::printf("%s: valid (%zu nodes, %zu links%s)\n", o.file.c_str(), doc.graph.nodes().size(), doc.graph.links().size(),
+                    axes.empty() ? "" : ", a sweep");
         return 0;
     }
     std::printf("%s: %zu problem(s)\n%s", o.file.c_str(), issues.size(), formatIssues(doc.graph, issues).c_str());

@@ -10,6 +10,7 @@
 #include "app/editor/output_history.h"
 #include "app/editor/preview_store.h"
 #include "app/editor/run_controller.h"
+#include "app/editor/sweep_controller.h"
 #include "core/plugin/plugin_loader.h"
 #include "nodes/builtin_nodes.h"
 
@@ -27,6 +28,7 @@ struct EditorSession::Parts {
     RunController* runner = nullptr;
     OutputHistory* outputs = nullptr;
     BackendListModel* backends = nullptr;
+    SweepController* sweep = nullptr;
 };
 
 EditorSession::EditorSession(QObject* parent) : EditorSession(QString(), parent) {}
@@ -51,6 +53,7 @@ EditorSession::EditorSession(const QString& settingsFile, QObject* parent)
     auto applyBackends = [this] { parts_->runner->setBackends(parts_->backends->entries()); };
     applyBackends();
     connect(p.backends, &BackendListModel::backendsChanged, this, applyBackends);
+    p.sweep = new SweepController(p.document, this);
 
     // File choices of COMBOs (checkpoints, input images, ...) follow the settings and the document.
     auto lister = [this](const QString& kind) {
@@ -65,6 +68,8 @@ EditorSession::EditorSession(const QString& settingsFile, QObject* parent)
     auto applySettings = [this] {
         parts_->runner->setEnvironment(parts_->settings->environment());
         parts_->runner->setThreads(parts_->settings->threads());
+        parts_->sweep->setEnvironment(parts_->settings->environment());
+        parts_->sweep->setThreads(parts_->settings->threads());
     };
     applySettings();
     connect(p.settings, &EditorSettings::changed, this, applySettings);
@@ -73,6 +78,7 @@ EditorSession::EditorSession(const QString& settingsFile, QObject* parent)
 EditorSession::~EditorSession() {
     // The runner's executor stops its worker before the document and models it reports to go.
     delete parts_->runner;
+    delete parts_->sweep;
     // Then the models and the document, while the registry they refer to still exists.
     delete parts_->nodes;
     delete parts_->links;
@@ -84,6 +90,7 @@ GraphDocument* EditorSession::document() const { return parts_->document; }
 NodeListModel* EditorSession::nodes() const { return parts_->nodes; }
 LinkListModel* EditorSession::links() const { return parts_->links; }
 NodeCatalog* EditorSession::catalog() const { return parts_->catalog; }
+SweepController* EditorSession::sweep() const { return parts_->sweep; }
 RunController* EditorSession::runner() const { return parts_->runner; }
 PreviewStore* EditorSession::previews() const { return &parts_->previews; }
 EditorSettings* EditorSession::settings() const { return parts_->settings; }

@@ -9,6 +9,7 @@
 #include "core/exec/executor.h"
 #include "core/io/comfyui_import.h"
 #include "core/io/graph_json.h"
+#include "core/sweep/sweep.h"
 
 #ifdef TESSERA_EDITOR_REMOTE
 #include "app/remote/local_backend.h"
@@ -112,7 +113,9 @@ int RunController::run() {
     try {
         if (!env.outputDir.empty()) std::filesystem::create_directories(env.outputDir);
         if (!env.tempDir.empty()) std::filesystem::create_directories(env.tempDir);
-        env.workflowJson = graphToJson(graph).toStdString();
+        Graph runOnce = graph;
+        saveSweep(runOnce, {});  // the images embed a graph that runs once, not the saved sweep
+        env.workflowJson = graphToJson(runOnce).toStdString();
         try {
             env.promptJson = graphToComfyPrompt(graph, doc_->registry()).toStdString();
         } catch (const Error&) {
