@@ -3,12 +3,15 @@
 // changed file is either clean or a clear error.
 #include "core/engine/safetensors.h"
 #include "core/exec/executor.h"
+#include "tests/nodes/node_test_fixture.h"
 #include "tests/nodes/node_test_support.h"
+#include "tests/support/file_size_limit.h"
 #include "tests/support/refdata.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -58,4 +61,33 @@ TEST(FilesChanging, ACheckpointTruncatedWhileLoadedIsReportedAndTheProcessSurviv
     r = run();
     ASSERT_TRUE(r.succeeded()) << r.message;
     EXPECT_TRUE(at::equal(outputTensor(r, decode), before));
+}
+
+namespace {
+class SavingImages : public NodeGraphTest {};
+
+std::vector<std::string> filesIn(const std::string& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+}  // namespace
+
+TEST_F(SavingImages, ADiskFullLeavesNoHalfWrittenImage) {
+    at::manual_seed(3);
+    const NodeId img = image(at::rand({1, 64, 64, 3}));  // noise: a PNG of about 12 KiB
+    const NodeId save = add("SaveImage", {{"filename_prefix", "Tessera"}});
+    link(img, 0, save, "images");
+    {
+        FileSizeLimit full(4096);
+        EXPECT_EQ(failureOf(save), "SaveImage #2: could not write '" + env.outputDir +
+                                       "/Tessera_00001_.png': File too large (is the disk full?)");
+    }
+    EXPECT_EQ(filesIn(env.outputDir), std::vector<std::string>{});
+    const RunResult r = run({save});
+    ASSERT_TRUE(r.succeeded()) << r.message;
+    EXPECT_EQ(filesIn(env.outputDir), std::vector<std::string>{"Tessera_00001_.png"});
+    EXPECT_EQ(std::filesystem::status(env.outputDir + "/Tessera_00001_.png").permissions() & std::filesystem::perms::all,
+              std::filesystem::perms(0644));
 }
