@@ -123,8 +123,8 @@ MemoryLimit availableMemory() {
     auto consider = [&](std::optional<uint64_t> bytes, const char* source) {
         if (bytes && *bytes < limit.bytes) limit = {*bytes, source};
     };
-    consider(memAvailable(), "available memory (MemAvailable in /proc/meminfo)");
-    consider(cgroupRoom(), "room left under the cgroup's memory.max");
+    consider(memAvailable(), "MemAvailable in /proc/meminfo");
+    consider(cgroupRoom(), "what is left under the cgroup's memory.max");
     if (const char* env = std::getenv("TESSERA_MEMORY_LIMIT"); env && *env)
         consider(parseByteSize(env), "TESSERA_MEMORY_LIMIT");
     return limit;

@@ -12,7 +12,7 @@ namespace tessera {
 
 struct MemoryLimit {
     uint64_t bytes = 0;
-    std::string source;  // what the number is, for messages: "available memory (MemAvailable)", ...
+    std::string source;  // where the number comes from, for messages: "MemAvailable in /proc/meminfo", ...
 };
 
 // What the process can still allocate on the CPU: the smallest of MemAvailable, the cgroup's
