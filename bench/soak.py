@@ -4,7 +4,7 @@
 claims 100000x100000, refused before decoding). Reports the server's resident memory, open file
 descriptors and threads after the first 50 runs and at the end. Run by hand (not a timed test):
 
-    bench/soak.py [--runs 1000] [--tessera build/app/tessera] [--refdata ../shared/refdata]
+    bench/soak.py [--runs 1000] [--free-every N] [--tessera build/app/tessera] [--refdata ../shared/refdata]
 """
 import argparse, json, os, shutil, socket, struct, subprocess, sys, tempfile, time, urllib.request, zlib
 
@@ -12,6 +12,9 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--runs", type=int, default=1000)
 ap.add_argument("--tessera", default="build/app/tessera")
 ap.add_argument("--refdata", default="../shared/refdata")
+ap.add_argument("--free-every", type=int, default=0,
+                help="POST /free every N runs: every run has a new seed, so the executor's cache (8 GiB budget) "
+                     "otherwise keeps each run's latents and images, which is growth but no leak")
 args = ap.parse_args()
 
 work = tempfile.mkdtemp(prefix="tessera-soak.")
@@ -86,6 +89,8 @@ try:
             call("/interrupt", {})
         status = wait_done(pid)
         counts[(kind, status)] = counts.get((kind, status), 0) + 1
+        if args.free_every and i % args.free_every == 0:
+            call("/free", {})
         if i in (50, args.runs):
             marks[i] = process()
     elapsed = time.time() - start
