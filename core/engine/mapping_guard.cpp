@@ -48,7 +48,8 @@ void onSigbus(int sig, siginfo_t* info, void* context) {
         previous.sa_handler(sig);
         return;
     }
-    std::signal(SIGBUS, SIG_DFL);  // the faulting access runs again and ends the process as it would have
+    std::signal(SIGBUS, SIG_DFL);  // ends the process as it would have without this handler
+    ::raise(sig);
 }
 
 void installOnce() {

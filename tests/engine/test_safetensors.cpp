@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 using namespace tessera;
@@ -214,5 +216,22 @@ TEST(Weights, LoadedWeightsOwnTheirMemorySoTruncatingTheFileLaterIsHarmless) {
     ASSERT_EQ(::truncate(path.c_str(), 0), 0);
     EXPECT_TRUE(at::equal(w("w"), f32));
     EXPECT_TRUE(at::equal(w("position_ids"), ids));
+    std::filesystem::remove_all(dir);
+}
+
+TEST(SafetensorsDeathTest, ASigbusOutsideTheGuardedMappingsStillEndsTheProcess) {
+    const std::string dir = test::makeTempDir("st");
+    const std::string guarded = dir + "/a.safetensors", other = dir + "/other.bin";
+    writeSafetensors(guarded, {{"x", at::ones({4})}});
+    std::ofstream(other, std::ios::binary) << std::string(1 << 16, 'x');
+    auto file = SafetensorsFile::open(guarded);  // installs the handler
+    EXPECT_EXIT(
+        {
+            const int fd = ::open(other.c_str(), O_RDONLY);
+            auto* p = static_cast<volatile char*>(::mmap(nullptr, 1 << 16, PROT_READ, MAP_SHARED, fd, 0));
+            if (::ftruncate(::open(other.c_str(), O_WRONLY), 0) != 0) std::_Exit(3);
+            std::_Exit(p[40000] == 'x' ? 1 : 2);  // faults: the file no longer has that page
+        },
+        ::testing::KilledBySignal(SIGBUS), "");
     std::filesystem::remove_all(dir);
 }
