@@ -79,7 +79,7 @@ TEST(MemoryBudget, AllocationFailuresAreReportedPerNodeAndUpstreamResultsSurvive
     Graph graph;
     Environment env;
     test::EventLog log;
-    const NodeId a = graph.addNode("Constant").id, d = graph.addNode("Double").id, f = graph.addNode("Fail").id,
+    const NodeId a = graph.addNode("Constant").id, d = graph.addNode("Double").id, f = graph.addNode("OutOfMemory").id,
                  r = graph.addNode("Record").id;
     graph.node(a)->widgets["value"] = 5;
     graph.connect(a, 0, d, "x");
@@ -91,13 +91,13 @@ TEST(MemoryBudget, AllocationFailuresAreReportedPerNodeAndUpstreamResultsSurvive
     ASSERT_TRUE(result.failed());
     EXPECT_EQ(result.failedNode, f);
     EXPECT_EQ(result.message,
-              "Fail #3: ran out of memory (std::bad_alloc); use a smaller image or batch, tiled VAE decoding, or fewer "
+              "OutOfMemory #3: ran out of memory (std::bad_alloc); use a smaller image or batch, tiled VAE decoding, or fewer "
               "models loaded at once");
 
     graph.node(f)->widgets["mode"] = "torch_oom";
     result = executor.run(graph, env, log.observer());
     EXPECT_EQ(result.message,
-              "Fail #3: ran out of memory ([enforce fail at alloc_cpu.cpp:73] . DefaultCPUAllocator: can't allocate "
+              "OutOfMemory #3: ran out of memory ([enforce fail at alloc_cpu.cpp:73] . DefaultCPUAllocator: can't allocate "
               "memory: you tried to allocate 68719476736 bytes. Error code 12 (Cannot allocate memory)); use a smaller "
               "image or batch, tiled VAE decoding, or fewer models loaded at once");
     const auto failed = log.of(ExecEvent::Kind::NodeFailed);

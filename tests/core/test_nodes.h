@@ -52,12 +52,19 @@ public:
             return std::vector<Value>{c.getInt("x")};
         });
         InputDecl mode = widget("mode", "COMBO", "error");
-        mode.choices = {"error", "std", "unknown", "bad_alloc", "torch_oom", "ok"};
+        mode.choices = {"error", "std", "unknown", "ok"};
         add(decl("Fail", {port("x", "INT"), mode}, {{"INT", "INT"}}), [](NodeContext& c) {
             const std::string m = c.getString("mode");
             if (m == "error") c.fail("boom");
             if (m == "std") throw std::runtime_error("std failure");
             if (m == "unknown") throw 42;
+            return std::vector<Value>{c.getInt("x")};
+        });
+        // Allocation failures as the allocators throw them.
+        InputDecl allocation = widget("mode", "COMBO", "bad_alloc");
+        allocation.choices = {"bad_alloc", "torch_oom", "ok"};
+        add(decl("OutOfMemory", {port("x", "INT"), allocation}, {{"INT", "INT"}}), [](NodeContext& c) {
+            const std::string m = c.getString("mode");
             if (m == "bad_alloc") throw std::bad_alloc();
             // libtorch's CPU allocator's c10::Error: the first line, then a backtrace.
             if (m == "torch_oom")
