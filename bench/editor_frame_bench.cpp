@@ -1,6 +1,10 @@
 // Frame times of the editor canvas with a 500-node / 700-link graph while it pans and zooms.
-//   editor_frame_bench [--frames N] [--zoom Z]   (run under xvfb-run, or with QT_QPA_PLATFORM=offscreen)
+//   editor_frame_bench [--frames N] [--zoom Z] [--nodes N] [--qml DIR] [--screenshot FILE.png]
+// Run it under xvfb-run with QT_QPA_PLATFORM=xcb (Qt Quick then renders with OpenGL, llvmpipe),
+// or with QT_QPA_PLATFORM=offscreen (the software renderer).
 // Without --zoom the view starts fitted to the whole graph; with it, at zoom Z around the middle.
+// --nodes: a multiple of 5 (default 500). --qml: the canvas QML from another folder (an older
+// copy, to compare). --screenshot: no timing; the view at rest is saved as a PNG.
 // Besides wall time between frames it prints the process CPU time (all threads, llvmpipe's too)
 // per frame, which says more than wall time on a machine shared with other work.
 // The graph is built through GraphDocument (100 copies of checkpoint → prompt (positive and
@@ -32,9 +36,10 @@ using namespace tessera::editor;
 
 namespace {
 
-void buildGraph(GraphDocument& doc) {
-    for (int g = 0; g < 100; ++g) {
-        const double x = (g % 10) * 1900.0, y = (g / 10) * 700.0;
+void buildGraph(GraphDocument& doc, int nodes) {
+    const int groups = std::max(1, nodes / 5), columns = groups <= 100 ? 10 : 20;
+    for (int g = 0; g < groups; ++g) {
+        const double x = (g % columns) * 1900.0, y = (g / columns) * 700.0;
         const qint64 ckpt = doc.addNode("CheckpointLoaderSimple", x, y);
         const qint64 pos = doc.addNode("CLIPTextEncode", x + 350, y);
         const qint64 latent = doc.addNode("EmptyLatentImage", x, y + 260);
@@ -67,25 +72,29 @@ int main(int argc, char** argv) {
     QGuiApplication app(argc, argv);
     QStandardPaths::setTestModeEnabled(true);
     QQuickStyle::setStyle("Basic");
-    int frames = 600;
+    int frames = 600, nodes = 500;
     double zoom = 0;  // 0: fit all
+    QString qmlDir = QStringLiteral(TESSERA_SOURCE_DIR "/qml"), screenshot;
     for (int i = 1; i + 1 < argc; ++i) {
         if (QString(argv[i]) == "--frames") frames = std::max(10, atoi(argv[i + 1]));
         if (QString(argv[i]) == "--zoom") zoom = atof(argv[i + 1]);
+        if (QString(argv[i]) == "--nodes") nodes = std::max(5, atoi(argv[i + 1]));
+        if (QString(argv[i]) == "--qml") qmlDir = QString::fromLocal8Bit(argv[i + 1]);
+        if (QString(argv[i]) == "--screenshot") screenshot = QString::fromLocal8Bit(argv[i + 1]);
     }
 
     QTemporaryDir dir;
     EditorSession session(dir.filePath("settings.ini"));
-    buildGraph(*session.document());
+    buildGraph(*session.document(), nodes);
     std::printf("graph: %d nodes, %d links\n", session.nodes()->rowCount(), session.links()->rowCount());
 
     QQmlEngine engine;
     session.exposeTo(&engine);
     QQmlComponent component(&engine);
-    component.setData(QStringLiteral("import QtQuick\nimport \"file://%1/qml\"\n"
+    component.setData(QStringLiteral("import QtQuick\nimport \"file://%1\"\n"
                                      "Window { width: 1600; height: 1000; visible: true; color: \"black\"\n"
                                      "  GraphCanvas { objectName: \"canvas\"; anchors.fill: parent } }")
-                          .arg(TESSERA_SOURCE_DIR)
+                          .arg(qmlDir)
                           .toUtf8(),
                       QUrl());
     QElapsedTimer loadTimer;
@@ -111,7 +120,16 @@ int main(int argc, char** argv) {
                 QMetaObject::invokeMethod(canvas, "zoomAt", Q_ARG(QVariant, 800.0), Q_ARG(QVariant, 500.0),
                                           Q_ARG(QVariant, zoom / canvas->property("zoom").toDouble()));
             std::printf("zoom %.3f\n", canvas->property("zoom").toDouble());
+            if (!screenshot.isEmpty()) {  // once the view has come to rest (NodeItem's layers are off)
+                QTimer::singleShot(1500, window, [&] {
+                    const bool saved = window->grabWindow().save(screenshot);
+                    std::printf("%s %s\n", saved ? "saved" : "could not save", qPrintable(screenshot));
+                    app.quit();
+                });
+                return;
+            }
         }
+        if (!screenshot.isEmpty()) return;
         if (frame == 0) cpuStart = cpuMs();
         if (frame >= 0) times.push_back(double(clock.nsecsElapsed()) / 1e6);
         clock.restart();

@@ -13,13 +13,15 @@ Item {
     property real panY: 0
     // True while panning or zooming, and for a moment after (see NodeItem's layer).
     property bool moving: false
-    // Level of detail, for NodeItem: widgets and port names from `detailed` up; below
-    // `lowDetail` a node is only its frame and title bar colour.
+    // Level of detail: widgets and port names from `detailed` up; below `lowDetail` (where a
+    // title is under 4 px high) no node has a QML delegate: one NodeLodLayer draws them all as
+    // frame, title bar colour and ports, and LowDetailInput takes their mouse input.
     readonly property bool detailed: zoom > 0.4
     readonly property bool lowDetail: zoom < 0.25
-    // Nodes outside this canvas rectangle are not drawn. It is the view grown by half its size on
-    // every side and is recomputed only when the view leaves it, so panning rarely touches the
-    // nodes' visibility bindings.
+    // Only nodes meeting this canvas rectangle have a delegate (VisibleNodesModel): created as
+    // they come near the view, destroyed when they leave it. It is the view grown by half its
+    // size on every side and is recomputed only when the view leaves it, so panning rarely
+    // creates or destroys delegates.
     property rect cullRect: Qt.rect(0, 0, 0, 0)
     onPanXChanged: viewMoved()
     onPanYChanged: viewMoved()
@@ -37,6 +39,8 @@ Item {
     Timer { id: movingTimer; interval: 250; onTriggered: canvas.moving = false }
     readonly property alias world: world
     readonly property alias linkLayer: linkLayer
+    readonly property alias lodLayer: lodLayer
+    readonly property alias visibleNodes: visibleNodes
     readonly property alias search: search
     property var drag: null          // the link being dragged: {nodeId, output, slot, name, type}
     property point mouseCanvas: Qt.point(0, 0)  // last mouse position (paste goes there)
@@ -113,10 +117,15 @@ Item {
         linkLayer.dragActive = false
         canvas.drag = null
     }
+    // Whether a node lies under canvas point p.
     function nodeAt(p) {
+        if (lowDetail) return lodLayer.nodeAt(p.x, p.y) >= 0
         const child = world.childAt(p.x, p.y)
-        return child && child.objectName.startsWith("node_") ? child : null
+        return child !== null && child.objectName.startsWith("node_")
     }
+    // How far from a port (canvas units) a press or a dropped link still takes it: a few screen
+    // pixels, so the few-pixel ports of the low-detail view stay easy to hit.
+    function portReach() { return Math.max(14, 6 / zoom) }
     // Connects the dragged link to the port under p; on empty canvas opens the search for a
     // node that takes it. Returns whether a link was made.
     function endLinkDrag(p) {
@@ -124,7 +133,7 @@ Item {
         linkLayer.dragActive = false
         canvas.drag = null
         if (!d) return false
-        const port = linkLayer.portAt(p.x, p.y, 14)
+        const port = linkLayer.portAt(p.x, p.y, portReach())
         if (port.nodeId !== undefined) {
             if (port.output === d.output || port.nodeId === d.nodeId) return false
             return d.output ? editor.document.connectPorts(d.nodeId, d.slot, port.nodeId, port.name)
@@ -279,6 +288,11 @@ Item {
             }
         }
     }
+    LowDetailInput {
+        anchors.fill: parent
+        canvas: world.parent
+        enabled: canvas.lowDetail
+    }
     WheelHandler {
         acceptedDevices: PointerDevice.Mouse | PointerDevice.TouchPad
         onWheel: (event) => {
@@ -319,9 +333,24 @@ Item {
             links: editor.links
             outlineColor: Theme.linkOutline
         }
+        NodeLodLayer {
+            id: lodLayer
+            visible: canvas.lowDetail
+            nodes: editor.nodes
+            nodeColor: Theme.node; borderColor: Theme.nodeBorder; selectionColor: Theme.selection
+            bypassColor: Theme.bypass; unknownColor: Theme.unknownNode
+            // Reading Theme.light here hands a new function over on a theme change (recolouring).
+            categoryColor: { Theme.light; return (c) => Theme.categoryColor(c) }
+            stateColor: { Theme.light; return (s) => Theme.stateColor(s) }
+        }
         Repeater {
             id: nodeRepeater
-            model: editor.nodes
+            model: VisibleNodesModel {
+                id: visibleNodes
+                nodes: editor.nodes
+                viewRect: canvas.cullRect
+                enabled: !canvas.lowDetail
+            }
             NodeItem { canvas: world.parent }
         }
         Repeater {
@@ -357,6 +386,7 @@ Item {
     Keys.onReleased: (event) => { if (event.key === Qt.Key_Space && !event.isAutoRepeat) { canvas.spaceHeld = false; event.accepted = true } }
 
     Minimap {
+        objectName: "minimap"
         canvas: world.parent
         visible: canvas.minimapVisible && editor.nodes.count > 0
         anchors.right: parent.right; anchors.bottom: parent.bottom; anchors.margins: 12

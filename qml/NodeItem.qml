@@ -1,9 +1,10 @@
 import QtQuick
 import QtQuick.Controls.Basic
 
-// One node on the canvas (a delegate of editor.nodes): title bar in its category colour, input
-// ports left and outputs right (one row each, the rows LinkLayer draws links to), widgets below,
-// then the live preview / output images. Shows run state, errors, bypass and mute.
+// One node on the canvas (a delegate of the canvas' VisibleNodesModel, so only nodes near the
+// view have one, and none at low detail): title bar in its category colour, input ports left and
+// outputs right (one row each, the rows LinkLayer draws links to), widgets below, then the live
+// preview / output images. Shows run state, errors, bypass and mute.
 Item {
     id: node
     property var canvas
@@ -14,13 +15,7 @@ Item {
     readonly property var widgetInputs: model.inputs.filter(i => i.isWidget && !i.asInput)
     readonly property int portRows: Math.max(shownInputs.length, outputs.length)
     readonly property bool detailed: !canvas || canvas.detailed
-    readonly property bool lowDetail: canvas ? canvas.lowDetail : false
     readonly property string state_: model.state
-    visible: {
-        if (!canvas) return true
-        const r = canvas.cullRect
-        return x < r.x + r.width && y < r.y + r.height && x + width > r.x && y + height + 40 > r.y
-    }
 
     x: model.x
     y: model.y
@@ -30,8 +25,7 @@ Item {
     objectName: "node_" + nid
     // While the view pans or zooms each node is a cached texture, so a frame composites quads
     // instead of re-rasterising every node's text; at rest nodes are drawn crisp at any zoom.
-    // A low-detail node is a few rectangles, which batch better than a texture each.
-    layer.enabled: canvas ? canvas.moving && !lowDetail : false
+    layer.enabled: canvas ? canvas.moving : false
     layer.smooth: true
 
     // Selection / state outline.
@@ -122,7 +116,6 @@ Item {
             width: parent.width; height: parent.radius; anchors.bottom: parent.bottom; color: parent.color
         }
         Text {
-            visible: !node.lowDetail
             text: node.collapsed ? "▸" : "▾"
             color: Theme.textDim; font.pixelSize: 12
             x: 8; anchors.verticalCenter: parent.verticalCenter
@@ -134,7 +127,7 @@ Item {
             anchors.verticalCenter: parent.verticalCenter
             text: model.title; elide: Text.ElideRight
             color: Theme.text; font.pixelSize: Theme.titleFont; font.bold: true
-            visible: !renamer.visible && !node.lowDetail
+            visible: !renamer.visible
         }
         TextField {
             id: renamer
@@ -209,7 +202,7 @@ Item {
 
     // Ports.
     Repeater {
-        model: node.lowDetail ? 0 : node.shownInputs.length
+        model: node.shownInputs.length
         Item {
             readonly property var portData: node.shownInputs[index] || ({})
             y: node.collapsed ? 0 : gui.headerHeight + index * gui.rowHeight
@@ -229,7 +222,7 @@ Item {
         }
     }
     Repeater {
-        model: node.lowDetail ? 0 : node.outputs.length
+        model: node.outputs.length
         Item {
             readonly property var portData: node.outputs[index] || ({})
             x: node.width / 2
