@@ -19,8 +19,8 @@ Item {
     readonly property bool detailed: zoom > 0.4
     readonly property bool lowDetail: zoom < 0.25
     // Only nodes meeting this canvas rectangle have a delegate (VisibleNodesModel): created as
-    // they come near the view, destroyed when they leave it. It is the view grown by half its
-    // size on every side and is recomputed only when the view leaves it, so panning rarely
+    // they come near the view, destroyed when they leave it. It is the view grown by a quarter of
+    // its size on every side and is recomputed only when the view leaves it, so panning rarely
     // creates or destroys delegates.
     property rect cullRect: Qt.rect(0, 0, 0, 0)
     onPanXChanged: viewMoved()
@@ -34,7 +34,7 @@ Item {
         const r = cullRect
         if (!force && x0 >= r.x && y0 >= r.y && x0 + w <= r.x + r.width && y0 + h <= r.y + r.height) return
         if (w <= 0 || h <= 0) return
-        cullRect = Qt.rect(x0 - w / 2, y0 - h / 2, 2 * w, 2 * h)
+        cullRect = Qt.rect(x0 - w / 4, y0 - h / 4, 1.5 * w, 1.5 * h)
     }
     Timer { id: movingTimer; interval: 250; onTriggered: canvas.moving = false }
     readonly property alias world: world

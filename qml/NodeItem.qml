@@ -64,10 +64,12 @@ Item {
                 height: node.detailed ? 0 : node.widgetInputs.reduce((h, w) => h + (w.multiline ? gui.multilineHeight : (w.controlAfterGenerate ? 2 : 1) * gui.rowHeight), 0)
             }
         }
-        Item {
-            visible: !node.collapsed && (model.preview !== "" || model.outputImages.length > 0)
-            width: parent.width; height: visible ? width - 8 : 0
-            Image {
+        // Parts most nodes never show are loaded when they do (fewer items per node on big graphs).
+        Loader {
+            active: !node.collapsed && (model.preview !== "" || model.outputImages.length > 0)
+            visible: active
+            width: parent.width; height: active ? width - 8 : 0
+            sourceComponent: Image {
                 anchors.fill: parent; anchors.margins: 8
                 fillMode: Image.PreserveAspectFit
                 cache: false
@@ -127,34 +129,44 @@ Item {
             anchors.verticalCenter: parent.verticalCenter
             text: model.title; elide: Text.ElideRight
             color: Theme.text; font.pixelSize: Theme.titleFont; font.bold: true
-            visible: !renamer.visible
+            visible: !renamer.active
         }
-        TextField {
+        Loader {  // the title's editor, while renaming
             id: renamer
-            visible: false
+            active: false
             x: 20; width: parent.width - 30; height: parent.height - 6; anchors.verticalCenter: parent.verticalCenter
-            font.pixelSize: Theme.titleFont; color: Theme.text
-            background: Rectangle { color: Theme.field; radius: 3 }
-            onAccepted: { editor.document.setTitle(node.nid, text); visible = false }
-            onActiveFocusChanged: if (!activeFocus) visible = false
-            Keys.onEscapePressed: visible = false
+            sourceComponent: TextField {
+                objectName: "titleEditor"
+                text: model.title
+                font.pixelSize: Theme.titleFont; color: Theme.text
+                background: Rectangle { color: Theme.field; radius: 3 }
+                Component.onCompleted: { forceActiveFocus(); selectAll() }
+                onAccepted: { editor.document.setTitle(node.nid, text); renamer.active = false }
+                onActiveFocusChanged: if (!activeFocus) renamer.active = false
+                Keys.onEscapePressed: renamer.active = false
+            }
         }
-        Rectangle {  // LoadImage: paint the inpainting mask on its image
+        Loader {  // LoadImage: paint the inpainting mask on its image
             id: maskButton
             z: 1  // above the title bar's drag area
-            visible: model.type === "LoadImage" && node.detailed && !node.collapsed
-            anchors.right: badge.left; anchors.rightMargin: 6; anchors.verticalCenter: parent.verticalCenter
-            width: visible ? maskLabel.implicitWidth + 12 : 0; height: 18; radius: 9
-            color: maskMouse.containsMouse ? Theme.accent : Theme.field
+            active: model.type === "LoadImage" && node.detailed && !node.collapsed
+            visible: active
+            anchors.right: badge.left; anchors.rightMargin: active ? 6 : 0; anchors.verticalCenter: parent.verticalCenter
+            width: item ? item.implicitWidth : 0; height: 18
             objectName: "paintMask_" + node.nid
-            Text { id: maskLabel; anchors.centerIn: parent; text: qsTr("Mask"); color: Theme.text; font.pixelSize: 10; font.bold: true }
-            MouseArea {
-                id: maskMouse
-                anchors.fill: parent; hoverEnabled: true
-                onClicked: node.canvas.paintMaskRequested(node.nid)
+            sourceComponent: Rectangle {
+                implicitWidth: maskLabel.implicitWidth + 12
+                radius: 9
+                color: maskMouse.containsMouse ? Theme.accent : Theme.field
+                Text { id: maskLabel; anchors.centerIn: parent; text: qsTr("Mask"); color: Theme.text; font.pixelSize: 10; font.bold: true }
+                MouseArea {
+                    id: maskMouse
+                    anchors.fill: parent; hoverEnabled: true
+                    onClicked: node.canvas.paintMaskRequested(node.nid)
+                }
+                ToolTip.visible: maskMouse.containsMouse; ToolTip.delay: 600
+                ToolTip.text: qsTr("Paint the inpainting mask on this image")
             }
-            ToolTip.visible: maskMouse.containsMouse; ToolTip.delay: 600
-            ToolTip.text: qsTr("Paint the inpainting mask on this image")
         }
         Rectangle {
             id: badge
@@ -190,7 +202,7 @@ Item {
             }
             onReleased: (mouse) => { if (moved) editor.document.finishMove() }
             onClicked: (mouse) => { if (mouse.button === Qt.RightButton) node.canvas.openNodeMenu(node.nid, node) }
-            onDoubleClicked: { renamer.text = model.title; renamer.visible = true; renamer.forceActiveFocus(); renamer.selectAll() }
+            onDoubleClicked: renamer.active = true
         }
     }
     // Progress while the node runs.
@@ -263,17 +275,20 @@ Item {
     }
 
     // The failure message under the node; clicking it selects the node.
-    Rectangle {
-        visible: node.state_ === "failed" && model.error !== ""
+    Loader {
+        active: node.state_ === "failed" && model.error !== ""
         y: parent.height + 6; width: Math.max(parent.width, 200)
-        height: errorText.implicitHeight + 12; radius: 4
-        color: Theme.errorBackground; border.color: Theme.error
-        Text {
-            id: errorText
-            x: 6; y: 6; width: parent.width - 12
-            text: model.error; wrapMode: Text.Wrap
-            color: Theme.errorText; font.pixelSize: Theme.smallFont
+        sourceComponent: Rectangle {
+            objectName: "errorBox"
+            height: errorText.implicitHeight + 12; radius: 4
+            color: Theme.errorBackground; border.color: Theme.error
+            Text {
+                id: errorText
+                x: 6; y: 6; width: parent.width - 12
+                text: model.error; wrapMode: Text.Wrap
+                color: Theme.errorText; font.pixelSize: Theme.smallFont
+            }
+            MouseArea { anchors.fill: parent; onClicked: editor.nodes.select(node.nid, false) }
         }
-        MouseArea { anchors.fill: parent; onClicked: editor.nodes.select(node.nid, false) }
     }
 }

@@ -190,6 +190,21 @@ Item {
             compare(canvas.linkLayer.linkAt(newMid.x, newMid.y, 6).toNode, b)
         }
 
+        function test_renamingLoadsTheTitleEditorOnDemand() {
+            const a = editor.document.addNode("KSampler", 0, 0)
+            const title = screenOf(Qt.point(120, 15))
+            mouseDoubleClickSequence(canvas, title.x, title.y)
+            const field = findChild(nodeItem(a), "titleEditor")
+            verify(field !== null && field.activeFocus)
+            keyClick(Qt.Key_A, Qt.ControlModifier)
+            for (const c of "Hires") keyClick(c)
+            keyClick(Qt.Key_Return)
+            compare(nodeRow(a).title, "Hires")
+            compare(findChild(nodeItem(a), "titleEditor"), null, "unloaded again")
+            editor.document.undo()
+            compare(nodeRow(a).title, "KSampler")
+        }
+
         function test_minimapClickCentresTheViewAtEitherLevel() {
             const a = editor.document.addNode("KSampler", 0, 0)
             const far = editor.document.addNode("KSampler", 6000, 3000)
