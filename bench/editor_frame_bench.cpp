@@ -1,10 +1,11 @@
 // Frame times of the editor canvas with a 500-node / 700-link graph while it pans and zooms.
-//   editor_frame_bench [--frames N] [--zoom Z] [--nodes N] [--qml DIR] [--screenshot FILE.png]
+//   editor_frame_bench [--frames N] [--zoom Z] [--nodes N] [--qml DIR] [--screenshot FILE.png] [--native-text]
 // Run it under xvfb-run with QT_QPA_PLATFORM=xcb (Qt Quick then renders with OpenGL, llvmpipe),
 // or with QT_QPA_PLATFORM=offscreen (the software renderer).
 // Without --zoom the view starts fitted to the whole graph; with it, at zoom Z around the middle.
 // --nodes: a multiple of 5 (default 500). --qml: the canvas QML from another folder (an older
 // copy, to compare). --screenshot: no timing; the view at rest is saved as a PNG.
+// --native-text: Text items rasterised by the platform instead of Qt's distance fields.
 // Besides wall time between frames it prints the process CPU time (all threads, llvmpipe's too)
 // per frame, which says more than wall time on a machine shared with other work.
 // The graph is built through GraphDocument (100 copies of checkpoint → prompt (positive and
@@ -75,6 +76,8 @@ int main(int argc, char** argv) {
     int frames = 600, nodes = 500;
     double zoom = 0;  // 0: fit all
     QString qmlDir = QStringLiteral(TESSERA_SOURCE_DIR "/qml"), screenshot;
+    for (int i = 1; i < argc; ++i)
+        if (QString(argv[i]) == "--native-text") QQuickWindow::setTextRenderType(QQuickWindow::NativeTextRendering);
     for (int i = 1; i + 1 < argc; ++i) {
         if (QString(argv[i]) == "--frames") frames = std::max(10, atoi(argv[i + 1]));
         if (QString(argv[i]) == "--zoom") zoom = atof(argv[i + 1]);

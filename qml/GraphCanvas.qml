@@ -13,11 +13,14 @@ Item {
     property real panY: 0
     // True while panning or zooming, and for a moment after (see NodeItem's layer).
     property bool moving: false
-    // Level of detail: widgets and port names from `detailed` up; below `lowDetail` (where a
-    // title is under 4 px high) no node has a QML delegate: one NodeLodLayer draws them all as
-    // frame, title bar colour and ports, and LowDetailInput takes their mouse input.
+    // Level of detail: from `detailed` up each node near the view is a QML delegate with its
+    // widgets and port names; below it (`lowDetail`, where widgets are too small to use) no node
+    // has a delegate: one NodeLodLayer draws them all as frame, title bar colour, ports and, down
+    // to `titleZoom` (a 13 px title 3.3 px high: too small to read below), the title from cached
+    // images; LowDetailInput takes their mouse input.
     readonly property bool detailed: zoom > 0.4
-    readonly property bool lowDetail: zoom < 0.25
+    readonly property bool lowDetail: !detailed
+    readonly property real titleZoom: 0.25
     // Only nodes meeting this canvas rectangle have a delegate (VisibleNodesModel): created as
     // they come near the view, destroyed when they leave it. It is the view grown by a quarter of
     // its size on every side and is recomputed only when the view leaves it, so panning rarely
@@ -339,6 +342,7 @@ Item {
             nodes: editor.nodes
             nodeColor: Theme.node; borderColor: Theme.nodeBorder; selectionColor: Theme.selection
             bypassColor: Theme.bypass; unknownColor: Theme.unknownNode
+            showTitles: canvas.zoom >= canvas.titleZoom; textColor: Theme.text
             // Reading Theme.light here hands a new function over on a theme change (recolouring).
             categoryColor: { Theme.light; return (c) => Theme.categoryColor(c) }
             stateColor: { Theme.light; return (s) => Theme.stateColor(s) }

@@ -3,6 +3,7 @@
 #include "app/editor/node_catalog.h"
 #include "app/gui/canvas_layout.h"
 
+#include <QQuickWindow>
 #include <QSGGeometryNode>
 #include <QSGVertexColorMaterial>
 
@@ -15,6 +16,8 @@ constexpr double kPortSize = 16;       // a port square's side (canvas units): a
 constexpr double kOutline = 6;         // the selection / run-state outline around a node
 constexpr double kHoverOutline = 3;
 constexpr double kMutedOpacity = 0.45; // as NodeItem's
+constexpr double kProgressHeight = 3;
+constexpr double kTitleX = 24;         // as NodeItem's title
 
 // Triangles of coloured quads, in drawing order.
 class QuadList {
@@ -74,7 +77,7 @@ void NodeLodLayer::setNodes(QAbstractItemModel* model) {
         connect(model, &QAbstractItemModel::dataChanged, this,
                 [this](const QModelIndex& tl, const QModelIndex& br, const QList<int>& roles) {
                     // Progress, previews, output images, notes and errors don't show at this level.
-                    static const QByteArray unseen[] = {"progress", "preview", "outputImages", "note", "error"};
+                    static const QByteArray unseen[] = {"preview", "outputImages", "note", "error"};
                     bool relevant = roles.isEmpty();
                     for (int r : roles)
                         relevant = relevant || std::none_of(std::begin(unseen), std::end(unseen),
@@ -115,6 +118,8 @@ NodeLodLayer::NodeLook NodeLodLayer::readNode(int row) const {
     n.title = role("unknownType").toBool() ? unknownColor_ : categoryColorOf(role("category").toString());
     const QString state = role("state").toString();
     n.state = state.isEmpty() || state == "idle" ? QColor(Qt::transparent) : callColor(stateColor_, state);
+    if (state == "running") n.progress = role("progress").toDouble();
+    if (showTitles_) n.label = titleImages_.labelFor(role("title").toString(), n.rect.width(), &n.labelSize);
     if (!showPorts_) return n;
     for (const QVariant& in : role("inputs").toList()) {
         const QVariantMap m = in.toMap();
@@ -139,6 +144,7 @@ void NodeLodLayer::updateRows(int first, int last) {
 }
 
 void NodeLodLayer::refresh() const {
+    titleImages_.setColor(textColor_);
     if (rebuildPending_) {
         rebuildPending_ = false;
         looks_.clear();
@@ -177,22 +183,26 @@ bool NodeLodLayer::onTitleBar(qint64 nodeId, double x, double y) const {
 }
 
 QSGNode* NodeLodLayer::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
-    auto* node = static_cast<QSGGeometryNode*>(old);
-    if (!node) {
-        node = new QSGGeometryNode;
+    QSGNode* root = old;
+    if (!root) {
+        root = new QSGNode;
+        auto* shapes = new QSGGeometryNode;
         auto* geometry = new QSGGeometry(QSGGeometry::defaultAttributes_ColoredPoint2D(), 0, 0, QSGGeometry::UnsignedIntType);
         geometry->setDrawingMode(QSGGeometry::DrawTriangles);
-        node->setGeometry(geometry);
-        node->setMaterial(new QSGVertexColorMaterial);
-        node->setFlags(QSGNode::OwnsGeometry | QSGNode::OwnsMaterial);
+        shapes->setGeometry(geometry);
+        shapes->setMaterial(new QSGVertexColorMaterial);
+        shapes->setFlags(QSGNode::OwnsGeometry | QSGNode::OwnsMaterial);
+        root->appendChildNode(shapes);
+        root->appendChildNode(new TitleLabelsNode);
         dirty_ = true;
     }
-    if (!dirty_) return node;
+    if (!dirty_) return root;
     dirty_ = false;
 
     const qint64 hoverId = hoverNode_.toLongLong();
     const qint64 hoverPortNode = hoverPort_.value("nodeId", -1).toLongLong();
     QuadList quads;
+    std::vector<TitleLabel> labels;
     for (const NodeLook& n : looks_) {
         QRectF r = n.rect;
         r.setWidth(std::max(r.width(), minNodeSize_));
@@ -208,8 +218,13 @@ QSGNode* NodeLodLayer::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
             quads.add(grown(r, kHoverOutline), selectionColor_, 0.5);
         quads.add(grown(r, 1.5), borderColor_, opacity);
         quads.add(r, n.bypassed ? mix(nodeColor_, bypassColor_, 0.3) : nodeColor_, opacity);
-        const QRectF title(r.x(), r.y(), r.width(), std::min(r.height(), layout::kHeaderHeight));
-        quads.add(title, n.bypassed ? mix(n.title, bypassColor_, 0.3) : n.title, opacity);
+        const double titleHeight = std::min(r.height(), layout::kHeaderHeight);
+        quads.add({r.x(), r.y(), r.width(), titleHeight}, n.bypassed ? mix(n.title, bypassColor_, 0.3) : n.title, opacity);
+        if (n.progress > 0)
+            quads.add({r.x(), r.y() + titleHeight - kProgressHeight, r.width() * n.progress, kProgressHeight}, n.state);
+        if (showTitles_ && !n.label.isEmpty())
+            labels.push_back({n.label, {r.x() + kTitleX, r.y() + (titleHeight - n.labelSize.height()) / 2,
+                                        n.labelSize.width(), n.labelSize.height()}});
         for (int side = 0; side < 2; ++side) {
             const bool output = side == 1;
             const auto& colors = output ? n.outputs : n.inputs;
@@ -223,12 +238,14 @@ QSGNode* NodeLodLayer::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
             }
         }
     }
-    QSGGeometry* g = node->geometry();
+    auto* shapes = static_cast<QSGGeometryNode*>(root->firstChild());
+    QSGGeometry* g = shapes->geometry();
     g->allocate(int(quads.vertices.size()), int(quads.indices.size()));
     std::copy(quads.vertices.begin(), quads.vertices.end(), g->vertexDataAsColoredPoint2D());
     std::copy(quads.indices.begin(), quads.indices.end(), g->indexDataAsUInt());
-    node->markDirty(QSGNode::DirtyGeometry);
-    return node;
+    shapes->markDirty(QSGNode::DirtyGeometry);
+    static_cast<TitleLabelsNode*>(shapes->nextSibling())->update(window(), titleImages_, labels);
+    return root;
 }
 
 }  // namespace tessera::editor

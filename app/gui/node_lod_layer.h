@@ -7,6 +7,8 @@
 // selection colour, at least minNodeSize). Geometry is rebuilt only when the nodes change, never
 // when the view pans or zooms; model changes are read in updatePolish, once per frame.
 // nodeAt() is the hit test the canvas uses in place of the delegates' mouse areas.
+#include "app/gui/title_labels.h"
+
 #include <QAbstractItemModel>
 #include <QColor>
 #include <QHash>
@@ -24,6 +26,9 @@ class NodeLodLayer : public QQuickItem {
     Q_OBJECT
     Q_PROPERTY(QAbstractItemModel* nodes READ nodes WRITE setNodes NOTIFY nodesChanged)
     Q_PROPERTY(bool showPorts MEMBER showPorts_ NOTIFY styleChanged)
+    // Titles as cached images (TitleImages), for zooms where they are big enough to read.
+    Q_PROPERTY(bool showTitles MEMBER showTitles_ NOTIFY styleChanged)
+    Q_PROPERTY(QColor textColor MEMBER textColor_ NOTIFY styleChanged)
     // Nodes are drawn at least this wide and high (item units; the minimap keeps them visible).
     Q_PROPERTY(double minNodeSize MEMBER minNodeSize_ NOTIFY styleChanged)
     Q_PROPERTY(QColor nodeColor MEMBER nodeColor_ NOTIFY styleChanged)
@@ -69,6 +74,9 @@ private:
         QRectF rect;
         bool collapsed = false, selected = false, bypassed = false, muted = false;
         QColor title, state;  // state: transparent when idle
+        double progress = 0;  // while running
+        QString label;        // TitleImages' key (showTitles)
+        QSizeF labelSize;
         std::vector<QColor> inputs, outputs;  // shown ports' type colours, in slot order
     };
     NodeLook readNode(int row) const;
@@ -84,7 +92,9 @@ private:
     mutable bool rebuildPending_ = true;
     mutable std::vector<int> dirtyRows_;
     mutable QHash<QString, QColor> categoryColors_;
-    bool showPorts_ = true;
+    bool showPorts_ = true, showTitles_ = false;
+    QColor textColor_{Qt::white};
+    mutable TitleImages titleImages_;
     double minNodeSize_ = 0;
     QColor nodeColor_{0x2a, 0x2d, 0x34}, borderColor_{0x3a, 0x3f, 0x49}, selectionColor_{Qt::white},
         bypassColor_{0x9b, 0x59, 0xd0}, unknownColor_{0x6b, 0x2a, 0x2a};

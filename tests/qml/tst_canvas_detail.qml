@@ -80,6 +80,10 @@ Item {
             compare(canvas.lodLayer.nodeAt(300, 10), -1)
             verify(canvas.lodLayer.onTitleBar(a, 100, 10))
             verify(!canvas.lodLayer.onTitleBar(a, 100, 60))
+            verify(!canvas.lodLayer.showTitles, "titles too small to read at 0.2")
+            canvas.zoom = 0.3
+            verify(canvas.lowDetail && canvas.lodLayer.showTitles)
+            compare(nodeItem(a), null)
             canvas.zoom = 1
             verify(!canvas.lodLayer.visible)
             verify(nodeItem(a) !== null && nodeItem(b) !== null, "delegates back above the threshold")
