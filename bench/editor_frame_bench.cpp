@@ -20,6 +20,7 @@
 #include <QGuiApplication>
 #include <QQmlComponent>
 #include <QQmlEngine>
+#include <QQuickItem>
 #include <QQuickStyle>
 #include <QQuickWindow>
 #include <QStandardPaths>
@@ -27,6 +28,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -60,6 +62,12 @@ double cpuMs() {
     timespec t{};
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+}
+
+int countItems(const QQuickItem* item) {
+    int n = 1;
+    for (const QQuickItem* child : item->childItems()) n += countItems(child);
+    return n;
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -133,7 +141,17 @@ int main(int argc, char** argv) {
             }
         }
         if (!screenshot.isEmpty()) return;
-        if (frame == 0) cpuStart = cpuMs();
+        if (frame == 0) {
+            cpuStart = cpuMs();
+            std::printf("items in the scene: %d\n", countItems(window->contentItem()));
+            if (qEnvironmentVariableIsSet("DBG_ITEMS")) {
+                std::function<void(const QQuickItem*, int)> dump = [&](const QQuickItem* it, int depth) {
+                    if (depth < 4) std::printf("%*s%s %s %d\n", depth * 2, "", it->metaObject()->className(), qPrintable(it->objectName()), countItems(it));
+                    for (auto* c : it->childItems()) dump(c, depth + 1);
+                };
+                dump(window->contentItem(), 0);
+            }
+        }
         if (frame >= 0) times.push_back(double(clock.nsecsElapsed()) / 1e6);
         clock.restart();
         ++frame;

@@ -23,8 +23,8 @@ Item {
     readonly property real titleZoom: 0.25
     // Only nodes meeting this canvas rectangle have a delegate (VisibleNodesModel): created as
     // they come near the view, destroyed when they leave it. It is the view grown by a quarter of
-    // its size on every side and is recomputed only when the view leaves it, so panning rarely
-    // creates or destroys delegates.
+    // its size on every side and is recomputed only when the view leaves it or is zoomed in to
+    // half its size, so panning rarely creates or destroys delegates.
     property rect cullRect: Qt.rect(0, 0, 0, 0)
     onPanXChanged: viewMoved()
     onPanYChanged: viewMoved()
@@ -35,7 +35,9 @@ Item {
     function updateCullRect(force) {
         const x0 = -panX / zoom, y0 = -panY / zoom, w = width / zoom, h = height / zoom
         const r = cullRect
-        if (!force && x0 >= r.x && y0 >= r.y && x0 + w <= r.x + r.width && y0 + h <= r.y + r.height) return
+        const inside = x0 >= r.x && y0 >= r.y && x0 + w <= r.x + r.width && y0 + h <= r.y + r.height
+        // Zoomed in to half the size it was made for: shrink it, or it keeps every delegate it had.
+        if (!force && inside && r.width < 3 * w) return
         if (w <= 0 || h <= 0) return
         cullRect = Qt.rect(x0 - w / 4, y0 - h / 4, 1.5 * w, 1.5 * h)
     }

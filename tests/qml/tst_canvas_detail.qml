@@ -60,6 +60,17 @@ Item {
             verify(nodeItem(far).detailed)
         }
 
+        function test_zoomingInDropsTheDelegatesLeftOutside() {
+            const a = editor.document.addNode("KSampler", 0, 0)
+            const b = editor.document.addNode("KSampler", 2000, 0)
+            canvas.zoom = 0.5; canvas.panX = 50; canvas.panY = 50
+            verify(nodeItem(a) !== null && nodeItem(b) !== null)
+            canvas.zoomAt(60, 60, 4)
+            compare(canvas.zoom, 2)
+            verify(nodeItem(a) !== null)
+            compare(nodeItem(b), null, "zoomed in far from it")
+        }
+
         function test_aNodeMovedIntoViewGetsADelegate() {
             const far = editor.document.addNode("KSampler", 20000, 0)
             compare(nodeItem(far), null)
