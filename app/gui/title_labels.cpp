@@ -27,7 +27,8 @@ QFont titleFont() {
 
 QString TitleImages::labelFor(const QString& title, double width, QSizeF* size) {
     const double room = std::max(0.0, width - kTitleX - kRightPadding) * kScale;
-    const QString key = QString::number(int(room)) + QLatin1Char('\n') + title;
+    // The colour is part of the key: TitleLabelsNode keeps textures by key across theme changes.
+    const QString key = color_.name(QColor::HexArgb) + QString::number(int(room)) + QLatin1Char('\n') + title;
     auto it = images_.find(key);
     if (it == images_.end()) {
         const QFont font = titleFont();
