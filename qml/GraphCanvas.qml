@@ -18,7 +18,8 @@ Item {
     // has a delegate: one NodeLodLayer draws them all as frame, title bar colour, ports and, down
     // to `titleZoom` (a 13 px title 3.3 px high: too small to read below), the title from cached
     // images; LowDetailInput takes their mouse input.
-    readonly property bool detailed: zoom > 0.4
+    readonly property real detailZoom: 0.4
+    readonly property bool detailed: zoom > detailZoom
     readonly property bool lowDetail: !detailed
     readonly property real titleZoom: 0.25
     // Only nodes meeting this canvas rectangle have a delegate (VisibleNodesModel): created as
@@ -31,8 +32,21 @@ Item {
     onZoomChanged: viewMoved()
     onWidthChanged: updateCullRect(true)
     onHeightChanged: updateCullRect(true)
-    function viewMoved() { moving = true; movingTimer.restart(); updateCullRect(false) }
+    // True while setView assigns zoom and pan: the delegates follow the final view only.
+    property bool settingView: false
+    function viewMoved() { moving = true; movingTimer.restart(); if (!settingView) updateCullRect(false) }
+    function setView(z, px, py) {
+        settingView = true
+        zoom = z; panX = px; panY = py
+        settingView = false
+        updateCullRect(false)
+    }
     function updateCullRect(force) {
+        // No delegates at low detail (`zoom`, not `detailed`, which may not have followed it yet).
+        if (!(zoom > detailZoom)) {
+            if (cullRect.width > 0) cullRect = Qt.rect(0, 0, 0, 0)
+            return
+        }
         const x0 = -panX / zoom, y0 = -panY / zoom, w = width / zoom, h = height / zoom
         const r = cullRect
         const inside = x0 >= r.x && y0 >= r.y && x0 + w <= r.x + r.width && y0 + h <= r.y + r.height
@@ -61,16 +75,14 @@ Item {
     function zoomAt(sx, sy, factor) {
         const z = Math.max(minZoom, Math.min(3, zoom * factor))
         const c = toCanvas(sx, sy)
-        zoom = z
-        panX = sx - c.x * z
-        panY = sy - c.y * z
+        setView(z, sx - c.x * z, sy - c.y * z)
     }
-    function centerOn(cx, cy) { panX = width / 2 - cx * zoom; panY = height / 2 - cy * zoom }
+    function centerOn(cx, cy) { setView(zoom, width / 2 - cx * zoom, height / 2 - cy * zoom) }
     function fitRect(r) {
-        if (!r || r.width === undefined || r.width <= 0) { zoom = 1; panX = 0; panY = 0; return }
+        if (!r || r.width === undefined || r.width <= 0) { setView(1, 0, 0); return }
         const m = 40
-        zoom = Math.max(minZoom, Math.min(1.25, Math.min(width / (r.width + 2 * m), height / (r.height + 2 * m))))
-        centerOn(r.x + r.width / 2, r.y + r.height / 2)
+        const z = Math.max(minZoom, Math.min(1.25, Math.min(width / (r.width + 2 * m), height / (r.height + 2 * m))))
+        setView(z, width / 2 - (r.x + r.width / 2) * z, height / 2 - (r.y + r.height / 2) * z)
     }
     function fitAll() { fitRect(editor.nodes.boundingRect([])) }
     function fitSelection() {

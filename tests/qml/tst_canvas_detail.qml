@@ -71,6 +71,22 @@ Item {
             compare(nodeItem(b), null, "zoomed in far from it")
         }
 
+        function test_fitAllAndZoomingInCreateNoDelegatesOnTheWay() {
+            for (let i = 0; i < 30; ++i) editor.document.addNode("KSampler", i * 3000, 0)
+            compare(canvas.visibleNodes.count, 1)
+            let most = 0
+            const track = () => { most = Math.max(most, canvas.visibleNodes.count) }
+            canvas.visibleNodes.countChanged.connect(track)
+            canvas.fitAll()
+            verify(canvas.lowDetail)
+            compare(canvas.visibleNodes.count, 0)
+            const p = canvas.toScreen(15 * 3000 + 100, 100)
+            canvas.zoomAt(p.x, p.y, 1 / canvas.zoom)
+            canvas.visibleNodes.countChanged.disconnect(track)
+            verify(nodeItem(editor.nodes.get(15).nodeId) !== null)
+            verify(most <= 2, "at most the nodes near the final view had delegates: " + most)
+        }
+
         function test_aNodeMovedIntoViewGetsADelegate() {
             const far = editor.document.addNode("KSampler", 20000, 0)
             compare(nodeItem(far), null)
