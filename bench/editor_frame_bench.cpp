@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
                       QUrl());
     QElapsedTimer loadTimer;
     loadTimer.start();
+    const double loadCpu = cpuMs();
     QObject* root = component.create();
     if (!root) {
         std::fprintf(stderr, "%s\n", qPrintable(component.errorString()));
@@ -124,7 +125,8 @@ int main(int argc, char** argv) {
     double cpuStart = 0, cpuEnd = 0;
     QObject::connect(window, &QQuickWindow::frameSwapped, window, [&] {
         if (firstFrame) {
-            std::printf("first frame after %lld ms\n", static_cast<long long>(loadTimer.elapsed()));
+            std::printf("first frame after %lld ms (process CPU %.0f ms since the QML started loading)\n",
+                        static_cast<long long>(loadTimer.elapsed()), cpuMs() - loadCpu);
             firstFrame = false;
             QMetaObject::invokeMethod(canvas, "fitAll");
             if (zoom > 0)

@@ -47,7 +47,7 @@ QColor mix(const QColor& a, const QColor& b, double t) {
                             float(a.blueF() * (1 - t) + b.blueF() * t), 1);
 }
 
-QColor callColor(QJSValue f, const QString& arg) {
+QColor callColor(const QJSValue& f, const QString& arg) {
     if (!f.isCallable()) return Qt::transparent;
     return QColor::fromString(f.call({QJSValue(arg)}).toString());
 }
