@@ -1,11 +1,13 @@
 // Frame times of the editor canvas with a 500-node / 700-link graph while it pans and zooms.
-//   editor_frame_bench [--frames N] [--zoom Z] [--nodes N] [--qml DIR] [--screenshot FILE.png] [--native-text]
+//   editor_frame_bench [--frames N] [--zoom Z] [--nodes N] [--qml DIR] [--screenshot FILE.png]
+//                     [--native-text] [--list-items]
 // Run it under xvfb-run with QT_QPA_PLATFORM=xcb (Qt Quick then renders with OpenGL, llvmpipe),
 // or with QT_QPA_PLATFORM=offscreen (the software renderer).
 // Without --zoom the view starts fitted to the whole graph; with it, at zoom Z around the middle.
 // --nodes: a multiple of 5 (default 500). --qml: the canvas QML from another folder (an older
 // copy, to compare). --screenshot: no timing; the view at rest is saved as a PNG.
 // --native-text: Text items rasterised by the platform instead of Qt's distance fields.
+// --list-items: the scene's items four levels deep, each with the size of its subtree.
 // Besides wall time between frames it prints the process CPU time (all threads, llvmpipe's too)
 // per frame, which says more than wall time on a machine shared with other work.
 // The graph is built through GraphDocument (100 copies of checkpoint → prompt (positive and
@@ -84,8 +86,11 @@ int main(int argc, char** argv) {
     int frames = 600, nodes = 500;
     double zoom = 0;  // 0: fit all
     QString qmlDir = QStringLiteral(TESSERA_SOURCE_DIR "/qml"), screenshot;
-    for (int i = 1; i < argc; ++i)
+    bool listItems = false;
+    for (int i = 1; i < argc; ++i) {
         if (QString(argv[i]) == "--native-text") QQuickWindow::setTextRenderType(QQuickWindow::NativeTextRendering);
+        if (QString(argv[i]) == "--list-items") listItems = true;
+    }
     for (int i = 1; i + 1 < argc; ++i) {
         if (QString(argv[i]) == "--frames") frames = std::max(10, atoi(argv[i + 1]));
         if (QString(argv[i]) == "--zoom") zoom = atof(argv[i + 1]);
@@ -146,7 +151,7 @@ int main(int argc, char** argv) {
         if (frame == 0) {
             cpuStart = cpuMs();
             std::printf("items in the scene: %d\n", countItems(window->contentItem()));
-            if (qEnvironmentVariableIsSet("DBG_ITEMS")) {
+            if (listItems) {
                 std::function<void(const QQuickItem*, int)> dump = [&](const QQuickItem* it, int depth) {
                     if (depth < 4) std::printf("%*s%s %s %d\n", depth * 2, "", it->metaObject()->className(), qPrintable(it->objectName()), countItems(it));
                     for (auto* c : it->childItems()) dump(c, depth + 1);
