@@ -87,6 +87,19 @@ Item {
             verify(most <= 2, "at most the nodes near the final view had delegates: " + most)
         }
 
+        function test_manyNodesComingIntoViewAtOnceGetDelegatesInBatchesNearestFirst() {
+            const ids = []
+            for (let i = 0; i < 30; ++i) ids.push(editor.document.addNode("VAEDecode", (i % 6) * 300, Math.floor(i / 6) * 150))
+            canvas.zoom = 0.3
+            compare(canvas.visibleNodes.count, 0)
+            canvas.setView(0.5, canvas.width / 2 - 750 * 0.5, canvas.height / 2 - 300 * 0.5)  // centred on (750, 300)
+            compare(canvas.visibleNodes.count, canvas.visibleNodes.batchSize, "the first batch only")
+            verify(nodeItem(ids[2 * 6 + 2]) !== null, "the node at the centre comes first")
+            compare(nodeItem(ids[0]), null, "a corner node waits")
+            tryCompare(canvas.visibleNodes, "count", 30, 2000)
+            verify(nodeItem(ids[0]) !== null)
+        }
+
         function test_aNodeMovedIntoViewGetsADelegate() {
             const far = editor.document.addNode("KSampler", 20000, 0)
             compare(nodeItem(far), null)
