@@ -1,6 +1,8 @@
 #include "nodes/engine_inputs.h"
 
 #include "core/engine/vae.h"
+#include "nodes/memory_estimates.h"
+#include "nodes/model_cache.h"
 #include "nodes/values.h"
 
 #include <ATen/ATen.h>
@@ -33,6 +35,10 @@ at::Tensor encodeImage(const NodeContext& ctx, const engine::Vae& vae, const at:
         ctx.fail("the image is " + std::to_string(pixels.size(2)) + "x" + std::to_string(pixels.size(1)) +
                  " pixels; the VAE needs at least " + std::to_string(m) + "x" + std::to_string(m));
     const at::Tensor cropped = cropToMultiple(pixels, 1, m);
+    const int64_t elementBytes = int64_t(c10::elementSize(placementFor(ctx.env()).vaeDtype()));
+    requireNodeMemory(ctx, vaeEncodeBytes(vae.config(), cropped.size(0), cropped.size(1), cropped.size(2), elementBytes),
+                      "encoding " + std::to_string(cropped.size(0)) + " image(s) of " + std::to_string(cropped.size(2)) +
+                          "x" + std::to_string(cropped.size(1)) + " pixels");
     return vae.encodeBounded(cropped.permute({0, 3, 1, 2}).contiguous() * 2.0 - 1.0);
 }
 

@@ -1,6 +1,9 @@
 #include "nodes/image_convert.h"
 
 #include "core/common/error.h"
+#include "core/exec/memory_budget.h"
+#include "nodes/image_header.h"
+#include "nodes/memory_estimates.h"
 
 #include <ATen/ATen.h>
 #include <opencv2/imgcodecs.hpp>
@@ -52,6 +55,10 @@ cv::Mat unitFloat(const cv::Mat& samples) { return toUnitFloat(samples, "pixels"
 
 DecodedImage decodeImage(const std::vector<uint8_t>& bytes, const std::string& what) {
     if (bytes.empty()) throw Error("could not read image '" + what + "': the file is empty");
+    // From the header, before the decoder allocates anything.
+    if (const auto size = readImageDimensions(bytes))
+        requireMemory(imageDecodeBytes(size->pixels()), "decoding the " + std::to_string(size->width) + "x" +
+                                                            std::to_string(size->height) + " image '" + what + "'");
     // OpenCV applies EXIF orientation for every flag except IMREAD_UNCHANGED, and only JPEGs carry
     // it in practice; they have no alpha, so decode them as colour to get the rotation.
     cv::Mat raw = decodeWith(bytes, isJpeg(bytes) ? cv::IMREAD_COLOR : cv::IMREAD_UNCHANGED, what);

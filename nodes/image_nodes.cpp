@@ -7,6 +7,7 @@
 #include "nodes/image_node_support.h"
 #include "nodes/image_resize.h"
 #include "nodes/image_saving.h"
+#include "nodes/memory_estimates.h"
 
 #include "core/exec/node_context.h"
 
@@ -72,6 +73,10 @@ NodeDecl previewImage() {
 
 at::Tensor upscaleImage(const NodeContext& ctx, const at::Tensor& image, int64_t width, int64_t height,
                         const std::string& crop) {
+    // The resized image, its NCHW input copy and the NHWC result.
+    requireNodeMemory(ctx, mulBytes(3, float32Bytes(image.size(0), image.size(3), height, width)),
+                      "resizing to " + std::to_string(width) + "x" + std::to_string(height) + " (batch " +
+                          std::to_string(image.size(0)) + ")");
     try {
         return commonUpscale(image.permute({0, 3, 1, 2}), width, height, ctx.getString("upscale_method"), crop)
             .permute({0, 2, 3, 1});

@@ -4,7 +4,6 @@
 #include "nodes/image_convert.h"
 
 #include <ATen/ATen.h>
-#include <QFile>
 
 #include <algorithm>
 #include <charconv>
@@ -13,7 +12,13 @@
 #include <filesystem>
 #include <string_view>
 
+#include <cerrno>
+#include <cstring>
+
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -30,23 +35,52 @@ std::string numberedName(const std::string& base, int counter) {
     return base + "_" + digits + "_.png";
 }
 
-// Creates `path` only if it does not exist yet (O_EXCL): false when another file took the name.
+// Writes `data` under `path` unless a file of that name exists (false then): first into a temporary
+// file in the same folder, which takes the name only once complete (link() refuses a taken name), so a
+// full disk or a crash never leaves a half-written image under an output name.
 bool writeNewFile(const NodeContext& ctx, const fs::path& path, const QByteArray& data) {
-    QFile file(QString::fromStdString(path.string()));
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly)) {
-        std::error_code ec;
-        if (fs::exists(path, ec)) return false;
-        ctx.fail("could not create '" + path.string() + "': " + file.errorString().toStdString() +
+    std::string temp = (path.parent_path() / ("." + path.filename().string() + ".XXXXXX")).string();
+    const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
+    if (fd < 0)
+        ctx.fail("could not create a file in '" + path.parent_path().string() + "': " + std::strerror(errno) +
                  "; check that the folder is writable");
+    auto failWriting = [&](int err) {
+        ::unlink(temp.c_str());
+        ctx.fail("could not write '" + path.string() + "': " + std::strerror(err) + " (is the disk full?)");
+    };
+    for (qsizetype done = 0; done < data.size();) {
+        const ssize_t n = ::write(fd, data.constData() + done, size_t(data.size() - done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int err = n < 0 ? errno : ENOSPC;
+            ::close(fd);
+            failWriting(err);
+        }
+        done += n;
     }
-    if (file.write(data) != data.size() || !file.flush()) {
-        const std::string why = file.errorString().toStdString();
-        file.close();
-        file.remove();
-        ctx.fail("could not write '" + path.string() + "': " + why + " (is the disk full?)");
+    ::fchmod(fd, 0644);  // mkstemp makes the file private; images are for sharing
+    if (::close(fd) != 0) failWriting(errno);
+    if (::link(temp.c_str(), path.c_str()) == 0) {
+        ::unlink(temp.c_str());
+        return true;
     }
-    file.close();
-    return true;
+    int err = errno;
+    if (err == EEXIST) {
+        ::unlink(temp.c_str());
+        return false;
+    }
+    // Filesystems without hard links (FAT, some network shares): rename, after checking the name is free.
+    if (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP) {
+        std::error_code ec;
+        if (fs::exists(path, ec)) {
+            ::unlink(temp.c_str());
+            return false;
+        }
+        if (::rename(temp.c_str(), path.c_str()) == 0) return true;
+        err = errno;
+    }
+    ::unlink(temp.c_str());
+    ctx.fail("could not create '" + path.string() + "': " + std::strerror(err) + "; check that the folder is writable");
 }
 
 void replaceAll(std::string& text, const std::string& from, const std::string& to) {

@@ -7,6 +7,7 @@
 #include "nodes/decl_helpers.h"
 #include "nodes/image_resize.h"
 #include "nodes/latent_inputs.h"
+#include "nodes/memory_estimates.h"
 #include "nodes/values.h"
 
 #include <ATen/ATen.h>
@@ -30,6 +31,9 @@ NodeDecl repeatLatentBatch() {
     d.run = [](NodeContext& ctx) {
         auto in = ctx.get<LatentValue>("samples");
         const int64_t amount = ctx.getInt("amount");
+        const at::Tensor s = latentInput(ctx, "samples");
+        requireNodeMemory(ctx, float32Bytes(s.size(0) * amount, s.size(1), s.size(2), s.size(3)),
+                          "a " + dimsText(s.size(0) * amount, s.size(1), s.size(2), s.size(3)) + " latent");
         auto out = std::make_shared<LatentValue>(repeatBatch(latentInput(ctx, "samples"), amount));
         out->noiseMask = in->noiseMask;
         if (in->noiseMask.defined() && in->noiseMask.size(0) > 1) out->noiseMask = repeatBatch(in->noiseMask, amount);

@@ -7,6 +7,8 @@
 #include "nodes/decl_helpers.h"
 #include "nodes/engine_inputs.h"
 #include "nodes/latent_inputs.h"
+#include "nodes/memory_estimates.h"
+#include "nodes/model_cache.h"
 #include "nodes/values.h"
 
 #include <ATen/ATen.h>
@@ -19,6 +21,14 @@ namespace {
 // Python's round(): halves go to the even neighbour.
 int64_t pyRound(double v) { return static_cast<int64_t>(std::nearbyint(v)); }
 
+void requireDecodeMemory(const NodeContext& ctx, const engine::Vae& vae, const at::Tensor& z, int64_t tileCells) {
+    const int64_t m = vae.downscale();
+    const int64_t elementBytes = int64_t(c10::elementSize(placementFor(ctx.env()).vaeDtype()));
+    requireNodeMemory(ctx, vaeDecodeBytes(vae.config(), z.size(0), z.size(2), z.size(3), elementBytes, tileCells),
+                      "decoding " + std::to_string(z.size(0)) + " image(s) of " + std::to_string(z.size(3) * m) + "x" +
+                          std::to_string(z.size(2) * m) + " pixels");
+}
+
 NodeDecl emptyLatentImage() {
     NodeDecl d = makeDecl("EmptyLatentImage", "Empty Latent Image", "latent",
                           "A batch of blank latents for text-to-image (the size is in pixels).");
@@ -28,6 +38,9 @@ NodeDecl emptyLatentImage() {
     d.run = [](NodeContext& ctx) {
         const int64_t w = ctx.getInt("width"), h = ctx.getInt("height"), b = ctx.getInt("batch_size");
         if (w < 8 || h < 8 || b < 1) ctx.fail("width and height must be at least 8 and batch_size at least 1");
+        requireNodeMemory(ctx, float32Bytes(b, 4, h / 8, w / 8),
+                          "a " + dimsText(b, 4, h / 8, w / 8) + " latent (" + std::to_string(w) + "x" + std::to_string(h) +
+                              " pixels, batch " + std::to_string(b) + ")");
         return std::vector<Value>{std::make_shared<LatentValue>(at::zeros({b, 4, h / 8, w / 8}, at::kFloat))};
     };
     return d;
@@ -53,6 +66,7 @@ NodeDecl vaeDecode() {
     d.run = [](NodeContext& ctx) {
         const at::Tensor z = latentInput(ctx, "samples");
         auto vae = vaeInput(ctx, "vae");
+        requireDecodeMemory(ctx, *vae, z, 64);
         return std::vector<Value>{std::make_shared<ImageValue>(decodedToImage(vae->decodeBounded(z)))};
     };
     return d;
@@ -76,6 +90,7 @@ NodeDecl vaeDecodeTiled() {
         int64_t overlap = ctx.getInt("overlap");
         if (tile < overlap * 4) overlap = tile / 4;  // ComfyUI's rule
         const int scale = vae->downscale();
+        requireDecodeMemory(ctx, *vae, z, std::max<int64_t>(1, tile / scale));
         const at::Tensor image = vae->decodeTiled(z, static_cast<int>(tile / scale), static_cast<int>(overlap / scale));
         return std::vector<Value>{std::make_shared<ImageValue>(decodedToImage(image))};
     };
@@ -125,6 +140,9 @@ NodeDecl setLatentNoiseMask() {
 // comfy.utils.common_upscale for latents: optional centre crop to the new aspect, then resize.
 at::Tensor upscaleLatent(const NodeContext& ctx, at::Tensor s, int64_t width, int64_t height, const std::string& method,
                          const std::string& crop) {
+    requireNodeMemory(ctx, float32Bytes(s.size(0), s.size(1), height, width),
+                      "a " + dimsText(s.size(0), s.size(1), height, width) + " latent (" + std::to_string(width * 8) + "x" +
+                          std::to_string(height * 8) + " pixels)");
     if (crop == "center") {
         const int64_t oldW = s.size(3), oldH = s.size(2);
         const double oldAspect = double(oldW) / double(oldH), newAspect = double(width) / double(height);

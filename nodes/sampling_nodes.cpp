@@ -4,9 +4,12 @@
 #include "core/engine/checkpoint.h"
 #include "core/engine/ksampler.h"
 #include "core/engine/schedulers.h"
+#include "core/engine/unet.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/engine_inputs.h"
+#include "nodes/memory_estimates.h"
+#include "nodes/model_cache.h"
 #include "nodes/sampler_preview.h"
 #include "nodes/values.h"
 
@@ -16,6 +19,18 @@ namespace tessera::nodes {
 namespace {
 
 constexpr double kLatentScale = 0.18215;
+
+void requireSamplingMemory(const NodeContext& ctx, const engine::KSamplerRequest& r) {
+    const engine::Placement place = placementFor(ctx.env());
+    const at::Tensor& z = r.latent;
+    // The UNet's activations live on its device: a GPU's memory is checked by CUDA itself (reported as out of memory).
+    const int64_t elementBytes = place.device.is_cpu() ? int64_t(c10::elementSize(place.dtype)) : 0;
+    const int64_t modelBatch = z.size(0) * (r.cfg == 1.0 ? 1 : 2);
+    requireNodeMemory(ctx,
+                      samplingBytes(r.model->unet->config(), modelBatch, z.size(0), z.size(1), z.size(2), z.size(3), elementBytes),
+                      "sampling a " + dimsText(z.size(0), z.size(1), z.size(2), z.size(3)) + " latent (" +
+                          std::to_string(z.size(3) * 8) + "x" + std::to_string(z.size(2) * 8) + " pixels)");
+}
 
 // The request parts both KSampler nodes share: model, conditioning, latent and its noise mask.
 engine::KSamplerRequest baseRequest(const NodeContext& ctx, const LatentValue& latent) {
@@ -36,6 +51,7 @@ engine::KSamplerRequest baseRequest(const NodeContext& ctx, const LatentValue& l
     r.sampler = ctx.getString("sampler_name");
     r.scheduler = ctx.getString("scheduler");
     r.steps = static_cast<int>(ctx.getInt("steps"));
+    requireSamplingMemory(ctx, r);
     return r;
 }
 

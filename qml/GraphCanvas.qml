@@ -13,30 +13,53 @@ Item {
     property real panY: 0
     // True while panning or zooming, and for a moment after (see NodeItem's layer).
     property bool moving: false
-    // Level of detail, for NodeItem: widgets and port names from `detailed` up; below
-    // `lowDetail` a node is only its frame and title bar colour.
-    readonly property bool detailed: zoom > 0.4
-    readonly property bool lowDetail: zoom < 0.25
-    // Nodes outside this canvas rectangle are not drawn. It is the view grown by half its size on
-    // every side and is recomputed only when the view leaves it, so panning rarely touches the
-    // nodes' visibility bindings.
+    // Level of detail: from `detailed` up each node near the view is a QML delegate with its
+    // widgets and port names; below it (`lowDetail`, where widgets are too small to use) no node
+    // has a delegate: one NodeLodLayer draws them all as frame, title bar colour, ports and, down
+    // to `titleZoom` (a 13 px title 3.3 px high: too small to read below), the title from cached
+    // images; LowDetailInput takes their mouse input.
+    readonly property real detailZoom: 0.4
+    readonly property bool detailed: zoom > detailZoom
+    readonly property bool lowDetail: !detailed
+    readonly property real titleZoom: 0.25
+    // Only nodes meeting this canvas rectangle have a delegate (VisibleNodesModel): created as
+    // they come near the view, destroyed when they leave it. It is the view grown by a quarter of
+    // its size on every side and is recomputed only when the view leaves it or is zoomed in to
+    // half its size, so panning rarely creates or destroys delegates.
     property rect cullRect: Qt.rect(0, 0, 0, 0)
     onPanXChanged: viewMoved()
     onPanYChanged: viewMoved()
     onZoomChanged: viewMoved()
     onWidthChanged: updateCullRect(true)
     onHeightChanged: updateCullRect(true)
-    function viewMoved() { moving = true; movingTimer.restart(); updateCullRect(false) }
+    // True while setView assigns zoom and pan: the delegates follow the final view only.
+    property bool settingView: false
+    function viewMoved() { moving = true; movingTimer.restart(); if (!settingView) updateCullRect(false) }
+    function setView(z, px, py) {
+        settingView = true
+        zoom = z; panX = px; panY = py
+        settingView = false
+        updateCullRect(false)
+    }
     function updateCullRect(force) {
+        // No delegates at low detail (`zoom`, not `detailed`, which may not have followed it yet).
+        if (!(zoom > detailZoom)) {
+            if (cullRect.width > 0) cullRect = Qt.rect(0, 0, 0, 0)
+            return
+        }
         const x0 = -panX / zoom, y0 = -panY / zoom, w = width / zoom, h = height / zoom
         const r = cullRect
-        if (!force && x0 >= r.x && y0 >= r.y && x0 + w <= r.x + r.width && y0 + h <= r.y + r.height) return
+        const inside = x0 >= r.x && y0 >= r.y && x0 + w <= r.x + r.width && y0 + h <= r.y + r.height
+        // Zoomed in to half the size it was made for: shrink it, or it keeps every delegate it had.
+        if (!force && inside && r.width < 3 * w) return
         if (w <= 0 || h <= 0) return
-        cullRect = Qt.rect(x0 - w / 2, y0 - h / 2, 2 * w, 2 * h)
+        cullRect = Qt.rect(x0 - w / 4, y0 - h / 4, 1.5 * w, 1.5 * h)
     }
     Timer { id: movingTimer; interval: 250; onTriggered: canvas.moving = false }
     readonly property alias world: world
     readonly property alias linkLayer: linkLayer
+    readonly property alias lodLayer: lodLayer
+    readonly property alias visibleNodes: visibleNodes
     readonly property alias search: search
     property var drag: null          // the link being dragged: {nodeId, output, slot, name, type}
     property point mouseCanvas: Qt.point(0, 0)  // last mouse position (paste goes there)
@@ -52,16 +75,14 @@ Item {
     function zoomAt(sx, sy, factor) {
         const z = Math.max(minZoom, Math.min(3, zoom * factor))
         const c = toCanvas(sx, sy)
-        zoom = z
-        panX = sx - c.x * z
-        panY = sy - c.y * z
+        setView(z, sx - c.x * z, sy - c.y * z)
     }
-    function centerOn(cx, cy) { panX = width / 2 - cx * zoom; panY = height / 2 - cy * zoom }
+    function centerOn(cx, cy) { setView(zoom, width / 2 - cx * zoom, height / 2 - cy * zoom) }
     function fitRect(r) {
-        if (!r || r.width === undefined || r.width <= 0) { zoom = 1; panX = 0; panY = 0; return }
+        if (!r || r.width === undefined || r.width <= 0) { setView(1, 0, 0); return }
         const m = 40
-        zoom = Math.max(minZoom, Math.min(1.25, Math.min(width / (r.width + 2 * m), height / (r.height + 2 * m))))
-        centerOn(r.x + r.width / 2, r.y + r.height / 2)
+        const z = Math.max(minZoom, Math.min(1.25, Math.min(width / (r.width + 2 * m), height / (r.height + 2 * m))))
+        setView(z, width / 2 - (r.x + r.width / 2) * z, height / 2 - (r.y + r.height / 2) * z)
     }
     function fitAll() { fitRect(editor.nodes.boundingRect([])) }
     function fitSelection() {
@@ -113,10 +134,15 @@ Item {
         linkLayer.dragActive = false
         canvas.drag = null
     }
+    // Whether a node lies under canvas point p.
     function nodeAt(p) {
+        if (lowDetail) return lodLayer.nodeAt(p.x, p.y) >= 0
         const child = world.childAt(p.x, p.y)
-        return child && child.objectName.startsWith("node_") ? child : null
+        return child !== null && child.objectName.startsWith("node_")
     }
+    // How far from a port (canvas units) a press or a dropped link still takes it: a few screen
+    // pixels, so the few-pixel ports of the low-detail view stay easy to hit.
+    function portReach() { return Math.max(14, 6 / zoom) }
     // Connects the dragged link to the port under p; on empty canvas opens the search for a
     // node that takes it. Returns whether a link was made.
     function endLinkDrag(p) {
@@ -124,7 +150,7 @@ Item {
         linkLayer.dragActive = false
         canvas.drag = null
         if (!d) return false
-        const port = linkLayer.portAt(p.x, p.y, 14)
+        const port = linkLayer.portAt(p.x, p.y, portReach())
         if (port.nodeId !== undefined) {
             if (port.output === d.output || port.nodeId === d.nodeId) return false
             return d.output ? editor.document.connectPorts(d.nodeId, d.slot, port.nodeId, port.name)
@@ -279,6 +305,11 @@ Item {
             }
         }
     }
+    LowDetailInput {
+        anchors.fill: parent
+        canvas: world.parent
+        enabled: canvas.lowDetail
+    }
     WheelHandler {
         acceptedDevices: PointerDevice.Mouse | PointerDevice.TouchPad
         onWheel: (event) => {
@@ -319,9 +350,25 @@ Item {
             links: editor.links
             outlineColor: Theme.linkOutline
         }
+        NodeLodLayer {
+            id: lodLayer
+            visible: canvas.lowDetail
+            nodes: editor.nodes
+            nodeColor: Theme.node; borderColor: Theme.nodeBorder; selectionColor: Theme.selection
+            bypassColor: Theme.bypass; unknownColor: Theme.unknownNode
+            showTitles: canvas.zoom >= canvas.titleZoom; textColor: Theme.text
+            // Reading Theme.light here hands a new function over on a theme change (recolouring).
+            categoryColor: { Theme.light; return (c) => Theme.categoryColor(c) }
+            stateColor: { Theme.light; return (s) => Theme.stateColor(s) }
+        }
         Repeater {
             id: nodeRepeater
-            model: editor.nodes
+            model: VisibleNodesModel {
+                id: visibleNodes
+                nodes: editor.nodes
+                viewRect: canvas.cullRect
+                enabled: !canvas.lowDetail
+            }
             NodeItem { canvas: world.parent }
         }
         Repeater {
@@ -357,6 +404,7 @@ Item {
     Keys.onReleased: (event) => { if (event.key === Qt.Key_Space && !event.isAutoRepeat) { canvas.spaceHeld = false; event.accepted = true } }
 
     Minimap {
+        objectName: "minimap"
         canvas: world.parent
         visible: canvas.minimapVisible && editor.nodes.count > 0
         anchors.right: parent.right; anchors.bottom: parent.bottom; anchors.margins: 12

@@ -65,6 +65,7 @@ ApplicationWindow {
     Action { id: minimapAction; text: qsTr("&Minimap"); checkable: true; checked: canvas.minimapVisible; onTriggered: canvas.minimapVisible = checked }
     Action { id: runAction; text: qsTr("&Run"); onTriggered: editor.runner.run() }
     Action { id: cancelAction; text: qsTr("&Cancel all"); enabled: editor.runner.running; onTriggered: editor.runner.cancelAll() }
+    Action { id: sweepAction; text: qsTr("S&weep…"); checkable: true; checked: sweepPanel.visible; onTriggered: sweepPanel.visible = checked }
     Action { id: helpAction; text: qsTr("&Keyboard shortcuts"); onTriggered: help.visible = !help.visible }
     Action { id: settingsAction; text: qsTr("Se&ttings…"); onTriggered: settingsDialog.open() }
 
@@ -162,6 +163,8 @@ ApplicationWindow {
             title: qsTr("&Run")
             HintMenuItem { action: runAction; hint: "Ctrl+Enter" }
             HintMenuItem { action: cancelAction; hint: "Esc" }
+            MenuSeparator {}
+            MenuItem { action: sweepAction }
         }
         Menu {
             title: qsTr("&Help")
@@ -287,6 +290,13 @@ ApplicationWindow {
         id: queuePanel
         visible: false
         anchors.top: parent.top; anchors.left: parent.left; anchors.margins: 12
+    }
+
+    SweepPanel {
+        id: sweepPanel
+        objectName: "sweepPanel"
+        visible: false
+        anchors.top: parent.top; anchors.right: viewer.visible ? viewer.left : parent.right; anchors.margins: 12
     }
 
     HelpOverlay { id: help; anchors.fill: parent; visible: false }

@@ -1,5 +1,6 @@
 import QtQuick
 import QtQml
+import Tessera.Gui 1.0
 
 // The whole graph in miniature with the visible area outlined; click or drag to move the view.
 Rectangle {
@@ -30,15 +31,18 @@ Rectangle {
         function onGraphReset() { refresh.start() }
     }
 
-    Repeater {
-        model: editor.nodes
-        Rectangle {
-            x: map.ox + (model.x - map.bounds.x) * map.s
-            y: map.oy + (model.y - map.bounds.y) * map.s
-            width: Math.max(2, (model.width > 0 ? model.width : gui.defaultNodeWidth) * map.s)
-            height: Math.max(2, 80 * map.s)
-            color: model.selected ? Theme.selection : Theme.categoryColor(model.category)
-        }
+    // Every node as its title-bar colour (selected: the selection colour), at least 2 px.
+    readonly property alias nodeLayer: nodeLayer
+    NodeLodLayer {
+        id: nodeLayer
+        x: map.ox - map.bounds.x * map.s; y: map.oy - map.bounds.y * map.s
+        scale: map.s; transformOrigin: Item.TopLeft
+        nodes: editor.nodes
+        showPorts: false
+        minNodeSize: 2 / map.s
+        nodeColor: Theme.node; borderColor: "transparent"; selectionColor: Theme.selection
+        bypassColor: Theme.bypass; unknownColor: Theme.unknownNode
+        categoryColor: { Theme.light; return (c) => Theme.categoryColor(c) }
     }
     // The visible area, clamped to the map so its outline stays whole when the view is larger.
     Rectangle {

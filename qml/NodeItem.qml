@@ -1,9 +1,10 @@
 import QtQuick
 import QtQuick.Controls.Basic
 
-// One node on the canvas (a delegate of editor.nodes): title bar in its category colour, input
-// ports left and outputs right (one row each, the rows LinkLayer draws links to), widgets below,
-// then the live preview / output images. Shows run state, errors, bypass and mute.
+// One node on the canvas (a delegate of the canvas' VisibleNodesModel, so only nodes near the
+// view have one, and none at low detail): title bar in its category colour, input ports left and
+// outputs right (one row each, the rows LinkLayer draws links to), widgets below, then the live
+// preview / output images. Shows run state, errors, bypass and mute.
 Item {
     id: node
     property var canvas
@@ -14,13 +15,7 @@ Item {
     readonly property var widgetInputs: model.inputs.filter(i => i.isWidget && !i.asInput)
     readonly property int portRows: Math.max(shownInputs.length, outputs.length)
     readonly property bool detailed: !canvas || canvas.detailed
-    readonly property bool lowDetail: canvas ? canvas.lowDetail : false
     readonly property string state_: model.state
-    visible: {
-        if (!canvas) return true
-        const r = canvas.cullRect
-        return x < r.x + r.width && y < r.y + r.height && x + width > r.x && y + height + 40 > r.y
-    }
 
     x: model.x
     y: model.y
@@ -30,8 +25,7 @@ Item {
     objectName: "node_" + nid
     // While the view pans or zooms each node is a cached texture, so a frame composites quads
     // instead of re-rasterising every node's text; at rest nodes are drawn crisp at any zoom.
-    // A low-detail node is a few rectangles, which batch better than a texture each.
-    layer.enabled: canvas ? canvas.moving && !lowDetail : false
+    layer.enabled: canvas ? canvas.moving : false
     layer.smooth: true
 
     // Selection / state outline.
@@ -70,10 +64,12 @@ Item {
                 height: node.detailed ? 0 : node.widgetInputs.reduce((h, w) => h + (w.multiline ? gui.multilineHeight : (w.controlAfterGenerate ? 2 : 1) * gui.rowHeight), 0)
             }
         }
-        Item {
-            visible: !node.collapsed && (model.preview !== "" || model.outputImages.length > 0)
-            width: parent.width; height: visible ? width - 8 : 0
-            Image {
+        // Parts most nodes never show are loaded when they do (fewer items per node on big graphs).
+        Loader {
+            active: !node.collapsed && (model.preview !== "" || model.outputImages.length > 0)
+            visible: active
+            width: parent.width; height: active ? width - 8 : 0
+            sourceComponent: Image {
                 anchors.fill: parent; anchors.margins: 8
                 fillMode: Image.PreserveAspectFit
                 cache: false
@@ -122,7 +118,6 @@ Item {
             width: parent.width; height: parent.radius; anchors.bottom: parent.bottom; color: parent.color
         }
         Text {
-            visible: !node.lowDetail
             text: node.collapsed ? "▸" : "▾"
             color: Theme.textDim; font.pixelSize: 12
             x: 8; anchors.verticalCenter: parent.verticalCenter
@@ -134,34 +129,44 @@ Item {
             anchors.verticalCenter: parent.verticalCenter
             text: model.title; elide: Text.ElideRight
             color: Theme.text; font.pixelSize: Theme.titleFont; font.bold: true
-            visible: !renamer.visible && !node.lowDetail
+            visible: !renamer.active
         }
-        TextField {
+        Loader {  // the title's editor, while renaming
             id: renamer
-            visible: false
+            active: false
             x: 20; width: parent.width - 30; height: parent.height - 6; anchors.verticalCenter: parent.verticalCenter
-            font.pixelSize: Theme.titleFont; color: Theme.text
-            background: Rectangle { color: Theme.field; radius: 3 }
-            onAccepted: { editor.document.setTitle(node.nid, text); visible = false }
-            onActiveFocusChanged: if (!activeFocus) visible = false
-            Keys.onEscapePressed: visible = false
+            sourceComponent: TextField {
+                objectName: "titleEditor"
+                text: model.title
+                font.pixelSize: Theme.titleFont; color: Theme.text
+                background: Rectangle { color: Theme.field; radius: 3 }
+                Component.onCompleted: { forceActiveFocus(); selectAll() }
+                onAccepted: { editor.document.setTitle(node.nid, text); renamer.active = false }
+                onActiveFocusChanged: if (!activeFocus) renamer.active = false
+                Keys.onEscapePressed: renamer.active = false
+            }
         }
-        Rectangle {  // LoadImage: paint the inpainting mask on its image
+        Loader {  // LoadImage: paint the inpainting mask on its image
             id: maskButton
             z: 1  // above the title bar's drag area
-            visible: model.type === "LoadImage" && node.detailed && !node.collapsed
-            anchors.right: badge.left; anchors.rightMargin: 6; anchors.verticalCenter: parent.verticalCenter
-            width: visible ? maskLabel.implicitWidth + 12 : 0; height: 18; radius: 9
-            color: maskMouse.containsMouse ? Theme.accent : Theme.field
+            active: model.type === "LoadImage" && node.detailed && !node.collapsed
+            visible: active
+            anchors.right: badge.left; anchors.rightMargin: active ? 6 : 0; anchors.verticalCenter: parent.verticalCenter
+            width: item ? item.implicitWidth : 0; height: 18
             objectName: "paintMask_" + node.nid
-            Text { id: maskLabel; anchors.centerIn: parent; text: qsTr("Mask"); color: Theme.text; font.pixelSize: 10; font.bold: true }
-            MouseArea {
-                id: maskMouse
-                anchors.fill: parent; hoverEnabled: true
-                onClicked: node.canvas.paintMaskRequested(node.nid)
+            sourceComponent: Rectangle {
+                implicitWidth: maskLabel.implicitWidth + 12
+                radius: 9
+                color: maskMouse.containsMouse ? Theme.accent : Theme.field
+                Text { id: maskLabel; anchors.centerIn: parent; text: qsTr("Mask"); color: Theme.text; font.pixelSize: 10; font.bold: true }
+                MouseArea {
+                    id: maskMouse
+                    anchors.fill: parent; hoverEnabled: true
+                    onClicked: node.canvas.paintMaskRequested(node.nid)
+                }
+                ToolTip.visible: maskMouse.containsMouse; ToolTip.delay: 600
+                ToolTip.text: qsTr("Paint the inpainting mask on this image")
             }
-            ToolTip.visible: maskMouse.containsMouse; ToolTip.delay: 600
-            ToolTip.text: qsTr("Paint the inpainting mask on this image")
         }
         Rectangle {
             id: badge
@@ -197,7 +202,7 @@ Item {
             }
             onReleased: (mouse) => { if (moved) editor.document.finishMove() }
             onClicked: (mouse) => { if (mouse.button === Qt.RightButton) node.canvas.openNodeMenu(node.nid, node) }
-            onDoubleClicked: { renamer.text = model.title; renamer.visible = true; renamer.forceActiveFocus(); renamer.selectAll() }
+            onDoubleClicked: renamer.active = true
         }
     }
     // Progress while the node runs.
@@ -209,7 +214,7 @@ Item {
 
     // Ports.
     Repeater {
-        model: node.lowDetail ? 0 : node.shownInputs.length
+        model: node.shownInputs.length
         Item {
             readonly property var portData: node.shownInputs[index] || ({})
             y: node.collapsed ? 0 : gui.headerHeight + index * gui.rowHeight
@@ -229,7 +234,7 @@ Item {
         }
     }
     Repeater {
-        model: node.lowDetail ? 0 : node.outputs.length
+        model: node.outputs.length
         Item {
             readonly property var portData: node.outputs[index] || ({})
             x: node.width / 2
@@ -270,17 +275,20 @@ Item {
     }
 
     // The failure message under the node; clicking it selects the node.
-    Rectangle {
-        visible: node.state_ === "failed" && model.error !== ""
+    Loader {
+        active: node.state_ === "failed" && model.error !== ""
         y: parent.height + 6; width: Math.max(parent.width, 200)
-        height: errorText.implicitHeight + 12; radius: 4
-        color: Theme.errorBackground; border.color: Theme.error
-        Text {
-            id: errorText
-            x: 6; y: 6; width: parent.width - 12
-            text: model.error; wrapMode: Text.Wrap
-            color: Theme.errorText; font.pixelSize: Theme.smallFont
+        sourceComponent: Rectangle {
+            objectName: "errorBox"
+            height: errorText.implicitHeight + 12; radius: 4
+            color: Theme.errorBackground; border.color: Theme.error
+            Text {
+                id: errorText
+                x: 6; y: 6; width: parent.width - 12
+                text: model.error; wrapMode: Text.Wrap
+                color: Theme.errorText; font.pixelSize: Theme.smallFont
+            }
+            MouseArea { anchors.fill: parent; onClicked: editor.nodes.select(node.nid, false) }
         }
-        MouseArea { anchors.fill: parent; onClicked: editor.nodes.select(node.nid, false) }
     }
 }

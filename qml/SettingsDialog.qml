@@ -2,8 +2,9 @@ import QtQuick
 import QtQuick.Controls.Basic
 import QtQuick.Layouts
 
-// Models folders, output folder, device, precision, threads, preview method and theme (the theme
-// applies as soon as it is picked; Cancel puts the previous one back).
+// Models folders, output folder, device, precision, threads, preview method, theme (the theme
+// applies as soon as it is picked; Cancel puts the previous one back) and the backends runs go
+// to (applied at once).
 Dialog {
     id: dialog
     title: qsTr("Settings")
@@ -56,6 +57,8 @@ Dialog {
             Layout.fillWidth: true
             onActivated: editor.settings.theme = currentText
         }
+        Label { text: qsTr("Backends"); Layout.alignment: Qt.AlignTop; Layout.topMargin: 10 }
+        BackendList { Layout.fillWidth: true }
         Item { width: 1; height: 1; visible: systemNote.visible }
         Label {
             id: systemNote

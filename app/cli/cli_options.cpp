@@ -6,11 +6,14 @@ namespace tessera::cli {
 
 std::string usage() {
     return "usage:\n"
-           "  tessera run FILE [--set NODE.INPUT=VALUE]... [--models DIR]... [--input DIR] [--output DIR]\n"
+           "  tessera run FILE [--set NODE.INPUT=VALUE]... [--sweep NODE.INPUT=VALUES]... [--no-sweep]\n"
+           "                   [--models DIR]... [--input DIR] [--output DIR]\n"
            "                   [--previews DIR] [--preview-method auto|latent2rgb|taesd|none]\n"
            "                   [--device auto|cpu|cuda] [--precision auto|fp32|fp16|bf16] [--threads N] [--quiet]\n"
-           "  tessera validate FILE [--models DIR]... [--input DIR]\n"
-           "  tessera pack FILE -o OUT.tessera [--input DIR]   (a graph and its input images in one file)\n"
+           "                   [--server URL [--token T]]   (run on a ComfyUI or `tessera serve` backend)\n"
+           "  tessera validate FILE [--models DIR]... [--input DIR] [--sweep NODE.INPUT=VALUES]... (checks every sweep value too)\n"
+           "  tessera pack FILE -o OUT.tessera [--input DIR] [--sweep NODE.INPUT=VALUES]...\n"
+           "                   (a graph and its input images in one file, with a sweep to run)\n"
            "  tessera nodes\n"
            "  tessera serve [--listen ADDR] [--port N] [--models DIR]... [--input DIR] [--output DIR] [--token T]\n"
            "                [--max-queue N] [--device ...] [--precision ...] [--preview-method ...] [--threads N]\n"
@@ -18,6 +21,9 @@ std::string usage() {
            "  tessera --version\n"
            "FILE: a .tessera bundle, a graph.json, a ComfyUI workflow or API prompt JSON, or a PNG with an embedded graph.\n"
            "Models folders: --models, then $TESSERA_MODELS (':'-separated), then ~/.local/share/tessera/models.\n"
+           "Sweeps: one or two --sweep axes run the graph once per cell of the grid; VALUES is a range a:b:step\n"
+           "  (0.3:0.9:0.15), a list (4,7,10 or euler,heun) or, for text, variants split by '|' (a cat|a dog).\n"
+           "  Every cell's images and a labelled contact sheet go to the output folder.\n"
            "Previews (auto): TAESD when vae_approx/taesd_decoder.safetensors is in a models folder, else latent2rgb.\n";
 }
 
@@ -42,6 +48,8 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
             return args[++i];
         };
         if (a == "--set") o.overrides.push_back(value());
+        else if (a == "--sweep") o.sweeps.push_back(value());
+        else if (a == "--no-sweep") o.noSweep = true;
         else if (a == "--models") o.modelDirs.push_back(value());
         else if (a == "--input") o.inputDir = value();
         else if (a == "--output") o.outputDir = value();
@@ -68,11 +76,14 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
             (a == "--threads" ? o.threads : a == "--port" ? o.port : o.maxQueue) = n;
         }
         else if (a == "--listen") o.listen = value();
+        else if (a == "--server") o.server = value();
         else if (a == "--token") o.token = value(); else if (a == "--quiet" || a == "-q") o.quiet = true;
         else if (!a.empty() && a[0] == '-') throw Error("unknown option " + a + "\n" + usage());
         else if (o.file.empty()) o.file = a;
         else throw Error("unexpected argument '" + a + "'\n" + usage());
     }
+    if (o.sweeps.size() > 2) throw Error("a sweep has one or two axes; --sweep was given " + std::to_string(o.sweeps.size()) + " times");
+    if (o.noSweep && !o.sweeps.empty()) throw Error("--no-sweep and --sweep contradict each other");
     if (o.command == "pack" && o.packOutput.empty()) throw Error("tessera pack needs -o OUT.tessera\n" + usage());
     if ((o.command == "run" || o.command == "validate" || o.command == "pack") && o.file.empty())
         throw Error("tessera " + o.command + " needs a graph file\n" + usage());

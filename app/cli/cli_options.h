@@ -9,6 +9,8 @@ struct CliOptions {
     std::string command;  // run, validate, nodes, pack, serve, help, version
     std::string file;
     std::vector<std::string> overrides;  // NODE.INPUT=VALUE
+    std::vector<std::string> sweeps;     // NODE.INPUT=VALUES, one or two (core/sweep)
+    bool noSweep = false;                // run once even when the file saved a sweep
     std::vector<std::string> modelDirs;
     std::string inputDir, outputDir = "output", previewsDir;
     std::string packOutput;  // pack: the .tessera file to write
@@ -17,6 +19,7 @@ struct CliOptions {
     std::string previewMethod = "auto";  // sampler previews: auto, latent2rgb, taesd, none
     int threads = 0;
     bool quiet = false;
+    std::string server;  // run: a ComfyUI / Tessera backend URL (--token goes with it)
     // serve
     std::string listen = "127.0.0.1";
     int port = 8188;

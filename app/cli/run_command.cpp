@@ -1,19 +1,18 @@
 #include "app/cli/commands.h"
 
+#include "app/cli/compute_setup.h"
 #include "app/cli/loaded_document.h"
 #include "app/cli/overrides.h"
-#include "app/cli/preview_writer.h"
-#include "app/cli/progress_bar.h"
-#include "core/common/allocator.h"
+#include "app/cli/remote_run_command.h"
+#include "app/cli/run_display.h"
 #include "core/common/error.h"
-#include "core/engine/device.h"
 #include "core/exec/executor.h"
 #include "core/graph/validation.h"
+#include "core/sweep/sweep.h"
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <unistd.h>
 
 namespace tessera::cli {
 namespace {
@@ -21,41 +20,31 @@ namespace {
 std::atomic<bool> interrupted{false};
 void onInterrupt(int) { interrupted = true; }
 
+// The sweep a command runs: --sweep, else the one saved in the file, none with --no-sweep.
+std::vector<std::string> sweepAxesOf(const CliOptions& o, const Graph& graph) {
+    if (o.noSweep) return {};
+    return !o.sweeps.empty() ? o.sweeps : savedSweep(graph);
+}
+
 }  // namespace
 
 int runCommand(const CliOptions& o, const Registry& registry) {
     LoadedDocument doc = loadDocument(o, registry);
     for (const auto& text : o.overrides) applyOverride(doc.graph, registry, parseOverride(text));
+    const std::vector<std::string> axes = sweepAxesOf(o, doc.graph);
+    if (!axes.empty()) return sweepCommand(o, registry, doc, axes);
+    saveSweep(doc.graph, {});  // --no-sweep: the images embed a graph that runs once
     doc.env.workflowJson = workflowJsonOf(doc.graph);
     doc.env.promptJson = promptJsonOf(doc.graph, registry);
 
-    const int threads = engine::configureThreads(o.threads);
-    // Fails early and clearly for an unavailable device or precision.
-    const engine::Placement placement = engine::resolvePlacement(o.device, o.precision);
-    ProgressBar bar(!o.quiet && ::isatty(STDERR_FILENO));
-    PreviewWriter previews(o.previewsDir);
-    std::vector<std::string> outputs;
-    const Graph& graph = doc.graph;
+    if (!o.server.empty()) return remoteRunCommand(o, registry, doc);
 
-    auto observer = [&](const ExecEvent& e) {
-        using K = ExecEvent::Kind;
-        switch (e.kind) {
-            case K::NodeStarted: if (!o.quiet) bar.nodeStarted(graph.describeNode(e.node)); break;
-            case K::Progress: if (!o.quiet) bar.step(e.step, e.total); break;
-            case K::NodeDone: if (!o.quiet) bar.nodeFinished(graph.describeNode(e.node), "done", e.seconds); break;
-            case K::NodeCached: if (!o.quiet) bar.nodeFinished(graph.describeNode(e.node), "cached", 0); break;
-            case K::Preview: previews.write(graph.describeNode(e.node), e.preview); break;
-            case K::OutputFile: outputs.push_back(e.message); break;
-            default: break;
-        }
-    };
+    setUpCompute(o);  // fails early and clearly for an unavailable device or precision
+    RunDisplay display(o, doc.graph);
 
     std::signal(SIGINT, onInterrupt);
-    if (!o.quiet)
-        std::fprintf(stderr, "running %s on %s, %d threads, %s allocator\n", o.file.c_str(),
-                     engine::describeCompute(placement).c_str(), threads, allocatorName().c_str());
     Executor executor(registry);
-    RunHandle handle = executor.start(doc.graph, doc.env, observer);
+    RunHandle handle = executor.start(doc.graph, doc.env, [&](const ExecEvent& e) { display.onEvent(e); });
     while (!handle.waitFor(std::chrono::milliseconds(100))) {
         if (interrupted) handle.cancel();
     }
@@ -63,33 +52,33 @@ int runCommand(const CliOptions& o, const Registry& registry) {
     std::signal(SIGINT, SIG_DFL);
 
     if (result.cancelled()) {
-        bar.message("cancelled");
+        display.message("cancelled");
         return 130;
     }
     if (!result.succeeded()) {
-        bar.message("error: " + result.message);
+        display.message("error: " + result.message);
         if (!result.issues.empty()) {
-            bar.message(describeMissingModels(result.issues, doc.env));
+            display.message(describeMissingModels(result.issues, doc.env));
             return 3;
         }
         return 1;
     }
-    for (const auto& path : outputs) std::printf("%s\n", path.c_str());
-    if (!o.quiet) {
-        std::fprintf(stderr, "finished in %.1fs", result.seconds);
-        if (!outputs.empty()) std::fprintf(stderr, "; %zu image(s) written to %s", outputs.size(), o.outputDir.c_str());
-        if (previews.count()) std::fprintf(stderr, "; %d preview(s) in %s", previews.count(), o.previewsDir.c_str());
-        std::fprintf(stderr, "\n");
-    }
+    display.printSummary(result.seconds);
     return 0;
 }
 
 int validateCommand(const CliOptions& o, const Registry& registry) {
     LoadedDocument doc = loadDocument(o, registry);
     for (const auto& text : o.overrides) applyOverride(doc.graph, registry, parseOverride(text));
-    const auto issues = validateGraph(doc.graph, registry, &doc.env);
+    auto issues = validateGraph(doc.graph, registry, &doc.env);
+    // The sweep it would run (given or saved): every value checked too.
+    const std::vector<std::string> axes = sweepAxesOf(o, doc.graph);
+    if (!axes.empty())
+        for (auto& issue : checkSweepValues(doc.graph, registry, &doc.env, resolveSweep(doc.graph, registry, axes)))
+            issues.push_back(std::move(issue));
     if (issues.empty()) {
-        std::printf("%s: valid (%zu nodes, %zu links)\n", o.file.c_str(), doc.graph.nodes().size(), doc.graph.links().size());
+        std::printf("%s: valid (%zu nodes, %zu links%s)\n", o.file.c_str(), doc.graph.nodes().size(), doc.graph.links().size(),
+                    axes.empty() ? "" : ", a sweep");
         return 0;
     }
     std::printf("%s: %zu problem(s)\n%s", o.file.c_str(), issues.size(), formatIssues(doc.graph, issues).c_str());

@@ -1,5 +1,6 @@
 #include "app/editor/editor_session.h"
 
+#include "app/editor/backend_list_model.h"
 #include "app/editor/editor_settings.h"
 #include "app/editor/examples_folder.h"
 #include "app/editor/graph_document.h"
@@ -9,6 +10,7 @@
 #include "app/editor/output_history.h"
 #include "app/editor/preview_store.h"
 #include "app/editor/run_controller.h"
+#include "app/editor/sweep_controller.h"
 #include "core/plugin/plugin_loader.h"
 #include "nodes/builtin_nodes.h"
 
@@ -25,6 +27,8 @@ struct EditorSession::Parts {
     NodeCatalog* catalog = nullptr;
     RunController* runner = nullptr;
     OutputHistory* outputs = nullptr;
+    BackendListModel* backends = nullptr;
+    SweepController* sweep = nullptr;
 };
 
 EditorSession::EditorSession(QObject* parent) : EditorSession(QString(), parent) {}
@@ -45,6 +49,11 @@ EditorSession::EditorSession(const QString& settingsFile, QObject* parent)
     p.runner = new RunController(p.document, p.nodes, &p.previews, this);
     p.outputs = new OutputHistory(this);
     p.runner->setOutputHistory(p.outputs);
+    p.backends = new BackendListModel(p.settings->store(), this);
+    auto applyBackends = [this] { parts_->runner->setBackends(parts_->backends->entries()); };
+    applyBackends();
+    connect(p.backends, &BackendListModel::backendsChanged, this, applyBackends);
+    p.sweep = new SweepController(p.document, this);
 
     // File choices of COMBOs (checkpoints, input images, ...) follow the settings and the document.
     auto lister = [this](const QString& kind) {
@@ -59,6 +68,8 @@ EditorSession::EditorSession(const QString& settingsFile, QObject* parent)
     auto applySettings = [this] {
         parts_->runner->setEnvironment(parts_->settings->environment());
         parts_->runner->setThreads(parts_->settings->threads());
+        parts_->sweep->setEnvironment(parts_->settings->environment());
+        parts_->sweep->setThreads(parts_->settings->threads());
     };
     applySettings();
     connect(p.settings, &EditorSettings::changed, this, applySettings);
@@ -67,6 +78,7 @@ EditorSession::EditorSession(const QString& settingsFile, QObject* parent)
 EditorSession::~EditorSession() {
     // The runner's executor stops its worker before the document and models it reports to go.
     delete parts_->runner;
+    delete parts_->sweep;
     // Then the models and the document, while the registry they refer to still exists.
     delete parts_->nodes;
     delete parts_->links;
@@ -78,9 +90,11 @@ GraphDocument* EditorSession::document() const { return parts_->document; }
 NodeListModel* EditorSession::nodes() const { return parts_->nodes; }
 LinkListModel* EditorSession::links() const { return parts_->links; }
 NodeCatalog* EditorSession::catalog() const { return parts_->catalog; }
+SweepController* EditorSession::sweep() const { return parts_->sweep; }
 RunController* EditorSession::runner() const { return parts_->runner; }
 PreviewStore* EditorSession::previews() const { return &parts_->previews; }
 EditorSettings* EditorSession::settings() const { return parts_->settings; }
 OutputHistory* EditorSession::outputs() const { return parts_->outputs; }
+BackendListModel* EditorSession::backends() const { return parts_->backends; }
 
 }  // namespace tessera::editor

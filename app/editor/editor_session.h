@@ -1,7 +1,7 @@
 #pragma once
 // Everything one editor window works with, owned in one place and exposed to QML as the
 // context object "editor": editor.document, editor.nodes, editor.links, editor.catalog,
-// editor.runner, editor.settings, editor.outputs (the images the runs wrote). The app's main() and the Qt Quick Test setup build it the
+// editor.runner, editor.settings, editor.outputs (the images the runs wrote), editor.backends, editor.sweep (the sweep panel). The app's main() and the Qt Quick Test setup build it the
 // same way (registerBuiltinNodes + the plugins folder).
 #include "core/graph/registry.h"
 
@@ -22,6 +22,8 @@ class RunController;
 class PreviewStore;
 class EditorSettings;
 class OutputHistory;
+class BackendListModel;
+class SweepController;
 
 class EditorSession : public QObject {
     Q_OBJECT
@@ -33,6 +35,8 @@ class EditorSession : public QObject {
     Q_MOC_INCLUDE("app/editor/run_controller.h")
     Q_MOC_INCLUDE("app/editor/editor_settings.h")
     Q_MOC_INCLUDE("app/editor/output_history.h")
+    Q_MOC_INCLUDE("app/editor/backend_list_model.h")
+    Q_MOC_INCLUDE("app/editor/sweep_controller.h")
     Q_PROPERTY(tessera::editor::GraphDocument* document READ document CONSTANT)
     Q_PROPERTY(tessera::editor::NodeListModel* nodes READ nodes CONSTANT)
     Q_PROPERTY(tessera::editor::LinkListModel* links READ links CONSTANT)
@@ -40,6 +44,8 @@ class EditorSession : public QObject {
     Q_PROPERTY(tessera::editor::RunController* runner READ runner CONSTANT)
     Q_PROPERTY(tessera::editor::EditorSettings* settings READ settings CONSTANT)
     Q_PROPERTY(tessera::editor::OutputHistory* outputs READ outputs CONSTANT)
+    Q_PROPERTY(tessera::editor::BackendListModel* backends READ backends CONSTANT)  // Settings > Backends
+    Q_PROPERTY(tessera::editor::SweepController* sweep READ sweep CONSTANT)
     // "<file>: <why>" for each plugin that was skipped at start (shown once in the status bar).
     Q_PROPERTY(QStringList pluginProblems READ pluginProblems CONSTANT)
 
@@ -57,6 +63,8 @@ public:
     PreviewStore* previews() const;
     EditorSettings* settings() const;
     OutputHistory* outputs() const;
+    BackendListModel* backends() const;
+    SweepController* sweep() const;
     const Registry& registry() const { return registry_; }
     QStringList pluginProblems() const { return pluginProblems_; }
 

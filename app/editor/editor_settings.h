@@ -56,6 +56,8 @@ public:
     // Models folders, output and temp folders, device, precision, preview method (no input dir:
     // that belongs to the document).
     Environment environment() const;
+    // The settings store itself, for models that keep their own entries (BackendListModel).
+    QSettings* store() const { return settings_; }
 
 signals:
     void changed();

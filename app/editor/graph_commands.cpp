@@ -107,6 +107,11 @@ std::vector<Group>& DeltaBuilder::groups() {
     return *groups_;
 }
 
+std::map<std::string, std::string>& DeltaBuilder::properties() {
+    if (!properties_) properties_ = graph_.properties();
+    return *properties_;
+}
+
 GraphDelta DeltaBuilder::finish() const {
     GraphDelta d;
     for (const auto& [id, staged] : nodes_) {
@@ -127,6 +132,8 @@ GraphDelta DeltaBuilder::finish() const {
         c.after = staged;
     }
     if (groups_ && !sameGroups(*groups_, graph_.groups())) d.groups = Change<std::vector<Group>>{graph_.groups(), *groups_};
+    if (properties_ && *properties_ != graph_.properties())
+        d.properties = Change<std::map<std::string, std::string>>{graph_.properties(), *properties_};
     return d;
 }
 
@@ -166,6 +173,7 @@ void DeltaCommand::apply(bool forward) {
             if (l) linkEnds.insert(l->toNode);
     }
     if (delta_.groups) g.groups() = *(forward ? delta_.groups->after : delta_.groups->before);
+    if (delta_.properties) g.properties() = *(forward ? delta_.properties->after : delta_.properties->before);
 
     // Added nodes before the links that use them; removed nodes after the links that used them.
     for (NodeId id : added) emit doc_->nodeAdded(id);

@@ -1,6 +1,7 @@
 #pragma once
 // The undo commands behind GraphDocument's edits. Every edit but moving and resizing is a
-// GraphDelta: the before and after state of each node and link it touches (and of the groups),
+// GraphDelta: the before and after state of each node and link it touches (and of the groups and
+// document properties, such as the saved sweep),
 // so undo restores exactly what was there, ids included. Edits are staged on a DeltaBuilder
 // without touching the graph; pushing the command applies them.
 #include "core/graph/graph.h"
@@ -25,7 +26,8 @@ struct GraphDelta {
     std::map<NodeId, Change<Node>> nodes;
     std::map<LinkId, Change<Link>> links;
     std::optional<Change<std::vector<Group>>> groups;
-    bool empty() const { return nodes.empty() && links.empty() && !groups; }
+    std::optional<Change<std::map<std::string, std::string>>> properties;
+    bool empty() const { return nodes.empty() && links.empty() && !groups && !properties; }
 };
 
 bool sameNode(const Node& a, const Node& b);
@@ -47,6 +49,7 @@ public:
     Link* editLink(LinkId id);  // a staged copy; nullptr when absent
     void removeLink(LinkId id);
     std::vector<Group>& groups();
+    std::map<std::string, std::string>& properties();
 
     GraphDelta finish() const;  // only what really changed
 
@@ -55,6 +58,7 @@ private:
     std::map<NodeId, std::optional<Node>> nodes_;
     std::map<LinkId, std::optional<Link>> links_;
     std::optional<std::vector<Group>> groups_;
+    std::optional<std::map<std::string, std::string>> properties_;
     NodeId nextNode_;
     LinkId nextLink_;
 };

@@ -1,11 +1,14 @@
 #include "app/editor/graph_document.h"
 
+#include "core/sweep/sweep.h"
+
 #include "app/editor/document_util.h"
 #include "app/editor/graph_commands.h"
 #include "app/editor/node_ports.h"
 #include "core/common/error.h"
 #include "core/graph/port_types.h"
 #include "core/io/widget_values.h"
+#include "core/sweep/sweep.h"
 
 #include <QFileInfo>
 #include <QRandomGenerator>
@@ -259,6 +262,15 @@ bool GraphDocument::setWidgetValue(qint64 node, const QString& input, const QVar
     b.editNode(node)->widgets[in->name] = v;
     commit(b, tr("Change %1").arg(input));
     return true;
+}
+
+void GraphDocument::setSavedSweep(const std::vector<std::string>& axes) {
+    DeltaBuilder b(graph_);
+    Graph staged;
+    staged.properties() = graph_.properties();
+    saveSweep(staged, axes);
+    b.properties() = staged.properties();
+    commit(b, axes.empty() ? tr("Remove the sweep") : tr("Set the sweep"));
 }
 
 void GraphDocument::setWidgetAsInput(qint64 node, const QString& input, bool asInput) {

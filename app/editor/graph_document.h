@@ -75,6 +75,8 @@ public:
     Q_INVOKABLE bool moveReroute(qint64 toNode, const QString& toInput, int index, double x, double y);
     Q_INVOKABLE bool removeReroute(qint64 toNode, const QString& toInput, int index);
     Q_INVOKABLE bool setWidgetValue(qint64 node, const QString& input, const QVariant& value);  // range/choice checked
+    // The sweep saved with the graph ("NODE.INPUT=VALUES" per axis; empty removes it), one undo step.
+    void setSavedSweep(const std::vector<std::string>& axes);
     // A widget shown as an input port (and back; turning it back drops the link feeding it).
     Q_INVOKABLE void setWidgetAsInput(qint64 node, const QString& input, bool asInput);
     Q_INVOKABLE void setControlAfterGenerate(qint64 node, const QString& input, const QString& mode);

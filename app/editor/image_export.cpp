@@ -1,7 +1,10 @@
 #include "app/editor/image_export.h"
 
 #include "app/editor/document_util.h"
+#include "core/common/error.h"
+#include "core/io/atomic_file.h"
 
+#include <QBuffer>
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
@@ -26,22 +29,31 @@ bool exportImage(const QString& sourceName, const QString& targetName, QString* 
     const QByteArray format = QImageReader::imageFormat(source);
     const bool sameFormat = suffix.isEmpty() || suffix == QString::fromLatin1(format) ||
                             (format == "jpeg" && suffix == "jpg");
+    // Written to a temporary file that replaces the target only when complete: a full disk keeps the old file.
+    auto write = [&](const QByteArray& data) {
+        try {
+            writeFileAtomically(target, data);
+            return true;
+        } catch (const Error& e) {
+            return fail(error, QStringLiteral("Cannot write %1: %2").arg(target, QString::fromStdString(e.what())));
+        }
+    };
     if (sameFormat) {
-        if (QFile::exists(target) && !QFile::remove(target))
-            return fail(error, QStringLiteral("Cannot replace %1: is it read-only or open elsewhere?").arg(target));
         QFile in(source);
-        if (!in.copy(target)) return fail(error, QStringLiteral("Cannot write %1: %2").arg(target, in.errorString()));
-        return true;
+        if (!in.open(QIODevice::ReadOnly)) return fail(error, QStringLiteral("Cannot read %1: %2").arg(source, in.errorString()));
+        return write(in.readAll());
     }
     QImageReader reader(source);
     const QImage image = reader.read();
     if (image.isNull()) return fail(error, QStringLiteral("Cannot read %1: %2").arg(source, reader.errorString()));
-    QImageWriter writer(target);
+    QBuffer encoded;
+    encoded.open(QIODevice::WriteOnly);
+    QImageWriter writer(&encoded, suffix.toLatin1());
     if (!writer.canWrite())
         return fail(error, QStringLiteral("Cannot write %1: no encoder for .%2 (use .png or .jpg).").arg(target, suffix));
     writer.setQuality(95);
     if (!writer.write(image)) return fail(error, QStringLiteral("Cannot write %1: %2").arg(target, writer.errorString()));
-    return true;
+    return write(encoded.data());
 }
 
 }  // namespace tessera::editor

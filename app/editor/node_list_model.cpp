@@ -51,7 +51,8 @@ QHash<int, QByteArray> NodeListModel::roleNames() const {
             {OutputsRole, "outputs"}, {StateRole, "state"},       {ProgressRole, "progress"},
             {ErrorRole, "error"},     {PreviewRole, "preview"},   {OutputImagesRole, "outputImages"},
             {SelectedRole, "selected"}, {BypassedRole, "bypassed"}, {MutedRole, "muted"},
-            {CollapsedRole, "collapsed"}, {NoteRole, "note"},     {UnknownTypeRole, "unknownType"}};
+            {CollapsedRole, "collapsed"}, {NoteRole, "note"},     {UnknownTypeRole, "unknownType"},
+            {RectRole, "rect"}};
 }
 
 QVariantList NodeListModel::inputsOf(const Node& node) const {
@@ -144,6 +145,7 @@ QVariant NodeListModel::data(const QModelIndex& index, int role) const {
         case CollapsedRole: return n->collapsed;
         case NoteRole: return q(n->note);
         case UnknownTypeRole: return decl == nullptr;
+        case RectRole: return nodeRect(doc_->graph(), *n, doc_->registry());
         default: return {};
     }
 }
@@ -166,7 +168,9 @@ void NodeListModel::reindex(size_t from) {
 
 void NodeListModel::changed(qint64 id, const QList<int>& roles) {
     const int row = rowOf(id);
-    if (row >= 0) emit dataChanged(index(row), index(row), roles);
+    if (row < 0) return;
+    const bool moved = std::any_of(roles.begin(), roles.end(), [](int r) { return r >= XRole && r <= HeightRole; });
+    emit dataChanged(index(row), index(row), moved ? roles + QList<int>{RectRole} : roles);
 }
 
 void NodeListModel::onNodeAdded(qint64 id) {

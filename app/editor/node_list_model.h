@@ -47,6 +47,7 @@ public:
         BypassedRole, MutedRole, CollapsedRole,  // "bypassed", "muted", "collapsed"
         NoteRole,         // "note"
         UnknownTypeRole,  // "unknownType": placeholder for a type no registry entry has
+        RectRole,         // "rect": the node's canvas rectangle (nodeRect: automatic sizes estimated)
     };
 
     explicit NodeListModel(GraphDocument* document, QObject* parent = nullptr);

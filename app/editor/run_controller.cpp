@@ -9,6 +9,13 @@
 #include "core/exec/executor.h"
 #include "core/io/comfyui_import.h"
 #include "core/io/graph_json.h"
+#include "core/sweep/sweep.h"
+
+#ifdef TESSERA_EDITOR_REMOTE
+#include "app/remote/local_backend.h"
+#include "app/remote/remote_backend.h"
+#include "app/remote/run_queue.h"
+#endif
 
 #include <QDir>
 #include <QImage>
@@ -47,6 +54,12 @@ struct RunController::Impl {
         RunHandle handle;
     };
     std::vector<Run> runs;  // pending and running, in order
+#ifdef TESSERA_EDITOR_REMOTE
+    std::vector<BackendEntry> backends;
+    std::unique_ptr<remote::RunQueue> queue;  // while remote backends are in use
+    bool queueStale = true;                    // the backends changed since it was made
+    std::map<int, int> runOfJob, jobOfRun;
+#endif
     QSet<qint64> touched;   // nodes of the running run not yet finished (reset when cancelled)
     QSet<qint64> failed;    // nodes of the running run that reported their failure
     int nextId = 1;
@@ -68,7 +81,21 @@ RunController::RunController(GraphDocument* document, NodeListModel* nodes, Prev
 
 RunController::~RunController() = default;
 
-void RunController::setEnvironment(const Environment& env) { env_ = env; }
+void RunController::setEnvironment(const Environment& env) {
+    env_ = env;
+#ifdef TESSERA_EDITOR_REMOTE
+    impl_->queueStale = true;  // this machine's backend keeps its own copy
+#endif
+}
+
+void RunController::setBackends(const std::vector<BackendEntry>& backends) {
+#ifdef TESSERA_EDITOR_REMOTE
+    impl_->backends = backends;
+    impl_->queueStale = true;
+#else
+    (void)backends;
+#endif
+}
 
 bool RunController::running() const { return !impl_->runs.empty(); }
 
@@ -86,7 +113,9 @@ int RunController::run() {
     try {
         if (!env.outputDir.empty()) std::filesystem::create_directories(env.outputDir);
         if (!env.tempDir.empty()) std::filesystem::create_directories(env.tempDir);
-        env.workflowJson = graphToJson(graph).toStdString();
+        Graph runOnce = graph;
+        saveSweep(runOnce, {});  // the images embed a graph that runs once, not the saved sweep
+        env.workflowJson = graphToJson(runOnce).toStdString();
         try {
             env.promptJson = graphToComfyPrompt(graph, doc_->registry()).toStdString();
         } catch (const Error&) {
@@ -111,8 +140,8 @@ int RunController::run() {
             Qt::QueuedConnection);
     };
     engine::configureThreads(threads_);
-    r.handle = impl_->executor.start(graph, env, observer);
     impl_->runs.push_back(std::move(r));
+    if (runOnBackends(graph, env, id) < 0) impl_->runs.back().handle = impl_->executor.start(graph, env, observer);
     // "Control after generate" (ComfyUI): the seed changes once the graph is queued, so queued
     // runs each get their own seed and the next run never repeats the last one.
     doc_->applyAfterRunWidgetChanges();
@@ -122,9 +151,72 @@ int RunController::run() {
     return id;
 }
 
+int RunController::runOnBackends(const Graph& graph, const Environment& env, int id) {
+#ifdef TESSERA_EDITOR_REMOTE
+    bool remote = false;
+    for (size_t i = 1; i < impl_->backends.size(); ++i) remote = remote || impl_->backends[i].enabled;
+    if (!remote) return -1;
+    if (!impl_->queue || (impl_->queueStale && impl_->runOfJob.empty())) {
+        std::vector<std::unique_ptr<remote::Backend>> list;
+        for (const BackendEntry& b : impl_->backends) {
+            if (!b.enabled) continue;
+            if (b.url.isEmpty()) list.push_back(std::make_unique<remote::LocalBackend>(doc_->registry(), env_));
+            else
+                list.push_back(std::make_unique<remote::RemoteBackend>(
+                    remote::parseBackendAddress(b.url.toStdString(), b.token.toStdString()), doc_->registry()));
+        }
+        remote::RunQueue::Callbacks callbacks;
+        callbacks.onEvent = [this](int job, const std::string& backend, const ExecEvent& e) {
+            auto it = impl_->runOfJob.find(job);
+            if (it == impl_->runOfJob.end()) return;
+            const QImage preview = e.kind == ExecEvent::Kind::Preview && e.preview ? toQImage(*e.preview) : QImage();
+            handle(it->second, int(e.kind), qint64(e.node), e.step, e.total, QString::fromStdString(e.message), preview, e.seconds);
+            if (e.kind == ExecEvent::Kind::RunStarted) {  // say where it runs
+                status_ = status_.chopped(1) + QStringLiteral(" on %1…").arg(QString::fromStdString(backend));
+                emit statusChanged();
+            }
+        };
+        callbacks.onNote = [this](int, const std::string& note) {
+            status_ = QString::fromStdString(note);
+            emit statusChanged();
+        };
+        callbacks.onFinished = [this](const remote::JobReport& report) {
+            auto it = impl_->runOfJob.find(report.job);
+            if (it == impl_->runOfJob.end()) return;
+            const int runId = it->second;
+            impl_->runOfJob.erase(it);
+            impl_->jobOfRun.erase(runId);
+            using O = remote::RemoteRunResult::Outcome;
+            const O outcome = report.result.outcome;
+            const ExecEvent::Kind kind = outcome == O::Succeeded   ? ExecEvent::Kind::RunFinished
+                                         : outcome == O::Cancelled ? ExecEvent::Kind::RunCancelled
+                                                                   : ExecEvent::Kind::RunFailed;
+            handle(runId, int(kind), qint64(report.result.failedNode), 0, 0, QString::fromStdString(report.result.message), {},
+                   report.result.seconds);
+        };
+        impl_->queue = std::make_unique<remote::RunQueue>(doc_->registry(), std::move(list), std::move(callbacks));
+        impl_->queue->start();
+        impl_->queueStale = false;
+    }
+    const int job = impl_->queue->submit(graph, env);
+    impl_->runOfJob[job] = id;
+    impl_->jobOfRun[id] = job;
+    return job;
+#else
+    (void)graph, (void)env, (void)id;
+    return -1;
+#endif
+}
+
 void RunController::cancel(int runId) {
     Impl::Run* r = impl_->find(runId);
     if (!r) return;
+#ifdef TESSERA_EDITOR_REMOTE
+    if (auto job = impl_->jobOfRun.find(runId); job != impl_->jobOfRun.end()) {
+        impl_->queue->cancel(job->second);
+        return;  // the queue reports the end (at once for a job that had not started)
+    }
+#endif
     r->handle.cancel();
     if (!r->started) {
         // A queued run ends without running anything; drop it from the queue now.

@@ -2,6 +2,7 @@
 // Runs the edited graph on the executor without blocking the UI: Ctrl+Enter queues a copy of
 // the graph; executor events (worker thread) are forwarded to the GUI thread, where they update
 // NodeListModel's run state, the preview store and the queue.
+#include "app/editor/backend_list_model.h"
 #include "core/exec/environment.h"
 
 #include <QObject>
@@ -12,6 +13,7 @@
 
 namespace tessera {
 class Executor;
+class Graph;
 struct ExecEvent;
 }  // namespace tessera
 
@@ -46,6 +48,9 @@ public:
     Q_INVOKABLE void cancel(int runId);    // pending: removed; running: stops within a sampler step
     Q_INVOKABLE void cancelAll();          // Esc
     void setThreads(int threads);          // CPU threads for the engine; 0 = all cores
+    // The backends of Settings > Backends: with a remote one enabled, runs go through app/remote's
+    // RunQueue (this machine too, when enabled); otherwise straight to this process's executor.
+    void setBackends(const std::vector<BackendEntry>& backends);
     // Where each output file is recorded (with its node, run and the run's input image); optional.
     void setOutputHistory(OutputHistory* history) { history_ = history; }
 
@@ -59,6 +64,7 @@ signals:
     void outputImage(qint64 nodeId, const QString& fileUrl);
 
 private:
+    int runOnBackends(const Graph& graph, const Environment& env, int id);
     // One executor event, on the GUI thread (kind: ExecEvent::Kind).
     void handle(int runId, int kind, qint64 node, int step, int total, const QString& message, const QImage& preview,
                 double seconds);

@@ -11,6 +11,8 @@
 #include "app/gui/canvas_layout.h"
 #include "app/gui/link_layer.h"
 #include "app/gui/mask_canvas.h"
+#include "app/gui/node_lod_layer.h"
+#include "app/gui/visible_nodes_model.h"
 #include "core/io/png_metadata.h"
 
 #include <QClipboard>
@@ -34,6 +36,8 @@ void registerGuiTypes() {
     qmlRegisterType<LinkLayer>("Tessera.Gui", 1, 0, "LinkLayer");
     qmlRegisterType<CanvasGrid>("Tessera.Gui", 1, 0, "CanvasGrid");
     qmlRegisterType<MaskCanvas>("Tessera.Gui", 1, 0, "MaskCanvas");
+    qmlRegisterType<NodeLodLayer>("Tessera.Gui", 1, 0, "NodeLodLayer");
+    qmlRegisterType<VisibleNodesModel>("Tessera.Gui", 1, 0, "VisibleNodesModel");
 }
 
 QStringList GuiHelper::exampleFiles() const { return editor::exampleFiles(QCoreApplication::applicationDirPath()); }

@@ -1,12 +1,13 @@
 #include "app/server/image_upload.h"
 
 #include "app/server/safe_paths.h"
+#include "core/common/error.h"
+#include "core/io/atomic_file.h"
 
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -107,9 +108,11 @@ UploadResult write(const UploadRequest& r, const QString& folder, const QString&
         return failure(400, "the subfolder '" + r.subfolder.toStdString() + "' runs into the file " + file.toStdString());
     if (QFileInfo(*path).isDir()) return failure(400, "'" + filename.toStdString() + "' is a folder there");
     if (!QDir().mkpath(dir)) return failure(500, "cannot create the folder " + dir.toStdString());
-    QSaveFile out(*path);
-    if (!out.open(QIODevice::WriteOnly) || out.write(data) != data.size() || !out.commit())
-        return failure(500, "cannot write " + path->toStdString() + ": " + out.errorString().toStdString());
+    try {
+        writeFileAtomically(*path, data);  // a full disk leaves neither a half-written file nor a changed one
+    } catch (const Error& e) {
+        return failure(500, e.what());
+    }
     UploadResult ok;
     ok.ok = true;
     ok.name = finalName;

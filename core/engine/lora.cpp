@@ -81,7 +81,11 @@ std::string anotherFamilyAdvice(const LoraFile& lora) {
            "; use it with a checkpoint of the family it was trained for.";
 }
 
-at::Tensor readTensor(const SafetensorsFile& file, const std::string& name) { return file.tensor(name, at::kFloat); }
+// Always a copy: a view of the mapping would fault (SIGBUS) once the file is truncated.
+at::Tensor readTensor(const SafetensorsFile& file, const std::string& name) {
+    const at::Tensor stored = file.tensor(name);
+    return stored.scalar_type() == at::kFloat ? stored.clone() : stored.to(at::kFloat);
+}
 
 LoraPatch makePatch(const SafetensorsFile& file, const std::string& module, const ModuleTensors& t,
                     const LoraTarget& target) {
@@ -239,6 +243,7 @@ LoraFile loadLora(const std::string& path, const std::vector<std::string>& unetK
                     " modules (first: '" + modules.begin()->first + "') names a weight of the model. " +
                     anotherFamilyAdvice(out));
     }
+    file->checkUnchanged();
     return out;
 }
 

@@ -1,6 +1,7 @@
 #include "core/engine/safetensors.h"
 
 #include "core/common/error.h"
+#include "core/engine/mapping_guard.h"
 
 #include <ATen/ATen.h>
 #include <QByteArray>
@@ -209,12 +210,29 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) 
     f->path_ = path;
     f->map_ = static_cast<uint8_t*>(p);
     f->size_ = size;
+    f->guard_ = MappingGuard::protect(p, size);
+    f->device_ = st.st_dev;
+    f->inode_ = st.st_ino;
+    f->mtime_ = st.st_mtim;
     f->header_ = parseSafetensorsHeader(f->map_, size, size, what);
     return f;
 }
 
 SafetensorsFile::~SafetensorsFile() {
+    guard_.reset();  // before the addresses can be reused
     if (map_) ::munmap(map_, size_);
+}
+
+void SafetensorsFile::checkUnchanged() const {
+    struct stat st {};
+    const bool sameFile = ::stat(path_.c_str(), &st) == 0 && st.st_dev == device_ && st.st_ino == inode_;
+    const bool rewritten = sameFile && (uint64_t(st.st_size) != size_ || st.st_mtim.tv_sec != mtime_.tv_sec ||
+                                        st.st_mtim.tv_nsec != mtime_.tv_nsec);
+    if (!(guard_ && guard_->damaged()) && !rewritten) return;
+    std::string now = sameFile ? "it is now " + std::to_string(st.st_size) + " bytes, was " + std::to_string(size_) : "";
+    fail("'" + path_ + "'", "changed on disk while it was being read (truncated or rewritten" +
+                                (now.empty() ? std::string(")") : "; " + now + ")") +
+                                "; wait until it is completely written or copied, then run again");
 }
 
 const TensorEntry* SafetensorsFile::find(const std::string& name) const {

@@ -5,12 +5,15 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace tessera::engine {
+
+class MappingGuard;
 
 enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, Bool, F8_E4M3, F8_E5M2 };
 
@@ -66,6 +69,12 @@ public:
     // fault per 4 KiB page while it is read; a no-op where the kernel lacks it.
     void prefault(const std::string& name) const;
 
+    // Throws tessera::Error when the file was truncated or rewritten in place since it was opened (a
+    // read of the missing part found zeros instead of killing the process with SIGBUS, or its size or
+    // modification time changed). A file replaced by another one (renamed over it) is fine: the mapping
+    // still holds the old one. Loaders call it once they have copied what they need.
+    void checkUnchanged() const;
+
 private:
     SafetensorsFile() = default;
     at::Tensor view(const TensorEntry& e) const;
@@ -74,6 +83,9 @@ private:
     SafetensorsHeader header_;
     uint8_t* map_ = nullptr;
     uint64_t size_ = 0;
+    std::unique_ptr<MappingGuard> guard_;  // SIGBUS on the mapping -> zero pages + a mark
+    uint64_t device_ = 0, inode_ = 0;
+    timespec mtime_{};
 };
 
 // Writes tensors (any dtype safetensors knows) to `path` atomically. Used by tests, the

@@ -100,6 +100,7 @@ at::Tensor EmbeddingFolders::load(const std::string& name, const std::string& pa
             throw Error("embedding '" + name + "' (" + path + ") has no vectors Tessera recognises: expected a tensor "
                         "'emb_params', 'string_to_param.*' or '" + key + "', found: " + (names.empty() ? "nothing" : names));
         stored = file->tensor(chosen, at::kFloat).clone();
+        file->checkUnchanged();
         std::lock_guard lock(mutex_);
         cache_[cacheKey] = stored;
     }

@@ -18,29 +18,32 @@ Weights Weights::fromFile(const SafetensorsFile& file, const std::string& stripP
     auto map = std::make_shared<Map>();
     std::vector<std::pair<const TensorEntry*, at::Tensor>> picked;
     size_t arenaBytes = 0;
+    auto targetType = [&](const at::Tensor& stored) { return stored.is_floating_point() ? dtype : stored.scalar_type(); };
     for (const auto& e : file.entries()) {
         if (e.name.compare(0, stripPrefix.size(), stripPrefix) != 0) continue;
         at::Tensor stored = file.tensor(e.name);
-        const bool convert = stored.is_floating_point() && stored.scalar_type() != dtype;
-        if (convert && device.is_cpu()) arenaBytes += WeightArena::bytesFor(stored.sizes(), dtype);
+        if (device.is_cpu()) arenaBytes += WeightArena::bytesFor(stored.sizes(), targetType(stored));
         picked.emplace_back(&e, std::move(stored));
     }
-    // CPU conversions land in one huge-page arena, converted by vectorised loops on all threads.
+    // Every CPU tensor lands in one huge-page arena, converted by vectorised loops on all threads. Tensors
+    // already of the right type are copied too: a view of the file's mapping would crash the process
+    // (SIGBUS) when another program truncates the file while the model is in use.
     const auto arena = arenaBytes ? WeightArena::create(arenaBytes) : nullptr;
     for (auto& [e, stored] : picked) {
         at::Tensor t;
-        if (arena && stored.is_floating_point() && stored.scalar_type() != dtype) {
+        if (arena) {
             file.prefault(e->name);
-            t = arena->allocate(stored.sizes(), dtype);
+            t = arena->allocate(stored.sizes(), targetType(stored));
             fused::convertInto(stored, t);
         } else {
             t = stored.is_floating_point() ? stored.to(device, dtype) : stored.to(device);
         }
-        // Converted into its own memory: the file's pages need not stay resident (no second copy).
+        // Copied into its own memory: the file's pages need not stay resident (no second copy).
         if (!t.is_same(stored) && t.data_ptr() != stored.data_ptr()) file.releasePages(e->name);
         (*map)[e->name.substr(stripPrefix.size())] = t;
         stored = at::Tensor();
     }
+    file.checkUnchanged();
     return Weights(map);
 }
 

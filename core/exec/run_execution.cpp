@@ -1,10 +1,12 @@
 #include "core/exec/run_execution.h"
 
 #include "core/common/error.h"
+#include "core/exec/memory_budget.h"
 #include "core/exec/node_signature.h"
 #include "core/exec/run_plan.h"
 
 #include <chrono>
+#include <new>
 
 namespace tessera {
 namespace {
@@ -159,8 +161,13 @@ private:
             return p.decl->run(ctx);
         } catch (const Cancelled&) {
             throw;
-        } catch (const std::exception& e) {
+        } catch (const Error& e) {
             nodeFailed(id, e.what());
+        } catch (const std::bad_alloc& e) {
+            nodeFailed(id, outOfMemoryMessage(e.what()));
+        } catch (const std::exception& e) {
+            // libtorch's allocators throw c10::Error ("DefaultCPUAllocator: can't allocate memory", "CUDA out of memory").
+            nodeFailed(id, isOutOfMemoryMessage(e.what()) ? outOfMemoryMessage(e.what()) : e.what());
         } catch (...) {
             nodeFailed(id, "failed with an unknown error");
         }

@@ -46,6 +46,19 @@ TEST(CliOptions, ParsesRunWithEveryOption) {
     EXPECT_TRUE(o.quiet);
 }
 
+TEST(CliOptions, ParsesSweeps) {
+    const CliOptions o = parseCommandLine({"run", "g.json", "--sweep", "KSampler.denoise=0.3:0.9:0.15", "--sweep",
+                                           "KSampler.cfg=4,7,10"});
+    EXPECT_EQ(o.sweeps, (std::vector<std::string>{"KSampler.denoise=0.3:0.9:0.15", "KSampler.cfg=4,7,10"}));
+    EXPECT_FALSE(o.noSweep);
+    EXPECT_TRUE(parseCommandLine({"run", "g.json", "--no-sweep"}).noSweep);
+    EXPECT_NE(errorOf([] { parseCommandLine({"run", "a", "--sweep", "1.a=1", "--sweep", "1.b=1", "--sweep", "1.c=1"}); })
+                  .find("one or two axes; --sweep was given 3 times"),
+              std::string::npos);
+    EXPECT_NE(errorOf([] { parseCommandLine({"run", "a", "--sweep", "1.a=1", "--no-sweep"}); }).find("contradict"),
+              std::string::npos);
+}
+
 TEST(CliOptions, RejectsBadCommandLinesWithUsage) {
     EXPECT_NE(errorOf([] { parseCommandLine({"frobnicate"}); }).find("unknown command 'frobnicate'"), std::string::npos);
     EXPECT_NE(errorOf([] { parseCommandLine({"run"}); }).find("needs a graph file"), std::string::npos);
@@ -83,7 +96,8 @@ TEST(Overrides, ErrorsNameTheNodeAndTheProblem) {
     g.addNode("KSampler");
     g.addNode("KSampler");
     EXPECT_NE(errorOf([] { parseOverride("seed=4"); }).find("NODE.INPUT=VALUE"), std::string::npos);
-    EXPECT_NE(errorOf([&] { applyOverride(g, r, parseOverride("KSampler.seed=1")); }).find("matches several nodes"),
+    EXPECT_NE(errorOf([&] { applyOverride(g, r, parseOverride("KSampler.seed=1")); })
+                  .find("--set: 'KSampler' matches several nodes (KSampler #1, KSampler #2); use the node id"),
               std::string::npos);
     EXPECT_NE(errorOf([&] { applyOverride(g, r, parseOverride("9.seed=1")); }).find("no node with id 9"), std::string::npos);
     EXPECT_NE(errorOf([&] { applyOverride(g, r, parseOverride("1.steps=many")); }).find("not a whole number"),

@@ -2,7 +2,9 @@
 
 #include "core/io/atomic_file.h"
 #include "core/io/graph_json.h"
+#include "core/io/graph_file.h"
 #include "io_test_support.h"
+#include "tests/support/file_size_limit.h"
 
 #include <QBuffer>
 #include <QDir>
@@ -196,4 +198,30 @@ TEST(IoBundle, FailedSaveKeepsThePreviousFile) {
     saveBundle(path, second);
     EXPECT_NE(readWholeFile(path), before);
     EXPECT_EQ(loadBundle(path).files.size(), 1u);
+}
+
+TEST(IoBundle, ADiskFullWhileSavingKeepsThePreviousFileAndLeavesNothingBehind) {
+    const QString dir = tempDir("bundle-full");
+    const QString bundlePath = dir + "/doc.tessera", jsonPath = dir + "/graph.json";
+    Bundle small;
+    small.graph = img2imgGraph();
+    saveBundle(bundlePath, small);
+    saveGraphJson(jsonPath, small.graph);
+    const QByteArray bundleBefore = readWholeFile(bundlePath), jsonBefore = readWholeFile(jsonPath);
+
+    Bundle big = small;
+    QByteArray noise(64 * 1024, '\0');
+    uint32_t state = 12345;
+    for (char& c : noise) c = char((state = state * 1664525u + 1013904223u) >> 24);  // incompressible
+    big.files["noise.bin"] = noise;
+    Graph longer = small.graph;
+    for (int i = 0; i < 200; ++i) longer.addNode("Note").title = std::string(100, 'n');
+    {
+        tessera::test::FileSizeLimit full(8 * 1024);  // writes past 8 KiB fail as on a full disk
+        expectError([&] { saveBundle(bundlePath, big); }, {"could not save '" + bundlePath.toStdString() + "': File too large"});
+        expectError([&] { saveGraphJson(jsonPath, longer); }, {"could not save '" + jsonPath.toStdString() + "': File too large"});
+    }
+    EXPECT_EQ(readWholeFile(bundlePath), bundleBefore);
+    EXPECT_EQ(readWholeFile(jsonPath), jsonBefore);
+    EXPECT_EQ(QDir(dir).entryList(QDir::Files | QDir::Hidden), (QStringList{"doc.tessera", "graph.json"}));
 }

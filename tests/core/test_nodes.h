@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <new>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -57,6 +58,19 @@ public:
             if (m == "error") c.fail("boom");
             if (m == "std") throw std::runtime_error("std failure");
             if (m == "unknown") throw 42;
+            return std::vector<Value>{c.getInt("x")};
+        });
+        // Allocation failures as the allocators throw them.
+        InputDecl allocation = widget("mode", "COMBO", "bad_alloc");
+        allocation.choices = {"bad_alloc", "torch_oom", "ok"};
+        add(decl("OutOfMemory", {port("x", "INT"), allocation}, {{"INT", "INT"}}), [](NodeContext& c) {
+            const std::string m = c.getString("mode");
+            if (m == "bad_alloc") throw std::bad_alloc();
+            // libtorch's CPU allocator's c10::Error: the first line, then a backtrace.
+            if (m == "torch_oom")
+                throw std::runtime_error("[enforce fail at alloc_cpu.cpp:73] . DefaultCPUAllocator: can't allocate memory: "
+                                         "you tried to allocate 68719476736 bytes. Error code 12 (Cannot allocate memory)\n"
+                                         "frame #0: c10::ThrowEnforceNotMet(...)");
             return std::vector<Value>{c.getInt("x")};
         });
         add(decl("BlobMaker", {widget("value", "INT", 0, -1000, 1000), widget("bytes", "INT", 100, 0, 1e9)}, {{"BLOB", "BLOB"}}),

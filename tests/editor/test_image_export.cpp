@@ -1,4 +1,5 @@
 #include "app/editor/image_export.h"
+#include "tests/support/file_size_limit.h"
 
 #include <QDir>
 #include <QFile>
@@ -72,4 +73,27 @@ TEST(ImageExport, FailuresSayWhichFileAndWhy) {
     EXPECT_FALSE(exportImage(png, dir.filePath("missing-folder/x.png"), &error));
     EXPECT_NE(error.indexOf("Cannot write"), -1) << error.toStdString();
     EXPECT_TRUE(QFile::exists(png)) << "the source is never touched";
+}
+
+TEST(ImageExport, ADiskFullKeepsThePreviousFile) {
+    QTemporaryDir dir;
+    ASSERT_TRUE(dir.isValid());
+    const QString png = writePng(dir);
+    QImage big(256, 256, QImage::Format_RGB888);
+    for (int y = 0; y < big.height(); ++y)
+        for (int x = 0; x < big.width(); ++x) big.setPixel(x, y, qRgb((x * 7919 + y * 104729) % 256, (x ^ y) % 256, (x * y) % 256));
+    const QString source = dir.filePath("big.png");
+    ASSERT_TRUE(big.save(source));
+    const QString target = dir.filePath("kept.png");
+    QString error;
+    ASSERT_TRUE(exportImage(png, target, &error)) << error.toStdString();
+    const QByteArray before = bytes(target);
+    for (const QString& name : {target, dir.filePath("kept.jpg")}) {
+        tessera::test::FileSizeLimit full(2048);
+        EXPECT_FALSE(exportImage(source, name, &error)) << name.toStdString();
+        EXPECT_NE(error.indexOf("Cannot write " + name + ": could not save '" + name + "': File too large"), -1)
+            << error.toStdString();
+    }
+    EXPECT_EQ(bytes(target), before);
+    EXPECT_EQ(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), (QStringList{"big.png", "kept.png", "out.png"}));
 }

@@ -42,8 +42,11 @@ TEST(NodeListModel, RowsFollowAddRemoveUndoWithMinimalSignals) {
     ASSERT_EQ(changed.count(), 1);
     EXPECT_EQ(changed[0][0].toModelIndex().row(), 1);
     EXPECT_EQ(changed[0][2].value<QList<int>>(),
-              (QList<int>{NodeListModel::XRole, NodeListModel::YRole, NodeListModel::WidthRole, NodeListModel::HeightRole}));
+              (QList<int>{NodeListModel::XRole, NodeListModel::YRole, NodeListModel::WidthRole, NodeListModel::HeightRole,
+                          NodeListModel::RectRole}));
     EXPECT_EQ(model.get(1)["x"].toDouble(), 310);
+    // VAE Decode: header + two input rows + bottom padding, default width.
+    EXPECT_EQ(model.get(1)["rect"].toRectF(), QRectF(310, 0, 240, 30 + 2 * 24 + 8));
 
     doc.removeNodes(ids({a}));
     EXPECT_EQ(removed.count(), 1);

@@ -23,7 +23,7 @@ Weights weightsOf(const std::string& model, const std::string& prefix) {
 ControlNet tinyControlNet() { return ControlNet(weightsOf("tiny-controlnet-sd15.safetensors", "control_model.")); }
 
 std::string controlKey(size_t i) {
-    char buf[16];
+    char buf[32];
     std::snprintf(buf, sizeof buf, "control.%02zu", i);
     return buf;
 }

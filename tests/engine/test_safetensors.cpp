@@ -1,6 +1,7 @@
 #include "core/common/error.h"
 #include "core/engine/safetensors.h"
 #include "core/engine/weights.h"
+#include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
 #include "tests/support/tensor_compare.h"
 
@@ -10,6 +11,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 using namespace tessera;
 using namespace tessera::engine;
@@ -161,9 +166,72 @@ TEST(Safetensors, ConvertedTensorsReleaseTheirPagesAndStayReadable) {
     const Weights w = Weights::fromFile(*file, "", at::kFloat);
     EXPECT_TRUE(at::equal(w("big"), big.to(at::kFloat)));
     EXPECT_TRUE(at::equal(file->tensor("big"), big));  // read again from the page cache after the release
-    EXPECT_EQ(w("f32").data_ptr(), file->tensor("f32").data_ptr());  // float32 file, float32 weights: no copy
+    EXPECT_NE(w("f32").data_ptr(), file->tensor("f32").data_ptr());  // float32 weights are copied too: no view of the file
     file->releasePages("f32");                                       // a no-op for a tensor smaller than a page
     file->releasePages("no such tensor");
     EXPECT_TRUE(at::equal(w("f32"), f32));
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Safetensors, ATruncatedMappingReadsZerosAndIsReportedInsteadOfKillingTheProcess) {
+    const std::string dir = test::makeTempDir("st");
+    const std::string path = dir + "/a.safetensors";
+    writeSafetensors(path, {{"big", at::ones({64, 1024})}});  // 256 KiB of 1.0f
+    auto file = SafetensorsFile::open(path);
+    const at::Tensor view = file->tensor("big");
+    file->checkUnchanged();
+    const auto before = std::filesystem::file_size(path);
+    // Another program cuts the file short while it is mapped: reading the lost pages raised SIGBUS.
+    ASSERT_EQ(::truncate(path.c_str(), 8192), 0);
+    const double sum = view.sum().item<double>();
+    EXPECT_LT(sum, 64 * 1024);
+    EXPECT_GE(sum, 1024);  // what was left in the file's first page(s) reads as it was
+    const std::string message = test::errorOf([&] { file->checkUnchanged(); });
+    EXPECT_EQ(message, "'" + path + "': changed on disk while it was being read (truncated or rewritten; it is now 8192 "
+                       "bytes, was " + std::to_string(before) + "); wait until it is completely written or copied, then run again");
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Safetensors, AFileReplacedByRenameKeepsTheOldMappingValid) {
+    const std::string dir = test::makeTempDir("st");
+    const std::string path = dir + "/a.safetensors";
+    writeSafetensors(path, {{"x", at::ones({4096})}});
+    auto file = SafetensorsFile::open(path);
+    writeSafetensors(path, {{"x", at::zeros({16})}});  // written atomically: a new file renamed over the old
+    EXPECT_TRUE(at::equal(file->tensor("x"), at::ones({4096})));
+    EXPECT_EQ(test::errorOf([&] { file->checkUnchanged(); }), "");
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Weights, LoadedWeightsOwnTheirMemorySoTruncatingTheFileLaterIsHarmless) {
+    const std::string dir = test::makeTempDir("st");
+    const std::string path = dir + "/a.safetensors";
+    const at::Tensor f32 = at::randn({128, 1024}), ids = at::arange(77, at::kLong).unsqueeze(0);
+    writeSafetensors(path, {{"w", f32}, {"position_ids", ids}});
+    Weights w;
+    {
+        auto file = SafetensorsFile::open(path);
+        w = Weights::fromFile(*file, "", at::kFloat);
+    }
+    ASSERT_EQ(::truncate(path.c_str(), 0), 0);
+    EXPECT_TRUE(at::equal(w("w"), f32));
+    EXPECT_TRUE(at::equal(w("position_ids"), ids));
+    std::filesystem::remove_all(dir);
+}
+
+TEST(SafetensorsDeathTest, ASigbusOutsideTheGuardedMappingsStillEndsTheProcess) {
+    const std::string dir = test::makeTempDir("st");
+    const std::string guarded = dir + "/a.safetensors", other = dir + "/other.bin";
+    writeSafetensors(guarded, {{"x", at::ones({4})}});
+    std::ofstream(other, std::ios::binary) << std::string(1 << 16, 'x');
+    auto file = SafetensorsFile::open(guarded);  // installs the handler
+    EXPECT_EXIT(
+        {
+            const int fd = ::open(other.c_str(), O_RDONLY);
+            auto* p = static_cast<volatile char*>(::mmap(nullptr, 1 << 16, PROT_READ, MAP_SHARED, fd, 0));
+            if (::ftruncate(::open(other.c_str(), O_WRONLY), 0) != 0) std::_Exit(3);
+            std::_Exit(p[40000] == 'x' ? 1 : 2);  // faults: the file no longer has that page
+        },
+        ::testing::KilledBySignal(SIGBUS), "");
     std::filesystem::remove_all(dir);
 }

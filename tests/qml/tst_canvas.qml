@@ -261,21 +261,6 @@ Item {
             compare(editor.nodes.count, 2)
         }
 
-        function test_lowZoomHidesDetailAndCullsNodesOutsideTheView() {
-            const a = editor.document.addNode("KSampler", 0, 0)
-            const far = editor.document.addNode("KSampler", 20000, 0)
-            wait(50)
-            const itemA = nodeItem(a), itemFar = nodeItem(far)
-            verify(itemA.visible)
-            verify(!itemFar.visible, "far outside the view")
-            canvas.centerOn(20100, 100)
-            verify(itemFar.visible)
-            canvas.zoom = 0.2
-            verify(canvas.lowDetail)
-            canvas.zoom = 1
-            verify(!canvas.lowDetail && canvas.detailed)
-        }
-
         function test_fitAllShowsEveryNode() {
             editor.document.addNode("KSampler", 3000, 2000)
             editor.document.addNode("KSampler", -2000, -1000)

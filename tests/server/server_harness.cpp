@@ -55,6 +55,11 @@ ServerProcess::~ServerProcess() {
     }
 }
 
+void ServerProcess::kill() {
+    process_->kill();
+    process_->waitForFinished(5000);
+}
+
 QString ServerProcess::url(const QString& path) const { return QString("http://127.0.0.1:%1%2").arg(port_).arg(path); }
 
 QString ServerProcess::log() const { return QString::fromUtf8(process_->readAllStandardError()); }

@@ -33,6 +33,8 @@ public:
     QString url(const QString& path) const;
     int port() const { return port_; }
     qint64 pid() const { return process_->processId(); }
+    // SIGKILL, as a crashed or unplugged backend: no goodbye on any connection.
+    void kill();
     const QString& outputDir() const { return outputDir_; }
     const QString& inputDir() const { return inputDir_; }
     QString log() const;

@@ -1,6 +1,7 @@
 // `tessera serve` driven over real HTTP and a real websocket on a loopback port.
 #include "tests/cli/cli_runner.h"
 #include "tests/server/server_harness.h"
+#include "tests/support/file_size_limit.h"
 
 #include "core/io/json.h"
 
@@ -12,6 +13,7 @@
 #include <QTimer>
 #include <QWebSocket>
 
+#include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 
 namespace tessera::test {
@@ -168,6 +170,34 @@ TEST(ServeApi, UploadedImageIsDecodedNamedWithoutOverwriteAndViewable) {
     const HttpReply view = httpGet(server.url("/view?type=input&filename=pic.png"));
     ASSERT_EQ(view.status, 200);
     EXPECT_EQ(view.body, first);
+}
+
+TEST(ServeApi, AnUploadOntoAFullDiskFailsCleanlyAndTheServerGoesOn) {
+    std::unique_ptr<ServerProcess> server;
+    {
+        tessera::test::FileSizeLimit full(16 * 1024);  // inherited by the server: files past 16 KiB fail like a full disk
+        server = std::make_unique<ServerProcess>(modelArgs());
+    }
+    ASSERT_TRUE(server->started()) << server->log().toStdString();
+    cv::Mat noise(128, 128, CV_8UC3);
+    cv::randu(noise, 0, 255);
+    std::vector<uchar> big, small;
+    cv::imencode(".png", noise, big);
+    cv::imencode(".png", cv::Mat(8, 8, CV_8UC3, cv::Scalar(1, 2, 3)), small);
+    auto upload = [&](const std::vector<uchar>& png) {
+        QByteArray body = "--B\r\nContent-Disposition: form-data; name=\"image\"; filename=\"pic.png\"\r\n"
+                          "Content-Type: image/png\r\n\r\n" +
+                          QByteArray(reinterpret_cast<const char*>(png.data()), qsizetype(png.size())) + "\r\n--B--\r\n";
+        return httpPost(server->url("/upload/image"), body, "multipart/form-data; boundary=B");
+    };
+    const HttpReply failed = upload(big);
+    EXPECT_EQ(failed.status, 500);
+    EXPECT_NE(failed.body.indexOf("could not save '" + server->inputDir().toUtf8() + "/pic.png': File too large"), -1)
+        << failed.body.toStdString();
+    EXPECT_EQ(QDir(server->inputDir()).entryList(QDir::Files | QDir::Hidden), QStringList{}) << "nothing half-written";
+    const HttpReply ok = upload(small);
+    EXPECT_EQ(ok.status, 200) << ok.body.toStdString();
+    EXPECT_EQ(QDir(server->inputDir()).entryList(QDir::Files | QDir::Hidden), QStringList{"pic.png"});
 }
 
 TEST(ServeApi, TokenIsRequiredOnRoutesAndWebSocket) {

@@ -1,0 +1,22 @@
+#pragma once
+// An image file's width and height read from its header, before anything is decoded: so a node can
+// refuse an image too large for the memory available instead of letting the decoder allocate it.
+// PNG, JPEG, WebP, BMP and TIFF (the formats LoadImage reads); no OpenCV, no torch.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace tessera::nodes {
+
+struct ImageDimensions {
+    uint64_t width = 0, height = 0;
+    uint64_t pixels() const { return width * height; }
+};
+
+// Nothing for another format or a header cut short (the decoder then says what is wrong).
+std::optional<ImageDimensions> readImageDimensions(const uint8_t* data, size_t size);
+inline std::optional<ImageDimensions> readImageDimensions(const std::vector<uint8_t>& bytes) {
+    return readImageDimensions(bytes.data(), bytes.size());
+}
+
+}  // namespace tessera::nodes

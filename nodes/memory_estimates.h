@@ -1,0 +1,43 @@
+#pragma once
+// What the heavy nodes will allocate, estimated before they start from the shapes involved and
+// the engine's own bounds (attention slices of at most 2 x 128 MiB, VAE tiles of 64 latent cells
+// above 96x96), checked against core/exec/memory_budget. Estimates are of the peak working set,
+// rounded up: the point is refusing what cannot fit with a clear message, not an exact count.
+#include "core/exec/memory_budget.h"
+#include "core/exec/node_context.h"
+
+#include <cstdint>
+#include <string>
+
+namespace tessera::engine {
+struct UNetConfig;
+struct VaeConfig;
+}  // namespace tessera::engine
+
+namespace tessera::nodes {
+
+// A float32 [batch, channels, h, w] latent or [batch, h, w, channels] image.
+uint64_t float32Bytes(int64_t batch, int64_t channels, int64_t h, int64_t w);
+
+// One sampler run: the model's activations for `modelBatch` items at once (2 x batch with CFG),
+// its attention slices, and the sampler's float32 state (a few latents).
+uint64_t samplingBytes(const engine::UNetConfig& unet, int64_t modelBatch, int64_t latentBatch, int64_t latentChannels,
+                       int64_t latentH, int64_t latentW, int64_t elementBytes);
+
+// Decoding a latent of latentH x latentW cells: the decoder's activations for one tile (the whole latent
+// up to 96x96 cells, else `tileCells` square) for the whole batch, and the float32 image it assembles.
+uint64_t vaeDecodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t latentH, int64_t latentW,
+                        int64_t elementBytes, int64_t tileCells = 64);
+// Encoding an image of h x w pixels (tiles of 64 latent cells above 96x96 cells).
+uint64_t vaeEncodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t h, int64_t w, int64_t elementBytes);
+
+// Decoding an image file of `pixels` pixels into the node's float32 RGB (and alpha) tensors.
+uint64_t imageDecodeBytes(uint64_t pixels);
+
+// "64x4x2048x2048".
+std::string dimsText(int64_t a, int64_t b, int64_t c, int64_t d);
+
+// requireMemory, failing as the node: "<node>: needs about ... for <what>, but only ...".
+void requireNodeMemory(const NodeContext& ctx, uint64_t bytes, const std::string& what);
+
+}  // namespace tessera::nodes

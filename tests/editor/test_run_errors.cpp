@@ -1,0 +1,91 @@
+// A run that fails in a node (here: refused for memory) costs the editor nothing: the graph, the
+// outputs of earlier runs and the runs queued behind it all stay, and the queue goes on.
+#include "app/editor/graph_document.h"
+#include "app/editor/node_list_model.h"
+#include "app/editor/output_history.h"
+#include "app/editor/preview_store.h"
+#include "app/editor/run_controller.h"
+#include "core/exec/memory_budget.h"
+#include "tests/editor/editor_test_support.h"
+#include "tests/support/refdata.h"
+
+#include <QCoreApplication>
+#include <QImage>
+#include <QSignalSpy>
+
+#include <filesystem>
+
+using namespace tessera;
+using namespace tessera::editor;
+using namespace tessera::editor::test;
+
+TEST(RunErrors, ANodeRefusedForMemoryKeepsTheGraphTheOutputsAndTheQueue) {
+    int argc = 1;
+    char name[] = "editor_tests";
+    char* argv[] = {name, nullptr};
+    std::unique_ptr<QCoreApplication> app;
+    if (!QCoreApplication::instance()) app = std::make_unique<QCoreApplication>(argc, argv);
+
+    const std::string root = tessera::test::makeTempDir("run-errors");
+    std::filesystem::create_directories(root + "/input");
+    QImage(16, 16, QImage::Format_RGB888).save(QString::fromStdString(root + "/input/pic.png"));
+    GraphDocument doc(builtinRegistry());
+    doc.setInputDir(QString::fromStdString(root + "/input"));
+    NodeListModel nodes(&doc);
+    PreviewStore previews;
+    OutputHistory history;
+    RunController runs(&doc, &nodes, &previews);
+    runs.setOutputHistory(&history);
+    Environment env;
+    env.inputDir = root + "/input";
+    env.outputDir = root + "/output";
+    env.tempDir = root + "/temp";
+    runs.setEnvironment(env);
+
+    const qint64 load = doc.addNode("LoadImage", 0, 0), scale = doc.addNode("ImageScale", 300, 0),
+                 save = doc.addNode("SaveImage", 600, 0);
+    ASSERT_TRUE(doc.setWidgetValue(load, "image", "pic.png"));
+    TextToImage::link(doc, load, 0, scale, "image");
+    TextToImage::link(doc, scale, 0, save, "images");
+    ASSERT_TRUE(doc.setWidgetValue(scale, "width", 64));
+    ASSERT_TRUE(doc.setWidgetValue(scale, "height", 64));
+
+    QSignalSpy finished(&runs, &RunController::runFinished), failed(&runs, &RunController::nodeFailed);
+    auto waitForRuns = [&](int count) {
+        while (finished.count() < count)
+            if (!finished.wait(60000)) break;
+    };
+    runs.run();
+    waitForRuns(1);
+    ASSERT_EQ(finished.count(), 1);
+    ASSERT_TRUE(finished.at(0).at(1).toBool()) << str(finished.at(0).at(2).toString());
+    EXPECT_EQ(history.rowCount(), 1);
+
+    setMemoryLimitForTesting(uint64_t(256) << 20);
+    ASSERT_TRUE(doc.setWidgetValue(scale, "width", 8000));
+    ASSERT_TRUE(doc.setWidgetValue(scale, "height", 8000));
+    runs.run();  // refused
+    ASSERT_TRUE(doc.setWidgetValue(scale, "width", 32));
+    ASSERT_TRUE(doc.setWidgetValue(scale, "height", 32));
+    runs.run();  // queued behind it
+    EXPECT_EQ(runs.queue().size(), 2);
+    waitForRuns(3);
+    setMemoryLimitForTesting(std::nullopt);
+    ASSERT_EQ(finished.count(), 3);
+
+    EXPECT_FALSE(finished.at(1).at(1).toBool());
+    const std::string expected = "ImageScale #2: needs about 2.1 GiB for resizing to 8000x8000 (batch 1), but only "
+                                 "256.0 MiB is available (the memory limit set for this run); use a smaller size or batch";
+    EXPECT_EQ(str(finished.at(1).at(2).toString()), expected);
+    ASSERT_EQ(failed.count(), 1);
+    EXPECT_EQ(failed.at(0).at(0).toLongLong(), scale);
+    EXPECT_EQ(str(failed.at(0).at(1).toString()), expected);
+    EXPECT_EQ(str(runs.status()).rfind("Finished", 0), 0u) << str(runs.status());
+
+    EXPECT_TRUE(finished.at(2).at(1).toBool()) << str(finished.at(2).at(2).toString());
+    EXPECT_EQ(history.rowCount(), 2);  // the first run's image and the third's
+    EXPECT_TRUE(runs.queue().isEmpty());
+    EXPECT_EQ(nodes.rowCount(), 3);
+    EXPECT_EQ(doc.graph().node(scale)->widgets.at("width").toInt(), 32);
+    std::filesystem::remove_all(root);
+}
