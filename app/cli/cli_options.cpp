@@ -11,6 +11,7 @@ std::string usage() {
            "                   [--device auto|cpu|cuda] [--precision auto|fp32|fp16|bf16] [--threads N] [--quiet]\n"
            "  tessera validate FILE [--models DIR]... [--input DIR]\n"
            "  tessera pack FILE -o OUT.tessera [--input DIR]   (a graph and its input images in one file)\n"
+           "  tessera convert MODEL -o OUT.safetensors   (a .ckpt/.pt/.pth/.bin pickle, read without running code)\n"
            "  tessera nodes\n"
            "  tessera serve [--listen ADDR] [--port N] [--models DIR]... [--input DIR] [--output DIR] [--token T]\n"
            "                [--max-queue N] [--device ...] [--precision ...] [--preview-method ...] [--threads N]\n"
@@ -33,7 +34,7 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
     }
     o.command = args[0];
     if (o.command != "run" && o.command != "validate" && o.command != "nodes" && o.command != "pack" &&
-        o.command != "serve")
+        o.command != "convert" && o.command != "serve")
         throw Error("unknown command '" + o.command + "'\n" + usage());
     for (size_t i = 1; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -74,6 +75,8 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
         else throw Error("unexpected argument '" + a + "'\n" + usage());
     }
     if (o.command == "pack" && o.packOutput.empty()) throw Error("tessera pack needs -o OUT.tessera\n" + usage());
+    if (o.command == "convert" && (o.file.empty() || o.packOutput.empty()))
+        throw Error("tessera convert needs a model file and -o OUT.safetensors\n" + usage());
     if ((o.command == "run" || o.command == "validate" || o.command == "pack") && o.file.empty())
         throw Error("tessera " + o.command + " needs a graph file\n" + usage());
     return o;

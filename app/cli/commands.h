@@ -10,6 +10,8 @@ int runCommand(const CliOptions& options, const Registry& registry);
 int validateCommand(const CliOptions& options, const Registry& registry);
 int nodesCommand(const Registry& registry);
 int packCommand(const CliOptions& options, const Registry& registry);
+// A model file (.ckpt/.pt/.pth/.bin or .safetensors) rewritten as .safetensors, atomically.
+int convertCommand(const CliOptions& options);
 // Runs until SIGINT / SIGTERM.
 int serveCommand(const CliOptions& options, const Registry& registry);
 
