@@ -89,7 +89,8 @@ TEST(PickleFiles, ZipAndLegacyFormatsReadEveryDtypeExactly) {
 }
 
 TEST(PickleFiles, ViewsOfSharedStoragesHaveTheirOffsetsAndStrides) {
-    for (const char* file : {"zip_views.pt", "legacy_views.pt", "renamed_prefix.pt"}) expectAsWritten(file);
+    for (const char* file : {"zip_views.pt", "legacy_views.pt", "renamed_prefix.pt", "zip64_views.pt"})
+        expectAsWritten(file);
     // Contiguous views stay views of the one mapped storage, as torch shares them.
     const auto f = openTensorFile(fixture("zip_views.pt"));
     const at::Tensor base = f->tensor("base"), row = f->tensor("row"), tail = f->tensor("tail");
@@ -148,7 +149,7 @@ TEST(PickleFiles, DamagedStoragesAndExtentsAreClearErrors) {
 }
 
 TEST(PickleFiles, EveryTruncationIsAnErrorNamingTheFile) {
-    for (const char* file : {"zip_dtypes.pt", "legacy_dtypes.pt", "legacy_lightning.ckpt"}) {
+    for (const char* file : {"zip_dtypes.pt", "legacy_dtypes.pt", "legacy_lightning.ckpt", "zip64_views.pt"}) {
         std::ifstream in(fixture(file), std::ios::binary);
         const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
