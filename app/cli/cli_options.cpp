@@ -14,6 +14,7 @@ std::string usage() {
            "  tessera validate FILE [--models DIR]... [--input DIR] [--sweep NODE.INPUT=VALUES]... (checks every sweep value too)\n"
            "  tessera pack FILE -o OUT.tessera [--input DIR] [--sweep NODE.INPUT=VALUES]...\n"
            "                   (a graph and its input images in one file, with a sweep to run)\n"
+           "  tessera convert MODEL -o OUT.safetensors   (a .ckpt/.pt/.pth/.bin pickle, read without running code)\n"
            "  tessera nodes\n"
            "  tessera serve [--listen ADDR] [--port N] [--models DIR]... [--input DIR] [--output DIR] [--token T]\n"
            "                [--max-queue N] [--device ...] [--precision ...] [--preview-method ...] [--threads N]\n"
@@ -39,7 +40,7 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
     }
     o.command = args[0];
     if (o.command != "run" && o.command != "validate" && o.command != "nodes" && o.command != "pack" &&
-        o.command != "serve")
+        o.command != "convert" && o.command != "serve")
         throw Error("unknown command '" + o.command + "'\n" + usage());
     for (size_t i = 1; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -85,6 +86,8 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
     if (o.sweeps.size() > 2) throw Error("a sweep has one or two axes; --sweep was given " + std::to_string(o.sweeps.size()) + " times");
     if (o.noSweep && !o.sweeps.empty()) throw Error("--no-sweep and --sweep contradict each other");
     if (o.command == "pack" && o.packOutput.empty()) throw Error("tessera pack needs -o OUT.tessera\n" + usage());
+    if (o.command == "convert" && (o.file.empty() || o.packOutput.empty()))
+        throw Error("tessera convert needs a model file and -o OUT.safetensors\n" + usage());
     if ((o.command == "run" || o.command == "validate" || o.command == "pack") && o.file.empty())
         throw Error("tessera " + o.command + " needs a graph file\n" + usage());
     return o;

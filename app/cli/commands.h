@@ -15,6 +15,8 @@ int sweepCommand(const CliOptions& options, const Registry& registry, LoadedDocu
 int validateCommand(const CliOptions& options, const Registry& registry);
 int nodesCommand(const Registry& registry);
 int packCommand(const CliOptions& options, const Registry& registry);
+// A model file (.ckpt/.pt/.pth/.bin or .safetensors) rewritten as .safetensors, atomically.
+int convertCommand(const CliOptions& options);
 // Runs until SIGINT / SIGTERM.
 int serveCommand(const CliOptions& options, const Registry& registry);
 

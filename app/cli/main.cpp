@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
             std::printf("tessera %s\n", tessera::versionString());
             return 0;
         }
+        if (options.command == "convert") return tessera::cli::convertCommand(options);
         tessera::Registry registry;
         tessera::nodes::registerBuiltinNodes(registry);
         // A broken plugin is named and skipped; the command goes on with the rest.

@@ -5,7 +5,7 @@
 #include "core/engine/clip_tokenizer.h"
 #include "core/engine/controlnet.h"
 #include "core/engine/lora.h"
-#include "core/engine/safetensors.h"
+#include "core/engine/tensor_file.h"
 #include "core/engine/text_encoder.h"
 #include "core/engine/unet.h"
 #include "core/engine/vae.h"
@@ -32,7 +32,7 @@ auto withContext(const std::string& path, const char* part, F&& make) {
 }  // namespace
 
 LoadedCheckpoint loadCheckpoint(const std::string& path, const LoadOptions& options) {
-    auto file = SafetensorsFile::open(path);
+    auto file = openTensorFile(path);
     LoadedCheckpoint out;
     out.layout = inspectCheckpoint(*file);
     const CheckpointLayout& layout = out.layout;
@@ -65,14 +65,14 @@ LoadedCheckpoint loadCheckpoint(const std::string& path, const LoadOptions& opti
 }
 
 std::shared_ptr<const Vae> loadVaeFile(const std::string& path, const Placement& placement) {
-    auto file = SafetensorsFile::open(path);
+    auto file = openTensorFile(path);
     const std::string prefix = vaePrefixOf(*file);
     Weights w = Weights::fromFile(*file, prefix, placement.vaeDtype(), placement.device);
     return withContext(path, "VAE", [&] { return std::make_shared<const Vae>(VaeConfig::infer(w), w); });
 }
 
 std::shared_ptr<const ControlNet> loadControlNetFile(const std::string& path, const Placement& placement) {
-    auto file = SafetensorsFile::open(path);
+    auto file = openTensorFile(path);
     const std::string prefix = controlNetPrefixOf(*file);
     Weights w = Weights::fromFile(*file, prefix, placement.dtype, placement.device);
     return withContext(path, "ControlNet", [&] { return std::make_shared<const ControlNet>(w); });

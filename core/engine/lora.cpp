@@ -2,7 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/common/strings.h"
-#include "core/engine/safetensors.h"
+#include "core/engine/tensor_file.h"
 
 #include <ATen/ATen.h>
 
@@ -40,7 +40,7 @@ std::string shapeString(at::IntArrayRef shape) {
 
 // The family a LoRA was trained for, from widths only real SD families have: the cross-attention
 // context (768 SD1, 1024 SD2, 2048 SDXL) and the text encoder width (768, 1024, 1280).
-std::string guessFamily(const SafetensorsFile& file, const std::map<std::string, ModuleTensors>& modules) {
+std::string guessFamily(const TensorFile& file, const std::map<std::string, ModuleTensors>& modules) {
     for (const auto& [module, t] : modules)
         if (startsWith(module, "lora_te2_") || startsWith(module, "text_encoder_2.") || contains(module, "label_emb") ||
             contains(module, "add_embedding"))
@@ -82,12 +82,12 @@ std::string anotherFamilyAdvice(const LoraFile& lora) {
 }
 
 // Always a copy: a view of the mapping would fault (SIGBUS) once the file is truncated.
-at::Tensor readTensor(const SafetensorsFile& file, const std::string& name) {
+at::Tensor readTensor(const TensorFile& file, const std::string& name) {
     const at::Tensor stored = file.tensor(name);
     return stored.scalar_type() == at::kFloat ? stored.clone() : stored.to(at::kFloat);
 }
 
-LoraPatch makePatch(const SafetensorsFile& file, const std::string& module, const ModuleTensors& t,
+LoraPatch makePatch(const TensorFile& file, const std::string& module, const ModuleTensors& t,
                     const LoraTarget& target) {
     const std::string& path = file.path();
     if (t.up.empty() || t.down.empty())
@@ -193,7 +193,7 @@ void patchWeights(Weights& weights, const std::vector<LoraPatch>& patches, doubl
 
 LoraFile loadLora(const std::string& path, const std::vector<std::string>& unetKeys,
                   const std::vector<std::string>& textKeys, TextNaming textNaming) {
-    auto file = SafetensorsFile::open(path);
+    auto file = openTensorFile(path);
     if (file->entries().empty()) throw Error("LoRA '" + path + "' contains no tensors");
 
     LoraFile out;

@@ -1,7 +1,7 @@
 #include "core/engine/model_files.h"
 
 #include "core/common/error.h"
-#include "core/engine/safetensors.h"
+#include "core/engine/tensor_file.h"
 
 #include <ATen/ATen.h>
 
@@ -20,48 +20,48 @@ const std::string kOpenClipText = "cond_stage_model.model.";
 const std::string kVPredictionProbe = "output_blocks.11.1.transformer_blocks.0.norm1.bias";
 constexpr double kVPredictionStd = 0.09;
 
-bool has(const SafetensorsFile& f, const std::string& name) { return f.contains(name); }
+bool has(const TensorFile& f, const std::string& name) { return f.contains(name); }
 
-bool hasPrefix(const SafetensorsFile& f, const std::string& prefix) {
+bool hasPrefix(const TensorFile& f, const std::string& prefix) {
     const auto& entries = f.entries();  // sorted by name
     auto it = std::lower_bound(entries.begin(), entries.end(), prefix,
                                [](const TensorEntry& e, const std::string& p) { return e.name < p; });
     return it != entries.end() && it->name.compare(0, prefix.size(), prefix) == 0;
 }
 
-bool anyNameContains(const SafetensorsFile& f, std::initializer_list<const char*> parts) {
+bool anyNameContains(const TensorFile& f, std::initializer_list<const char*> parts) {
     for (const auto& e : f.entries())
         for (const char* p : parts)
             if (e.name.find(p) != std::string::npos) return true;
     return false;
 }
 
-std::string fileName(const SafetensorsFile& f) { return std::filesystem::path(f.path()).filename().string(); }
+std::string fileName(const TensorFile& f) { return std::filesystem::path(f.path()).filename().string(); }
 
 const std::vector<std::string> kVaePrefixes{"", kCheckpointVae, "vae."};
 
-bool ldmVaeAt(const SafetensorsFile& f, const std::string& p) {
+bool ldmVaeAt(const TensorFile& f, const std::string& p) {
     return has(f, p + "decoder.conv_in.weight") && hasPrefix(f, p + "decoder.up.");
 }
-bool diffusersVaeAt(const SafetensorsFile& f, const std::string& p) {
+bool diffusersVaeAt(const TensorFile& f, const std::string& p) {
     return has(f, p + "decoder.conv_in.weight") && hasPrefix(f, p + "decoder.up_blocks.");
 }
-bool ldmControlNetAt(const SafetensorsFile& f, const std::string& p) {
+bool ldmControlNetAt(const TensorFile& f, const std::string& p) {
     return has(f, p + "input_hint_block.0.weight") && hasPrefix(f, p + "zero_convs.");
 }
-bool diffusersControlNet(const SafetensorsFile& f) { return has(f, "controlnet_cond_embedding.conv_in.weight"); }
+bool diffusersControlNet(const TensorFile& f) { return has(f, "controlnet_cond_embedding.conv_in.weight"); }
 
-bool isLora(const SafetensorsFile& f) {
+bool isLora(const TensorFile& f) {
     return anyNameContains(f, {"lora_up.", "lora_down.", ".lora_A.", ".lora_B.", ".lora.up.", ".lora.down.", "hada_w1_a",
                                "lokr_w1"});
 }
-bool isEmbedding(const SafetensorsFile& f) {
+bool isEmbedding(const TensorFile& f) {
     if (has(f, "emb_params") || hasPrefix(f, "string_to_param.")) return true;
     return f.entries().size() <= 4 && (has(f, "clip_l") || has(f, "clip_g"));
 }
 
 // A short list of the file's top-level names, to tell the user what the file holds.
-std::string topLevelNames(const SafetensorsFile& f) {
+std::string topLevelNames(const TensorFile& f) {
     std::set<std::string> names;
     for (const auto& e : f.entries()) names.insert(e.name.substr(0, e.name.find('.')));
     std::string out;
@@ -73,7 +73,7 @@ std::string topLevelNames(const SafetensorsFile& f) {
     return out.empty() ? "nothing" : out;
 }
 
-std::string unknownKindText(const SafetensorsFile& f) {
+std::string unknownKindText(const TensorFile& f) {
     if (has(f, "input_blocks.0.0.weight") && has(f, "out.2.weight"))
         return "this looks like a bare UNet (diffusion model only) without text encoder and VAE; Tessera needs a "
                "full checkpoint (model.diffusion_model.*, first_stage_model.*, cond_stage_model.*)";
@@ -116,7 +116,7 @@ const char* modelFolderOf(ModelFileKind k) {
     return "";
 }
 
-ModelFileKind classifyModelFile(const SafetensorsFile& f) {
+ModelFileKind classifyModelFile(const TensorFile& f) {
     // Order matters: original ControlNet files carry a whole SD checkpoint beside control_model.*.
     if (ldmControlNetAt(f, "control_model.") || ldmControlNetAt(f, "") || diffusersControlNet(f))
         return ModelFileKind::ControlNet;
@@ -128,7 +128,7 @@ ModelFileKind classifyModelFile(const SafetensorsFile& f) {
     return ModelFileKind::Unknown;
 }
 
-CheckpointLayout inspectCheckpoint(const SafetensorsFile& f) {
+CheckpointLayout inspectCheckpoint(const TensorFile& f) {
     const ModelFileKind kind = classifyModelFile(f);
     if (kind == ModelFileKind::Unknown)
         throw Error(fileName(f) + " is not a Stable Diffusion checkpoint: " + unknownKindText(f));
@@ -189,7 +189,7 @@ CheckpointLayout inspectCheckpoint(const SafetensorsFile& f) {
     return layout;
 }
 
-std::string vaePrefixOf(const SafetensorsFile& f) {
+std::string vaePrefixOf(const TensorFile& f) {
     for (const auto& p : kVaePrefixes)
         if (ldmVaeAt(f, p)) return p;
     for (const auto& p : kVaePrefixes)
@@ -203,7 +203,7 @@ std::string vaePrefixOf(const SafetensorsFile& f) {
                                                       "; put it in models/" + modelFolderOf(kind)));
 }
 
-std::string controlNetPrefixOf(const SafetensorsFile& f) {
+std::string controlNetPrefixOf(const TensorFile& f) {
     for (const std::string p : {"control_model.", ""})
         if (ldmControlNetAt(f, p)) return p;
     if (diffusersControlNet(f))

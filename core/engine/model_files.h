@@ -8,7 +8,7 @@
 
 namespace tessera::engine {
 
-class SafetensorsFile;
+class TensorFile;
 
 enum class ModelFamily { SD1, SD2, Unknown };
 enum class ModelFileKind { Checkpoint, Vae, ControlNet, Lora, Embedding, Unknown };
@@ -34,14 +34,14 @@ struct CheckpointLayout {
 
 // Throws tessera::Error when the file is not a checkpoint, saying what it is and where it belongs
 // ("this looks like a ControlNet; put it in models/controlnet").
-CheckpointLayout inspectCheckpoint(const SafetensorsFile& file);
+CheckpointLayout inspectCheckpoint(const TensorFile& file);
 
 // Prefix of the ldm-style VAE in a file: "" (standalone), "first_stage_model." (checkpoint) or "vae.".
 // Throws tessera::Error when there is none, or when it is in the (unsupported) diffusers naming.
-std::string vaePrefixOf(const SafetensorsFile& file);
+std::string vaePrefixOf(const TensorFile& file);
 // Prefix of an ldm-style ControlNet: "control_model." or "". Throws tessera::Error otherwise.
-std::string controlNetPrefixOf(const SafetensorsFile& file);
+std::string controlNetPrefixOf(const TensorFile& file);
 
-ModelFileKind classifyModelFile(const SafetensorsFile& file);
+ModelFileKind classifyModelFile(const TensorFile& file);
 
 }  // namespace tessera::engine

@@ -25,26 +25,17 @@ namespace {
 
 constexpr uint64_t kMaxHeaderBytes = 100ull * 1024 * 1024;
 
-struct DTypeInfo {
-    const char* name;
-    DType dtype;
-    size_t size;
-};
-constexpr DTypeInfo kDTypes[] = {
-    {"F64", DType::F64, 8},    {"F32", DType::F32, 4},         {"F16", DType::F16, 2},
-    {"BF16", DType::BF16, 2},  {"I64", DType::I64, 8},         {"I32", DType::I32, 4},
-    {"I16", DType::I16, 2},    {"I8", DType::I8, 1},           {"U8", DType::U8, 1},
-    {"BOOL", DType::Bool, 1},  {"F8_E4M3", DType::F8_E4M3, 1}, {"F8_E5M2", DType::F8_E5M2, 1},
-};
+constexpr DType kDTypes[] = {DType::F64, DType::F32, DType::F16, DType::BF16,    DType::I64,    DType::I32,
+                             DType::I16, DType::I8,  DType::U8,  DType::Bool, DType::F8_E4M3, DType::F8_E5M2};
 
 [[noreturn]] void fail(const std::string& what, const std::string& problem) {
     throw Error(what + ": " + problem);
 }
 
 bool parseDType(const QString& s, DType& out) {
-    for (const auto& d : kDTypes) {
-        if (s == QLatin1String(d.name)) {
-            out = d.dtype;
+    for (const DType d : kDTypes) {
+        if (s == QLatin1String(dtypeName(d))) {
+            out = d;
             return true;
         }
     }
@@ -89,24 +80,6 @@ float decodeF8(uint8_t v, bool e4m3) {
 }
 
 }  // namespace
-
-const char* dtypeName(DType d) {
-    for (const auto& x : kDTypes)
-        if (x.dtype == d) return x.name;
-    return "?";
-}
-
-size_t dtypeSize(DType d) {
-    for (const auto& x : kDTypes)
-        if (x.dtype == d) return x.size;
-    return 0;
-}
-
-int64_t TensorEntry::numel() const {
-    int64_t n = 1;
-    for (auto s : shape) n *= s;
-    return n;
-}
 
 SafetensorsHeader parseSafetensorsHeader(const uint8_t* data, uint64_t available, uint64_t fileSize,
                                          const std::string& what) {
@@ -214,7 +187,10 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) 
     f->device_ = st.st_dev;
     f->inode_ = st.st_ino;
     f->mtime_ = st.st_mtim;
-    f->header_ = parseSafetensorsHeader(f->map_, size, size, what);
+    SafetensorsHeader header = parseSafetensorsHeader(f->map_, size, size, what);
+    f->entries_ = std::move(header.entries);
+    f->metadata_ = std::move(header.metadata);
+    f->dataOffset_ = header.dataOffset;
     return f;
 }
 
@@ -235,14 +211,8 @@ void SafetensorsFile::checkUnchanged() const {
                                 "; wait until it is completely written or copied, then run again");
 }
 
-const TensorEntry* SafetensorsFile::find(const std::string& name) const {
-    auto it = std::lower_bound(header_.entries.begin(), header_.entries.end(), name,
-                               [](const TensorEntry& e, const std::string& n) { return e.name < n; });
-    return (it != header_.entries.end() && it->name == name) ? &*it : nullptr;
-}
-
 at::Tensor SafetensorsFile::view(const TensorEntry& e) const {
-    uint8_t* ptr = map_ + header_.dataOffset + e.begin;
+    uint8_t* ptr = map_ + dataOffset_ + e.begin;
     if (e.dtype == DType::F8_E4M3 || e.dtype == DType::F8_E5M2) {
         at::Tensor out = at::empty(e.shape, at::kFloat);
         float* o = out.data_ptr<float>();
@@ -260,22 +230,12 @@ at::Tensor SafetensorsFile::view(const TensorEntry& e) const {
     return at::from_blob(ptr, e.shape, [keepAlive](void*) {}, options);
 }
 
-at::Tensor SafetensorsFile::tensor(const std::string& name) const {
-    const TensorEntry* e = find(name);
-    if (!e) fail("'" + path_ + "'", "has no tensor '" + name + "'");
-    return view(*e);
-}
-
-at::Tensor SafetensorsFile::tensor(const std::string& name, at::ScalarType dtype) const {
-    return tensor(name).to(dtype);
-}
-
 void SafetensorsFile::releasePages(const std::string& name) const {
     const TensorEntry* e = find(name);
     if (!e) return;
     const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const uintptr_t begin = reinterpret_cast<uintptr_t>(map_ + header_.dataOffset + e->begin);
-    const uintptr_t end = reinterpret_cast<uintptr_t>(map_ + header_.dataOffset + e->end);
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(map_ + dataOffset_ + e->begin);
+    const uintptr_t end = reinterpret_cast<uintptr_t>(map_ + dataOffset_ + e->end);
     const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
     if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
@@ -287,8 +247,8 @@ void SafetensorsFile::prefault(const std::string& name) const {
     const TensorEntry* e = find(name);
     if (!e || e->end <= e->begin) return;
     const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const uintptr_t begin = reinterpret_cast<uintptr_t>(map_ + header_.dataOffset + e->begin) / page * page;
-    const uintptr_t end = reinterpret_cast<uintptr_t>(map_ + header_.dataOffset + e->end);
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(map_ + dataOffset_ + e->begin) / page * page;
+    const uintptr_t end = reinterpret_cast<uintptr_t>(map_ + dataOffset_ + e->end);
     ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_READ);
 }
 

@@ -2,6 +2,8 @@
 // Memory-mapped reader for .safetensors files. The header is validated completely
 // (length, JSON, dtypes, shapes against byte ranges, ranges inside the file, no overlaps)
 // before any tensor is handed out. Never executes pickles.
+#include "core/engine/tensor_file.h"
+
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
@@ -15,20 +17,6 @@ namespace tessera::engine {
 
 class MappingGuard;
 
-enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, Bool, F8_E4M3, F8_E5M2 };
-
-const char* dtypeName(DType d);
-size_t dtypeSize(DType d);
-
-struct TensorEntry {
-    std::string name;
-    DType dtype;
-    std::vector<int64_t> shape;
-    uint64_t begin = 0;  // byte offsets relative to the data section
-    uint64_t end = 0;
-    int64_t numel() const;
-};
-
 struct SafetensorsHeader {
     std::vector<TensorEntry> entries;  // sorted by name
     std::map<std::string, std::string> metadata;
@@ -40,47 +28,26 @@ struct SafetensorsHeader {
 SafetensorsHeader parseSafetensorsHeader(const uint8_t* data, uint64_t available, uint64_t fileSize,
                                          const std::string& what);
 
-class SafetensorsFile : public std::enable_shared_from_this<SafetensorsFile> {
+class SafetensorsFile : public TensorFile {
 public:
     // Throws tessera::Error with the path and the problem (missing, truncated, corrupt, pickle).
     static std::shared_ptr<SafetensorsFile> open(const std::string& path);
-    ~SafetensorsFile();
-    SafetensorsFile(const SafetensorsFile&) = delete;
-    SafetensorsFile& operator=(const SafetensorsFile&) = delete;
+    ~SafetensorsFile() override;
 
-    const std::string& path() const { return path_; }
-    const std::vector<TensorEntry>& entries() const { return header_.entries; }
-    const std::map<std::string, std::string>& metadata() const { return header_.metadata; }
-    const TensorEntry* find(const std::string& name) const;
-    bool contains(const std::string& name) const { return find(name) != nullptr; }
+    // F8 types are converted to F32 by tensor().
+    void releasePages(const std::string& name) const override;
+    // MADV_POPULATE_READ (Linux 5.14+) instead of one page fault per 4 KiB page; a no-op where the
+    // kernel lacks it.
+    void prefault(const std::string& name) const override;
 
-    // The tensor as stored (F32/F16/BF16/I64/...), a copy-on-write view of the mapping that
-    // keeps the file mapped while it lives. F8 types are converted to F32.
-    at::Tensor tensor(const std::string& name) const;
-    // The tensor converted to `dtype` (no copy when it already has that dtype).
-    at::Tensor tensor(const std::string& name, at::ScalarType dtype) const;
-    // Drops this process's mapped pages of the tensor (they stay in the page cache; a later view
-    // reads them again). For loaders that converted the tensor into memory of its own: otherwise the
-    // pages of a 2 GB checkpoint stay resident beside the converted weights until the file is closed.
-    // Only whole pages inside the tensor's bytes are dropped; call it only when no view of the
-    // tensor has been written to.
-    void releasePages(const std::string& name) const;
-    // Maps the tensor's pages in one system call (MADV_POPULATE_READ, Linux 5.14+) instead of one page
-    // fault per 4 KiB page while it is read; a no-op where the kernel lacks it.
-    void prefault(const std::string& name) const;
-
-    // Throws tessera::Error when the file was truncated or rewritten in place since it was opened (a
-    // read of the missing part found zeros instead of killing the process with SIGBUS, or its size or
-    // modification time changed). A file replaced by another one (renamed over it) is fine: the mapping
-    // still holds the old one. Loaders call it once they have copied what they need.
-    void checkUnchanged() const;
+    // Zero pages instead of SIGBUS for reads past a truncation, then an error here (see TensorFile).
+    void checkUnchanged() const override;
 
 private:
     SafetensorsFile() = default;
-    at::Tensor view(const TensorEntry& e) const;
+    at::Tensor view(const TensorEntry& e) const override;
 
-    std::string path_;
-    SafetensorsHeader header_;
+    uint64_t dataOffset_ = 0;
     uint8_t* map_ = nullptr;
     uint64_t size_ = 0;
     std::unique_ptr<MappingGuard> guard_;  // SIGBUS on the mapping -> zero pages + a mark

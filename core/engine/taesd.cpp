@@ -1,7 +1,7 @@
 #include "core/engine/taesd.h"
 
 #include "core/common/error.h"
-#include "core/engine/safetensors.h"
+#include "core/engine/tensor_file.h"
 #include "core/engine/weights.h"
 
 #include <ATen/ATen.h>
@@ -144,7 +144,7 @@ TaesdDecoder TaesdDecoder::to(const at::Device& device) const {
 }
 
 std::shared_ptr<const TaesdDecoder> loadTaesdDecoderFile(const std::string& path) {
-    auto file = SafetensorsFile::open(path);
+    auto file = openTensorFile(path);
     std::string prefix;
     bool found = false;
     for (const char* candidate : {"", "decoder.", "taesd_decoder."}) {

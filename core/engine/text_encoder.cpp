@@ -2,7 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/engine/clip_tokenizer.h"
-#include "core/engine/safetensors.h"
+#include "core/engine/tensor_file.h"
 #include "core/engine/textual_inversion.h"
 
 #include <ATen/ATen.h>
@@ -40,7 +40,7 @@ TextEncoder::TextEncoder(ClipTextModel model, std::shared_ptr<const ClipTokenize
                     std::to_string(model_.config().positions) + " positions");
 }
 
-TextEncoder TextEncoder::fromCheckpoint(const SafetensorsFile& file, std::shared_ptr<const ClipTokenizer> tokenizer,
+TextEncoder TextEncoder::fromCheckpoint(const TensorFile& file, std::shared_ptr<const ClipTokenizer> tokenizer,
                                         int headsOverride) {
     const bool sd1 = file.contains(kSd1TokenEmbedding);
     const bool sd2 = file.contains(kSd2TokenEmbedding);

@@ -18,7 +18,7 @@ namespace tessera::engine {
 
 class ClipTokenizer;
 class EmbeddingProvider;
-class SafetensorsFile;
+class TensorFile;
 
 struct TextEncoderOptions {
     int startToken = 49406;
@@ -39,7 +39,7 @@ public:
     // The text encoder inside a full SD1 ("cond_stage_model.transformer.text_model.*") or SD2
     // ("cond_stage_model.model.*") checkpoint, with that family's options. Throws
     // tessera::Error when the file holds neither.
-    static TextEncoder fromCheckpoint(const SafetensorsFile& file, std::shared_ptr<const ClipTokenizer> tokenizer,
+    static TextEncoder fromCheckpoint(const TensorFile& file, std::shared_ptr<const ClipTokenizer> tokenizer,
                                       int headsOverride = 0);
 
     // clipSkipLayer: 0 = the current last layer (setLastLayer / family default), else -1, -2, ...

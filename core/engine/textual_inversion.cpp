@@ -1,7 +1,7 @@
 #include "core/engine/textual_inversion.h"
 
 #include "core/common/error.h"
-#include "core/engine/safetensors.h"
+#include "core/engine/tensor_file.h"
 
 #include <ATen/ATen.h>
 
@@ -39,12 +39,6 @@ bool inside(const fs::path& dir, const fs::path& candidate) {
     return !rel.empty() && *rel.begin() != "..";
 }
 
-std::string lowerExtension(const fs::path& p) {
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return ext;
-}
-
 }  // namespace
 
 EmbeddingFolders::EmbeddingFolders(std::vector<std::string> folders) : folders_(std::move(folders)) {}
@@ -75,10 +69,6 @@ std::optional<std::string> EmbeddingFolders::locate(const std::string& name) con
 
 at::Tensor EmbeddingFolders::load(const std::string& name, const std::string& path, int64_t width,
                                   const std::string& key) const {
-    if (lowerExtension(path) != ".safetensors")
-        throw Error("embedding '" + name + "' is '" + path +
-                    "', a pickle file (.pt/.bin), which Tessera refuses to load because pickles can run code. "
-                    "Convert it to .safetensors (tensor 'emb_params') and put that file in the same folder.");
     const std::string cacheKey = path + "|" + key;
     at::Tensor stored;
     {
@@ -86,7 +76,12 @@ at::Tensor EmbeddingFolders::load(const std::string& name, const std::string& pa
         if (auto it = cache_.find(cacheKey); it != cache_.end()) stored = it->second;
     }
     if (!stored.defined()) {
-        auto file = SafetensorsFile::open(path);
+        std::shared_ptr<TensorFile> file;
+        try {
+            file = openTensorFile(path);
+        } catch (const Error& e) {
+            throw Error("embedding '" + name + "': " + e.what());
+        }
         std::string chosen;
         std::string names;
         for (const TensorEntry& e : file->entries()) {

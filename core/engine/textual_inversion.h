@@ -18,7 +18,7 @@ class EmbeddingProvider {
 public:
     virtual ~EmbeddingProvider() = default;
     // The vectors of embedding `name` as float [n, width]; nullopt when no such embedding
-    // exists. Throws tessera::Error when it exists but cannot be used (pickle file, wrong
+    // exists. Throws tessera::Error when it exists but cannot be used (refused pickle, wrong
     // width, no recognisable tensor). `key` names the preferred tensor in multi-encoder files
     // ("clip_l" for SD1/SD2, "clip_g").
     virtual std::optional<at::Tensor> find(const std::string& name, int64_t width, const std::string& key) const = 0;
@@ -26,9 +26,9 @@ public:
     virtual std::string describeLocations() const = 0;
 };
 
-// Embeddings stored as .safetensors in folders (and their sub-folders). NAME may omit the
-// extension. Tensors are read from "emb_params", "string_to_param.*", the preferred key, or
-// the file's only tensor. .pt/.bin files are refused: they are pickles that can run code.
+// Embeddings stored as .safetensors, .pt or .bin (pickles read without running code) in folders
+// (and their sub-folders). NAME may omit the extension. Tensors are read from "emb_params",
+// "string_to_param.*" (A1111's .pt), the preferred key, or the file's only tensor.
 class EmbeddingFolders : public EmbeddingProvider {
 public:
     explicit EmbeddingFolders(std::vector<std::string> folders);

@@ -2,7 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/engine/fused_ops.h"
-#include "core/engine/safetensors.h"
+#include "core/engine/tensor_file.h"
 #include "core/engine/weight_arena.h"
 
 #include <ATen/ATen.h>
@@ -13,7 +13,7 @@ Weights::Weights() : map_(std::make_shared<Map>()) {}
 
 Weights::Weights(std::shared_ptr<Map> map, std::string prefix) : map_(std::move(map)), prefix_(std::move(prefix)) {}
 
-Weights Weights::fromFile(const SafetensorsFile& file, const std::string& stripPrefix, at::ScalarType dtype,
+Weights Weights::fromFile(const TensorFile& file, const std::string& stripPrefix, at::ScalarType dtype,
                           at::Device device) {
     auto map = std::make_shared<Map>();
     std::vector<std::pair<const TensorEntry*, at::Tensor>> picked;

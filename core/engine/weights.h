@@ -13,7 +13,7 @@
 
 namespace tessera::engine {
 
-class SafetensorsFile;
+class TensorFile;
 
 class Weights {
 public:
@@ -24,7 +24,7 @@ public:
 
     // Tensors whose names start with `stripPrefix` (removed from the names), floating ones
     // converted to `dtype`. Integer tensors (position_ids) keep their type.
-    static Weights fromFile(const SafetensorsFile& file, const std::string& stripPrefix = {},
+    static Weights fromFile(const TensorFile& file, const std::string& stripPrefix = {},
                             at::ScalarType dtype = at::kFloat, at::Device device = at::kCPU);
 
     // Throws tessera::Error naming the full key when it is missing.

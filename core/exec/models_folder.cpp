@@ -10,7 +10,7 @@ namespace tessera {
 
 const std::vector<ModelFolderKind>& modelFolderKinds() {
     static const std::vector<ModelFolderKind> kinds = {
-        {"checkpoints", "SD1.x / SD2.x checkpoints (e.g. v1-5-pruned-emaonly.safetensors, 512-inpainting-ema.safetensors)", ".safetensors"},
+        {"checkpoints", "SD1.x / SD2.x checkpoints, .safetensors or .ckpt (e.g. v1-5-pruned-emaonly.safetensors, 512-inpainting-ema.ckpt)", ".safetensors"},
         {"vae", "standalone VAEs (e.g. vae-ft-mse-840000-ema-pruned.safetensors)", ".safetensors"},
         {"controlnet", "ControlNets (e.g. control_v11p_sd15_canny.safetensors)", ".safetensors"},
         {"loras", "LoRAs (kohya / diffusers .safetensors)", ".safetensors"},

@@ -1,0 +1,13 @@
+#pragma once
+// Model files in PyTorch's pickle format, written by libtorch's own torch.save writer
+// (torch::pickle_save: the zip format Python's torch.load reads), for tests of the pickle reader
+// on real models without Python.
+#include <string>
+
+namespace tessera::test {
+
+// Writes the tensors of the safetensors file `source` to `target` as a state dict, wrapped as a
+// Lightning checkpoint ({"epoch": 3, "state_dict": {...}}) when `lightning` is set.
+void writeTorchSaveCopy(const std::string& source, const std::string& target, bool lightning);
+
+}  // namespace tessera::test
