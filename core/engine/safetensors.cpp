@@ -50,24 +50,6 @@ bool toUInt(const QJsonValue& v, uint64_t& out) {
     return true;
 }
 
-at::ScalarType scalarType(DType d) {
-    switch (d) {
-        case DType::F64: return at::kDouble;
-        case DType::F32: return at::kFloat;
-        case DType::F16: return at::kHalf;
-        case DType::BF16: return at::kBFloat16;
-        case DType::I64: return at::kLong;
-        case DType::I32: return at::kInt;
-        case DType::I16: return at::kShort;
-        case DType::I8: return at::kChar;
-        case DType::U8: return at::kByte;
-        case DType::Bool: return at::kBool;
-        case DType::F8_E4M3:
-        case DType::F8_E5M2: return at::kByte;
-    }
-    return at::kByte;
-}
-
 float decodeF8(uint8_t v, bool e4m3) {
     const int sign = (v & 0x80) ? -1 : 1;
     const int expBits = e4m3 ? 4 : 5, manBits = e4m3 ? 3 : 2, bias = e4m3 ? 7 : 15;
@@ -219,7 +201,7 @@ at::Tensor SafetensorsFile::view(const TensorEntry& e) const {
         for (int64_t i = 0; i < e.numel(); ++i) o[i] = decodeF8(ptr[i], e.dtype == DType::F8_E4M3);
         return out;
     }
-    const auto options = at::TensorOptions().dtype(scalarType(e.dtype));
+    const auto options = at::TensorOptions().dtype(storageScalarType(e.dtype));
     if (e.numel() == 0) return at::empty(e.shape, options);
     if (reinterpret_cast<uintptr_t>(ptr) % dtypeSize(e.dtype) != 0) {
         at::Tensor out = at::empty(e.shape, options);

@@ -43,6 +43,24 @@ bool isPickleModelPath(const std::string& path) {
     return ext == ".ckpt" || ext == ".pt" || ext == ".pth" || ext == ".bin";
 }
 
+at::ScalarType storageScalarType(DType d) {
+    switch (d) {
+        case DType::F64: return at::kDouble;
+        case DType::F32: return at::kFloat;
+        case DType::F16: return at::kHalf;
+        case DType::BF16: return at::kBFloat16;
+        case DType::I64: return at::kLong;
+        case DType::I32: return at::kInt;
+        case DType::I16: return at::kShort;
+        case DType::I8: return at::kChar;
+        case DType::U8: return at::kByte;
+        case DType::Bool: return at::kBool;
+        case DType::F8_E4M3:
+        case DType::F8_E5M2: return at::kByte;
+    }
+    return at::kByte;
+}
+
 std::shared_ptr<TensorFile> openTensorFile(const std::string& path) {
     char magic[2] = {0, 0};
     {

@@ -63,6 +63,10 @@ protected:
     std::map<std::string, std::string> metadata_;
 };
 
+// The libtorch type that holds a stored element type's bytes as they are (F8 types as bytes,
+// decoded to float32 by the reader).
+at::ScalarType storageScalarType(DType d);
+
 // Opens a model file by its content: a PyTorch zip or legacy pickle, else safetensors.
 // Throws tessera::Error naming the file and the problem (missing, truncated, corrupt, refused
 // pickle global).

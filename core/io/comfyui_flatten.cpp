@@ -363,11 +363,11 @@ void Flattener::expandGroup(const Json& def, const std::string& name, const Json
         return false;
     };
     auto slotInputs = [&](size_t idx, bool converted) {
-        std::vector<int> slots;
+        std::vector<int> inputSlots;  // not `slots`: Qt defines that as a macro
         if (const Json* ins = inner[idx].find("inputs"))
             for (size_t j = 0; j < ins->array().size(); ++j)
-                if ((ins->array()[j].find("widget") != nullptr) == converted) slots.push_back(int(j));
-        return slots;
+                if ((ins->array()[j].find("widget") != nullptr) == converted) inputSlots.push_back(int(j));
+        return inputSlots;
     };
 
     // Instance inputs: each node's unlinked slots in order, then the unlinked converted widgets.

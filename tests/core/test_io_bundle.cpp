@@ -5,6 +5,7 @@
 #include "core/io/graph_file.h"
 #include "io_test_support.h"
 #include "tests/support/file_size_limit.h"
+#include "tests/support/refdata.h"
 
 #include <QBuffer>
 #include <QDir>
@@ -224,4 +225,24 @@ TEST(IoBundle, ADiskFullWhileSavingKeepsThePreviousFileAndLeavesNothingBehind) {
     EXPECT_EQ(readWholeFile(bundlePath), bundleBefore);
     EXPECT_EQ(readWholeFile(jsonPath), jsonBefore);
     EXPECT_EQ(QDir(dir).entryList(QDir::Files | QDir::Hidden), (QStringList{"doc.tessera", "graph.json"}));
+}
+
+// Hostile archives from the fuzz corpus: each is refused by name, every time. Reading the names
+// through QuaZip's getCurrentFileName() crashed about half the runs on the first of them.
+TEST(IoBundle, HostileEntryNamesAreRefusedByNameEveryTime) {
+    const std::string corpus = tessera::test::sourceDir() + "/tests/fuzz/corpus/bundle/";
+    const std::pair<const char*, const char*> cases[] = {
+        {"absolute.zip", "unsafe file name '/etc/evil'"},
+        {"dot-dot.zip", "unsafe file name 'inputs/../../evil.png'"},
+        {"backslash.zip", "unsafe file name 'inputs\\..\\evil.png'"},
+        {"duplicate.zip", "'graph.json' appears twice"},
+        {"bomb.zip", "past 512 MiB unpacked"},
+    };
+    for (const auto& [file, message] : cases) {
+        QFile f(QString::fromStdString(corpus + file));
+        ASSERT_TRUE(f.open(QIODevice::ReadOnly)) << file;
+        const QByteArray bytes = f.readAll();
+        for (int run = 0; run < (std::string(file) == "bomb.zip" ? 1 : 20); ++run)
+            expectError([&] { bundleFromZip(bytes); }, {message});
+    }
 }

@@ -13,27 +13,6 @@
 #include <unistd.h>
 
 namespace tessera::engine {
-namespace {
-
-at::ScalarType scalarTypeOf(DType d) {
-    switch (d) {
-    case DType::F64: return at::kDouble;
-    case DType::F32: return at::kFloat;
-    case DType::F16: return at::kHalf;
-    case DType::BF16: return at::kBFloat16;
-    case DType::I64: return at::kLong;
-    case DType::I32: return at::kInt;
-    case DType::I16: return at::kShort;
-    case DType::I8: return at::kChar;
-    case DType::U8: return at::kByte;
-    case DType::Bool: return at::kBool;
-    case DType::F8_E4M3:
-    case DType::F8_E5M2: break;
-    }
-    return at::kByte;
-}
-
-}  // namespace
 
 std::shared_ptr<PickleFile> PickleFile::open(const std::string& path) {
     const std::string name = std::filesystem::path(path).filename().string();
@@ -83,7 +62,7 @@ PickleFile::~PickleFile() {
 at::Tensor PickleFile::view(const TensorEntry& e) const {
     const pickle::TensorSpec& t = specs_[static_cast<size_t>(&e - entries_.data())];
     const pickle::StorageSpan& s = storages_[static_cast<size_t>(t.record.storage)];
-    const auto options = at::TensorOptions().dtype(scalarTypeOf(s.dtype));
+    const auto options = at::TensorOptions().dtype(storageScalarType(s.dtype));
     if (e.numel() == 0) return at::empty(t.record.sizes, options);
     uint8_t* base = map_ + s.fileOffset;
     at::Tensor storage;
