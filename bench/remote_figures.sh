@@ -3,16 +3,8 @@
 # reference data (CPU, fp32, 2 threads, as the in-process side), runs bench/remote_bench (the
 # same graph alternately in-process and through app/remote), then stops the server.
 #   bench/remote_figures.sh [BUILD_DIR] [remote_bench options, e.g. --runs 20 --steps 4 --size 64]
-set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${1:-$root/build}"
-shift || true
-refdata="${TESSERA_REFDATA:-$root/../shared/refdata}"
-work="$(mktemp -d)"
+source "$(dirname "$0")/tiny_models_setup.sh"
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$work/models/checkpoints" "$work/models/tokenizers"
-ln -s "$refdata/models/tiny-sd15.safetensors" "$work/models/checkpoints/"
-ln -s "$refdata/bpe_simple_vocab_16e6.txt.gz" "$work/models/tokenizers/"
 "$build/app/tessera" serve --port 0 --models "$work/models" --input "$work/in" --output "$work/out" \
     --device cpu --precision fp32 --threads 2 >"$work/log" 2>&1 &
 server=$!

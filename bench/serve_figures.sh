@@ -4,16 +4,8 @@
 # sampler step -> preview frame, prompts/s for a cached graph, server CPU per prompt) and
 # bench/serve_throughput.py (the same cached graph from Python), then stops the server.
 #   bench/serve_figures.sh [BUILD_DIR] [extra `tessera serve` options, e.g. --threads 1]
-set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${1:-$root/build}"
-shift || true
-refdata="${TESSERA_REFDATA:-$root/../shared/refdata}"
-work="$(mktemp -d)"
+source "$(dirname "$0")/tiny_models_setup.sh"
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$work/models/checkpoints" "$work/models/tokenizers"
-ln -s "$refdata/models/tiny-sd15.safetensors" "$work/models/checkpoints/"
-ln -s "$refdata/bpe_simple_vocab_16e6.txt.gz" "$work/models/tokenizers/"
 "$build/app/tessera" serve --port 0 --models "$work/models" --input "$work/in" --output "$work/out" "$@" >"$work/log" 2>&1 &
 server=$!
 for _ in $(seq 100); do grep -q "listening on" "$work/log" && break; sleep 0.1; done

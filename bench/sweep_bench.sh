@@ -3,16 +3,7 @@
 # the tiny SD1.5 of the reference data (the img2img pipeline graph of tests/cli, 64x64, 10 steps):
 # wall time and CPU time (user + sys, all threads) of each, printed as a table.
 #   bench/sweep_bench.sh [BUILD_DIR] [extra `tessera run` options, e.g. --threads 1 --precision fp32]
-set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${1:-$root/build}"
-shift || true
-refdata="${TESSERA_REFDATA:-$root/../shared/refdata}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/models/checkpoints" "$work/models/tokenizers"
-ln -s "$refdata/models/tiny-sd15.safetensors" "$work/models/checkpoints/"
-ln -s "$refdata/bpe_simple_vocab_16e6.txt.gz" "$work/models/tokenizers/"
+source "$(dirname "$0")/tiny_models_setup.sh"
 graph="$root/tests/cli/data/pipelines/img2img-euler-normal.json"
 run=("$build/app/tessera" run "$graph" --models "$work/models" --input "$refdata/cases" -q "$@")
 
