@@ -2,12 +2,15 @@
 // sketch file, applySketch sets the drawn file on the PaintedSketch in one undo step.
 #include "app/editor/graph_document.h"
 #include "core/io/bundle.h"
+#include "core/io/comfyui_import.h"
 
 #include "editor_test_support.h"
 #include "tests/support/refdata.h"
 
 #include <QDir>
 #include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 using namespace tessera;
 using namespace tessera::editor;
@@ -57,6 +60,12 @@ TEST(SketchState, NamesTheSourcePictureAndANewSketchFile) {
     const Bundle bundle = loadBundle(input + "/sketched.tessera", &builtinRegistry());
     EXPECT_EQ(bundle.files.count("pic_sketch.png"), 1u);
     EXPECT_EQ(bundle.files.count("pic.png"), 1u);
+    // Exported to ComfyUI as itself: a node type ComfyUI does not have, so clearly Tessera's.
+    const QJsonObject prompt = QJsonDocument::fromJson(graphToComfyPrompt(doc.graph(), builtinRegistry())).object();
+    const QJsonObject exported = prompt.value(QString::number(sketch)).toObject();
+    EXPECT_EQ(exported.value("class_type").toString(), "PaintedSketch");
+    EXPECT_EQ(exported.value("inputs").toObject().value("sketch_file").toString(), "pic_sketch.png");
+    EXPECT_EQ(exported.value("inputs").toObject().value("background").toString(), "image");
     doc.undo();  // one step
     EXPECT_EQ(QString::fromStdString(sketchWidget(doc, sketch, "sketch_file")), before);
     EXPECT_EQ(sketchWidget(doc, sketch, "line_color"), "#ffffff");
