@@ -1,6 +1,7 @@
 // Frame times of the editor canvas with a 500-node / 700-link graph while it pans and zooms.
 //   editor_frame_bench [--frames N] [--zoom Z] [--nodes N] [--qml DIR] [--screenshot FILE.png]
-//                     [--native-text] [--list-items]
+//                     [--native-text] [--list-items] [--stream N] [--stream-hz HZ] [--stream-size PX]
+//                     [--unthrottled]
 // Run it under xvfb-run with QT_QPA_PLATFORM=xcb (Qt Quick then renders with OpenGL, llvmpipe),
 // or with QT_QPA_PLATFORM=offscreen (the software renderer).
 // Without --zoom the view starts fitted to the whole graph; with it, at zoom Z around the middle.
@@ -10,6 +11,12 @@
 // --list-items: the scene's items four levels deep, each with the size of its subtree.
 // Besides wall time between frames it prints the process CPU time (all threads, llvmpipe's too)
 // per frame, which says more than wall time on a machine shared with other work.
+// --stream N: while it pans and zooms, the N KSamplers nearest the graph's centre get a new
+// PX² preview (default 256) HZ times a second each (default 10) at 60 frames a second, the way
+// RunController hands them on during a run: PreviewStore::put, then PreviewPublisher (at most one
+// model update a frame, none for nodes without a delegate). They are posted every 60/HZ frames
+// rather than by the clock, so each run does the same preview work per frame however loaded the
+// machine is. --unthrottled: straight to NodeListModel instead, as before the publisher.
 // The graph is built through GraphDocument (100 copies of checkpoint → prompt (positive and
 // negative) + empty latent → KSampler → VAE decode: 5 nodes, 7 links each). Each frame moves the view a little; the time
 // between QQuickWindow::frameSwapped signals is the frame time.
@@ -17,6 +24,8 @@
 #include "app/editor/graph_document.h"
 #include "app/editor/link_list_model.h"
 #include "app/editor/node_list_model.h"
+#include "app/editor/preview_publisher.h"
+#include "app/editor/preview_store.h"
 
 #include <QElapsedTimer>
 #include <QGuiApplication>
@@ -41,7 +50,13 @@ using namespace tessera::editor;
 
 namespace {
 
-void buildGraph(GraphDocument& doc, int nodes) {
+struct BenchSampler {
+    qint64 id;
+    double x, y;
+};
+
+std::vector<BenchSampler> buildGraph(GraphDocument& doc, int nodes) {
+    std::vector<BenchSampler> samplers;
     const int groups = std::max(1, nodes / 5), columns = groups <= 100 ? 10 : 20;
     for (int g = 0; g < groups; ++g) {
         const double x = (g % columns) * 1900.0, y = (g / columns) * 700.0;
@@ -49,6 +64,7 @@ void buildGraph(GraphDocument& doc, int nodes) {
         const qint64 pos = doc.addNode("CLIPTextEncode", x + 350, y);
         const qint64 latent = doc.addNode("EmptyLatentImage", x, y + 260);
         const qint64 sampler = doc.addNode("KSampler", x + 700, y);
+        samplers.push_back({sampler, x + 700, y});
         doc.connectPorts(ckpt, 0, sampler, "model");
         doc.connectPorts(ckpt, 1, pos, "clip");
         doc.connectPorts(pos, 0, sampler, "positive");
@@ -58,6 +74,37 @@ void buildGraph(GraphDocument& doc, int nodes) {
         doc.connectPorts(sampler, 0, decode, "samples");
         doc.connectPorts(ckpt, 2, decode, "vae");
     }
+    return samplers;
+}
+
+// The N samplers nearest the middle of the graph: some in view at zoom 1, most not.
+std::vector<qint64> streamingNodes(std::vector<BenchSampler> samplers, int count) {
+    double cx = 0, cy = 0;
+    for (const auto& s : samplers) cx += s.x / double(samplers.size()), cy += s.y / double(samplers.size());
+    std::sort(samplers.begin(), samplers.end(), [&](const BenchSampler& a, const BenchSampler& b) {
+        return std::hypot(a.x - cx, a.y - cy) < std::hypot(b.x - cx, b.y - cy);
+    });
+    std::vector<qint64> ids;
+    for (int i = 0; i < count && i < int(samplers.size()); ++i) ids.push_back(samplers[size_t(i)].id);
+    return ids;
+}
+
+// A few different previews to cycle through (a real run converts each one on its worker thread).
+std::vector<QImage> benchPreviewImages(int size) {
+    std::vector<QImage> images;
+    for (int k = 0; k < 8; ++k) {
+        QImage image(size, size, QImage::Format_RGB888);
+        for (int y = 0; y < size; ++y) {
+            uchar* line = image.scanLine(y);
+            for (int x = 0; x < size; ++x) {
+                line[3 * x] = uchar((x * 255 / size + k * 31) & 255);
+                line[3 * x + 1] = uchar((y * 255 / size) ^ (k * 17));
+                line[3 * x + 2] = uchar((x ^ y) + k * 9);
+            }
+        }
+        images.push_back(image);
+    }
+    return images;
 }
 
 double cpuMs() {
@@ -86,10 +133,12 @@ int main(int argc, char** argv) {
     int frames = 600, nodes = 500;
     double zoom = 0;  // 0: fit all
     QString qmlDir = QStringLiteral(TESSERA_SOURCE_DIR "/qml"), screenshot;
-    bool listItems = false;
+    bool listItems = false, unthrottled = false;
+    int streamCount = 0, streamHz = 10, streamSize = 256;
     for (int i = 1; i < argc; ++i) {
         if (QString(argv[i]) == "--native-text") QQuickWindow::setTextRenderType(QQuickWindow::NativeTextRendering);
         if (QString(argv[i]) == "--list-items") listItems = true;
+        if (QString(argv[i]) == "--unthrottled") unthrottled = true;
     }
     for (int i = 1; i + 1 < argc; ++i) {
         if (QString(argv[i]) == "--frames") frames = std::max(10, atoi(argv[i + 1]));
@@ -97,11 +146,14 @@ int main(int argc, char** argv) {
         if (QString(argv[i]) == "--nodes") nodes = std::max(5, atoi(argv[i + 1]));
         if (QString(argv[i]) == "--qml") qmlDir = QString::fromLocal8Bit(argv[i + 1]);
         if (QString(argv[i]) == "--screenshot") screenshot = QString::fromLocal8Bit(argv[i + 1]);
+        if (QString(argv[i]) == "--stream") streamCount = std::max(0, atoi(argv[i + 1]));
+        if (QString(argv[i]) == "--stream-hz") streamHz = std::max(1, atoi(argv[i + 1]));
+        if (QString(argv[i]) == "--stream-size") streamSize = std::max(8, atoi(argv[i + 1]));
     }
 
     QTemporaryDir dir;
     EditorSession session(dir.filePath("settings.ini"));
-    buildGraph(*session.document(), nodes);
+    const std::vector<qint64> streamed = streamingNodes(buildGraph(*session.document(), nodes), streamCount);
     std::printf("graph: %d nodes, %d links\n", session.nodes()->rowCount(), session.links()->rowCount());
 
     QQmlEngine engine;
@@ -123,6 +175,19 @@ int main(int argc, char** argv) {
     }
     auto* window = qobject_cast<QQuickWindow*>(root);
     QObject* canvas = root->findChild<QObject*>("canvas");
+    // Previews streamed into `streamed` while the frames are timed.
+    const std::vector<QImage> previewImages = streamCount > 0 ? benchPreviewImages(streamSize) : std::vector<QImage>();
+    int previewsPosted = 0;
+    const int framesPerPreview = std::max(1, int(std::lround(60.0 / streamHz)));
+    auto streamPreviews = [&] {
+        for (qint64 id : streamed) {
+            const QString url = session.previews()->put(id, previewImages[size_t(previewsPosted++) % previewImages.size()]);
+            if (unthrottled)
+                session.nodes()->setPreview(id, url);
+            else
+                session.previewPublisher()->post(id, url);
+        }
+    };
     std::vector<double> times;
     QElapsedTimer clock;
     int frame = -30;  // warm-up frames first (creation, first layout)
@@ -160,6 +225,7 @@ int main(int argc, char** argv) {
             }
         }
         if (frame >= 0) times.push_back(double(clock.nsecsElapsed()) / 1e6);
+        if (frame >= 0 && frame % framesPerPreview == 0) streamPreviews();
         clock.restart();
         ++frame;
         if (frame >= frames) {
@@ -185,6 +251,15 @@ int main(int argc, char** argv) {
     std::printf("frames: %zu  mean %.2f ms (%.1f fps)  p95 %.2f ms  max %.2f ms\n", times.size(), mean, 1000 / mean,
                 percentile(times, 0.95), *std::max_element(times.begin(), times.end()));
     std::printf("cpu per frame %.2f ms\n", (cpuEnd - cpuStart) / double(times.size()));
+    if (!streamed.empty()) {
+        const PreviewPublisher* publisher = session.previewPublisher();
+        std::printf("previews: %d posted into %zu nodes (%d Hz, %d px), %s\n", previewsPosted, streamed.size(),
+                    streamHz, streamSize,
+                    unthrottled ? "each straight to the model"
+                                : qPrintable(QStringLiteral("%1 model updates for shown nodes, %2 silent")
+                                                 .arg(publisher->shownUpdates())
+                                                 .arg(publisher->silentUpdates())));
+    }
     delete root;
     return 0;
 }

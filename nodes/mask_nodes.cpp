@@ -1,12 +1,13 @@
 // Mask nodes with ComfyUI's names, inputs (in ComfyUI's order) and semantics (nodes.py and
 // comfy_extras/nodes_mask.py): LoadImageMask, MaskToImage, ImageToMask, InvertMask, GrowMask,
-// FeatherMask, ThresholdMask, MaskComposite; and Tessera's PaintedMask (painted_mask.h). A MASK is [B,H,W] float 0..1,
-// 1 = repaint.
+// FeatherMask, ThresholdMask, MaskComposite; and Tessera's PaintedMask (painted_mask.h) and
+// PaintedSketch (painted_sketch.h). A MASK is [B,H,W] float 0..1, 1 = repaint.
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/image_convert.h"
 #include "nodes/image_node_support.h"
 #include "nodes/painted_mask.h"
+#include "nodes/painted_sketch.h"
 
 #include <ATen/ATen.h>
 #include <opencv2/imgproc.hpp>
@@ -199,7 +200,7 @@ NodeDecl maskComposite() {
 
 void registerMaskNodes(Registry& registry) {
     for (NodeDecl d : {loadImageMask(), maskToImage(), imageToMask(), invertMask(), growMaskDecl(), featherMaskDecl(),
-                       thresholdMask(), maskComposite(), paintedMaskDecl()})
+                       thresholdMask(), maskComposite(), paintedMaskDecl(), paintedSketchDecl()})
         registry.add(std::move(d));
 }
 

@@ -201,6 +201,7 @@ Item {
     }
     // The window opens the mask editor for these (the canvas has no window of its own in tests).
     signal paintMaskRequested(var nodeId)
+    signal sketchRequested(var nodeId)
     signal inpaintImageRequested(string url)
     function nodeRow(id) { return editor.nodes.get(editor.nodes.rowOf(id)) }
     function openNodeMenu(nodeId, item) {
@@ -368,6 +369,7 @@ Item {
                 nodes: editor.nodes
                 viewRect: canvas.cullRect
                 enabled: !canvas.lowDetail
+                previews: editor.previewPublisher
             }
             NodeItem { canvas: world.parent }
         }

@@ -20,6 +20,7 @@ ApplicationWindow {
     function showImage(url) { viewer.show(url) }
     function openMaskEditor(nodeId) { return maskEditor.openFor(nodeId) }
     function inpaintImage(url) { return maskEditor.openForOutput(url) }
+    function openSketchEditor(nodeId) { return sketchEditor.openFor(nodeId) }
 
     Binding { target: Theme; property: "mode"; value: editor.settings.theme }
 
@@ -258,6 +259,7 @@ ApplicationWindow {
         anchors.right: viewer.visible ? viewer.left : parent.right
         Component.onCompleted: Qt.callLater(fitAll)
         onPaintMaskRequested: (nodeId) => window.openMaskEditor(nodeId)
+        onSketchRequested: (nodeId) => window.openSketchEditor(nodeId)
         onInpaintImageRequested: (url) => window.inpaintImage(url)
     }
 
@@ -283,6 +285,14 @@ ApplicationWindow {
         anchors.fill: parent
         z: 10
         onGraphUpdated: canvas.fitAll()
+        onVisibleChanged: if (!visible) canvas.forceActiveFocus()
+    }
+
+    SketchEditor {
+        id: sketchEditor
+        objectName: "sketchEditor"
+        anchors.fill: parent
+        z: 10
         onVisibleChanged: if (!visible) canvas.forceActiveFocus()
     }
 

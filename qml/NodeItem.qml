@@ -70,6 +70,7 @@ Item {
             visible: active
             width: parent.width; height: active ? width - 8 : 0
             sourceComponent: Image {
+                objectName: "nodePreview"
                 anchors.fill: parent; anchors.margins: 8
                 fillMode: Image.PreserveAspectFit
                 cache: false
@@ -146,26 +147,27 @@ Item {
                 Keys.onEscapePressed: renamer.active = false
             }
         }
-        Loader {  // LoadImage: paint the inpainting mask on its image
+        Loader {  // LoadImage: paint the inpainting mask on its image; PaintedSketch: draw the sketch
             id: maskButton
             z: 1  // above the title bar's drag area
-            active: model.type === "LoadImage" && node.detailed && !node.collapsed
+            readonly property bool sketch: model.type === "PaintedSketch"
+            active: (model.type === "LoadImage" || sketch) && node.detailed && !node.collapsed
             visible: active
             anchors.right: badge.left; anchors.rightMargin: active ? 6 : 0; anchors.verticalCenter: parent.verticalCenter
             width: item ? item.implicitWidth : 0; height: 18
-            objectName: "paintMask_" + node.nid
+            objectName: (sketch ? "drawSketch_" : "paintMask_") + node.nid
             sourceComponent: Rectangle {
                 implicitWidth: maskLabel.implicitWidth + 12
                 radius: 9
                 color: maskMouse.containsMouse ? Theme.accent : Theme.field
-                Text { id: maskLabel; anchors.centerIn: parent; text: qsTr("Mask"); color: Theme.text; font.pixelSize: 10; font.bold: true }
+                Text { id: maskLabel; anchors.centerIn: parent; text: maskButton.sketch ? qsTr("Draw") : qsTr("Mask"); color: Theme.text; font.pixelSize: 10; font.bold: true }
                 MouseArea {
                     id: maskMouse
                     anchors.fill: parent; hoverEnabled: true
-                    onClicked: node.canvas.paintMaskRequested(node.nid)
+                    onClicked: maskButton.sketch ? node.canvas.sketchRequested(node.nid) : node.canvas.paintMaskRequested(node.nid)
                 }
                 ToolTip.visible: maskMouse.containsMouse; ToolTip.delay: 600
-                ToolTip.text: qsTr("Paint the inpainting mask on this image")
+                ToolTip.text: maskButton.sketch ? qsTr("Draw the sketch") : qsTr("Paint the inpainting mask on this image")
             }
         }
         Rectangle {

@@ -14,6 +14,8 @@ Item {
     property bool connected: false
     property bool fromWidget: false  // a widget shown as an input: right-click turns it back
     readonly property bool usable: canvas ? canvas.portAccepts(nodeId, output, slot, name) : true
+    readonly property alias hovered: hover.containsMouse
+    objectName: output ? "out_" + slot : "in_" + name
     width: 2 * gui.portRadius + 8; height: width
 
     Rectangle {  // a rim (light theme) so pale type colours stay visible

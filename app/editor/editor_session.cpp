@@ -8,6 +8,7 @@
 #include "app/editor/node_catalog.h"
 #include "app/editor/node_list_model.h"
 #include "app/editor/output_history.h"
+#include "app/editor/preview_publisher.h"
 #include "app/editor/preview_store.h"
 #include "app/editor/run_controller.h"
 #include "app/editor/sweep_controller.h"
@@ -26,6 +27,7 @@ struct EditorSession::Parts {
     LinkListModel* links = nullptr;
     NodeCatalog* catalog = nullptr;
     RunController* runner = nullptr;
+    PreviewPublisher* previewPublisher = nullptr;
     OutputHistory* outputs = nullptr;
     BackendListModel* backends = nullptr;
     SweepController* sweep = nullptr;
@@ -47,6 +49,8 @@ EditorSession::EditorSession(const QString& settingsFile, QObject* parent)
     p.links = new LinkListModel(p.document, this);
     p.catalog = new NodeCatalog(registry_, this);
     p.runner = new RunController(p.document, p.nodes, &p.previews, this);
+    p.previewPublisher = new PreviewPublisher(p.nodes, this);
+    p.runner->setPreviewPublisher(p.previewPublisher);
     p.outputs = new OutputHistory(this);
     p.runner->setOutputHistory(p.outputs);
     p.backends = new BackendListModel(p.settings->store(), this);
@@ -79,6 +83,7 @@ EditorSession::~EditorSession() {
     // The runner's executor stops its worker before the document and models it reports to go.
     delete parts_->runner;
     delete parts_->sweep;
+    delete parts_->previewPublisher;
     // Then the models and the document, while the registry they refer to still exists.
     delete parts_->nodes;
     delete parts_->links;
@@ -93,6 +98,7 @@ NodeCatalog* EditorSession::catalog() const { return parts_->catalog; }
 SweepController* EditorSession::sweep() const { return parts_->sweep; }
 RunController* EditorSession::runner() const { return parts_->runner; }
 PreviewStore* EditorSession::previews() const { return &parts_->previews; }
+PreviewPublisher* EditorSession::previewPublisher() const { return parts_->previewPublisher; }
 EditorSettings* EditorSession::settings() const { return parts_->settings; }
 OutputHistory* EditorSession::outputs() const { return parts_->outputs; }
 BackendListModel* EditorSession::backends() const { return parts_->backends; }

@@ -1,7 +1,7 @@
 #pragma once
 // Everything one editor window works with, owned in one place and exposed to QML as the
 // context object "editor": editor.document, editor.nodes, editor.links, editor.catalog,
-// editor.runner, editor.settings, editor.outputs (the images the runs wrote), editor.backends, editor.sweep (the sweep panel). The app's main() and the Qt Quick Test setup build it the
+// editor.runner, editor.settings, editor.outputs (the images the runs wrote), editor.backends, editor.sweep (the sweep panel), editor.previewPublisher (what the canvas shows of running previews). The app's main() and the Qt Quick Test setup build it the
 // same way (registerBuiltinNodes + the plugins folder).
 #include "core/graph/registry.h"
 
@@ -20,6 +20,7 @@ class LinkListModel;
 class NodeCatalog;
 class RunController;
 class PreviewStore;
+class PreviewPublisher;
 class EditorSettings;
 class OutputHistory;
 class BackendListModel;
@@ -37,6 +38,7 @@ class EditorSession : public QObject {
     Q_MOC_INCLUDE("app/editor/output_history.h")
     Q_MOC_INCLUDE("app/editor/backend_list_model.h")
     Q_MOC_INCLUDE("app/editor/sweep_controller.h")
+    Q_MOC_INCLUDE("app/editor/preview_publisher.h")
     Q_PROPERTY(tessera::editor::GraphDocument* document READ document CONSTANT)
     Q_PROPERTY(tessera::editor::NodeListModel* nodes READ nodes CONSTANT)
     Q_PROPERTY(tessera::editor::LinkListModel* links READ links CONSTANT)
@@ -47,6 +49,7 @@ class EditorSession : public QObject {
     Q_PROPERTY(tessera::editor::BackendListModel* backends READ backends CONSTANT)  // Settings > Backends
     Q_PROPERTY(tessera::editor::SweepController* sweep READ sweep CONSTANT)
     // "<file>: <why>" for each plugin that was skipped at start (shown once in the status bar).
+    Q_PROPERTY(tessera::editor::PreviewPublisher* previewPublisher READ previewPublisher CONSTANT)
     Q_PROPERTY(QStringList pluginProblems READ pluginProblems CONSTANT)
 
 public:
@@ -61,6 +64,7 @@ public:
     NodeCatalog* catalog() const;
     RunController* runner() const;
     PreviewStore* previews() const;
+    PreviewPublisher* previewPublisher() const;
     EditorSettings* settings() const;
     OutputHistory* outputs() const;
     BackendListModel* backends() const;

@@ -149,6 +149,16 @@ public:
     // LoadImage's id, or -1 with lastError.
     Q_INVOKABLE qint64 loadImageFor(const QString& imagePathOrUrl);
 
+    // ---- the sketch editor of a PaintedSketch (graph_document_sketch.cpp) ----
+    // {"imagePath": the picture of the LoadImage feeding its `image` ("" when none: a blank canvas),
+    // "sketchFile": its file, or a new "<image base>_sketch.png" not yet in the input folder,
+    // "sketchPath", "lineColor", "background": its widgets}. Empty, with lastError, unless a PaintedSketch.
+    Q_INVOKABLE QVariantMap sketchState(qint64 sketchNode) const;
+    // Sets the node's sketch_file (and line_color, background unless empty) in one undo step;
+    // refused unless the file is in the input folder.
+    Q_INVOKABLE bool applySketch(qint64 sketchNode, const QString& sketchFile, const QString& lineColor = {},
+                                 const QString& background = {});
+
     // Run-time changes that are not edits (seed "increment after run"): no undo step, marks modified.
     void applyAfterRunWidgetChanges();
 

@@ -278,9 +278,9 @@ void NodeListModel::setRunState(qint64 nodeId, const QString& state, double prog
     changed(nodeId, {StateRole, ProgressRole, ErrorRole});
 }
 
-void NodeListModel::setPreview(qint64 nodeId, const QString& url) {
+void NodeListModel::setPreview(qint64 nodeId, const QString& url, bool notify) {
     run_[nodeId].preview = url;
-    changed(nodeId, {PreviewRole});
+    if (notify) changed(nodeId, {PreviewRole});
 }
 
 void NodeListModel::addOutputImage(qint64 nodeId, const QString& url) {

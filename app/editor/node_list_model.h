@@ -72,7 +72,8 @@ public:
 
     // Run state (set by the run controller on the GUI thread).
     void setRunState(qint64 nodeId, const QString& state, double progress = 0, const QString& error = {});
-    void setPreview(qint64 nodeId, const QString& url);
+    // notify false: stored without dataChanged (a node no view shows; PreviewPublisher).
+    void setPreview(qint64 nodeId, const QString& url, bool notify = true);
     void addOutputImage(qint64 nodeId, const QString& url);
     void resetRunState();  // every node back to idle, previews and output images cleared
 

@@ -3,6 +3,7 @@
 #include "app/editor/graph_document.h"
 #include "app/editor/node_list_model.h"
 #include "app/editor/output_history.h"
+#include "app/editor/preview_publisher.h"
 #include "app/editor/preview_store.h"
 #include "core/common/error.h"
 #include "core/engine/device.h"
@@ -246,6 +247,7 @@ void RunController::handle(int runId, int kindValue, qint64 node, int step, int 
         impl_->failed.clear();
         nodes_->resetRunState();
         previews_->clear();
+        if (publisher_) publisher_->clear();
         progress_ = 0;
         status_ = QStringLiteral("Running %1…").arg(r->title);
         emit progressChanged();
@@ -279,7 +281,11 @@ void RunController::handle(int runId, int kindValue, qint64 node, int step, int 
         emit progressChanged();
         break;
     case K::Preview:
-        if (!preview.isNull()) nodes_->setPreview(node, previews_->put(node, preview));
+        if (preview.isNull()) break;
+        if (publisher_)
+            publisher_->post(node, previews_->put(node, preview));
+        else
+            nodes_->setPreview(node, previews_->put(node, preview));
         break;
     case K::OutputFile: {
         const QString url = QUrl::fromLocalFile(message).toString();

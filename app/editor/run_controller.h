@@ -23,6 +23,7 @@ class GraphDocument;
 class NodeListModel;
 class OutputHistory;
 class PreviewStore;
+class PreviewPublisher;
 
 class RunController : public QObject {
     Q_OBJECT
@@ -53,6 +54,9 @@ public:
     void setBackends(const std::vector<BackendEntry>& backends);
     // Where each output file is recorded (with its node, run and the run's input image); optional.
     void setOutputHistory(OutputHistory* history) { history_ = history; }
+    // Previews go through it (at most one model update a frame, none for nodes out of view);
+    // without one, straight to the node model.
+    void setPreviewPublisher(PreviewPublisher* publisher) { publisher_ = publisher; }
 
 signals:
     void queueChanged();
@@ -75,6 +79,7 @@ private:
     NodeListModel* nodes_;
     PreviewStore* previews_;
     OutputHistory* history_ = nullptr;
+    PreviewPublisher* publisher_ = nullptr;
     Environment env_;
     QString status_;
     double progress_ = 0;

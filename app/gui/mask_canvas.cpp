@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QImageReader>
+#include <QPainter>
 #include <QQuickWindow>
 #include <QSaveFile>
 #include <QTabletEvent>
@@ -49,7 +50,7 @@ MaskCanvas::~MaskCanvas() = default;
 // ---- files ----
 
 bool MaskCanvas::load(const QString& imagePathOrUrl, const QString& maskPathOrUrl) {
-    const QString imagePath = localPath(imagePathOrUrl), maskPath = localPath(maskPathOrUrl);
+    const QString imagePath = localPath(imagePathOrUrl);
     QImageReader reader(imagePath);
     reader.setAutoTransform(true);  // JPEG EXIF orientation, as LoadImage (OpenCV) applies it
     QImage image = reader.read();
@@ -57,6 +58,25 @@ bool MaskCanvas::load(const QString& imagePathOrUrl, const QString& maskPathOrUr
         setError(tr("Cannot read the image %1: %2").arg(imagePath, reader.errorString()));
         return false;
     }
+    return adopt(image, imagePath, localPath(maskPathOrUrl));
+}
+
+bool MaskCanvas::loadBlank(const QColor& color, int width, int height, const QString& maskPathOrUrl) {
+    const QString maskPath = localPath(maskPathOrUrl);
+    if (!maskPath.isEmpty() && QFileInfo::exists(maskPath)) {  // the blank takes the painted file's size
+        const QSize size = QImageReader(maskPath).size();
+        if (size.isValid()) width = size.width(), height = size.height();
+    }
+    if (width < 1 || height < 1 || width > 16384 || height > 16384) {
+        setError(tr("Cannot make a blank %1x%2 canvas: each side must be 1 to 16384 pixels").arg(width).arg(height));
+        return false;
+    }
+    QImage blank(width, height, QImage::Format_ARGB32_Premultiplied);
+    blank.fill(color);
+    return adopt(blank, tr("the blank canvas"), maskPath);
+}
+
+bool MaskCanvas::adopt(const QImage& image, const QString& imageName, const QString& maskPath) {
     mask::MaskImage mask;
     try {
         if (!maskPath.isEmpty() && QFileInfo::exists(maskPath)) {
@@ -73,7 +93,7 @@ bool MaskCanvas::load(const QString& imagePathOrUrl, const QString& maskPathOrUr
                              .arg(maskPath)
                              .arg(mask.width())
                              .arg(mask.height())
-                             .arg(imagePath)
+                             .arg(imageName)
                              .arg(image.width())
                              .arg(image.height()));
                 return false;
@@ -88,7 +108,8 @@ bool MaskCanvas::load(const QString& imagePathOrUrl, const QString& maskPathOrUr
 
     stroke_.reset();  // it refers to the mask being replaced
     painting_ = panning_ = false;
-    image_ = image.convertToFormat(QImage::Format_ARGB32_Premultiplied);
+    sourceImage_ = image.convertToFormat(QImage::Format_ARGB32_Premultiplied);
+    applyImageFade();
     mask_ = std::move(mask);
     stroke_ = std::make_unique<mask::StrokeRasterizer>(mask_);
     history_.clear();
@@ -103,6 +124,18 @@ bool MaskCanvas::load(const QString& imagePathOrUrl, const QString& maskPathOrUr
     fitToView();
     update();
     return true;
+}
+
+void MaskCanvas::applyImageFade() {
+    image_ = sourceImage_;
+    if (imageFade_ <= 0 || image_.isNull()) return;
+    QImage faded(sourceImage_.size(), QImage::Format_ARGB32_Premultiplied);
+    faded.fill(fadeColor_);
+    QPainter painter(&faded);
+    painter.setOpacity(1 - imageFade_);
+    painter.drawImage(0, 0, sourceImage_);
+    painter.end();
+    image_ = faded;
 }
 
 bool MaskCanvas::saveMask(const QString& pathOrUrl) {
@@ -420,6 +453,20 @@ void MaskCanvas::setOverlayColor(const QColor& c) {
 }
 void MaskCanvas::setOverlayOpacity(double v) {
     if (!assign(overlayOpacity_, std::clamp(v, 0.0, 1.0))) return;
+    emit overlayChanged();
+    update();
+}
+void MaskCanvas::setImageFade(double v) {
+    if (!assign(imageFade_, std::clamp(v, 0.0, 1.0))) return;
+    applyImageFade();
+    imageChanged_ = true;
+    emit overlayChanged();
+    update();
+}
+void MaskCanvas::setFadeColor(const QColor& c) {
+    if (!assign(fadeColor_, c)) return;
+    applyImageFade();
+    imageChanged_ = true;
     emit overlayChanged();
     update();
 }

@@ -7,6 +7,8 @@
 // The mask is kept at IMAGE resolution; the view maps image pixels to the item by zoom and pan
 // (item = image * zoom + pan). Painting marks a dirty rectangle and the next frame re-uploads only
 // the overlay tiles it touches (MaskSceneNode), so many pointer moves cost one upload per frame.
+// The sketch editor uses it too: the strokes are the "mask", shown opaque in the line colour over
+// the image faded towards `fadeColor` (imageFade), or over a blank canvas (loadBlank).
 #include "core/mask/mask_history.h"
 #include "core/mask/stroke_rasterizer.h"
 
@@ -41,6 +43,8 @@ class MaskCanvas : public QQuickItem {
     Q_PROPERTY(QColor overlayColor READ overlayColor WRITE setOverlayColor NOTIFY overlayChanged)
     Q_PROPERTY(double overlayOpacity READ overlayOpacity WRITE setOverlayOpacity NOTIFY overlayChanged)
     Q_PROPERTY(bool maskVisible READ maskVisible WRITE setMaskVisible NOTIFY overlayChanged)
+    Q_PROPERTY(double imageFade READ imageFade WRITE setImageFade NOTIFY overlayChanged)  // 0: as is, 1: fadeColor
+    Q_PROPERTY(QColor fadeColor READ fadeColor WRITE setFadeColor NOTIFY overlayChanged)
     Q_PROPERTY(double zoom READ zoom WRITE setZoom NOTIFY viewChanged)
     Q_PROPERTY(double panX READ panX WRITE setPanX NOTIFY viewChanged)
     Q_PROPERTY(double panY READ panY WRITE setPanY NOTIFY viewChanged)
@@ -61,6 +65,8 @@ public:
     // empty mask of the image's size. On failure (unreadable image, bad PNG, a mask of another
     // size) sets lastError, keeps what was loaded and returns false.
     Q_INVOKABLE bool load(const QString& imagePathOrUrl, const QString& maskPathOrUrl);
+    // A canvas of one colour instead of an image: the mask file's size when it exists, else width x height.
+    Q_INVOKABLE bool loadBlank(const QColor& color, int width, int height, const QString& maskPathOrUrl);
     // Writes the mask as a greyscale PNG, atomically (the old file stays if writing fails).
     Q_INVOKABLE bool saveMask(const QString& pathOrUrl);
 
@@ -108,6 +114,10 @@ public:
     void setOverlayColor(const QColor& c);
     void setOverlayOpacity(double v);
     void setMaskVisible(bool v);
+    double imageFade() const { return imageFade_; }
+    QColor fadeColor() const { return fadeColor_; }
+    void setImageFade(double v);
+    void setFadeColor(const QColor& c);
 
     double zoom() const { return zoom_; }
     double panX() const { return panX_; }
@@ -145,6 +155,8 @@ protected:
     void wheelEvent(QWheelEvent* e) override;
 
 private:
+    bool adopt(const QImage& image, const QString& imageName, const QString& maskPath);
+    void applyImageFade();  // image_ = sourceImage_ faded
     void press(QPointF pos, float pressure, bool shift);
     void move(QPointF pos, float pressure);
     void release();
@@ -157,7 +169,10 @@ private:
     void setError(const QString& message);
     void setModified(bool v);
 
-    QImage image_;
+    QImage sourceImage_;
+    QImage image_;  // what is shown: sourceImage_ faded by imageFade_
+    double imageFade_ = 0;
+    QColor fadeColor_{Qt::white};
     mask::MaskImage mask_;
     mask::MaskHistory history_;
     std::unique_ptr<mask::StrokeRasterizer> stroke_;  // paints into mask_

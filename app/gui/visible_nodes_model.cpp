@@ -1,5 +1,7 @@
 #include "app/gui/visible_nodes_model.h"
 
+#include "app/editor/preview_publisher.h"
+
 #include <algorithm>
 #include <vector>
 
@@ -18,6 +20,21 @@ VisibleNodesModel::VisibleNodesModel(QObject* parent) : QSortFilterProxyModel(pa
     nextBatch_.setSingleShot(true);
     nextBatch_.setInterval(16);  // about a frame
     connect(&nextBatch_, &QTimer::timeout, this, &VisibleNodesModel::refilter);
+}
+
+VisibleNodesModel::~VisibleNodesModel() {
+    if (previews_) previews_->removeViewer(this);
+}
+
+QObject* VisibleNodesModel::previews() const { return previews_; }
+
+void VisibleNodesModel::setPreviews(QObject* publisher) {
+    auto* next = qobject_cast<PreviewPublisher*>(publisher);
+    if (next == previews_) return;
+    if (previews_) previews_->removeViewer(this);
+    previews_ = next;
+    if (previews_) previews_->setViewer(this, [this](qint64 id) { return showsNode(id); });
+    emit previewsChanged();
 }
 
 void VisibleNodesModel::setNodes(QAbstractItemModel* nodes) {

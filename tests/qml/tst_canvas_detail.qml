@@ -5,7 +5,8 @@ import "../../qml"
 // Level of detail and culling on the real canvas: below the low-detail zoom no node has a
 // delegate (NodeLodLayer draws them, LowDetailInput takes the mouse), above it only nodes near
 // the view have one; selection, moving, linking, hover, undo, groups and the minimap work at
-// both levels, and the links' one geometry follows the nodes.
+// both levels, and the links' one geometry follows the nodes. Run previews reach only the nodes
+// with a delegate; the others get theirs when they come into view.
 Item {
     id: root
     width: 1280; height: 800
@@ -29,6 +30,15 @@ Item {
         function nodeItem(id) {
             for (let i = 0; i < canvas.world.children.length; ++i)
                 if (canvas.world.children[i].objectName === "node_" + id) return canvas.world.children[i]
+            return null
+        }
+        // Repeater delegates are not QObject children, so findChild misses them: walk the items.
+        function itemNamed(item, name) {
+            if (item.objectName === name) return item
+            for (let i = 0; i < item.children.length; ++i) {
+                const found = itemNamed(item.children[i], name)
+                if (found) return found
+            }
             return null
         }
         function drag(from, to) {
@@ -247,6 +257,77 @@ Item {
             compare(findChild(nodeItem(a), "titleEditor"), null, "unloaded again")
             editor.document.undo()
             compare(nodeRow(a).title, "KSampler")
+        }
+
+        function test_hoverMarksAPortAtFullDetail() {
+            const a = editor.document.addNode("CheckpointLoaderSimple", 0, 0)
+            const b = editor.document.addNode("CLIPTextEncode", 400, 0)
+            verify(!canvas.lowDetail)
+            tryVerify(() => nodeItem(b) !== null)
+            const dot = itemNamed(nodeItem(b), "in_clip")
+            verify(dot !== null)
+            const port = inPort(b, "clip")
+            mouseMove(canvas, port.x, port.y)
+            tryVerify(() => dot.hovered, 1000, "the port under the mouse is not marked")
+            const empty = screenOf(Qt.point(300, 600))
+            mouseMove(canvas, empty.x, empty.y)
+            tryVerify(() => !dot.hovered, 1000)
+            compare(canvas.lodLayer.hoverNode, -1, "the low-detail layer marks nothing at full detail")
+        }
+
+        function test_lowDetailDraggingAGroupTitleMovesItsNodesAndUndoes() {
+            const [a, b] = lowDetailPair()
+            editor.document.groupNodes([a, b])
+            const g = editor.document.groups[0]
+            editor.nodes.clearSelection()
+            const title = screenOf(Qt.point(g.x + g.width - 40, g.y + 10))
+            drag(title, Qt.point(title.x + 10, title.y))  // 10 screen px = 50 canvas px at zoom 0.2
+            fuzzyCompare(editor.document.groups[0].x, g.x + 50, 1)
+            fuzzyCompare(nodeRow(a).x, 50, 1)
+            fuzzyCompare(nodeRow(b).x, 450, 1)
+            editor.document.undo()
+            fuzzyCompare(nodeRow(a).x, 0, 1)
+            fuzzyCompare(editor.document.groups[0].x, g.x, 1)
+        }
+
+        function test_previewsOfNodesOutOfViewWaitForTheirDelegate() {
+            const near = editor.document.addNode("KSampler", 0, 0)
+            const far = editor.document.addNode("KSampler", 8000, 0)
+            tryVerify(() => nodeItem(near) !== null)
+            compare(nodeItem(far), null)
+            const publisher = editor.previewPublisher
+            const shown = publisher.shownUpdates(), silent = publisher.silentUpdates()
+            for (let i = 1; i <= 5; ++i) {
+                publisher.post(near, "image://preview/" + near + "/" + i)
+                publisher.post(far, "image://preview/" + far + "/" + i)
+            }
+            tryVerify(() => publisher.shownUpdates() + publisher.silentUpdates() === shown + silent + 2, 1000,
+                      "five posts per node are one update each")
+            compare(publisher.shownUpdates(), shown + 1)
+            compare(publisher.silentUpdates(), silent + 1)
+            compare(nodeItem(far), null, "no delegate made for the preview")
+            compare(nodeRow(far).preview, "image://preview/" + far + "/5")
+            tryVerify(() => itemNamed(nodeItem(near), "nodePreview") !== null)
+            compare(String(itemNamed(nodeItem(near), "nodePreview").source), "image://preview/" + near + "/5")
+            // Panned to it: its delegate shows the newest preview.
+            canvas.panX -= 8000
+            tryVerify(() => nodeItem(far) !== null, 2000)
+            tryVerify(() => itemNamed(nodeItem(far), "nodePreview") !== null)
+            compare(String(itemNamed(nodeItem(far), "nodePreview").source), "image://preview/" + far + "/5")
+        }
+
+        function test_previewsStopAtTheLowDetailLevel() {
+            const a = editor.document.addNode("KSampler", 0, 0)
+            canvas.zoom = 0.2
+            verify(canvas.lowDetail)
+            const publisher = editor.previewPublisher
+            const silent = publisher.silentUpdates(), shown = publisher.shownUpdates()
+            publisher.post(a, "image://preview/" + a + "/7")
+            tryVerify(() => publisher.silentUpdates() === silent + 1, 1000)
+            compare(publisher.shownUpdates(), shown)
+            canvas.zoom = 1
+            tryVerify(() => nodeItem(a) !== null && itemNamed(nodeItem(a), "nodePreview") !== null, 2000)
+            compare(String(itemNamed(nodeItem(a), "nodePreview").source), "image://preview/" + a + "/7")
         }
 
         function test_minimapClickCentresTheViewAtEitherLevel() {
