@@ -23,9 +23,9 @@ std::string shapeText(const at::Tensor& t) {
 
 // ComfyUI's order of operations (comfy/lora.py calculate_weight, a "diff" patch): scale, then add.
 at::Tensor mergedTensor(const at::Tensor& mine, const at::Tensor& theirs, MergeStrengths s) {
-    at::Tensor out = mine.to(at::kFloat);
-    out = s.model != 1.0 ? out * s.model : out.clone();
-    if (s.patch != 0.0) out += theirs.to(mine.device(), at::kFloat) * s.patch;
+    at::Tensor out = mine.to(at::kFloat, /*non_blocking=*/false, /*copy=*/true);
+    if (s.model != 1.0) out.mul_(s.model);
+    if (s.patch != 0.0) out.add_(theirs.to(mine.device(), at::kFloat) * s.patch);
     return out.to(mine.scalar_type());
 }
 
