@@ -1,6 +1,7 @@
 #include "core/engine/model_merge.h"
 
 #include "core/common/error.h"
+#include "core/common/strings.h"
 #include "core/engine/checkpoint.h"
 #include "core/engine/clip_text_model.h"
 #include "core/engine/text_encoder.h"
@@ -11,11 +12,7 @@
 namespace tessera::engine {
 namespace {
 
-bool keyEndsWith(const std::string& key, const std::string& suffix) {
-    return key.size() >= suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string shapeText(const at::Tensor& t) {
+std::string mergeShapeText(const at::Tensor& t) {
     std::string s = "[";
     for (int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
     return s + "]";
@@ -44,15 +41,15 @@ MergeRule blockMergeRule(double input, double middle, double out) {
         // ComfyUI tests every argument's name as a prefix, the last match winning; "out" also
         // catches "output_blocks".
         double ratio = input;
-        if (key.rfind("middle", 0) == 0) ratio = middle;
-        if (key.rfind("out", 0) == 0) ratio = out;
+        if (startsWith(key, "middle")) ratio = middle;
+        if (startsWith(key, "out")) ratio = out;
         return std::optional<MergeStrengths>(mergeRatio(ratio));
     };
 }
 
 MergeRule textMergeRule(MergeStrengths strengths) {
     return [strengths](const std::string& key) -> std::optional<MergeStrengths> {
-        if (keyEndsWith(key, ".position_ids") || keyEndsWith(key, ".logit_scale") || key == "position_ids" ||
+        if (endsWith(key, ".position_ids") || endsWith(key, ".logit_scale") || key == "position_ids" ||
             key == "logit_scale")
             return std::nullopt;
         return strengths;
@@ -68,8 +65,8 @@ std::optional<Weights> mergeWeights(const Weights& first, const Weights& second,
         ++shared;
         const at::Tensor theirs = second.get(key);
         if (!mine->sizes().equals(theirs.sizes()))
-            throw Error("cannot merge " + what + ": weight '" + key + "' is " + shapeText(*mine) + " in the first and " +
-                        shapeText(theirs) + " in the second (models of different families or sizes)");
+            throw Error("cannot merge " + what + ": weight '" + key + "' is " + mergeShapeText(*mine) + " in the first and " +
+                        mergeShapeText(theirs) + " in the second (models of different families or sizes)");
         const auto strengths = rule(key);
         if (strengths && !strengths->changesNothing() && mine->is_floating_point())
             planned.emplace_back(key, *strengths);
