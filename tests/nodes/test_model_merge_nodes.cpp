@@ -2,6 +2,7 @@
 // flipped along its first axis, written here): the saved merge is bit for bit the merge
 // tests/fixtures/merges/make_merge_reference.py computes offline with ComfyUI's semantics, loads
 // back with CheckpointLoaderSimple and gives the in-graph merge's latent and pixels exactly.
+#include "core/engine/model_files.h"
 #include "core/engine/safetensors.h"
 #include "core/engine/tensor_file.h"
 #include "core/engine/weights.h"
@@ -136,6 +137,27 @@ TEST_F(ModelMergeNodes, CheckpointSaveNeverOverwrites) {
     const RunResult bad = executor.run(b.graph, env(), {}, {save});
     EXPECT_FALSE(bad.succeeded());
     EXPECT_NE(bad.message.find("filename_prefix '../escape' must be a file name"), std::string::npos) << bad.message;
+}
+
+TEST_F(ModelMergeNodes, VPredictionIsMarkedAndReadBack) {
+    GraphBuilder b;
+    const NodeId sd2 = b.add("CheckpointLoaderSimple", {{"ckpt_name", "tiny-sd2-v.safetensors"}});
+    const NodeId v = b.add("ModelSamplingDiscrete", {{"sampling", std::string("v_prediction")}});
+    b.link(sd2, 0, v, "model");
+    const NodeId save = b.add("CheckpointSave", {{"filename_prefix", "sd2v"}});
+    b.link(v, 0, save, "model");
+    b.link(sd2, 1, save, "clip");
+    b.link(sd2, 2, save, "vae");
+    const RunResult r = executor.run(b.graph, env(), {}, {save});
+    ASSERT_TRUE(r.succeeded()) << r.message;
+    auto file = engine::openTensorFile(outputDir + "/sd2v_00001_.safetensors");
+    EXPECT_EQ(file->metadata().at("modelspec.predict_key"), "v");
+    const engine::CheckpointLayout layout = engine::inspectCheckpoint(*file);
+    EXPECT_EQ(layout.predictionGuess, engine::Prediction::V);
+    EXPECT_EQ(layout.textPrefix, "cond_stage_model.model.");
+    // The file as loaded has no marker: its guess is eps, which the marker overrides above.
+    EXPECT_EQ(engine::inspectCheckpoint(*engine::openTensorFile(refdataPath("models/tiny-sd2-v.safetensors"))).predictionGuess,
+              engine::Prediction::Eps);
 }
 
 TEST_F(ModelMergeNodes, MergingModelsOfDifferentFamiliesFailsClearly) {
