@@ -19,6 +19,7 @@ void registerBuiltinNodes(Registry& registry) {
     registerMaskNodes(registry);
     registerInpaintCropNodes(registry);
     registerNoteNodes(registry);
+    registerModelMergeNodes(registry);
 }
 
 }  // namespace tessera::nodes

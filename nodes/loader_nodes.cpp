@@ -1,6 +1,7 @@
 // Loaders: checkpoints, VAEs, ControlNets and LoRAs from the models folder, shared through the
 // process-wide model cache. Inputs and their order follow ComfyUI's nodes.py.
 #include "core/engine/checkpoint.h"
+#include "core/engine/diff_controlnet.h"
 #include "core/engine/text_encoder.h"
 #include "core/exec/node_context.h"
 #include "nodes/builtin_nodes.h"
@@ -70,6 +71,21 @@ NodeDecl controlNetLoader() {
     return d;
 }
 
+NodeDecl diffControlNetLoader() {
+    NodeDecl d = makeDecl("DiffControlNetLoader", "Load ControlNet Model (diff)", "loaders",
+                          "Loads a ControlNet stored as differences from a base model, adding the connected model's "
+                          "weights; a plain ControlNet file loads as with Load ControlNet Model.");
+    d.inputs = {port("model", "MODEL"), modelFileInput("control_net_name", "controlnet")};
+    d.outputs = {output("CONTROL_NET", "CONTROL_NET")};
+    d.run = [](NodeContext& ctx) {
+        const auto model = ctx.get<ModelValue>("model");
+        const std::string path = modelPath(ctx, "control_net_name", "controlnet", "ControlNet model");
+        return std::vector<Value>{
+            std::make_shared<ControlNetValue>(engine::loadDiffControlNetFile(path, *model->model, placementFor(ctx.env())))};
+    };
+    return d;
+}
+
 NodeDecl loraLoader() {
     NodeDecl d = makeDecl("LoraLoader", "Load LoRA", "loaders",
                           "Applies a LoRA to the model and the text encoder (copies; the inputs stay unchanged).");
@@ -104,6 +120,7 @@ void registerLoaderNodes(Registry& registry) {
     registry.add(checkpointLoaderSimple());
     registry.add(vaeLoader());
     registry.add(controlNetLoader());
+    registry.add(diffControlNetLoader());
     registry.add(loraLoader());
 }
 

@@ -4,6 +4,7 @@
 #include "core/engine/clip_text_model.h"
 #include "core/engine/clip_tokenizer.h"
 #include "core/engine/controlnet.h"
+#include "core/engine/diff_controlnet.h"
 #include "core/engine/lora.h"
 #include "core/engine/tensor_file.h"
 #include "core/engine/text_encoder.h"
@@ -74,6 +75,9 @@ std::shared_ptr<const Vae> loadVaeFile(const std::string& path, const Placement&
 std::shared_ptr<const ControlNet> loadControlNetFile(const std::string& path, const Placement& placement) {
     auto file = openTensorFile(path);
     const std::string prefix = controlNetPrefixOf(*file);
+    if (isDifferenceControlNet(*file))
+        throw Error("'" + fileName(path) + "' is a difference ControlNet (its weights are differences from a base model): "
+                    "load it with DiffControlNetLoader, connected to that model");
     Weights w = Weights::fromFile(*file, prefix, placement.dtype, placement.device);
     return withContext(path, "ControlNet", [&] { return std::make_shared<const ControlNet>(w); });
 }

@@ -186,6 +186,8 @@ CheckpointLayout inspectCheckpoint(const TensorFile& f) {
         const at::Tensor probe = f.tensor(kUnet + kVPredictionProbe, at::kFloat);
         if (probe.std(/*unbiased=*/false).item<double>() > kVPredictionStd) layout.predictionGuess = Prediction::V;
     }
+    // The empty marker ComfyUI's CheckpointSave writes for v-prediction models.
+    if (has(f, "v_pred")) layout.predictionGuess = Prediction::V;
     return layout;
 }
 

@@ -44,6 +44,7 @@ public:
     Vae(VaeConfig config, Weights weights);
 
     const VaeConfig& config() const { return config_; }
+    const Weights& weights() const { return w_; }  // without prefix (CheckpointSave writes them back)
     int downscale() const { return config_.downscale(); }
     // Latent scale used by the samplers (latent * factor); 0.18215 for SD1.x and SD2.x.
     float scalingFactor() const { return scalingFactor_; }

@@ -244,3 +244,73 @@ TEST_F(LayoutFixture, NotesAreKeptWithoutDeclarationsToo) {
     EXPECT_TRUE(report.unknownTypes.empty());
     EXPECT_EQ(g.node(1)->note, "# Read me");
 }
+
+// PrimitiveNodes exactly as two frontend generations save them: 2023 (converted widgets carry their
+// "config", link slots count only the listed inputs) and the current one (every widget is listed
+// as an input with "widget" and "link": null, the PrimitiveNode's output names its widget).
+TEST_F(LayoutFixture, PrimitiveNodesInBothSavedLayoutsFillTheirTargetWidgets) {
+    const Graph old = load(R"({"last_node_id": 11, "last_link_id": 11, "version": 0.4, "nodes": [
+        {"id": 3, "type": "KSampler", "pos": [863, 186], "size": {"0": 315, "1": 262}, "flags": {}, "order": 2, "mode": 0,
+         "inputs": [{"name": "model", "type": "MODEL", "link": null},
+                    {"name": "positive", "type": "CONDITIONING", "link": null},
+                    {"name": "negative", "type": "CONDITIONING", "link": null},
+                    {"name": "latent_image", "type": "LATENT", "link": null},
+                    {"name": "seed", "type": "INT", "link": 10,
+                     "widget": {"name": "seed", "config": ["INT", {"default": 0, "min": 0, "max": 18446744073709551615}]},
+                     "slot_index": 4},
+                    {"name": "cfg", "type": "FLOAT", "link": 11,
+                     "widget": {"name": "cfg", "config": ["FLOAT", {"default": 8.0, "min": 0.0, "max": 100.0}]},
+                     "slot_index": 5}],
+         "outputs": [{"name": "LATENT", "type": "LATENT", "links": [], "slot_index": 0}],
+         "properties": {"Node name for S&R": "KSampler"},
+         "widgets_values": [156680208700286, "randomize", 20, 8, "euler", "normal", 1]},
+        {"id": 10, "type": "PrimitiveNode", "pos": [400, 500], "size": {"0": 210, "1": 82}, "flags": {}, "order": 0,
+         "mode": 0, "outputs": [{"name": "INT", "type": "INT", "links": [10], "slot_index": 0,
+                                 "widget": {"name": "seed", "config": ["INT", {"default": 0, "min": 0}]}}],
+         "title": "seed", "properties": {"Run widget replace on values": false}, "widgets_values": [42, "fixed"]},
+        {"id": 11, "type": "PrimitiveNode", "pos": [400, 620], "size": {"0": 210, "1": 82}, "flags": {}, "order": 1,
+         "mode": 0, "outputs": [{"name": "FLOAT", "type": "FLOAT", "links": [11], "slot_index": 0,
+                                 "widget": {"name": "cfg", "config": ["FLOAT", {"default": 8.0}]}}],
+         "properties": {"Run widget replace on values": false}, "widgets_values": [6.5]}],
+      "links": [[10, 10, 0, 3, 4, "INT"], [11, 11, 0, 3, 5, "FLOAT"]], "groups": [], "config": {}, "extra": {}})");
+    EXPECT_TRUE(report.warnings.empty()) << report.warnings.front();
+    ASSERT_EQ(old.nodes().size(), 1u);
+    EXPECT_EQ(old.node(3)->widgets.at("seed"), Value(42));
+    EXPECT_EQ(old.node(3)->controlAfterGenerate.at("seed"), "fixed");
+    EXPECT_EQ(old.node(3)->widgets.at("cfg"), Value(6.5));
+    EXPECT_EQ(old.node(3)->widgets.at("steps"), Value(20));
+
+    const Graph current = load(R"({"id": "9f0c9d1e-3b7a-4a53-9a43-1f1d2c5e7b10", "revision": 0, "last_node_id": 12,
+      "last_link_id": 13, "nodes": [
+        {"id": 3, "type": "KSampler", "pos": [863, 186], "size": [315, 262], "flags": {}, "order": 2, "mode": 0,
+         "inputs": [{"name": "model", "type": "MODEL", "link": null},
+                    {"name": "positive", "type": "CONDITIONING", "link": null},
+                    {"name": "negative", "type": "CONDITIONING", "link": null},
+                    {"name": "latent_image", "type": "LATENT", "link": null},
+                    {"name": "seed", "type": "INT", "widget": {"name": "seed"}, "link": 12},
+                    {"name": "steps", "type": "INT", "widget": {"name": "steps"}, "link": null},
+                    {"name": "cfg", "type": "FLOAT", "widget": {"name": "cfg"}, "link": null},
+                    {"name": "sampler_name", "type": "COMBO", "widget": {"name": "sampler_name"}, "link": 13},
+                    {"name": "scheduler", "type": "COMBO", "widget": {"name": "scheduler"}, "link": null},
+                    {"name": "denoise", "type": "FLOAT", "widget": {"name": "denoise"}, "link": null}],
+         "outputs": [{"name": "LATENT", "type": "LATENT", "links": []}],
+         "properties": {"cnr_id": "comfy-core", "ver": "0.3.44", "Node name for S&R": "KSampler"},
+         "widgets_values": [156680208700286, "randomize", 20, 8, "euler", "normal", 1]},
+        {"id": 12, "type": "PrimitiveNode", "pos": [400, 500], "size": [270, 82], "flags": {}, "order": 0, "mode": 0,
+         "inputs": [], "outputs": [{"name": "INT", "type": "INT", "widget": {"name": "seed"}, "links": [12]}],
+         "title": "seed", "properties": {"Run widget replace on values": false}, "widgets_values": [777, "increment"]},
+        {"id": 11, "type": "PrimitiveNode", "pos": [400, 620], "size": [270, 106], "flags": {}, "order": 1, "mode": 0,
+         "inputs": [], "outputs": [{"name": "COMBO", "type": "COMBO", "widget": {"name": "sampler_name"}, "links": [13]}],
+         "properties": {"Run widget replace on values": false}, "widgets_values": ["dpmpp_2m", "fixed", ""]}],
+      "links": [[12, 12, 0, 3, 4, "INT"], [13, 11, 0, 3, 7, "COMBO"]], "groups": [], "config": {},
+      "extra": {"ds": {"scale": 1, "offset": [0, 0]}, "frontendVersion": "1.23.4"}, "version": 0.4})");
+    EXPECT_TRUE(report.warnings.empty()) << report.warnings.front();
+    ASSERT_EQ(current.nodes().size(), 1u);
+    EXPECT_TRUE(current.links().empty());
+    const Node& ks = *current.node(3);
+    EXPECT_EQ(ks.widgets.at("seed"), Value(777));
+    EXPECT_EQ(ks.controlAfterGenerate.at("seed"), "increment");
+    EXPECT_EQ(ks.widgets.at("sampler_name"), Value("dpmpp_2m"));
+    EXPECT_EQ(ks.widgets.at("scheduler"), Value("normal"));
+    EXPECT_TRUE(ks.widgetInputs.empty());
+}

@@ -51,6 +51,7 @@ const Registry& engineNodeRegistry() {
         nodes::registerLatentNodes(registry);
         nodes::registerSamplingNodes(registry);
         nodes::registerControlNetNodes(registry);
+        nodes::registerModelMergeNodes(registry);
         registry.add(tensorSource<nodes::ImageValue>("TestImage", "IMAGE"));
         registry.add(tensorSource<nodes::MaskValue>("TestMask", "MASK"));
     });

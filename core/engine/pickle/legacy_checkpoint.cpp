@@ -44,20 +44,14 @@ RawCheckpoint readLegacyCheckpoint(const uint8_t* data, uint64_t size, const std
     if (little && little->kind == PickleValue::Kind::Bool && !little->boolean)
         throw Error("'" + what + "' was saved on a big-endian machine; Tessera reads little-endian files only");
 
-    std::map<std::string, int64_t> indexOfKey;
-    const StorageResolver resolve = [&](const StorageRequest& r) -> int64_t {
-        if (auto it = indexOfKey.find(r.key); it != indexOfKey.end()) {
-            if (raw.storages[it->second].dtype != r.dtype)
-                throw Error("'" + what + "': storage '" + r.key + "' is used with two different element types");
-            return it->second;
-        }
-        raw.storages.push_back({r.key, r.dtype, r.numel, 0});
-        return indexOfKey[r.key] = int64_t(raw.storages.size()) - 1;
-    };
+    // Offsets are known only once the storage key list is read, below.
+    const StorageResolver resolve = storageResolver(raw.storages, what, [](const StorageRequest&) -> uint64_t { return 0; });
     raw.root = next(resolve);
     const PickleValue* keys = next(noStorages);
     if (keys->kind != PickleValue::Kind::List) throw Error("'" + what + "': the storage key list is missing");
 
+    std::map<std::string, size_t> indexOfKey;
+    for (size_t i = 0; i < raw.storages.size(); ++i) indexOfKey[raw.storages[i].key] = i;
     std::vector<bool> located(raw.storages.size(), false);
     for (const PickleValue* key : keys->items) {
         const auto it = key->kind == PickleValue::Kind::String ? indexOfKey.find(key->text) : indexOfKey.end();

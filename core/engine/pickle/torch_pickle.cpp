@@ -3,6 +3,9 @@
 #include "core/common/error.h"
 #include "core/engine/pickle/state_dict.h"
 
+#include <map>
+#include <memory>
+
 namespace tessera::engine::pickle {
 namespace {
 
@@ -35,6 +38,19 @@ void checkExtent(const TensorSpec& t, const StorageSpan& s, const std::string& w
 }
 
 }  // namespace
+
+StorageResolver storageResolver(std::vector<StorageSpan>& storages, const std::string& what, StorageLocator locate) {
+    auto indexOfKey = std::make_shared<std::map<std::string, int64_t>>();
+    return [&storages, what, locate = std::move(locate), indexOfKey](const StorageRequest& r) -> int64_t {
+        if (auto it = indexOfKey->find(r.key); it != indexOfKey->end()) {
+            if (storages[size_t(it->second)].dtype != r.dtype)
+                throw Error("'" + what + "': storage '" + r.key + "' is used with two different element types");
+            return it->second;
+        }
+        storages.push_back({r.key, r.dtype, r.numel, locate(r)});
+        return (*indexOfKey)[r.key] = int64_t(storages.size()) - 1;
+    };
+}
 
 TorchPickleContents readTorchPickle(const uint8_t* data, uint64_t size, const std::string& what) {
     RawCheckpoint raw;

@@ -6,8 +6,10 @@
 //   storage as an 8-byte element count and its bytes.
 // Every tensor's extent is checked to lie inside its storage. Torch-free (fuzzed as is).
 #include "core/engine/pickle/pickle_value.h"
+#include "core/engine/pickle/unpickler.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,6 +50,13 @@ TorchPickleContents readTorchPickle(const uint8_t* data, uint64_t size, const st
 // The two container formats (zip_checkpoint.cpp, legacy_checkpoint.cpp).
 RawCheckpoint readZipCheckpoint(const uint8_t* data, uint64_t size, const std::string& what);
 RawCheckpoint readLegacyCheckpoint(const uint8_t* data, uint64_t size, const std::string& what);
+
+// Where a new storage's bytes start in the file; throws tessera::Error when the file has no
+// storage of that key and size. The legacy format learns the offsets after the object pickle: 0.
+using StorageLocator = std::function<uint64_t(const StorageRequest&)>;
+// The resolver both formats unpickle with: one index in `storages` per key (appended on first use,
+// located once), and an error naming `what` when a key is used with two element types.
+StorageResolver storageResolver(std::vector<StorageSpan>& storages, const std::string& what, StorageLocator locate);
 
 bool looksLikeZip(const uint8_t* data, uint64_t size);
 bool looksLikeLegacyPickle(const uint8_t* data, uint64_t size);

@@ -43,13 +43,7 @@ RawCheckpoint readZipCheckpoint(const uint8_t* data, uint64_t size, const std::s
 
     RawCheckpoint raw;
     raw.format = "zip";
-    std::map<std::string, int64_t> indexOfKey;
-    const StorageResolver resolve = [&](const StorageRequest& r) -> int64_t {
-        if (auto it = indexOfKey.find(r.key); it != indexOfKey.end()) {
-            if (raw.storages[it->second].dtype != r.dtype)
-                throw Error("'" + what + "': storage '" + r.key + "' is used with two different element types");
-            return it->second;
-        }
+    const StorageResolver resolve = storageResolver(raw.storages, what, [&](const StorageRequest& r) -> uint64_t {
         const auto entry = byName.find(prefix + "data/" + r.key);
         if (entry == byName.end())
             throw Error("'" + what + "': storage '" + r.key + "' is missing from the archive (file damaged?)");
@@ -59,9 +53,8 @@ RawCheckpoint readZipCheckpoint(const uint8_t* data, uint64_t size, const std::s
             throw Error("'" + what + "': storage '" + r.key + "' should hold " + std::to_string(r.numel) + " elements of " +
                         std::to_string(elementSize) + " bytes but has " + std::to_string(entry->second->size) +
                         " bytes (file damaged?)");
-        raw.storages.push_back({r.key, r.dtype, r.numel, entry->second->offset});
-        return indexOfKey[r.key] = int64_t(raw.storages.size()) - 1;
-    };
+        return entry->second->offset;
+    });
     raw.root = unpickle(data + pickle->offset, pickle->size, *raw.arena, resolve, what).root;
     return raw;
 }
