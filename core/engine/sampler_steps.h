@@ -64,5 +64,8 @@ at::Tensor sampleUniPcBh2(SamplerRun& run, at::Tensor x);
 at::Tensor sampleResMultistep(SamplerRun& run, at::Tensor x);
 at::Tensor sampleResMultistepAncestral(SamplerRun& run, at::Tensor x);
 at::Tensor sampleGradientEstimation(SamplerRun& run, at::Tensor x);
+at::Tensor sampleErSde(SamplerRun& run, at::Tensor x);
+at::Tensor sampleSeeds2(SamplerRun& run, at::Tensor x);
+at::Tensor sampleSeeds3(SamplerRun& run, at::Tensor x);
 
 }  // namespace tessera::engine::detail

@@ -73,6 +73,9 @@ const std::vector<std::pair<std::string, SamplerFn>>& samplerTable() {
         {"res_multistep", detail::sampleResMultistep},
         {"res_multistep_ancestral", detail::sampleResMultistepAncestral},
         {"gradient_estimation", detail::sampleGradientEstimation},
+        {"er_sde", detail::sampleErSde},
+        {"seeds_2", detail::sampleSeeds2},
+        {"seeds_3", detail::sampleSeeds3},
         {"ddim", detail::sampleEuler},  // ComfyUI runs euler for "ddim"
         {"uni_pc", detail::sampleUniPc},
         {"uni_pc_bh2", detail::sampleUniPcBh2},

@@ -58,7 +58,7 @@ TEST(Samplers, NamesAreComfyUIs) {
         "lms",          "dpmpp_2s_ancestral", "dpmpp_sde", "dpmpp_sde_gpu", "dpmpp_2m", "dpmpp_2m_sde",
         "dpmpp_2m_sde_gpu", "dpmpp_2m_sde_heun", "dpmpp_2m_sde_heun_gpu", "dpmpp_3m_sde", "dpmpp_3m_sde_gpu",
         "ddpm",         "lcm",              "ipndm", "ipndm_v", "deis",    "res_multistep",
-        "res_multistep_ancestral", "gradient_estimation", "ddim",
+        "res_multistep_ancestral", "gradient_estimation", "er_sde", "seeds_2", "seeds_3", "ddim",
         "uni_pc",       "uni_pc_bh2"};
     EXPECT_EQ(samplerNames(), want);
 }
@@ -141,7 +141,8 @@ TEST(Samplers, StochasticSamplersDrawTheExpectedNumberOfNoises) {
                                                  {"ipndm", 0},           {"ipndm_v", 0},         {"deis", 0},
                                                  {"uni_pc", 0},          {"uni_pc_bh2", 0},
                                                  {"res_multistep", 0},   {"res_multistep_ancestral", 3},
-                                                 {"gradient_estimation", 0}};
+                                                 {"gradient_estimation", 0}, {"er_sde", 3},
+                                                 {"seeds_2", 6},         {"seeds_3", 9}};
     for (const std::string& name : samplerNames()) {
         RecordingNoise noise;
         sample(name, gaussianDenoiser, at::ones({1, 2, 2, 2}, at::kDouble), sigmas, noise);
@@ -165,7 +166,8 @@ TEST(Samplers, SdeSamplersKeepTheGaussianMarginal) {
     // Started from the exact marginal N(0, 1 + sigma0^2), a correct SDE sampler ends near N(0, 1 + sigma_end^2).
     const at::Tensor sigmas = geometricSigmas(40);
     const at::Tensor x = prepareNoise(11, {1, 4, 128, 128}).to(at::kDouble) * std::sqrt(1 + 100.0);
-    for (const std::string name : {"dpmpp_sde", "dpmpp_2m_sde", "dpmpp_2m_sde_heun", "dpmpp_3m_sde", "dpmpp_2s_ancestral"}) {
+    for (const std::string name : {"dpmpp_sde", "dpmpp_2m_sde", "dpmpp_2m_sde_heun", "dpmpp_3m_sde", "dpmpp_2s_ancestral",
+                                   "seeds_2", "seeds_3", "er_sde"}) {
         CpuGeneratorNoise noise(12);
         const at::Tensor out = sample(name, gaussianDenoiser, x, sigmas, noise);
         std::printf("%s: final std %.4f (ideal %.4f)\n", name.c_str(), out.std().item<double>(), std::sqrt(1.01));
