@@ -67,5 +67,6 @@ at::Tensor sampleGradientEstimation(SamplerRun& run, at::Tensor x);
 at::Tensor sampleErSde(SamplerRun& run, at::Tensor x);
 at::Tensor sampleSeeds2(SamplerRun& run, at::Tensor x);
 at::Tensor sampleSeeds3(SamplerRun& run, at::Tensor x);
+at::Tensor sampleDpmFast(SamplerRun& run, at::Tensor x);
 
 }  // namespace tessera::engine::detail

@@ -55,6 +55,7 @@ const std::vector<std::pair<std::string, SamplerFn>>& samplerTable() {
         {"dpm_2", detail::sampleDpm2},
         {"dpm_2_ancestral", detail::sampleDpm2Ancestral},
         {"lms", detail::sampleLms},
+        {"dpm_fast", detail::sampleDpmFast},
         {"dpmpp_2s_ancestral", detail::sampleDpmpp2sAncestral},
         {"dpmpp_sde", detail::sampleDpmppSde},
         {"dpmpp_sde_gpu", detail::sampleDpmppSde},  // ComfyUI's _gpu: the same steps, noise drawn on the GPU

@@ -55,7 +55,7 @@ const std::vector<std::string> kDeterministic = {"euler", "heun", "dpm_2", "lms"
 TEST(Samplers, NamesAreComfyUIs) {
     const std::vector<std::string> want = {
         "euler",        "euler_ancestral",  "heun",  "heunpp2", "dpm_2",   "dpm_2_ancestral",
-        "lms",          "dpmpp_2s_ancestral", "dpmpp_sde", "dpmpp_sde_gpu", "dpmpp_2m", "dpmpp_2m_sde",
+        "lms",          "dpm_fast",         "dpmpp_2s_ancestral", "dpmpp_sde", "dpmpp_sde_gpu", "dpmpp_2m", "dpmpp_2m_sde",
         "dpmpp_2m_sde_gpu", "dpmpp_2m_sde_heun", "dpmpp_2m_sde_heun_gpu", "dpmpp_3m_sde", "dpmpp_3m_sde_gpu",
         "ddpm",         "lcm",              "ipndm", "ipndm_v", "deis",    "res_multistep",
         "res_multistep_ancestral", "gradient_estimation", "er_sde", "seeds_2", "seeds_3", "ddim",
@@ -72,9 +72,13 @@ TEST(Samplers, EverySamplerLandsOnAPointMass) {
         CpuGeneratorNoise noise(5);
         const at::Tensor x = mu + prepareNoise(4, {1, 4, 3, 3}) * sigmas[0].item<double>();
         const at::Tensor out = sample(name, pointMass, x, sigmas, noise);
-        // UniPC stops at sigma 0.001 (ComfyUI's), which leaves that fraction of the start's distance.
-        const bool stopsShort = name.rfind("uni_pc", 0) == 0;
-        const at::Tensor want = stopsShort ? mu + (x - mu) * (0.001 / sigmas[0].item<double>()) : mu;
+        // UniPC stops at sigma 0.001 and dpm_fast at the last non-zero sigma (both as ComfyUI), which leaves
+        // that fraction of the start's distance (dpm_fast's t grid is float32).
+        const double sigma0 = sigmas[0].item<double>();
+        const auto float32T = [](double sigma) { return std::exp(-static_cast<double>(static_cast<float>(-std::log(sigma)))); };
+        at::Tensor want = mu;
+        if (name.rfind("uni_pc", 0) == 0) want = mu + (x - mu) * (0.001 / sigma0);
+        if (name == "dpm_fast") want = mu + (x - mu) * (float32T(sigmas[-2].item<double>()) / float32T(sigma0));
         EXPECT_LT((out - want).abs().max().item<double>(), 1e-5) << name;
     }
 }
@@ -142,7 +146,7 @@ TEST(Samplers, StochasticSamplersDrawTheExpectedNumberOfNoises) {
                                                  {"uni_pc", 0},          {"uni_pc_bh2", 0},
                                                  {"res_multistep", 0},   {"res_multistep_ancestral", 3},
                                                  {"gradient_estimation", 0}, {"er_sde", 3},
-                                                 {"seeds_2", 6},         {"seeds_3", 9}};
+                                                 {"seeds_2", 6},         {"seeds_3", 9},         {"dpm_fast", 0}};
     for (const std::string& name : samplerNames()) {
         RecordingNoise noise;
         sample(name, gaussianDenoiser, at::ones({1, 2, 2, 2}, at::kDouble), sigmas, noise);

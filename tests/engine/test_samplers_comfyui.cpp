@@ -56,6 +56,7 @@ TEST(SamplersComfyUI, MatchComfyUIsFunctionsOnAClosedFormDenoiser) {
         {"ipndm_v", 1e-10}, {"deis", 2e-6},      {"heunpp2", 1e-10},       {"dpmpp_3m_sde", 1e-10},
         {"dpmpp_2m_sde_heun", 1e-10}, {"res_multistep", 1e-10}, {"gradient_estimation", 1e-10},
         {"seeds_2", 1e-10}, {"seeds_3", 1e-10},
+        {"dpm_fast", 1e-6},                  // its t grid is float32 in ComfyUI (and here), the rest float64
         {"er_sde", 5e-8},                    // ComfyUI's 200 integration points are float32 (here float64)
         {"res_multistep_ancestral", 1e-6}};  // ancestral steps on float32 like ComfyUI (test: float64)
     const Denoiser denoiser = closedFormDenoiser();
