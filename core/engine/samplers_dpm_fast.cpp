@@ -12,7 +12,7 @@ namespace tessera::engine::detail {
 namespace {
 
 // torch.linspace's float32 points (ComfyUI builds the t grid with the default dtype).
-std::vector<double> float32Linspace(double start, double end, int count) {
+std::vector<double> dpmFastTimeGrid(double start, double end, int count) {
     const float from = static_cast<float>(start), to = static_cast<float>(end);
     const float step = (to - from) / static_cast<float>(count - 1);
     std::vector<double> out;
@@ -61,7 +61,7 @@ at::Tensor sampleDpmFast(SamplerRun& run, at::Tensor x) {
     if (sigmaMin == 0) sigmaMin = run.sigma(nfe - 1);
     if (sigmaMin == 0) return x;  // a single step straight to 0: ComfyUI's solver refuses (sigma_min must not be 0)
     const int updates = nfe / 3 + 1;
-    const std::vector<double> ts = float32Linspace(-std::log(run.sigma(0)), -std::log(sigmaMin), updates + 1);
+    const std::vector<double> ts = dpmFastTimeGrid(-std::log(run.sigma(0)), -std::log(sigmaMin), updates + 1);
     std::vector<int> orders(static_cast<size_t>(nfe % 3 == 0 ? updates - 2 : updates - 1), 3);
     if (nfe % 3 == 0) {
         orders.push_back(2);

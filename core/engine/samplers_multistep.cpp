@@ -58,14 +58,14 @@ std::vector<double> fixedStepIpndmWeights(int order) {
     }
 }
 
-std::vector<double> runSigmas(const SamplerRun& run) {
+std::vector<double> multistepSigmas(const SamplerRun& run) {
     std::vector<double> s;
     for (int i = 0; i <= run.steps(); ++i) s.push_back(run.sigma(i));
     return s;
 }
 
 at::Tensor sampleIpndmWith(SamplerRun& run, at::Tensor x, bool variableStep) {
-    const std::vector<double> s = runSigmas(run);
+    const std::vector<double> s = multistepSigmas(run);
     DerivativeHistory history(kIpndmMaxOrder);
     for (int i = 0; i < run.steps(); ++i) {
         run.beginStep();
@@ -137,7 +137,7 @@ at::Tensor sampleIpndm(SamplerRun& run, at::Tensor x) { return sampleIpndmWith(r
 at::Tensor sampleIpndmV(SamplerRun& run, at::Tensor x) { return sampleIpndmWith(run, std::move(x), true); }
 
 at::Tensor sampleDeis(SamplerRun& run, at::Tensor x) {
-    const std::vector<double> s = runSigmas(run);
+    const std::vector<double> s = multistepSigmas(run);
     const DeisVpSchedule vp = DeisVpSchedule::edm();
     std::vector<double> t;
     for (double sigma : s) t.push_back(vp.timeOf(sigma));

@@ -12,9 +12,9 @@
 namespace tessera::engine::detail {
 namespace {
 
-double torchLerp(double a, double b, double w) { return w < 0.5 ? a + w * (b - a) : b - (b - a) * (1 - w); }
-double hPhi1(double h) { return std::expm1(h); }
-double hPhi2(double h) { return (std::expm1(h) - h) / h; }
+double seedsTorchLerp(double a, double b, double w) { return w < 0.5 ? a + w * (b - a) : b - (b - a) * (1 - w); }
+double seedsHPhi1(double h) { return std::expm1(h); }
+double seedsHPhi2(double h) { return (std::expm1(h) - h) / h; }
 
 // Noise kept across a step's stages: each stage decays it by e^{f} and adds sqrt(1 - e^{2f}) fresh noise.
 void carrySeedsNoise(SamplerRun& run, at::Tensor& sdeNoise, double segmentFactor) {
@@ -23,7 +23,7 @@ void carrySeedsNoise(SamplerRun& run, at::Tensor& sdeNoise, double segmentFactor
 
 // The sub-step sigma a fraction r of the way in lambda from sigma to next.
 double seedsStageSigma(double sigma, double next, double r) {
-    return std::exp(-torchLerp(-std::log(sigma), -std::log(next), r));
+    return std::exp(-seedsTorchLerp(-std::log(sigma), -std::log(next), r));
 }
 
 }  // namespace
@@ -42,10 +42,10 @@ at::Tensor sampleSeeds2(SamplerRun& run, at::Tensor x) {
         const double h = std::log(sigma) - std::log(next), hEta = 2 * h;
         const double sigma1 = seedsStageSigma(sigma, next, r);
         at::Tensor sdeNoise = run.noise(x) * std::sqrt(-std::expm1(-2 * r * h));
-        const at::Tensor x2 = x * (sigma1 / sigma * std::exp(-r * h)) - denoised * hPhi1(-r * hEta) + sdeNoise * sigma1;
+        const at::Tensor x2 = x * (sigma1 / sigma * std::exp(-r * h)) - denoised * seedsHPhi1(-r * hEta) + sdeNoise * sigma1;
         const at::Tensor denoised2 = run.denoise(x2, sigma1);
         const at::Tensor mixed = at::lerp(denoised, denoised2, 1 / (2 * r));
-        x = x * (next / sigma * std::exp(-h)) - mixed * hPhi1(-hEta);
+        x = x * (next / sigma * std::exp(-h)) - mixed * seedsHPhi1(-hEta);
         carrySeedsNoise(run, sdeNoise, (r - 1) * h);
         x = x + sdeNoise * next;
     }
@@ -67,16 +67,16 @@ at::Tensor sampleSeeds3(SamplerRun& run, at::Tensor x) {
         const double sigma1 = seedsStageSigma(sigma, next, r1), sigma2 = seedsStageSigma(sigma, next, r2);
 
         at::Tensor sdeNoise = run.noise(x) * std::sqrt(-std::expm1(-2 * r1 * h));
-        const at::Tensor x2 = x * (sigma1 / sigma * std::exp(-r1 * h)) - denoised * hPhi1(-r1 * hEta) + sdeNoise * sigma1;
+        const at::Tensor x2 = x * (sigma1 / sigma * std::exp(-r1 * h)) - denoised * seedsHPhi1(-r1 * hEta) + sdeNoise * sigma1;
         const at::Tensor denoised2 = run.denoise(x2, sigma1);
 
-        const double a32 = r2 / r1 * hPhi2(-r2 * hEta), a31 = hPhi1(-r2 * hEta) - a32;
+        const double a32 = r2 / r1 * seedsHPhi2(-r2 * hEta), a31 = seedsHPhi1(-r2 * hEta) - a32;
         at::Tensor x3 = x * (sigma2 / sigma * std::exp(-r2 * h)) - (denoised * a31 + denoised2 * a32);
         carrySeedsNoise(run, sdeNoise, (r1 - r2) * h);
         x3 = x3 + sdeNoise * sigma2;
         const at::Tensor denoised3 = run.denoise(x3, sigma2);
 
-        const double b3 = hPhi2(-hEta) / r2, b1 = hPhi1(-hEta) - b3;
+        const double b3 = seedsHPhi2(-hEta) / r2, b1 = seedsHPhi1(-hEta) - b3;
         x = x * (next / sigma * std::exp(-h)) - (denoised * b1 + denoised3 * b3);
         carrySeedsNoise(run, sdeNoise, (r2 - 1) * h);
         x = x + sdeNoise * next;
