@@ -52,5 +52,21 @@ at::Tensor sampleDpmpp2sAncestral(SamplerRun& run, at::Tensor x);
 at::Tensor sampleDpmpp2m(SamplerRun& run, at::Tensor x);
 at::Tensor sampleDpmppSde(SamplerRun& run, at::Tensor x);
 at::Tensor sampleDpmpp2mSde(SamplerRun& run, at::Tensor x);
+at::Tensor sampleDpmpp2mSdeHeun(SamplerRun& run, at::Tensor x);
+at::Tensor sampleDpmpp3mSde(SamplerRun& run, at::Tensor x);
+at::Tensor sampleHeunpp2(SamplerRun& run, at::Tensor x);
+at::Tensor sampleDdpm(SamplerRun& run, at::Tensor x);
+at::Tensor sampleIpndm(SamplerRun& run, at::Tensor x);
+at::Tensor sampleIpndmV(SamplerRun& run, at::Tensor x);
+at::Tensor sampleDeis(SamplerRun& run, at::Tensor x);
+at::Tensor sampleUniPc(SamplerRun& run, at::Tensor x);
+at::Tensor sampleUniPcBh2(SamplerRun& run, at::Tensor x);
+at::Tensor sampleResMultistep(SamplerRun& run, at::Tensor x);
+at::Tensor sampleResMultistepAncestral(SamplerRun& run, at::Tensor x);
+at::Tensor sampleGradientEstimation(SamplerRun& run, at::Tensor x);
+at::Tensor sampleErSde(SamplerRun& run, at::Tensor x);
+at::Tensor sampleSeeds2(SamplerRun& run, at::Tensor x);
+at::Tensor sampleSeeds3(SamplerRun& run, at::Tensor x);
+at::Tensor sampleDpmFast(SamplerRun& run, at::Tensor x);
 
 }  // namespace tessera::engine::detail

@@ -51,15 +51,35 @@ const std::vector<std::pair<std::string, SamplerFn>>& samplerTable() {
         {"euler", detail::sampleEuler},
         {"euler_ancestral", detail::sampleEulerAncestral},
         {"heun", detail::sampleHeun},
+        {"heunpp2", detail::sampleHeunpp2},
         {"dpm_2", detail::sampleDpm2},
         {"dpm_2_ancestral", detail::sampleDpm2Ancestral},
         {"lms", detail::sampleLms},
+        {"dpm_fast", detail::sampleDpmFast},
         {"dpmpp_2s_ancestral", detail::sampleDpmpp2sAncestral},
         {"dpmpp_sde", detail::sampleDpmppSde},
+        {"dpmpp_sde_gpu", detail::sampleDpmppSde},  // ComfyUI's _gpu: the same steps, noise drawn on the GPU
         {"dpmpp_2m", detail::sampleDpmpp2m},
         {"dpmpp_2m_sde", detail::sampleDpmpp2mSde},
-        {"ddim", detail::sampleEuler},  // ComfyUI runs euler for "ddim"
+        {"dpmpp_2m_sde_gpu", detail::sampleDpmpp2mSde},
+        {"dpmpp_2m_sde_heun", detail::sampleDpmpp2mSdeHeun},
+        {"dpmpp_2m_sde_heun_gpu", detail::sampleDpmpp2mSdeHeun},
+        {"dpmpp_3m_sde", detail::sampleDpmpp3mSde},
+        {"dpmpp_3m_sde_gpu", detail::sampleDpmpp3mSde},
+        {"ddpm", detail::sampleDdpm},
         {"lcm", detail::sampleLcm},
+        {"ipndm", detail::sampleIpndm},
+        {"ipndm_v", detail::sampleIpndmV},
+        {"deis", detail::sampleDeis},
+        {"res_multistep", detail::sampleResMultistep},
+        {"res_multistep_ancestral", detail::sampleResMultistepAncestral},
+        {"gradient_estimation", detail::sampleGradientEstimation},
+        {"er_sde", detail::sampleErSde},
+        {"seeds_2", detail::sampleSeeds2},
+        {"seeds_3", detail::sampleSeeds3},
+        {"ddim", detail::sampleEuler},  // ComfyUI runs euler for "ddim"
+        {"uni_pc", detail::sampleUniPc},
+        {"uni_pc_bh2", detail::sampleUniPcBh2},
     };
     return table;
 }

@@ -27,16 +27,16 @@ struct SamplerCallbacks {
     const CancelToken* cancel = nullptr;
 };
 
-// euler, euler_ancestral, heun, dpm_2, dpm_2_ancestral, lms, dpmpp_2s_ancestral, dpmpp_sde, dpmpp_2m,
-// dpmpp_2m_sde, ddim, lcm (ComfyUI's order).
+// ComfyUI's sampler names in its order (KSAMPLER_NAMES, then ddim, uni_pc, uni_pc_bh2) as far as Tessera has
+// them. The "_gpu" names run the same steps as their plain twins (ComfyUI only moves the noise to the GPU).
 std::vector<std::string> samplerNames();
 
 // Runs `sampler` from x (already noised to sigmas[0]) along `sigmas` (1-D, decreasing, usually ending
 // with 0) and returns the final latent. Fewer than two sigmas return x unchanged. The stochastic
 // samplers take their noise from `noise` in step order (pass CpuGeneratorNoise(seed + 1) for ComfyUI's).
 //
-// Deviation from ComfyUI: dpmpp_sde and dpmpp_2m_sde draw their noise from a torchsde Brownian tree in
-// ComfyUI, which cannot be reproduced bit for bit. Here they draw plain Gaussians from `noise` and
+// Deviation from ComfyUI: dpmpp_sde, dpmpp_2m_sde(_heun) and dpmpp_3m_sde draw their noise from a torchsde
+// Brownian tree in ComfyUI, which cannot be reproduced bit for bit. Here they draw plain Gaussians from `noise` and
 // combine them into Brownian increments with the same joint law (dpmpp_sde's two overlapping
 // increments per step are correlated as in the tree), so results agree in distribution, not in value.
 at::Tensor sample(const std::string& sampler, const Denoiser& denoiser, at::Tensor x, const at::Tensor& sigmas,

@@ -99,7 +99,9 @@ std::vector<double> betaSchedule(const ModelSampling& ms, int steps) {
     return sigmas;
 }
 
-bool dropsPenultimateSigma(const std::string& sampler) { return sampler == "dpm_2" || sampler == "dpm_2_ancestral"; }
+bool dropsPenultimateSigma(const std::string& sampler) {
+    return sampler == "dpm_2" || sampler == "dpm_2_ancestral" || sampler == "uni_pc" || sampler == "uni_pc_bh2";
+}
 
 }  // namespace
 

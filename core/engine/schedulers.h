@@ -18,7 +18,7 @@ std::vector<std::string> schedulerNames();
 at::Tensor computeSigmas(const ModelSampling& ms, const std::string& scheduler, int steps);
 
 // The schedule a sampler runs for `steps` steps at `denoise` in [0, 1]:
-//  - dpm_2 / dpm_2_ancestral compute one more sigma and drop the penultimate one;
+//  - dpm_2, dpm_2_ancestral, uni_pc and uni_pc_bh2 compute one more sigma and drop the penultimate one;
 //  - denoise < 1 (<= 0.9999) computes int(steps/denoise) steps and keeps the last steps+1 sigmas;
 //  - denoise == 0 gives an empty schedule (nothing to sample).
 // Unknown scheduler or sampler names throw tessera::Error listing the valid ones.

@@ -1,0 +1,128 @@
+// The samplers added for ComfyUI parity against ComfyUI's own sampler functions, run on a closed-form
+// denoiser by tests/fixtures/samplers/make_sampler_fixtures.py (float64, fixed schedules and start latent).
+#include "core/common/cancel.h"
+#include "core/engine/safetensors.h"
+#include "core/engine/samplers.h"
+#include "tests/support/refdata.h"
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+using namespace tessera;
+using namespace tessera::engine;
+
+namespace {
+
+constexpr uint64_t kFixtureNoiseSeed = 1234;  // make_sampler_fixtures.py's NOISE_SEED
+
+const std::map<std::string, at::Tensor>& comfyFixture() {
+    static const std::map<std::string, at::Tensor> tensors = [] {
+        // float64 as written (loadAllTensors would round to float32)
+        const auto file = SafetensorsFile::open(test::sourceDir() + "/tests/fixtures/samplers/comfyui_samplers.safetensors");
+        std::map<std::string, at::Tensor> out;
+        for (const auto& e : file->entries()) out[e.name] = file->tensor(e.name).clone();
+        return out;
+    }();
+    return tensors;
+}
+
+const at::Tensor& fixtureTensor(const std::string& name) {
+    const auto it = comfyFixture().find(name);
+    if (it == comfyFixture().end()) throw std::runtime_error("fixture tensor missing: " + name);
+    return it->second;
+}
+
+// D(x, s) = x / (1 + s^2) + s / (1 + s^2) * (0.5 * tanh(x) + mu), as in the generator.
+Denoiser closedFormDenoiser() {
+    const at::Tensor mu = fixtureTensor("mu");
+    return [mu](const at::Tensor& x, double s) { return x / (1 + s * s) + (at::tanh(x) * 0.5 + mu) * (s / (1 + s * s)); };
+}
+
+double relativeError(const at::Tensor& got, const at::Tensor& want) {
+    return (got - want).abs().max().item<double>() / want.abs().max().item<double>();
+}
+
+const std::vector<std::string> kSchedules = {"karras10", "short3", "nozero7"};
+
+}  // namespace
+
+TEST(SamplersComfyUI, MatchComfyUIsFunctionsOnAClosedFormDenoiser) {
+    // deis integrates its weights on float32 in ComfyUI (10000-point sums); the rest agree to rounding.
+    const std::map<std::string, double> tolerance = {
+        {"uni_pc", 1e-10}, {"uni_pc_bh2", 1e-10}, {"ddpm", 1e-10},          {"ipndm", 1e-10},
+        {"ipndm_v", 1e-10}, {"deis", 2e-6},      {"heunpp2", 1e-10},       {"dpmpp_3m_sde", 1e-10},
+        {"dpmpp_2m_sde_heun", 1e-10}, {"res_multistep", 1e-10}, {"gradient_estimation", 1e-10},
+        {"seeds_2", 1e-10}, {"seeds_3", 1e-10},
+        {"dpm_fast", 1e-6},                  // its t grid is float32 in ComfyUI (and here), the rest float64
+        {"er_sde", 5e-8},                    // ComfyUI's 200 integration points are float32 (here float64)
+        {"res_multistep_ancestral", 1e-6}};  // ancestral steps on float32 like ComfyUI (test: float64)
+    const Denoiser denoiser = closedFormDenoiser();
+    for (const auto& [name, tol] : tolerance) {
+        for (const std::string& schedule : kSchedules) {
+            const at::Tensor sigmas = fixtureTensor("sigmas." + schedule);
+            const at::Tensor x = fixtureTensor("start") * sigmas[0].item<double>();
+            CpuGeneratorNoise noise(kFixtureNoiseSeed);
+            const at::Tensor got = sample(name, denoiser, x, sigmas, noise);
+            const at::Tensor& want = fixtureTensor("out." + name + "." + schedule);
+            ASSERT_EQ(got.sizes(), want.sizes()) << name;
+            const double err = relativeError(got, want);
+            EXPECT_LT(err, tol) << name << " on " << schedule;
+            std::printf("%-18s %-9s relative error %.2e\n", name.c_str(), schedule.c_str(), err);
+        }
+    }
+}
+
+TEST(SamplersComfyUI, GpuAliasesRunTheirTwinsSteps) {
+    const Denoiser denoiser = closedFormDenoiser();
+    const at::Tensor sigmas = fixtureTensor("sigmas.karras10");
+    const at::Tensor x = fixtureTensor("start") * sigmas[0].item<double>();
+    for (const std::string base : {"dpmpp_sde", "dpmpp_2m_sde", "dpmpp_2m_sde_heun", "dpmpp_3m_sde"}) {
+        CpuGeneratorNoise a(7), b(7);
+        EXPECT_TRUE(at::equal(sample(base, denoiser, x, sigmas, a), sample(base + "_gpu", denoiser, x, sigmas, b))) << base;
+    }
+}
+
+TEST(SamplersComfyUI, UniPcReportsEveryStepAndStopsWhenCancelled) {
+    const Denoiser denoiser = closedFormDenoiser();
+    const at::Tensor sigmas = fixtureTensor("sigmas.karras10");
+    const at::Tensor x = fixtureTensor("start") * sigmas[0].item<double>();
+    for (const std::string name : {"uni_pc", "uni_pc_bh2", "deis", "ipndm"}) {
+        int calls = 0;
+        const Denoiser counting = [&](const at::Tensor& in, double s) {
+            ++calls;
+            return denoiser(in, s);
+        };
+        std::vector<int> steps;
+        SamplerCallbacks callbacks;
+        callbacks.onStep = [&](int step, int total, const at::Tensor&, const at::Tensor& denoised) {
+            EXPECT_EQ(total, 10);
+            EXPECT_EQ(denoised.sizes(), x.sizes());
+            steps.push_back(step);
+        };
+        CpuGeneratorNoise noise(1);
+        sample(name, counting, x, sigmas, noise, callbacks);
+        EXPECT_EQ(steps, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9})) << name;
+        EXPECT_EQ(calls, 10) << name;  // one model call per step, the final step included
+
+        CancelToken token;
+        callbacks.cancel = &token;
+        callbacks.onStep = [&](int step, int, const at::Tensor&, const at::Tensor&) {
+            if (step == 3) token.cancel();
+        };
+        calls = 0;
+        EXPECT_THROW(sample(name, counting, x, sigmas, noise, callbacks), Cancelled) << name;
+        EXPECT_EQ(calls, 4) << name;
+    }
+}
+
+TEST(SamplersComfyUI, UniPcWithOneStepOnlyRescalesLikeComfyUI) {
+    // order = min(3, steps - 1) = 0: ComfyUI evaluates the model once, takes no step and returns x scaled
+    // from VP back to VE at sigma 0.001.
+    const at::Tensor x = fixtureTensor("start") * 5.0;
+    CpuGeneratorNoise noise(1);
+    const at::Tensor out = sample("uni_pc", closedFormDenoiser(), x, at::tensor({5.0, 0.0}, at::kDouble), noise);
+    EXPECT_LT((out - x * (std::sqrt(1 + 1e-6) / std::sqrt(26.0))).abs().max().item<double>(), 1e-12);
+}
