@@ -24,5 +24,6 @@ void registerLatentBatchNodes(Registry& registry);      // RepeatLatentBatch, La
 void registerLatentTransformNodes(Registry& registry);  // LatentFlip, LatentRotate, LatentCrop
 void registerLatentCompositeNodes(Registry& registry);  // LatentComposite(Masked), LatentBlend
 void registerImageComposeNodes(Registry& registry);     // ImageBatch, ImageBlend, ImageCompositeMasked
+void registerUpscaleModelNodes(Registry& registry);      // UpscaleModelLoader, ImageUpscaleWithModel
 
 }  // namespace tessera::nodes
