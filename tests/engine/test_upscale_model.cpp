@@ -11,7 +11,6 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -101,15 +100,13 @@ TEST(UpscaleTiling, OneTileIsTheWholeImageAndSmallTilesStayClose) {
     const at::Tensor image = at::rand({1, 3, 40, 36});
     const at::Tensor whole = model->forward(image);
     EXPECT_TRUE(at::equal(model->upscale(image, {64, 8}), whole));
-    // The network sees about 9 pixels around each one (3 x 5 dense convolutions, first, trunk and HR
-    // convolutions at up to 1/4 of a pixel): with 16-pixel tiles overlapping by 8 every output pixel is
-    // mostly made from tiles that saw its neighbourhood. Bound measured: max 0.0048, mean 0.0003
-    // on outputs of about 0.1 to 0.5.
+    // Each output pixel depends on about 17 input pixels around it (the first and trunk convolutions and
+    // 3 x 5 dense ones, all 3x3), so tiles differ from the whole image near their edges; the feathered
+    // 8-pixel overlaps hide most of it. Measured: max 0.0030, mean 0.00029 on outputs
+    // between 0.065 and 0.168; bound: max 0.005, mean 0.0005.
     const at::Tensor tiled = model->upscale(image, {16, 8});
-    std::printf("tiled vs whole: max %.5f mean %.6f, output range %.3f..%.3f\n", test::maxAbsDiff(tiled, whole),
-                (tiled - whole).abs().mean().item<double>(), whole.min().item<double>(), whole.max().item<double>());
-    EXPECT_LT(test::maxAbsDiff(tiled, whole), 0.01);
-    EXPECT_LT((tiled - whole).abs().mean().item<double>(), 0.001);
+    EXPECT_LT(test::maxAbsDiff(tiled, whole), 0.005);
+    EXPECT_LT((tiled - whole).abs().mean().item<double>(), 0.0005);
     EXPECT_GT(test::maxAbsDiff(tiled, whole), 0.0) << "small tiles should not be the whole image";
 }
 
