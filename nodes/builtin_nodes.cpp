@@ -16,6 +16,7 @@ void registerBuiltinNodes(Registry& registry) {
     registerPreprocessorNodes(registry);
     registerImageNodes(registry);
     registerImageComposeNodes(registry);
+    registerUpscaleModelNodes(registry);
     registerMaskNodes(registry);
     registerInpaintCropNodes(registry);
     registerNoteNodes(registry);

@@ -26,5 +26,6 @@ void registerLatentCompositeNodes(Registry& registry);  // LatentComposite(Maske
 void registerImageComposeNodes(Registry& registry);     // ImageBatch, ImageBlend, ImageCompositeMasked
 void registerModelMergeNodes(Registry& registry);       // ModelMerge*, CLIPMerge*, CheckpointSave
 void registerCheckpointSaveNode(Registry& registry);    // (called by registerModelMergeNodes)
+void registerUpscaleModelNodes(Registry& registry);      // UpscaleModelLoader, ImageUpscaleWithModel
 
 }  // namespace tessera::nodes

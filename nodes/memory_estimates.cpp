@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/engine/attention.h"
 #include "core/engine/unet_config.h"
+#include "core/engine/upscale_model_config.h"
 #include "core/engine/vae.h"
 #include "core/exec/memory_budget.h"
 
@@ -62,6 +63,19 @@ uint64_t vaeEncodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t h, 
     const uint64_t activations = vaeDecodeBytes(vae, batch, h / m, w / m, elementBytes);
     // The input in NCHW, scaled to -1..1 (two float32 copies) instead of the decoder's output image.
     return addBytes(activations, mulBytes(2, float32Bytes(batch, vae.inChannels, h, w)));
+}
+
+uint64_t upscaleModelBytes(const engine::UpscaleModelConfig& m, int64_t batch, int64_t h, int64_t w, int64_t tile) {
+    const int64_t th = std::min(h, tile), tw = std::min(w, tile), s = m.scale;
+    const bool rrdb = m.arch == engine::UpscaleArch::RrdbNet;
+    // RRDBNet: the trunk's input, the block's input and output and a dense block's concatenations;
+    // SRVGG: two feature maps at the input resolution.
+    const int64_t lowChannels = rrdb ? 4 * m.features + 10 * m.growth : 2 * m.features + m.outChannels * s * s;
+    const int64_t highChannels = rrdb ? 3 * m.features : 2 * m.outChannels;
+    const int64_t lowH = (th + m.unshuffle - 1) / m.unshuffle, lowW = (tw + m.unshuffle - 1) / m.unshuffle;
+    uint64_t bytes = float32Bytes(1, lowChannels, lowH, lowW);
+    bytes = addBytes(bytes, float32Bytes(1, highChannels, th * s, tw * s));
+    return addBytes(bytes, float32Bytes(1, 4 + 6 * batch, h * s, w * s));
 }
 
 uint64_t imageDecodeBytes(uint64_t pixels) {

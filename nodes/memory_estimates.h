@@ -11,6 +11,7 @@
 
 namespace tessera::engine {
 struct UNetConfig;
+struct UpscaleModelConfig;
 struct VaeConfig;
 }  // namespace tessera::engine
 
@@ -30,6 +31,11 @@ uint64_t vaeDecodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t lat
                         int64_t elementBytes, int64_t tileCells = 64);
 // Encoding an image of h x w pixels (tiles of 64 latent cells above 96x96 cells).
 uint64_t vaeEncodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t h, int64_t w, int64_t elementBytes);
+
+// An upscale model on a batch of h x w images in `tile`-pixel tiles: one tile's float32 activations (the
+// dense blocks at the input resolution, three feature maps at the output's) and the float32 output
+// accumulated on the CPU (sum, weights, result and its NHWC copy).
+uint64_t upscaleModelBytes(const engine::UpscaleModelConfig& model, int64_t batch, int64_t h, int64_t w, int64_t tile);
 
 // Decoding an image file of `pixels` pixels into the node's float32 RGB (and alpha) tensors.
 uint64_t imageDecodeBytes(uint64_t pixels);

@@ -2,6 +2,7 @@
 
 #include "core/engine/controlnet.h"
 #include "core/engine/taesd.h"
+#include "core/engine/upscale_model.h"
 #include "core/engine/vae.h"
 
 #include <ATen/ATen.h>
@@ -95,6 +96,13 @@ std::shared_ptr<const engine::TaesdDecoder> sharedTaesd(const std::string& path)
     static std::map<FileKey, std::weak_ptr<const engine::TaesdDecoder>> entries;
     return shared<engine::TaesdDecoder>(entries, path, engine::Placement{},
                                         [&] { return engine::loadTaesdDecoderFile(path); });
+}
+
+std::shared_ptr<const engine::UpscaleModel> sharedUpscaleModel(const std::string& path, const engine::Placement& placement) {
+    static std::map<FileKey, std::weak_ptr<const engine::UpscaleModel>> entries;
+    const engine::Placement float32{placement.device, at::kFloat};
+    return shared<engine::UpscaleModel>(entries, path, float32,
+                                        [&] { return engine::loadUpscaleModelFile(path, placement.device); });
 }
 
 int modelFileLoads() { return loads.load(); }

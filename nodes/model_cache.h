@@ -12,6 +12,7 @@
 namespace tessera::engine {
 class ControlNet;
 class TaesdDecoder;
+class UpscaleModel;
 class Vae;
 }  // namespace tessera::engine
 
@@ -23,6 +24,8 @@ engine::LoadedCheckpoint sharedCheckpoint(const std::string& path, const engine:
 std::shared_ptr<const engine::Vae> sharedVae(const std::string& path, const engine::Placement& placement);
 std::shared_ptr<const engine::ControlNet> sharedControlNet(const std::string& path, const engine::Placement& placement);
 std::shared_ptr<const engine::TaesdDecoder> sharedTaesd(const std::string& path);  // CPU float32
+// On the placement's device, float32 whatever its precision (as ComfyUI runs upscale models).
+std::shared_ptr<const engine::UpscaleModel> sharedUpscaleModel(const std::string& path, const engine::Placement& placement);
 
 // The placement the run's environment asks for (Environment::device and ::precision).
 engine::Placement placementFor(const Environment& env);

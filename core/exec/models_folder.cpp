@@ -15,6 +15,7 @@ const std::vector<ModelFolderKind>& modelFolderKinds() {
         {"controlnet", "ControlNets (e.g. control_v11p_sd15_canny.safetensors)", ".safetensors"},
         {"loras", "LoRAs (kohya / diffusers .safetensors)", ".safetensors"},
         {"embeddings", "textual-inversion embeddings, used as embedding:NAME in prompts", ".safetensors"},
+        {"upscale_models", "ESRGAN / Real-ESRGAN upscale models, .pth or .safetensors (e.g. RealESRGAN_x4plus.pth, 4x-UltraSharp.pth)", ".pth"},
         {"vae_approx", "taesd_decoder.safetensors for better live previews", ".safetensors"},
         {"depth", "ONNX depth models (MiDaS or Depth Anything exports) for the depth preprocessor", ".onnx"},
         {"tokenizers", "the CLIP vocabulary bpe_simple_vocab_16e6.txt.gz (or vocab.json + merges.txt)", ".gz"},
