@@ -3,6 +3,7 @@
 // conditioning_from appended to every entry's tokens), ConditioningAverage (a weighted mix of the
 // texts), ConditioningZeroOut (all-zero text).
 #include "core/exec/node_context.h"
+#include "core/engine/shape_text.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/values.h"
@@ -12,7 +13,6 @@
 namespace tessera::nodes {
 namespace {
 
-std::string shapeText(const at::Tensor& t) { return c10::str(t.sizes()); }
 
 const std::vector<engine::Conditioning>& entriesOf(const NodeContext& ctx, const std::string& input) {
     const auto& entries = ctx.get<ConditioningValue>(input)->entries;
@@ -49,7 +49,7 @@ NodeDecl conditioningConcat() {
         std::vector<engine::Conditioning> out = entriesOf(ctx, "conditioning_to");
         for (auto& e : out) {
             if (e.context.size(0) != from.size(0) || e.context.size(2) != from.size(2))
-                ctx.fail("conditioning_to " + shapeText(e.context) + " and conditioning_from " + shapeText(from) +
+                ctx.fail("conditioning_to " + engine::shapeText(e.context.sizes()) + " and conditioning_from " + engine::shapeText(from.sizes()) +
                          " differ in batch or width (were they encoded by different text models?)");
             e.context = at::cat({e.context, from.to(e.context.scalar_type())}, 1);
         }
@@ -72,13 +72,13 @@ NodeDecl conditioningAverage() {
         for (auto& e : out) {
             const at::Tensor& to = e.context;
             if (to.size(2) != from.size(2))
-                ctx.fail("conditioning_to " + shapeText(to) + " and conditioning_from " + shapeText(from) +
+                ctx.fail("conditioning_to " + engine::shapeText(to.sizes()) + " and conditioning_from " + engine::shapeText(from.sizes()) +
                          " differ in width (were they encoded by different text models?)");
             at::Tensor t0 = from.slice(1, 0, to.size(1)).to(to.scalar_type());
             if (t0.size(1) < to.size(1))
                 t0 = at::cat({t0, at::zeros({t0.size(0), to.size(1) - t0.size(1), to.size(2)}, to.options())}, 1);
             if (t0.size(0) != to.size(0) && t0.size(0) != 1 && to.size(0) != 1)
-                ctx.fail("conditioning_to " + shapeText(to) + " and conditioning_from " + shapeText(from) +
+                ctx.fail("conditioning_to " + engine::shapeText(to.sizes()) + " and conditioning_from " + engine::shapeText(from.sizes()) +
                          " have different batches");
             e.context = to * s + t0 * (1.0 - s);
         }

@@ -1,6 +1,7 @@
 #include "nodes/image_node_support.h"
 
 #include "core/common/error.h"
+#include "core/engine/shape_text.h"
 #include "nodes/values.h"
 
 #include <ATen/ATen.h>
@@ -11,21 +12,15 @@
 namespace tessera::nodes {
 namespace {
 
-std::string shapeText(const at::Tensor& t) {
-    std::ostringstream s;
-    s << t.sizes();
-    return s.str();
-}
-
 }  // namespace
 
 at::Tensor imageInput(const NodeContext& ctx, const std::string& input) {
     const at::Tensor& p = ctx.get<ImageValue>(input)->pixels;
     if (!p.defined() || p.dim() != 4 || p.size(3) < 3)
         ctx.fail("input '" + input + "' must be an RGB image batch [B,H,W,3], got " +
-                 (p.defined() ? shapeText(p) : std::string("nothing")));
+                 (p.defined() ? engine::shapeText(p.sizes()) : std::string("nothing")));
     if (p.size(0) == 0 || p.size(1) == 0 || p.size(2) == 0)
-        ctx.fail("input '" + input + "' is an empty image batch " + shapeText(p) +
+        ctx.fail("input '" + input + "' is an empty image batch " + engine::shapeText(p.sizes()) +
                  "; connect a node that produces at least one image");
     return p.narrow(3, 0, 3).to(at::kFloat);
 }
@@ -35,9 +30,9 @@ at::Tensor maskInput(const NodeContext& ctx, const std::string& input) {
     if (m.defined() && m.dim() == 2) m = m.unsqueeze(0);
     if (!m.defined() || m.dim() != 3)
         ctx.fail("input '" + input + "' must be a mask [B,H,W] or [H,W], got " +
-                 (m.defined() ? shapeText(m) : std::string("nothing")));
+                 (m.defined() ? engine::shapeText(m.sizes()) : std::string("nothing")));
     if (m.size(0) == 0 || m.size(1) == 0 || m.size(2) == 0)
-        ctx.fail("input '" + input + "' is an empty mask " + shapeText(m) + "; connect a node that produces a mask");
+        ctx.fail("input '" + input + "' is an empty mask " + engine::shapeText(m.sizes()) + "; connect a node that produces a mask");
     return m.to(at::kFloat);
 }
 

@@ -15,6 +15,7 @@ inline constexpr double kBottomPadding = NodeListModel::kBottomPadding;
 inline constexpr double kDefaultWidth = NodeListModel::kDefaultWidth;  // a node without a saved width
 inline constexpr double kCollapsedWidth = 160;
 inline constexpr double kPortRadius = 6;
+inline constexpr double kTitleX = 24;  // where the title starts, after the collapse arrow
 
 inline double nodeWidth(double savedWidth, bool collapsed) {
     if (collapsed) return kCollapsedWidth;

@@ -17,7 +17,6 @@ constexpr double kOutline = 6;         // the selection / run-state outline arou
 constexpr double kHoverOutline = 3;
 constexpr double kMutedOpacity = 0.45; // as NodeItem's
 constexpr double kProgressHeight = 3;
-constexpr double kTitleX = 24;         // as NodeItem's title
 
 // Triangles of coloured quads, in drawing order.
 class QuadList {
@@ -223,7 +222,7 @@ QSGNode* NodeLodLayer::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
         if (n.progress > 0)
             quads.add({r.x(), r.y() + titleHeight - kProgressHeight, r.width() * n.progress, kProgressHeight}, n.state);
         if (showTitles_ && !n.label.isEmpty())
-            labels.push_back({n.label, {r.x() + kTitleX, r.y() + (titleHeight - n.labelSize.height()) / 2,
+            labels.push_back({n.label, {r.x() + layout::kTitleX, r.y() + (titleHeight - n.labelSize.height()) / 2,
                                         n.labelSize.width(), n.labelSize.height()}});
         for (int side = 0; side < 2; ++side) {
             const bool output = side == 1;

@@ -14,7 +14,6 @@ namespace tessera::editor {
 
 namespace {
 constexpr double kTitleFont = 13;  // Theme.titleFont, bold, as NodeItem's title
-constexpr double kTitleX = 24;     // NodeItem's title starts after the collapse arrow
 constexpr double kRightPadding = 8;
 
 QFont titleFont() {
@@ -26,7 +25,7 @@ QFont titleFont() {
 }  // namespace
 
 QString TitleImages::labelFor(const QString& title, double width, QSizeF* size) {
-    const double room = std::max(0.0, width - kTitleX - kRightPadding) * kScale;
+    const double room = std::max(0.0, width - layout::kTitleX - kRightPadding) * kScale;
     // The colour is part of the key: TitleLabelsNode keeps textures by key across theme changes.
     const QString key = color_.name(QColor::HexArgb) + QString::number(int(room)) + QLatin1Char('\n') + title;
     auto it = images_.find(key);

@@ -1,6 +1,7 @@
 #include "core/engine/cfg_denoiser.h"
 
 #include "core/common/error.h"
+#include "core/engine/shape_text.h"
 
 #include <ATen/ATen.h>
 
@@ -10,12 +11,11 @@
 namespace tessera::engine {
 namespace {
 
-std::string shapeOf(const at::Tensor& t) { return c10::str(t.sizes()); }
 
 void checkContext(const at::Tensor& c, const char* which) {
     if (!c.defined() || c.dim() != 3)
         throw Error(std::string("guidance: the ") + which + " conditioning must be [batch, tokens, width], got " +
-                    (c.defined() ? shapeOf(c) : std::string("nothing")));
+                    (c.defined() ? shapeText(c.sizes()) : std::string("nothing")));
 }
 
 // ComfyUI's repeat_to_batch_size: tile along the batch, then cut to `batch`.
@@ -74,8 +74,8 @@ private:
         input.condIndices = std::move(condIndices);
         const at::Tensor out = model_(input, context);
         if (!out.defined() || out.sizes() != input.xIn.sizes())
-            throw Error("the model returned " + (out.defined() ? shapeOf(out) : std::string("nothing")) +
-                        " for an input of shape " + shapeOf(input.xIn));
+            throw Error("the model returned " + (out.defined() ? shapeText(out.sizes()) : std::string("nothing")) +
+                        " for an input of shape " + shapeText(input.xIn.sizes()));
         const at::Tensor xRepeated = chunks == 1 ? x : at::cat(std::vector<at::Tensor>(static_cast<size_t>(chunks), x));
         return ms_.calculateDenoised(sigma, out, xRepeated);
     }

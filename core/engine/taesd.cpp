@@ -1,6 +1,7 @@
 #include "core/engine/taesd.h"
 
 #include "core/common/error.h"
+#include "core/engine/shape_text.h"
 #include "core/engine/tensor_file.h"
 #include "core/engine/weights.h"
 
@@ -22,12 +23,6 @@ const std::vector<StageLayout>& stageLayout() {
     static const std::vector<StageLayout> layout = {
         {-1, {3, 4, 5}}, {7, {8, 9, 10}}, {12, {13, 14, 15}}, {17, {18}}};
     return layout;
-}
-
-std::string shapeText(at::IntArrayRef sizes) {
-    std::ostringstream s;
-    s << sizes;
-    return s.str();
 }
 
 // A 3x3 (or 1x1) convolution reading `inChannels`, with or without bias as taesd.py builds it.

@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/engine/device.h"
+#include "core/engine/shape_text.h"
 #include "core/engine/weights.h"
 
 #include <ATen/ATen.h>
@@ -12,12 +13,6 @@ namespace tessera::engine {
 
 namespace {
 
-std::string shapeOf(const at::Tensor& t) {
-    std::ostringstream s;
-    s << t.sizes();
-    return s.str();
-}
-
 }  // namespace
 
 UNetEncoder UNetEncoder::load(const UNetConfig& config, const Weights& w) {
@@ -27,7 +22,7 @@ UNetEncoder UNetEncoder::load(const UNetConfig& config, const Weights& w) {
     e.timeEmbed2 = Linear::load(w.sub("time_embed.2"));
     e.inputConv = Conv2d::load(w.sub("input_blocks.0.0"));
     if (e.inputConv.inChannels() != config.inChannels || e.inputConv.outChannels() != config.modelChannels)
-        throw Error("'" + w.fullName("input_blocks.0.0.weight") + "' has shape " + shapeOf(e.inputConv.weight) +
+        throw Error("'" + w.fullName("input_blocks.0.0.weight") + "' has shape " + shapeText(e.inputConv.weight.sizes()) +
                     ", which does not match the configuration (" + config.describe() + ")");
 
     int block = 1;
@@ -59,7 +54,7 @@ UNetEncoder UNetEncoder::load(const UNetConfig& config, const Weights& w) {
 UNetInputs UNetEncoder::prepare(const at::Tensor& x, const at::Tensor& timesteps, const at::Tensor& context,
                                 const std::string& what) const {
     if (!x.defined() || x.dim() != 4)
-        throw Error(what + ": the latent must be a 4-D NCHW tensor" + (x.defined() ? ", got " + shapeOf(x) : ""));
+        throw Error(what + ": the latent must be a 4-D NCHW tensor" + (x.defined() ? ", got " + shapeText(x.sizes()) : ""));
     const int64_t batch = x.size(0);
     if (x.size(1) != config.inChannels) {
         std::string hint = config.inChannels == 9 ? " (an inpainting model needs the noisy latent, the mask and the "
@@ -68,14 +63,14 @@ UNetInputs UNetEncoder::prepare(const at::Tensor& x, const at::Tensor& timesteps
         throw Error(what + " expects " + std::to_string(config.inChannels) + " input channels but the latent has " +
                     std::to_string(x.size(1)) + hint);
     }
-    if (x.size(2) < 1 || x.size(3) < 1) throw Error(what + ": the latent is empty " + shapeOf(x));
+    if (x.size(2) < 1 || x.size(3) < 1) throw Error(what + ": the latent is empty " + shapeText(x.sizes()));
     if (!timesteps.defined() || (timesteps.numel() != batch && timesteps.numel() != 1))
         throw Error(what + ": expected " + std::to_string(batch) + " timesteps (one per latent), got " +
-                    (timesteps.defined() ? shapeOf(timesteps) : "none"));
+                    (timesteps.defined() ? shapeText(timesteps.sizes()) : "none"));
     if (!context.defined() || context.dim() != 3 || context.size(2) != config.contextDim ||
         (context.size(0) != batch && context.size(0) != 1))
         throw Error(what + " expects a conditioning context of shape [" + std::to_string(batch) + ", tokens, " +
-                    std::to_string(config.contextDim) + "], got " + (context.defined() ? shapeOf(context) : "none") +
+                    std::to_string(config.contextDim) + "], got " + (context.defined() ? shapeText(context.sizes()) : "none") +
                     " (is the text encoder from the same model family?)");
 
     const at::ScalarType dt = dtype();

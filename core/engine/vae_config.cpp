@@ -1,6 +1,7 @@
 #include "core/engine/vae.h"
 
 #include "core/common/error.h"
+#include "core/engine/shape_text.h"
 #include "core/engine/vae_blocks.h"
 
 #include <ATen/ATen.h>
@@ -18,12 +19,6 @@ int countIndexed(const Weights& w, const std::string& module) {
     int n = 0;
     while (w.hasModule(module + "." + std::to_string(n))) ++n;
     return n;
-}
-
-std::string shapeText(const std::vector<int64_t>& s) {
-    std::string out = "[";
-    for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-    return out + "]";
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "core/engine/pickle/allowed_globals.h"
 
+#include "core/common/strings.h"
+
 #include <map>
 
 namespace tessera::engine::pickle {
@@ -26,10 +28,6 @@ const std::map<std::string, DType>& dtypeNames() {
 }
 
 bool startsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
-bool endsWith(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 bool isInert(const std::string& module, const std::string& name) {
     const std::string full = module + "." + name;
     static const char* const kInert[] = {

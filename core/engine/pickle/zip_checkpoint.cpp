@@ -1,5 +1,6 @@
 // torch.save's zip format: <prefix>/data.pkl refers to storages <prefix>/data/<key>.
 #include "core/common/error.h"
+#include "core/common/strings.h"
 #include "core/engine/pickle/torch_pickle.h"
 #include "core/engine/pickle/unpickler.h"
 #include "core/engine/pickle/zip_archive.h"
@@ -8,10 +9,6 @@
 
 namespace tessera::engine::pickle {
 namespace {
-
-bool endsWith(const std::string& s, const std::string& suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 }  // namespace
 
