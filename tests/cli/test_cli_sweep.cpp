@@ -25,7 +25,7 @@ namespace {
 
 std::string graphPath() { return sourceDir() + "/tests/cli/data/pipelines/img2img-euler-normal.json"; }
 
-std::string runArgs(const std::string& graph, const std::string& outDir, const std::string& extra) {
+std::string runArgsWithProgress(const std::string& graph, const std::string& outDir, const std::string& extra) {
     return "run " + quoted(graph) + " --models " + quoted(refdataModelsDir()) + " --input " + quoted(refdataPath("cases")) +
            " --output " + quoted(outDir) + " " + pinnedCompute() + " " + extra;
 }
@@ -54,7 +54,7 @@ bool allWhite(const cv::Mat& sheet, cv::Rect box) {
 
 TEST(CliSweep, WritesEveryCellAndALabelledContactSheet) {
     const std::string out = makeTempDir("cli-sweep");
-    const CliResult r = runTessera(runArgs(graphPath(), out, "--sweep KSampler.denoise=0.3,0.6 --sweep KSampler.cfg=4,7"));
+    const CliResult r = runTessera(runArgsWithProgress(graphPath(), out, "--sweep KSampler.denoise=0.3,0.6 --sweep KSampler.cfg=4,7"));
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const std::string prefix = out + "/img2img-euler-normal_";
     const std::vector<std::string> cells{prefix + "denoise-0.3_cfg-4_00001_.png", prefix + "denoise-0.6_cfg-4_00001_.png",
@@ -86,7 +86,7 @@ TEST(CliSweep, WritesEveryCellAndALabelledContactSheet) {
 
     // A cell equals a separate run with --set.
     const std::string alone = makeTempDir("cli-sweep-alone");
-    ASSERT_EQ(runTessera(runArgs(graphPath(), alone, "-q --set KSampler.denoise=0.6 --set KSampler.cfg=7")).exitCode, 0);
+    ASSERT_EQ(runTessera(runArgsWithProgress(graphPath(), alone, "-q --set KSampler.denoise=0.6 --set KSampler.cfg=7")).exitCode, 0);
     EXPECT_TRUE(samePixels(cv::imread(alone + "/img2img-euler-normal_00001_.png", cv::IMREAD_COLOR), images[3]));
     std::filesystem::remove_all(out);
     std::filesystem::remove_all(alone);
@@ -104,13 +104,13 @@ TEST(CliSweep, ASweepPackedIntoABundleRunsFromIt) {
     EXPECT_EQ(valid.exitCode, 0) << valid.out << valid.err;
     EXPECT_NE(valid.out.find(", a sweep)"), std::string::npos) << valid.out;
 
-    const CliResult swept = runTessera(runArgs(bundle, dir + "/out", "-q --set KSampler.steps=2"));
+    const CliResult swept = runTessera(runArgsWithProgress(bundle, dir + "/out", "-q --set KSampler.steps=2"));
     ASSERT_EQ(swept.exitCode, 0) << swept.err;
     EXPECT_TRUE(std::filesystem::exists(dir + "/out/img2img-euler-normal_seed-1_00001_.png")) << swept.out;
     EXPECT_TRUE(std::filesystem::exists(dir + "/out/img2img-euler-normal_seed-2_00001_.png")) << swept.out;
     EXPECT_TRUE(std::filesystem::exists(dir + "/out/sweep_00001_.png")) << swept.out;
 
-    const CliResult once = runTessera(runArgs(bundle, dir + "/once", "-q --no-sweep --set KSampler.steps=2"));
+    const CliResult once = runTessera(runArgsWithProgress(bundle, dir + "/once", "-q --no-sweep --set KSampler.steps=2"));
     ASSERT_EQ(once.exitCode, 0) << once.err;
     EXPECT_EQ(once.out, dir + "/once/img2img-euler-normal_00001_.png\n");
     std::filesystem::remove_all(dir);
@@ -118,7 +118,7 @@ TEST(CliSweep, ASweepPackedIntoABundleRunsFromIt) {
 
 TEST(CliSweep, BadSweepsFailBeforeAnythingRuns) {
     const std::string out = makeTempDir("cli-sweep-bad");
-    const CliResult range = runTessera(runArgs(graphPath(), out, "--sweep KSampler.cfg=4,400"));
+    const CliResult range = runTessera(runArgsWithProgress(graphPath(), out, "--sweep KSampler.cfg=4,400"));
     EXPECT_EQ(range.exitCode, 3) << range.err;
     EXPECT_NE(range.err.find("KSampler #7: input 'cfg' is 400, above its maximum 100 (sweep value KSampler.cfg=400)"),
               std::string::npos)
@@ -131,10 +131,10 @@ TEST(CliSweep, BadSweepsFailBeforeAnythingRuns) {
     EXPECT_NE(validate.out.find("input 'steps' is 0, below its minimum 1 (sweep value KSampler.steps=0)"), std::string::npos)
         << validate.out;
 
-    const CliResult unknown = runTessera(runArgs(graphPath(), out, "--sweep Sampler.cfg=4"));
+    const CliResult unknown = runTessera(runArgsWithProgress(graphPath(), out, "--sweep Sampler.cfg=4"));
     EXPECT_EQ(unknown.exitCode, 2);
     EXPECT_NE(unknown.err.find("--sweep: no node is titled or of type 'Sampler'"), std::string::npos) << unknown.err;
-    const CliResult three = runTessera(runArgs(graphPath(), out, "--sweep 7.cfg=4 --sweep 7.steps=2 --sweep 7.seed=1"));
+    const CliResult three = runTessera(runArgsWithProgress(graphPath(), out, "--sweep 7.cfg=4 --sweep 7.steps=2 --sweep 7.seed=1"));
     EXPECT_EQ(three.exitCode, 2);
     EXPECT_NE(three.err.find("one or two axes"), std::string::npos) << three.err;
     EXPECT_FALSE(std::filesystem::exists(out + "/sweep_00001_.png"));

@@ -1,4 +1,5 @@
 #include "core/common/error.h"
+#include "core/common/strings.h"
 #include "core/engine/clip_text_layout.h"
 #include "core/engine/clip_text_model.h"
 #include "core/engine/clip_tokenizer.h"
@@ -25,19 +26,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::shared_ptr<const ClipTokenizer> tokenizer() {
+std::shared_ptr<const ClipTokenizer> sharedTokenizer() {
     return ClipTokenizer::shared(test::refdataPath("bpe_simple_vocab_16e6.txt.gz"));
 }
 
-const TextEncoder& sd15() {
+const TextEncoder& sd15Encoder() {
     static const TextEncoder enc = TextEncoder::fromCheckpoint(
-        *SafetensorsFile::open(test::refdataPath("models/tiny-sd15.safetensors")), tokenizer());
+        *SafetensorsFile::open(test::refdataPath("models/tiny-sd15.safetensors")), sharedTokenizer());
     return enc;
 }
 
 const TextEncoder& sd2() {
     static const TextEncoder enc = TextEncoder::fromCheckpoint(
-        *SafetensorsFile::open(test::refdataPath("models/tiny-sd2-v.safetensors")), tokenizer());
+        *SafetensorsFile::open(test::refdataPath("models/tiny-sd2-v.safetensors")), sharedTokenizer());
     return enc;
 }
 
@@ -65,22 +66,20 @@ std::vector<int64_t> rowIds(const at::Tensor& tokens, int64_t begin, int64_t end
 
 using tessera::test::errorOf;
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
 int singleTokenId(const std::string& word) {
-    const std::vector<int> ids = tokenizer()->encode(word);
+    const std::vector<int> ids = sharedTokenizer()->encode(word);
     EXPECT_EQ(ids.size(), 1u) << word;
     return ids.at(0);
 }
 
 at::Tensor tokenEmbeddingRow(int id) {
-    return sd15().model().weights()("embeddings.token_embedding.weight")[id].clone();
+    return sd15Encoder().model().weights()("embeddings.token_embedding.weight")[id].clone();
 }
 
 }  // namespace
 
 TEST(ClipTextModel, InfersConfigFromShapes) {
-    const ClipTextConfig& a = sd15().model().config();
+    const ClipTextConfig& a = sd15Encoder().model().config();
     EXPECT_EQ(a.width, 64);
     EXPECT_EQ(a.layers, 3);
     EXPECT_EQ(a.heads, 4);
@@ -101,7 +100,7 @@ TEST(ClipTextModel, InfersConfigFromShapes) {
 
 TEST(ClipTextModel, Sd15LastAndPenultimateMatchGoldenBatch) {
     auto golden = test::loadCase("clip-sd15.safetensors");
-    const ClipTextModel& m = sd15().model();
+    const ClipTextModel& m = sd15Encoder().model();
     EXPECT_MATCHES_REFERENCE(m.forward(golden.at("tokens"), -1), golden.at("last"));
     EXPECT_MATCHES_REFERENCE(m.forward(golden.at("tokens"), -2), golden.at("penultimate"));
     // Beyond the layer count means "last", as ComfyUI's set_clip_options.
@@ -113,13 +112,13 @@ TEST(TextEncoder, Sd15PromptsMatchGoldenTokensAndOutputs) {
     auto golden = test::loadCase("clip-sd15.safetensors");
     const std::vector<std::string> texts = caseTexts("clip-sd15.safetensors");
     ASSERT_EQ(texts.size(), 2u);
-    TextEncoder skip2 = sd15();
+    TextEncoder skip2 = sd15Encoder();
     skip2.setLastLayer(-2);
     for (int64_t i = 0; i < 2; ++i) {
         const std::string& text = texts[static_cast<size_t>(i)];
-        EXPECT_EQ(chunkIds(sd15().tokenize(text)), rowIds(golden.at("tokens"), i, i + 1)) << text;
-        EXPECT_MATCHES_REFERENCE(sd15().encode(text), golden.at("last").slice(0, i, i + 1));
-        EXPECT_MATCHES_REFERENCE(sd15().encode(text, -2), golden.at("penultimate").slice(0, i, i + 1));
+        EXPECT_EQ(chunkIds(sd15Encoder().tokenize(text)), rowIds(golden.at("tokens"), i, i + 1)) << text;
+        EXPECT_MATCHES_REFERENCE(sd15Encoder().encode(text), golden.at("last").slice(0, i, i + 1));
+        EXPECT_MATCHES_REFERENCE(sd15Encoder().encode(text, -2), golden.at("penultimate").slice(0, i, i + 1));
         EXPECT_MATCHES_REFERENCE(skip2.encode(text), golden.at("penultimate").slice(0, i, i + 1));
         EXPECT_MATCHES_REFERENCE(skip2.encode(text, -1), golden.at("last").slice(0, i, i + 1));
     }
@@ -128,8 +127,8 @@ TEST(TextEncoder, Sd15PromptsMatchGoldenTokensAndOutputs) {
 TEST(TextEncoder, Sd15LongPromptIsChunkedAndConcatenated) {
     auto golden = test::loadCase("clip-sd15-long.safetensors");
     const std::string text = caseTexts("clip-sd15-long.safetensors").at(0);
-    EXPECT_EQ(chunkIds(sd15().tokenize(text)), rowIds(golden.at("tokens"), 0, 2));
-    const at::Tensor context = sd15().encode(text);
+    EXPECT_EQ(chunkIds(sd15Encoder().tokenize(text)), rowIds(golden.at("tokens"), 0, 2));
+    const at::Tensor context = sd15Encoder().encode(text);
     EXPECT_EQ(context.sizes(), (at::IntArrayRef{1, 154, 64}));
     EXPECT_MATCHES_REFERENCE(context, golden.at("last").reshape({1, 154, 64}));
 }
@@ -148,7 +147,7 @@ TEST(TextEncoder, Sd2PenultimateWithZeroPaddingMatchesGolden) {
 }
 
 TEST(TextEncoder, WeightsFollowComfyFormula) {
-    const TextEncoder& enc = sd15();
+    const TextEncoder& enc = sd15Encoder();
     const at::Tensor weighted = enc.encode("a (cat:1.5) photo, ((blue))");
     const at::Tensor plain = enc.encode("a cat photo, blue");
     const at::Tensor empty = enc.encode("");
@@ -171,7 +170,7 @@ TEST(TextEncoder, EmbeddingVectorsReplaceExactlyTheirTokens) {
     const at::Tensor redFox = at::stack({tokenEmbeddingRow(singleTokenId("red")), tokenEmbeddingRow(singleTokenId("fox"))});
     writeSafetensors(dir + "/styles/redfox.safetensors", {{"emb_params", redFox}});
     EmbeddingFolders folders({dir});
-    const TextEncoder& enc = sd15();
+    const TextEncoder& enc = sd15Encoder();
     EXPECT_MATCHES_REFERENCE(enc.encode("a embedding:redfox cat", 0, &folders), enc.encode("a red fox cat"));
     EXPECT_MATCHES_REFERENCE(enc.encode("a embedding:redfox.safetensors cat", 0, &folders), enc.encode("a red fox cat"));
     EXPECT_MATCHES_REFERENCE(enc.encode("a embedding:redfox, cat", 0, &folders), enc.encode("a red fox , cat"));
@@ -203,7 +202,7 @@ TEST(TextEncoder, EmbeddingErrorsNameTheEmbedding) {
     writeSafetensors(dir + "/odd.safetensors", {{"a", at::zeros({2, 64})}, {"b", at::zeros({2, 64})}});
     std::ofstream(dir + "/pickled.pt") << "not really a pickle";
     EmbeddingFolders folders({dir});
-    const TextEncoder& enc = sd15();
+    const TextEncoder& enc = sd15Encoder();
 
     std::string msg = errorOf([&] { enc.encode("embedding:narrow", 0, &folders); });
     EXPECT_TRUE(contains(msg, "'narrow'") && contains(msg, "width 64") && contains(msg, "[2, 32]")) << msg;
@@ -227,14 +226,14 @@ TEST(TextEncoder, EmbeddingErrorsNameTheEmbedding) {
 
 TEST(TextEncoder, RejectsFilesWithoutTextEncoder) {
     auto vae = SafetensorsFile::open(test::refdataPath("models/tiny-vae.safetensors"));
-    const std::string msg = errorOf([&] { TextEncoder::fromCheckpoint(*vae, tokenizer()); });
+    const std::string msg = errorOf([&] { TextEncoder::fromCheckpoint(*vae, sharedTokenizer()); });
     EXPECT_TRUE(contains(msg, "tiny-vae.safetensors") && contains(msg, "text encoder")) << msg;
-    TextEncoder enc = sd15();
+    TextEncoder enc = sd15Encoder();
     EXPECT_THROW(enc.setLastLayer(0), Error);
 }
 
 TEST(TextEncoder, EncodeTimingOnTinyModel) {
-    const TextEncoder& enc = sd15();
+    const TextEncoder& enc = sd15Encoder();
     const std::string prompt = "a watercolor painting of a (cat:1.2), highly detailed";
     enc.encode(prompt);  // warm-up
     const auto t0 = std::chrono::steady_clock::now();

@@ -3,6 +3,7 @@
 // pickle protocols 2, 4 and 5; shared storages; ComfyUI's state-dict unwrapping; refused
 // globals that never run; damaged and truncated files with clear errors.
 #include "core/common/error.h"
+#include "core/common/strings.h"
 #include "core/engine/pickle/pickle_file.h"
 #include "core/engine/pickle/unpickler.h"
 #include "core/engine/tensor_file.h"
@@ -39,8 +40,6 @@ const QJsonObject& expected() {
     }();
     return doc;
 }
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // Checks every tensor of `file` against what the generator recorded for it.
 void expectAsWritten(const std::string& file) {

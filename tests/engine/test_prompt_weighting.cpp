@@ -10,18 +10,18 @@ using namespace tessera::engine;
 
 namespace {
 
-const ClipTokenizer& tokenizer() { return *ClipTokenizer::shared(test::refdataPath("bpe_simple_vocab_16e6.txt.gz")); }
+const ClipTokenizer& weightingTokenizer() { return *ClipTokenizer::shared(test::refdataPath("bpe_simple_vocab_16e6.txt.gz")); }
 
 using Parsed = std::vector<std::pair<std::string, double>>;
 
-Parsed parse(const std::string& prompt) {
+Parsed parsePrompt(const std::string& prompt) {
     Parsed out;
     for (const WeightedText& w : parsePromptWeights(prompt)) out.emplace_back(w.text, w.weight);
     return out;
 }
 
 void expectParsed(const std::string& prompt, const Parsed& want) {
-    const Parsed got = parse(prompt);
+    const Parsed got = parsePrompt(prompt);
     ASSERT_EQ(got.size(), want.size()) << "prompt: " << prompt;
     for (size_t i = 0; i < got.size(); ++i) {
         EXPECT_EQ(got[i].first, want[i].first) << "prompt: " << prompt << " piece " << i;
@@ -77,7 +77,7 @@ TEST(PromptWeighting, MalformedInputIsKeptAsText) {
 }
 
 TEST(PromptWeighting, ChunksAreWrappedAndPaddedPerFamily) {
-    const ClipTokenizer& tok = tokenizer();
+    const ClipTokenizer& tok = weightingTokenizer();
     ChunkingOptions sd1;
     auto chunks = tokenizeWithWeights("a (cat:1.5) photo", tok, sd1);
     ASSERT_EQ(chunks.size(), 1u);
@@ -96,7 +96,7 @@ TEST(PromptWeighting, ChunksAreWrappedAndPaddedPerFamily) {
 }
 
 TEST(PromptWeighting, SmallWordsMoveWholeToTheNextChunk) {
-    const ClipTokenizer& tok = tokenizer();
+    const ClipTokenizer& tok = weightingTokenizer();
     ASSERT_EQ(tok.encode("believin"), (std::vector<int>{4972, 530}));
     std::string prompt;
     for (int i = 0; i < 74; ++i) prompt += "a ";
@@ -108,7 +108,7 @@ TEST(PromptWeighting, SmallWordsMoveWholeToTheNextChunk) {
 }
 
 TEST(PromptWeighting, LongWordsAreSplitAcrossChunks) {
-    const ClipTokenizer& tok = tokenizer();
+    const ClipTokenizer& tok = weightingTokenizer();
     const std::vector<int> digits = tok.encode("1234567890");
     ASSERT_EQ(digits.size(), 10u);  // one token per digit
     std::string prompt;
@@ -127,7 +127,7 @@ TEST(PromptWeighting, LongWordsAreSplitAcrossChunks) {
 
 TEST(PromptWeighting, EmbeddingWithoutFoldersIsAnError) {
     try {
-        tokenizeWithWeights("a embedding:myStyle cat", tokenizer(), ChunkingOptions{});
+        tokenizeWithWeights("a embedding:myStyle cat", weightingTokenizer(), ChunkingOptions{});
         FAIL() << "expected an error";
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("embedding:myStyle"), std::string::npos) << e.what();

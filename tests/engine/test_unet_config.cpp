@@ -31,7 +31,7 @@ std::vector<int64_t> shapeOf(const ParameterShapes& s, const std::string& key) {
     return it == s.end() ? std::vector<int64_t>{} : it->second;
 }
 
-UNetConfig sd15() { return UNetConfig{}; }  // the defaults are SD1.5's
+UNetConfig sd15Config() { return UNetConfig{}; }  // the defaults are SD1.5's
 
 UNetConfig sd21() {
     UNetConfig c;
@@ -75,7 +75,7 @@ TEST(UNetConfig, InfersInpaintingInputChannels) {
 
 TEST(UNetConfig, LayoutHasTheRealSd15CheckpointShapes) {
     // Facts about the published SD1.5 checkpoint (v1-5-pruned): 686 UNet tensors.
-    const ParameterShapes s = unetParameterShapes(sd15());
+    const ParameterShapes s = unetParameterShapes(sd15Config());
     EXPECT_EQ(s.size(), 686u);
     EXPECT_EQ(shapeOf(s, "time_embed.0.weight"), (std::vector<int64_t>{1280, 320}));
     EXPECT_EQ(shapeOf(s, "input_blocks.4.0.skip_connection.weight"), (std::vector<int64_t>{640, 320, 1, 1}));
@@ -93,9 +93,9 @@ TEST(UNetConfig, LayoutHasTheRealSd15CheckpointShapes) {
 }
 
 TEST(UNetConfig, InfersRealSd15FromShapes) {
-    const Weights w = shapeOnlyWeights(unetParameterShapes(sd15()));
+    const Weights w = shapeOnlyWeights(unetParameterShapes(sd15Config()));
     const UNetConfig c = UNetConfig::infer(w);
-    EXPECT_EQ(c, sd15()) << c.describe();
+    EXPECT_EQ(c, sd15Config()) << c.describe();
     EXPECT_EQ(c.channelMult, (std::vector<int>{1, 2, 4, 4}));
     EXPECT_EQ(c.attentionLevels, (std::vector<int>{0, 1, 2}));
     EXPECT_EQ(c.numResBlocks, 2);
@@ -116,7 +116,7 @@ TEST(UNetConfig, InfersRealSd21FromShapes) {
 }
 
 TEST(UNetConfig, InfersRealSd15InpaintingFromShapes) {
-    UNetConfig inpaint = sd15();
+    UNetConfig inpaint = sd15Config();
     inpaint.inChannels = 9;
     const ParameterShapes s = unetParameterShapes(inpaint);
     EXPECT_EQ(shapeOf(s, "input_blocks.0.0.weight"), (std::vector<int64_t>{320, 9, 3, 3}));

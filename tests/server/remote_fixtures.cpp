@@ -7,6 +7,7 @@
 #include "nodes/builtin_nodes.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
 
@@ -38,6 +39,8 @@ Graph tinyTxt2img(const std::string& prefix, int64_t seed, int steps) {
 QStringList servedModels() {
     return {"--models", QString::fromStdString(refdataModelsDir()), "--device", "cpu", "--precision", "fp32", "--threads", "2"};
 }
+
+size_t filesIn(const QString& dir) { return size_t(QDir(dir).entryList(QDir::Files).size()); }
 
 bool waitUntil(const std::function<bool()>& done, int seconds) {
     ensureQtApp();

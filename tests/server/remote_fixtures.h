@@ -18,5 +18,7 @@ Graph tinyTxt2img(const std::string& prefix, int64_t seed, int steps);
 QStringList servedModels();
 // Runs the event loop until `done` holds or `seconds` pass; returns done().
 bool waitUntil(const std::function<bool()>& done, int seconds);
+// How many files a folder holds.
+size_t filesIn(const QString& dir);
 
 }  // namespace tessera::test

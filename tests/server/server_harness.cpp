@@ -13,6 +13,8 @@
 
 namespace tessera::test {
 
+Json replyJson(const QByteArray& body) { return parseJson(std::string_view(body.constData(), size_t(body.size())), "reply"); }
+
 void ensureQtApp() {
     static int argc = 1;
     static char name[] = "server_tests";

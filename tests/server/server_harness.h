@@ -1,6 +1,8 @@
 #pragma once
 // The real `tessera serve` on a free loopback port, and blocking HTTP / websocket helpers with
 // time limits, for the server tests.
+#include "core/io/json.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QProcess>
@@ -13,6 +15,9 @@
 class QWebSocket;
 
 namespace tessera::test {
+
+// A reply body as JSON (a parse failure throws tessera::Error naming "reply").
+Json replyJson(const QByteArray& body);
 
 // Makes the QCoreApplication the Qt network classes need (once per process).
 void ensureQtApp();

@@ -27,7 +27,6 @@ namespace {
 
 using editor::RunController;
 
-size_t filesIn(const QString& dir) { return size_t(QDir(dir).entryList(QDir::Files).size()); }
 
 bool isRunning(const ServerProcess& server) {
     const HttpReply r = httpGet(server.url("/queue"));

@@ -30,7 +30,6 @@ using Outcome = RemoteRunResult::Outcome;
 
 std::string pipelineGraph(const std::string& name) { return sourceDir() + "/tests/cli/data/pipelines/" + name + ".json"; }
 
-size_t filesIn(const QString& dir) { return size_t(QDir(dir).entryList(QDir::Files).size()); }
 
 NodeId nodeOfType(const Graph& g, const std::string& type) {
     for (const auto& [id, n] : g.nodes())

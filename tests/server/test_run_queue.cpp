@@ -56,10 +56,6 @@ Environment jobEnv(const std::string& outputDir) {
     return env;
 }
 
-size_t filesIn(const std::string& dir) {
-    return size_t(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator{}));
-}
-
 TEST(RunQueue, SpreadsJobsOverTwoServersAndFailsOverWhenOneIsKilledMidRun) {
     ServerProcess a(servedModels()), b(servedModels());
     ASSERT_TRUE(a.started() && b.started()) << a.log().toStdString() << b.log().toStdString();
@@ -78,7 +74,7 @@ TEST(RunQueue, SpreadsJobsOverTwoServersAndFailsOverWhenOneIsKilledMidRun) {
     EXPECT_EQ(log.finished[first].result.outcome, Outcome::Succeeded) << log.finished[first].result.message;
     EXPECT_EQ(log.finished[second].result.outcome, Outcome::Succeeded) << log.finished[second].result.message;
     EXPECT_NE(log.finished[first].backend, log.finished[second].backend) << "both backends took one";
-    EXPECT_EQ(filesIn(out), 2u);
+    EXPECT_EQ(filesIn(QString::fromStdString(out)), 2u);
 
     // A long job; the server running it is killed at its first step.
     const std::string failoverOut = makeTempDir("queue-failover");
@@ -101,7 +97,7 @@ TEST(RunQueue, SpreadsJobsOverTwoServersAndFailsOverWhenOneIsKilledMidRun) {
     EXPECT_EQ(log.outputEvents[longJob], 1) << "the output is recorded once";
     ASSERT_EQ(report.result.outputs.size(), 1u);
     EXPECT_EQ(report.result.outputs[0], failoverOut + "/failover_00001_.png");
-    EXPECT_EQ(filesIn(failoverOut), 1u);
+    EXPECT_EQ(filesIn(QString::fromStdString(failoverOut)), 1u);
     const size_t killedIndex = queue.backend(0).name() == killedBackend ? 0 : 1;
     EXPECT_FALSE(queue.downReason(killedIndex).empty()) << "the lost backend is set aside";
 }
@@ -130,7 +126,7 @@ TEST(RunQueue, ABackendWithoutTheModelIsSkippedWithANoteAndThisMachineRunsIt) {
                                    bare.url("").toStdString() + "'s checkpoints folder");
     EXPECT_GT(log.progressByBackend["this machine"], 0) << "progress comes from the in-process run too";
     EXPECT_EQ(log.outputEvents[job], 1);
-    EXPECT_EQ(filesIn(out), 1u);
+    EXPECT_EQ(filesIn(QString::fromStdString(out)), 1u);
 
     // A graph nobody has the model for fails with every backend's reason.
     Graph other = tinyTxt2img("none", 1, 1);
@@ -169,7 +165,7 @@ TEST(RunQueue, ABackendThatComesBackIsUsedAgain) {
     const int job = queue.submit(tinyTxt2img("back", 1, 1), jobEnv(out));
     ASSERT_TRUE(waitUntil([&] { return log.finished.count(job) > 0; }, 60));
     EXPECT_EQ(log.finished[job].result.outcome, Outcome::Succeeded) << log.finished[job].result.message;
-    EXPECT_EQ(filesIn(out), 1u);
+    EXPECT_EQ(filesIn(QString::fromStdString(out)), 1u);
 }
 
 }  // namespace

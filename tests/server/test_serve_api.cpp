@@ -33,7 +33,6 @@ std::string txt2imgPrompt(const std::string& prefix, int64_t seed) {
 
 QStringList modelArgs() { return {"--models", QString::fromStdString(refdataModelsDir())}; }
 
-Json parse(const QByteArray& body) { return parseJson(std::string_view(body.constData(), size_t(body.size())), "reply"); }
 
 TEST(ServeApi, Txt2imgOverHttpAndWebSocketReportsProgressPreviewsAndOutput) {
     ServerProcess server(modelArgs());
@@ -46,7 +45,7 @@ TEST(ServeApi, Txt2imgOverHttpAndWebSocketReportsProgressPreviewsAndOutput) {
     QEventLoop loop;
     QObject::connect(&ws, &QWebSocket::textMessageReceived, [&](const QString& text) {
         log.texts.push_back(text.toUtf8());
-        const Json m = parse(text.toUtf8());
+        const Json m = replyJson(text.toUtf8());
         const Json* data = m.find("data");
         if (m.find("type")->toString() == "executing" && data->find("node")->isNull() &&
             data->find("prompt_id") && data->find("prompt_id")->toString() == promptId)
@@ -62,7 +61,7 @@ TEST(ServeApi, Txt2imgOverHttpAndWebSocketReportsProgressPreviewsAndOutput) {
     const std::string body = R"({"client_id": "test-client", "prompt": )" + txt2imgPrompt("served", 9007199254740993) + "}";
     const HttpReply posted = httpPost(server.url("/prompt"), QByteArray::fromStdString(body));
     ASSERT_EQ(posted.status, 200) << posted.body.toStdString();
-    const Json answer = parse(posted.body);
+    const Json answer = replyJson(posted.body);
     promptId = answer.find("prompt_id")->toString();
     ASSERT_FALSE(promptId.empty());
     EXPECT_TRUE(answer.find("node_errors")->object().empty());
@@ -75,7 +74,7 @@ TEST(ServeApi, Txt2imgOverHttpAndWebSocketReportsProgressPreviewsAndOutput) {
     std::vector<std::string> types;
     bool progressOnSampler = false, executedSave = false;
     for (const auto& t : log.texts) {
-        const Json m = parse(t);
+        const Json m = replyJson(t);
         types.push_back(m.find("type")->toString());
         const Json* data = m.find("data");
         if (types.back() == "progress" && data->find("node")->toString() == "sampler" && data->find("max")->toInt() == 2)
@@ -98,7 +97,7 @@ TEST(ServeApi, Txt2imgOverHttpAndWebSocketReportsProgressPreviewsAndOutput) {
 
     const HttpReply history = httpGet(server.url("/api/history/" + QString::fromStdString(promptId)));
     ASSERT_EQ(history.status, 200);
-    const Json entry = *parse(history.body).find(promptId);
+    const Json entry = *replyJson(history.body).find(promptId);
     EXPECT_EQ(entry.find("status")->find("status_str")->toString(), "success");
     const Json& image = entry.find("outputs")->find("9")->find("images")->array().at(0);
     EXPECT_EQ(image.find("type")->toString(), "output");
@@ -120,13 +119,13 @@ TEST(ServeApi, BadRequestsGetFourHundredsAndTheServerStaysUp) {
     EXPECT_EQ(httpPost(server.url("/prompt"), "{}").status, 400);
     const HttpReply unknown = httpPost(server.url("/prompt"), R"({"prompt": {"1": {"class_type": "NoSuchNode", "inputs": {}}}})");
     EXPECT_EQ(unknown.status, 400);
-    EXPECT_EQ(parse(unknown.body).find("error")->find("type")->toString(), "invalid_prompt");
+    EXPECT_EQ(replyJson(unknown.body).find("error")->find("type")->toString(), "invalid_prompt");
 
     std::string wrongSteps = txt2imgPrompt("x", 1);
     wrongSteps.replace(wrongSteps.find("\"steps\": 2"), 10, "\"steps\": 0");
     const HttpReply invalid = httpPost(server.url("/prompt"), QByteArray::fromStdString(R"({"prompt": )" + wrongSteps + "}"));
     ASSERT_EQ(invalid.status, 400) << invalid.body.toStdString();
-    const Json errors = parse(invalid.body);
+    const Json errors = replyJson(invalid.body);
     EXPECT_EQ(errors.find("error")->find("type")->toString(), "prompt_outputs_failed_validation");
     const Json* samplerErrors = errors.find("node_errors")->find("sampler");
     ASSERT_TRUE(samplerErrors) << invalid.body.toStdString();
@@ -140,7 +139,7 @@ TEST(ServeApi, BadRequestsGetFourHundredsAndTheServerStaysUp) {
 
     const HttpReply info = httpGet(server.url("/object_info/KSampler"));
     ASSERT_EQ(info.status, 200);
-    const Json ks = *parse(info.body).find("KSampler");
+    const Json ks = *replyJson(info.body).find("KSampler");
     EXPECT_EQ(ks.find("input_order")->find("required")->array().at(0).toString(), "model");
     EXPECT_EQ(ks.find("output")->array().at(0).toString(), "LATENT");
     EXPECT_EQ(httpGet(server.url("/api/object_info")).status, 200);
@@ -161,11 +160,11 @@ TEST(ServeApi, UploadedImageIsDecodedNamedWithoutOverwriteAndViewable) {
     const QByteArray first(reinterpret_cast<const char*>(png.data()), qsizetype(png.size()));
     const HttpReply a = upload(first);
     ASSERT_EQ(a.status, 200) << a.body.toStdString();
-    EXPECT_EQ(parse(a.body).find("name")->toString(), "pic.png");
+    EXPECT_EQ(replyJson(a.body).find("name")->toString(), "pic.png");
     cv::imencode(".png", cv::Mat(8, 8, CV_8UC3, cv::Scalar(99, 20, 30)), png);
     const HttpReply b = upload(QByteArray(reinterpret_cast<const char*>(png.data()), qsizetype(png.size())));
     ASSERT_EQ(b.status, 200);
-    EXPECT_EQ(parse(b.body).find("name")->toString(), "pic (1).png") << "a different image never overwrites";
+    EXPECT_EQ(replyJson(b.body).find("name")->toString(), "pic (1).png") << "a different image never overwrites";
     EXPECT_EQ(upload("not an image").status, 400);
     const HttpReply view = httpGet(server.url("/view?type=input&filename=pic.png"));
     ASSERT_EQ(view.status, 200);

@@ -54,7 +54,6 @@ std::string validBody(int64_t seed) {
  "prompt": )" + validPrompt(seed) + "}";
 }
 
-Json parse(const QByteArray& body) { return parseJson(std::string_view(body.constData(), size_t(body.size())), "reply"); }
 
 QByteArray pngOf(int width, int height) {
     std::vector<uchar> png;
@@ -183,7 +182,7 @@ Json waitForHistory(const ServerProcess& server, const std::string& id, int ms) 
     while (clock.elapsed() < ms) {
         const HttpReply reply = httpGet(server.url("/history/" + QString::fromStdString(id)));
         if (reply.status == 200) {
-            const Json history = parse(reply.body);
+            const Json history = replyJson(reply.body);
             if (const Json* entry = history.find(id)) return *entry;
         }
         QThread::msleep(50);
@@ -202,7 +201,7 @@ TEST(ServeFuzz, MutatedPromptAndUploadBodiesGetAnAnswerAndTheServerStillRuns) {
     clock.start();
 
     const QByteArray validText = QByteArray::fromStdString(validBody(1));
-    const Json valid = parse(validText);
+    const Json valid = replyJson(validText);
     std::vector<int> promptStatuses;
     std::vector<BurstRequest> promptRequests;
     for (int start = 0; start < kPromptBodies; start += kBatch) {
@@ -230,7 +229,7 @@ TEST(ServeFuzz, MutatedPromptAndUploadBodiesGetAnAnswerAndTheServerStillRuns) {
     httpPost(server.url("/queue"), R"({"clear": true})");
     const HttpReply posted = httpPost(server.url("/prompt"), QByteArray::fromStdString(validBody(424242)));
     ASSERT_EQ(posted.status, 200) << posted.body.toStdString();
-    const std::string id = parse(posted.body).find("prompt_id")->toString();
+    const std::string id = replyJson(posted.body).find("prompt_id")->toString();
     const Json entry = waitForHistory(server, id, 120000);
     ASSERT_FALSE(entry.isNull()) << "the valid prompt after the fuzz did not finish; log:\n" << server.log().toStdString();
     ASSERT_TRUE(entry.find("status") && entry.find("outputs")) << writeJson(entry);

@@ -49,7 +49,6 @@ QByteArray promptBody(const std::string& clientId, int index) {
  "7": {"class_type": "SaveImage", "inputs": {"filename_prefix": "load", "images": ["6", 0]}}}})");
 }
 
-Json parse(const QByteArray& body) { return parseJson(std::string_view(body.constData(), size_t(body.size())), "reply"); }
 
 TEST(ServeLoad, EightClientsRunTwoHundredPromptsWithEveryOutputAndFlatMemory) {
     // One compute thread: the test's own clients share this machine's cores with the server.
@@ -94,7 +93,7 @@ TEST(ServeLoad, EightClientsRunTwoHundredPromptsWithEveryOutputAndFlatMemory) {
     // Every history entry succeeded and names an image file of its own that exists.
     const HttpReply history = httpGet(server.url("/history"));
     ASSERT_EQ(history.status, 200);
-    const Json entries = parse(history.body);
+    const Json entries = replyJson(history.body);
     std::set<std::string> files;
     for (const auto& id : allIds) {
         const Json* entry = entries.find(id);
