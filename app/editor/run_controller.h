@@ -54,7 +54,7 @@ public:
     // Where each output file is recorded (with its node, run and the run's input image); optional.
     void setOutputHistory(OutputHistory* history) { history_ = history; }
 
-signals:
+Q_SIGNALS:
     void queueChanged();
     void statusChanged();
     void progressChanged();

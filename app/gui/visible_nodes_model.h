@@ -31,7 +31,7 @@ public:
     void setEnabled(bool enabled);
     int count() const { return rowCount(); }
 
-signals:
+Q_SIGNALS:
     void nodesChanged();
     void viewRectChanged();
     void enabledChanged();
