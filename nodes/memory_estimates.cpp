@@ -10,6 +10,9 @@
 #include <algorithm>
 
 namespace tessera::nodes {
+// The shape overload beside nodes::tensorBytes(const at::Tensor&), which would hide it.
+using tessera::tensorBytes;
+
 namespace {
 
 uint64_t u(int64_t v) { return v > 0 ? uint64_t(v) : 0; }

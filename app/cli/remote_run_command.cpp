@@ -1,5 +1,6 @@
 #include "app/cli/remote_run_command.h"
 
+#include "app/cli/interrupt.h"
 #include "app/cli/run_display.h"
 #include "core/common/error.h"
 
@@ -12,18 +13,12 @@
 #include <QNetworkAccessManager>
 #include <QTimer>
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #endif
 
 namespace tessera::cli {
 
 #ifdef TESSERA_WITH_SERVER
-namespace {
-std::atomic<bool> interrupted{false};
-void onInterrupt(int) { interrupted = true; }
-}  // namespace
 
 int remoteRunCommand(const CliOptions& o, const Registry& registry, LoadedDocument& doc) {
     using Outcome = remote::RemoteRunResult::Outcome;
@@ -54,15 +49,14 @@ int remoteRunCommand(const CliOptions& o, const Registry& registry, LoadedDocume
             result = r;
             loop.quit();
         });
-    std::signal(SIGINT, onInterrupt);
+    ScopedInterrupt interrupt;
     QTimer poll;
     QObject::connect(&poll, &QTimer::timeout, [&] {
-        if (interrupted) run.cancel();
+        if (interrupt.requested()) run.cancel();
     });
     poll.start(100);
     run.start();
     if (!run.isFinished()) loop.exec();
-    std::signal(SIGINT, SIG_DFL);
 
     switch (result.outcome) {
         case Outcome::Succeeded: display.printSummary(result.seconds); return 0;

@@ -1,5 +1,6 @@
 #include "app/cli/commands.h"
 
+#include "app/cli/interrupt.h"
 #include "app/cli/compute_setup.h"
 #include "app/cli/loaded_document.h"
 #include "app/cli/overrides.h"
@@ -10,15 +11,11 @@
 #include "core/graph/validation.h"
 #include "core/sweep/sweep.h"
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 
 namespace tessera::cli {
 namespace {
 
-std::atomic<bool> interrupted{false};
-void onInterrupt(int) { interrupted = true; }
 
 // The sweep a command runs: --sweep, else the one saved in the file, none with --no-sweep.
 std::vector<std::string> sweepAxesOf(const CliOptions& o, const Graph& graph) {
@@ -42,14 +39,13 @@ int runCommand(const CliOptions& o, const Registry& registry) {
     setUpCompute(o);  // fails early and clearly for an unavailable device or precision
     RunDisplay display(o, doc.graph);
 
-    std::signal(SIGINT, onInterrupt);
+    ScopedInterrupt interrupt;
     Executor executor(registry);
     RunHandle handle = executor.start(doc.graph, doc.env, [&](const ExecEvent& e) { display.onEvent(e); });
     while (!handle.waitFor(std::chrono::milliseconds(100))) {
-        if (interrupted) handle.cancel();
+        if (interrupt.requested()) handle.cancel();
     }
     const RunResult result = handle.wait();
-    std::signal(SIGINT, SIG_DFL);
 
     if (result.cancelled()) {
         display.message("cancelled");

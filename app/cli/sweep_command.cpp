@@ -2,6 +2,7 @@
 // once, through its cache), progress over the whole sweep, then the labelled contact sheet.
 #include "app/cli/commands.h"
 
+#include "app/cli/interrupt.h"
 #include "app/cli/compute_setup.h"
 #include "app/cli/contact_sheet.h"
 #include "app/cli/preview_writer.h"
@@ -15,7 +16,6 @@
 #include <QFile>
 #include <opencv2/imgcodecs.hpp>
 
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <unistd.h>
@@ -23,8 +23,6 @@
 namespace tessera::cli {
 namespace {
 
-CancelToken sweepCancel;  // set from SIGINT: one atomic store
-void onInterrupt(int) { sweepCancel.cancel(); }
 
 ContactSheetLabels labelsOf(const Sweep& sweep) {
     ContactSheetLabels labels;
@@ -86,7 +84,6 @@ int sweepCommand(const CliOptions& o, const Registry& registry, LoadedDocument& 
     std::string cellTag;  // "[3/12 21%]" before each node's name
 
     SweepControl control;
-    control.cancel = sweepCancel;
     SweepObserver& observer = control.observer;
     observer.cellStarted = [&](const SweepCell& cell, const SweepProgress&) {
         if (!o.quiet) bar.message("cell " + std::to_string(cell.index + 1) + "/" + std::to_string(sweep.cellCount()) + ": " +
@@ -106,10 +103,12 @@ int sweepCommand(const CliOptions& o, const Registry& registry, LoadedDocument& 
         }
     };
 
-    std::signal(SIGINT, onInterrupt);
-    Executor executor(registry);
-    const SweepResult result = runSweep(executor, registry, doc.graph, doc.env, sweep, control);
-    std::signal(SIGINT, SIG_DFL);
+    const SweepResult result = [&] {
+        ScopedInterrupt interrupt;
+        control.cancel = interrupt.token();
+        Executor executor(registry);
+        return runSweep(executor, registry, doc.graph, doc.env, sweep, control);
+    }();
 
     for (const auto& cell : result.cells)
         for (const auto& path : cell.files) std::printf("%s\n", path.c_str());

@@ -83,7 +83,7 @@ void BackendListModel::remove(int row) {
 void BackendListModel::setEnabled(int row, bool enabled) {
     if (row < 0 || row >= int(entries_.size()) || entries_[size_t(row)].enabled == enabled) return;
     entries_[size_t(row)].enabled = enabled;
-    emit dataChanged(index(row), index(row), {EnabledRole});
+    Q_EMIT dataChanged(index(row), index(row), {EnabledRole});
     save();
 }
 
@@ -104,13 +104,13 @@ void BackendListModel::save() {
         }
         settings_->endArray();
     }
-    emit backendsChanged();
+    Q_EMIT backendsChanged();
 }
 
 void BackendListModel::setError(const QString& error) {
     if (error_ == error) return;
     error_ = error;
-    emit errorChanged();
+    Q_EMIT errorChanged();
 }
 
 }  // namespace tessera::editor

@@ -43,7 +43,7 @@ public:
     // More than this machine is in use: runs go through the multi-backend queue.
     bool usesRemote() const;
 
-signals:
+Q_SIGNALS:
     void backendsChanged();
     void errorChanged();
 

@@ -14,6 +14,15 @@ namespace tessera::editor {
 
 inline QString q(const std::string& s) { return QString::fromStdString(s); }
 
+// A widget's value as QML sees it (numbers, booleans, text); other values are empty.
+inline QVariant widgetVariant(const Value& v) {
+    if (v.isInt()) return QVariant(qlonglong(v.toInt()));
+    if (v.isFloat()) return QVariant(v.toFloat());
+    if (v.isBool()) return QVariant(v.toBool());
+    if (v.isString()) return QVariant(q(v.toString()));
+    return {};
+}
+
 // QML hands file dialogs' results over as file:// URLs.
 inline QString localPath(const QString& pathOrUrl) {
     if (pathOrUrl.startsWith(QLatin1String("file:"))) return QUrl(pathOrUrl).toLocalFile();

@@ -30,7 +30,7 @@ QString EditorSettings::text(const char* key, const QString& fallback) const {
 void EditorSettings::setText(const char* key, const QString& value) {
     if (text(key, {}) == value) return;
     settings_->setValue(key, value);
-    emit changed();
+    Q_EMIT changed();
 }
 
 QStringList EditorSettings::modelsFolders() const { return settings_->value("run/modelsFolders").toStringList(); }
@@ -38,12 +38,12 @@ QStringList EditorSettings::modelsFolders() const { return settings_->value("run
 void EditorSettings::setModelsFolders(const QStringList& dirs) {
     if (dirs == modelsFolders()) return;
     settings_->setValue("run/modelsFolders", dirs);
-    emit changed();
+    Q_EMIT changed();
 }
 
 void EditorSettings::setModelsOverride(const QStringList& dirs) {
     modelsOverride_ = dirs;
-    emit changed();
+    Q_EMIT changed();
 }
 
 QStringList EditorSettings::effectiveModelsFolders() const {
@@ -68,7 +68,7 @@ int EditorSettings::threads() const { return settings_->value("run/threads", 0).
 void EditorSettings::setThreads(int threads) {
     if (threads == this->threads()) return;
     settings_->setValue("run/threads", threads);
-    emit changed();
+    Q_EMIT changed();
 }
 QString EditorSettings::previewMethod() const { return text("run/previewMethod", "auto"); }
 void EditorSettings::setPreviewMethod(const QString& method) { setText("run/previewMethod", method); }
@@ -90,12 +90,12 @@ void EditorSettings::addRecentFile(const QString& pathOrUrl) {
     files.prepend(path);
     while (files.size() > kMaxRecentFiles) files.removeLast();
     settings_->setValue("files/recent", files);
-    emit recentFilesChanged();
+    Q_EMIT recentFilesChanged();
 }
 
 void EditorSettings::clearRecentFiles() {
     settings_->remove("files/recent");
-    emit recentFilesChanged();
+    Q_EMIT recentFilesChanged();
 }
 
 Environment EditorSettings::environment() const {

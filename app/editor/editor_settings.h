@@ -59,7 +59,7 @@ public:
     // The settings store itself, for models that keep their own entries (BackendListModel).
     QSettings* store() const { return settings_; }
 
-signals:
+Q_SIGNALS:
     void changed();
     void recentFilesChanged();
 

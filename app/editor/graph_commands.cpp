@@ -176,14 +176,14 @@ void DeltaCommand::apply(bool forward) {
     if (delta_.properties) g.properties() = *(forward ? delta_.properties->after : delta_.properties->before);
 
     // Added nodes before the links that use them; removed nodes after the links that used them.
-    for (NodeId id : added) emit doc_->nodeAdded(id);
-    if (!delta_.links.empty()) emit doc_->linksChanged();
+    for (NodeId id : added) Q_EMIT doc_->nodeAdded(id);
+    if (!delta_.links.empty()) Q_EMIT doc_->linksChanged();
     for (NodeId id : linkEnds)  // their ports' "connected" flags changed
         if (g.node(id) && !std::count(added.begin(), added.end(), id) && !std::count(changed.begin(), changed.end(), id))
             changed.push_back(id);
-    for (NodeId id : changed) emit doc_->nodeChanged(id);
-    for (NodeId id : removed) emit doc_->nodeRemoved(id);
-    if (delta_.groups) emit doc_->groupsChanged();
+    for (NodeId id : changed) Q_EMIT doc_->nodeChanged(id);
+    for (NodeId id : removed) Q_EMIT doc_->nodeRemoved(id);
+    if (delta_.groups) Q_EMIT doc_->groupsChanged();
 }
 
 LayoutCommand::LayoutCommand(GraphDocument* doc, Kind kind, int gesture,
@@ -225,7 +225,7 @@ void RerouteMoveCommand::apply(Point p) {
     moved.reroutes[index_] = p;
     graph().removeLink(link_);
     graph().addLink(moved);
-    emit doc_->linksChanged();
+    Q_EMIT doc_->linksChanged();
 }
 
 void LayoutCommand::apply(bool forward) {
@@ -236,7 +236,7 @@ void LayoutCommand::apply(bool forward) {
         const Layout& l = forward ? c.second : c.first;
         n->pos = l.pos;
         n->size = l.size;
-        emit doc_->nodeLayoutChanged(id);
+        Q_EMIT doc_->nodeLayoutChanged(id);
     }
 }
 

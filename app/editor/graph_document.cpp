@@ -118,7 +118,7 @@ QVariantList GraphDocument::groups() const {
 
 bool GraphDocument::fail(const QString& why) {
     lastError_ = why;
-    emit lastErrorChanged();
+    Q_EMIT lastErrorChanged();
     return false;
 }
 
@@ -328,10 +328,10 @@ void GraphDocument::applyAfterRunWidgetChanges() {
         }
         if (changed) {
             changedAfterRun_ = true;
-            emit nodeChanged(id);
+            Q_EMIT nodeChanged(id);
         }
     }
-    emit modifiedChanged();
+    Q_EMIT modifiedChanged();
 }
 
 // ---- node properties ----

@@ -162,7 +162,7 @@ public:
     // Run-time changes that are not edits (seed "increment after run"): no undo step, marks modified.
     void applyAfterRunWidgetChanges();
 
-signals:
+Q_SIGNALS:
     void filePathChanged();
     void modifiedChanged();
     void undoStateChanged();

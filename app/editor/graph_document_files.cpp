@@ -27,11 +27,11 @@ void GraphDocument::resetTo(Graph graph) {
     undo_->clear();
     ++gesture_;
     changedAfterRun_ = false;
-    emit graphReset();
-    emit groupsChanged();
-    emit filePathChanged();
-    emit modifiedChanged();
-    emit undoStateChanged();
+    Q_EMIT graphReset();
+    Q_EMIT groupsChanged();
+    Q_EMIT filePathChanged();
+    Q_EMIT modifiedChanged();
+    Q_EMIT undoStateChanged();
 }
 
 void GraphDocument::newGraph() {
@@ -40,7 +40,7 @@ void GraphDocument::newGraph() {
     extractDir_.reset();
     inputDir_ = baseInputDir_;
     loadWarnings_.clear();
-    emit loadWarningsChanged();
+    Q_EMIT loadWarningsChanged();
     resetTo(Graph());
 }
 
@@ -69,7 +69,7 @@ bool GraphDocument::open(const QString& pathOrUrl) {
     }
     loadWarnings_.clear();
     for (const auto& w : loaded.report.warnings) loadWarnings_ << q(w);
-    emit loadWarningsChanged();
+    Q_EMIT loadWarningsChanged();
     resetTo(std::move(loaded.graph));
     return true;
 }
@@ -89,7 +89,7 @@ bool GraphDocument::writeTo(const QString& path) {
     }
     undo_->setClean();
     changedAfterRun_ = false;
-    emit modifiedChanged();
+    Q_EMIT modifiedChanged();
     return true;
 }
 
@@ -110,8 +110,8 @@ bool GraphDocument::openRecoveryCopy(const QString& path) {
     filePath_.clear();
     importedName_ = tr("Recovered graph");
     changedAfterRun_ = true;  // unsaved work: the close prompt asks before dropping it
-    emit filePathChanged();
-    emit modifiedChanged();
+    Q_EMIT filePathChanged();
+    Q_EMIT modifiedChanged();
     return true;
 }
 
@@ -154,7 +154,7 @@ bool GraphDocument::saveAs(const QString& pathOrUrl) {
     if (path != filePath_) {
         filePath_ = path;
         importedName_.clear();
-        emit filePathChanged();
+        Q_EMIT filePathChanged();
     }
     return true;
 }

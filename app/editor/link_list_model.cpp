@@ -16,7 +16,7 @@ LinkListModel::LinkListModel(GraphDocument* document, QObject* parent) : QAbstra
         rows_.clear();
         for (const auto& [id, l] : doc_->graph().links()) rows_.push_back(rowFor(id));
         endResetModel();
-        emit countChanged();
+        Q_EMIT countChanged();
         refreshReroutes();
     });
     refreshReroutes();
@@ -62,7 +62,7 @@ void LinkListModel::rebuild() {
         }
         ++row;
     }
-    if (rowCount() != before) emit countChanged();
+    if (rowCount() != before) Q_EMIT countChanged();
     refreshReroutes();
 }
 
@@ -75,7 +75,7 @@ void LinkListModel::refreshReroutes() {
         if (it == links.end()) continue;
         if (it->second.reroutes != r.reroutes) {
             r.reroutes = it->second.reroutes;
-            emit dataChanged(index(int(i)), index(int(i)), {ReroutesRole});
+            Q_EMIT dataChanged(index(int(i)), index(int(i)), {ReroutesRole});
         }
         for (size_t k = 0; k < r.reroutes.size(); ++k)
             flat.push_back(QVariantMap{{"toNode", r.toNode}, {"toInput", r.toInput}, {"index", int(k)},
@@ -83,7 +83,7 @@ void LinkListModel::refreshReroutes() {
     }
     if (flat != reroutes_) {
         reroutes_ = std::move(flat);
-        emit reroutesChanged();
+        Q_EMIT reroutesChanged();
     }
 }
 
@@ -93,7 +93,7 @@ void LinkListModel::refreshInto(qint64 nodeId) {
             const Row fresh = rowFor(rows_[i].id);
             if (!(fresh == rows_[i])) {
                 rows_[i] = fresh;
-                emit dataChanged(index(int(i)), index(int(i)), {ToSlotRole});
+                Q_EMIT dataChanged(index(int(i)), index(int(i)), {ToSlotRole});
             }
         }
 }

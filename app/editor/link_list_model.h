@@ -44,7 +44,7 @@ public:
     QVariantList reroutes() const { return reroutes_; }
     int rerouteCount() const { return int(reroutes_.size()); }
 
-signals:
+Q_SIGNALS:
     void countChanged();
     void reroutesChanged();
 

@@ -11,15 +11,6 @@ namespace tessera::editor {
 
 namespace {
 
-
-QVariant toVariant(const Value& v) {
-    if (v.isInt()) return QVariant::fromValue(qlonglong(v.toInt()));
-    if (v.isFloat()) return v.toFloat();
-    if (v.isBool()) return v.toBool();
-    if (v.isString()) return q(v.toString());
-    return {};
-}
-
 QVariant optionalNumber(const std::optional<double>& d) { return d ? QVariant(*d) : QVariant(); }
 
 const char* valueKind(const Value& v) {
@@ -62,7 +53,7 @@ QVariantList NodeListModel::inputsOf(const Node& node) const {
     if (!decl) {  // a placeholder: its widgets as written, and the inputs links feed
         for (const auto& [name, v] : node.widgets)
             out.push_back(QVariantMap{{"name", q(name)}, {"type", valueKind(v)}, {"isWidget", true},
-                                      {"asInput", false}, {"connected", false}, {"value", toVariant(v)}});
+                                      {"asInput", false}, {"connected", false}, {"value", widgetVariant(v)}});
         for (const auto& name : inputPortRows(g, node, nullptr)) {
             const Link* l = g.linkInto(node.id, name);
             out.push_back(QVariantMap{{"name", q(name)}, {"type", q(l ? l->type : std::string())}, {"isWidget", false},
@@ -83,7 +74,7 @@ QVariantList NodeListModel::inputsOf(const Node& node) const {
                       {"max", optionalNumber(in.max)},
                       {"step", optionalNumber(in.step)}};
         auto w = node.widgets.find(in.name);
-        m["value"] = w != node.widgets.end() ? toVariant(w->second) : toVariant(in.defaultValue);
+        m["value"] = w != node.widgets.end() ? widgetVariant(w->second) : widgetVariant(in.defaultValue);
         QStringList choices;
         for (const auto& c : in.choices) choices << q(c);
         if (choices.isEmpty() && !in.choicesFrom.empty() && choices_) choices = choices_(q(in.choicesFrom));
@@ -170,7 +161,7 @@ void NodeListModel::changed(qint64 id, const QList<int>& roles) {
     const int row = rowOf(id);
     if (row < 0) return;
     const bool moved = std::any_of(roles.begin(), roles.end(), [](int r) { return r >= XRole && r <= HeightRole; });
-    emit dataChanged(index(row), index(row), moved ? roles + QList<int>{RectRole} : roles);
+    Q_EMIT dataChanged(index(row), index(row), moved ? roles + QList<int>{RectRole} : roles);
 }
 
 void NodeListModel::onNodeAdded(qint64 id) {
@@ -180,7 +171,7 @@ void NodeListModel::onNodeAdded(qint64 id) {
     ids_.push_back(id);
     rows_[id] = row;
     endInsertRows();
-    emit countChanged();
+    Q_EMIT countChanged();
 }
 
 void NodeListModel::onNodeRemoved(qint64 id) {
@@ -192,8 +183,8 @@ void NodeListModel::onNodeRemoved(qint64 id) {
     reindex(size_t(row));
     run_.remove(id);
     endRemoveRows();
-    emit countChanged();
-    if (selected_.remove(id)) emit selectionChanged();
+    Q_EMIT countChanged();
+    if (selected_.remove(id)) Q_EMIT selectionChanged();
 }
 
 void NodeListModel::onNodeChanged(qint64 id) { changed(id); }
@@ -207,8 +198,8 @@ void NodeListModel::onGraphReset() {
     const bool hadSelection = !selected_.isEmpty();
     selected_.clear();
     endResetModel();
-    emit countChanged();
-    if (hadSelection) emit selectionChanged();
+    Q_EMIT countChanged();
+    if (hadSelection) Q_EMIT selectionChanged();
 }
 
 // ---- selection ----
@@ -231,7 +222,7 @@ void NodeListModel::setSelection(const QVariantList& ids) {
         if (!next.contains(id)) changed(id, {SelectedRole});
     for (qint64 id : next)
         if (!before.contains(id)) changed(id, {SelectedRole});
-    emit selectionChanged();
+    Q_EMIT selectionChanged();
 }
 
 void NodeListModel::select(qint64 nodeId, bool additive) {
@@ -292,13 +283,13 @@ void NodeListModel::resetRunState() {
     if (run_.isEmpty()) return;
     run_.clear();
     if (!ids_.empty())
-        emit dataChanged(index(0), index(int(ids_.size()) - 1),
+        Q_EMIT dataChanged(index(0), index(int(ids_.size()) - 1),
                          {StateRole, ProgressRole, ErrorRole, PreviewRole, OutputImagesRole});
 }
 
 void NodeListModel::setChoiceLister(ChoiceLister lister) {
     choices_ = std::move(lister);
-    if (!ids_.empty()) emit dataChanged(index(0), index(int(ids_.size()) - 1), {InputsRole});
+    if (!ids_.empty()) Q_EMIT dataChanged(index(0), index(int(ids_.size()) - 1), {InputsRole});
 }
 
 QSizeF NodeListModel::estimatedSize(int inputs, int outputs, int widgets, int multilineWidgets) {

@@ -100,7 +100,7 @@ public:
     // The node's size used when it has none (the layout above). `widgets` counts widget rows.
     static QSizeF estimatedSize(int inputs, int outputs, int widgets, int multilineWidgets);
 
-signals:
+Q_SIGNALS:
     void countChanged();
     void selectionChanged();
 

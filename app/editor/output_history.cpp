@@ -37,7 +37,7 @@ void OutputHistory::add(const Entry& entry) {
         rows_.resize(size_t(limit_));
         endRemoveRows();
     }
-    emit countChanged();
+    Q_EMIT countChanged();
 }
 
 QVariantMap OutputHistory::get(int row) const {
@@ -72,7 +72,7 @@ void OutputHistory::clear() {
     beginResetModel();
     rows_.clear();
     endResetModel();
-    emit countChanged();
+    Q_EMIT countChanged();
 }
 
 QString OutputHistory::inputImageUrl(const Graph& graph, const QString& inputDir) {

@@ -57,7 +57,7 @@ public:
     // muted nodes do not count. Empty when the graph has none.
     static QString inputImageUrl(const Graph& graph, const QString& inputDir);
 
-signals:
+Q_SIGNALS:
     void countChanged();
 
 private:

@@ -124,7 +124,7 @@ int RunController::run() {
         }
     } catch (const std::exception& e) {
         status_ = QString::fromUtf8(e.what());
-        emit statusChanged();
+        Q_EMIT statusChanged();
         return -1;
     }
 
@@ -147,8 +147,8 @@ int RunController::run() {
     // runs each get their own seed and the next run never repeats the last one.
     doc_->applyAfterRunWidgetChanges();
     status_ = QStringLiteral("Queued %1").arg(impl_->runs.back().title);
-    emit statusChanged();
-    emit queueChanged();
+    Q_EMIT statusChanged();
+    Q_EMIT queueChanged();
     return id;
 }
 
@@ -174,12 +174,12 @@ int RunController::runOnBackends(const Graph& graph, const Environment& env, int
             handle(it->second, int(e.kind), qint64(e.node), e.step, e.total, QString::fromStdString(e.message), preview, e.seconds);
             if (e.kind == ExecEvent::Kind::RunStarted) {  // say where it runs
                 status_ = status_.chopped(1) + QStringLiteral(" on %1…").arg(QString::fromStdString(backend));
-                emit statusChanged();
+                Q_EMIT statusChanged();
             }
         };
         callbacks.onNote = [this](int, const std::string& note) {
             status_ = QString::fromStdString(note);
-            emit statusChanged();
+            Q_EMIT statusChanged();
         };
         callbacks.onFinished = [this](const remote::JobReport& report) {
             auto it = impl_->runOfJob.find(report.job);
@@ -222,7 +222,7 @@ void RunController::cancel(int runId) {
     if (!r->started) {
         // A queued run ends without running anything; drop it from the queue now.
         impl_->runs.erase(impl_->runs.begin() + (r - impl_->runs.data()));
-        emit queueChanged();
+        Q_EMIT queueChanged();
     }
 }
 
@@ -250,9 +250,9 @@ void RunController::handle(int runId, int kindValue, qint64 node, int step, int 
         if (publisher_) publisher_->clear();
         progress_ = 0;
         status_ = QStringLiteral("Running %1…").arg(r->title);
-        emit progressChanged();
-        emit statusChanged();
-        emit queueChanged();
+        Q_EMIT progressChanged();
+        Q_EMIT statusChanged();
+        Q_EMIT queueChanged();
         break;
     case K::NodeQueued:
         impl_->touched.insert(node);
@@ -273,12 +273,12 @@ void RunController::handle(int runId, int kindValue, qint64 node, int step, int 
         impl_->touched.remove(node);
         impl_->failed.insert(node);
         nodes_->setRunState(node, "failed", 0, message);
-        emit nodeFailed(node, message);
+        Q_EMIT nodeFailed(node, message);
         break;
     case K::Progress:
         progress_ = total > 0 ? double(step) / total : 0;
         nodes_->setRunState(node, "running", progress_);
-        emit progressChanged();
+        Q_EMIT progressChanged();
         break;
     case K::Preview:
         if (preview.isNull()) break;
@@ -296,7 +296,7 @@ void RunController::handle(int runId, int kindValue, qint64 node, int step, int 
             history_->add({url, node, title.isEmpty() ? QStringLiteral("Node %1").arg(node) : title, runId,
                            r->inputImageUrl});
         }
-        emit outputImage(node, url);
+        Q_EMIT outputImage(node, url);
         break;
     }
     case K::RunFinished:
@@ -306,7 +306,7 @@ void RunController::handle(int runId, int kindValue, qint64 node, int step, int 
         impl_->touched.clear();
         if (kind == K::RunFailed && node != 0 && !impl_->failed.contains(node)) {
             nodes_->setRunState(node, "failed", 0, message);
-            emit nodeFailed(node, message);
+            Q_EMIT nodeFailed(node, message);
         }
         const bool ok = kind == K::RunFinished;
         status_ = ok ? QStringLiteral("Finished %1 in %2 s").arg(r->title).arg(seconds, 0, 'f', 1)
@@ -314,10 +314,10 @@ void RunController::handle(int runId, int kindValue, qint64 node, int step, int 
                                         : QStringLiteral("Failed: %1").arg(message);
         impl_->runs.erase(impl_->runs.begin() + (r - impl_->runs.data()));
         progress_ = 0;
-        emit progressChanged();
-        emit statusChanged();
-        emit queueChanged();
-        emit runFinished(runId, ok, ok ? status_ : message);
+        Q_EMIT progressChanged();
+        Q_EMIT statusChanged();
+        Q_EMIT queueChanged();
+        Q_EMIT runFinished(runId, ok, ok ? status_ : message);
         break;
     }
     }

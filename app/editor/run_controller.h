@@ -58,7 +58,7 @@ public:
     // without one, straight to the node model.
     void setPreviewPublisher(PreviewPublisher* publisher) { publisher_ = publisher; }
 
-signals:
+Q_SIGNALS:
     void queueChanged();
     void statusChanged();
     void progressChanged();

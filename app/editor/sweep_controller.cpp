@@ -1,5 +1,6 @@
 #include "app/editor/sweep_controller.h"
 
+#include "app/editor/document_util.h"
 #include "app/editor/graph_document.h"
 #include "core/common/error.h"
 #include "core/engine/device.h"
@@ -18,13 +19,6 @@ QStringList toQStrings(const std::vector<std::string>& v) {
     QStringList out;
     for (const auto& s : v) out << QString::fromStdString(s);
     return out;
-}
-
-QVariant toVariant(const Value& v) {
-    if (v.isInt()) return QVariant(qlonglong(v.toInt()));
-    if (v.isFloat()) return QVariant(v.toFloat());
-    if (v.isBool()) return QVariant(v.toBool());
-    return QVariant(QString::fromStdString(v.toString()));
 }
 
 }  // namespace
@@ -49,14 +43,14 @@ SweepController::SweepController(GraphDocument* document, QObject* parent)
 
 SweepController::~SweepController() = default;
 
-void SweepController::setXWidget(const QString& v) { if (v != xWidget_) { xWidget_ = v; emit axesChanged(); } }
-void SweepController::setXValues(const QString& v) { if (v != xValues_) { xValues_ = v; emit axesChanged(); } }
-void SweepController::setYWidget(const QString& v) { if (v != yWidget_) { yWidget_ = v; emit axesChanged(); } }
-void SweepController::setYValues(const QString& v) { if (v != yValues_) { yValues_ = v; emit axesChanged(); } }
+void SweepController::setXWidget(const QString& v) { if (v != xWidget_) { xWidget_ = v; Q_EMIT axesChanged(); } }
+void SweepController::setXValues(const QString& v) { if (v != xValues_) { xValues_ = v; Q_EMIT axesChanged(); } }
+void SweepController::setYWidget(const QString& v) { if (v != yWidget_) { yWidget_ = v; Q_EMIT axesChanged(); } }
+void SweepController::setYValues(const QString& v) { if (v != yValues_) { yValues_ = v; Q_EMIT axesChanged(); } }
 
 void SweepController::setStatus(const QString& s) {
     status_ = s;
-    emit statusChanged();
+    Q_EMIT statusChanged();
 }
 
 void SweepController::loadSavedSweep() {
@@ -78,7 +72,7 @@ void SweepController::loadSavedSweep() {
     xValues_ = fields[0][1];
     yWidget_ = fields[1][0];
     yValues_ = fields[1][1];
-    emit axesChanged();
+    Q_EMIT axesChanged();
 }
 
 bool SweepController::start() {
@@ -111,12 +105,12 @@ bool SweepController::start() {
     for (const SweepCell& cell : sweep.cells())
         cells_ << QVariantMap{{"column", int(cell.column)}, {"row", int(cell.row)},
                               {"label", QString::fromStdString(sweep.describeCell(cell))}, {"imageUrl", QString()}};
-    emit gridChanged();
-    emit cellsChanged();
+    Q_EMIT gridChanged();
+    Q_EMIT cellsChanged();
     running_ = true;
     progress_ = 0;
-    emit runningChanged();
-    emit progressChanged();
+    Q_EMIT runningChanged();
+    Q_EMIT progressChanged();
     setStatus(tr("Sweep: %1 cells").arg(sweep.cellCount()));
 
     impl_->cancel = CancelToken();
@@ -130,7 +124,7 @@ bool SweepController::start() {
         const double fraction = p.fraction();
         post([this, fraction] {
             progress_ = fraction;
-            emit progressChanged();
+            Q_EMIT progressChanged();
         });
     };
     control.observer.cellFinished = [this, post](const SweepCellResult& r, const SweepProgress& p) {
@@ -143,8 +137,8 @@ bool SweepController::start() {
             cell["imageUrl"] = url;
             cells_[index] = cell;
             progress_ = fraction;
-            emit cellsChanged();
-            emit progressChanged();
+            Q_EMIT cellsChanged();
+            Q_EMIT progressChanged();
         });
     };
     impl_->worker = std::thread([this, graph, env, control, post] {
@@ -155,9 +149,9 @@ bool SweepController::start() {
                                                         : QString::fromStdString(result.message);
         post([this, ok, message] {
             running_ = false;
-            emit runningChanged();
+            Q_EMIT runningChanged();
             setStatus(message);
-            emit finished(ok, message);
+            Q_EMIT finished(ok, message);
         });
     });
     return true;
@@ -174,7 +168,7 @@ bool SweepController::applyCell(int index) {
     for (size_t a = 0; a < sweep.axes.size(); ++a) {
         const SweepAxis& axis = sweep.axes[a];
         const size_t i = size_t(a == 0 ? cell["column"].toInt() : cell["row"].toInt());
-        ok = doc_->setWidgetValue(axis.node, QString::fromStdString(axis.input), toVariant(axis.values.values[i])) && ok;
+        ok = doc_->setWidgetValue(axis.node, QString::fromStdString(axis.input), widgetVariant(axis.values.values[i])) && ok;
     }
     doc_->endMacro();
     return ok;

@@ -66,7 +66,7 @@ public:
     // Sets cell `index`'s widget values on the graph (one undo step); false if there is no such cell.
     Q_INVOKABLE bool applyCell(int index);
 
-signals:
+Q_SIGNALS:
     void axesChanged();
     void runningChanged();
     void progressChanged();

@@ -33,17 +33,17 @@ CanvasGrid::CanvasGrid(QQuickItem* parent) : QQuickItem(parent) {
 void CanvasGrid::setPanX(double v) {
     if (v == panX_) return;
     panX_ = v;
-    emit viewChanged();
+    Q_EMIT viewChanged();
 }
 void CanvasGrid::setPanY(double v) {
     if (v == panY_) return;
     panY_ = v;
-    emit viewChanged();
+    Q_EMIT viewChanged();
 }
 void CanvasGrid::setZoom(double v) {
     if (v == zoom_ || v <= 0) return;
     zoom_ = v;
-    emit viewChanged();
+    Q_EMIT viewChanged();
 }
 
 void CanvasGrid::geometryChange(const QRectF& newGeometry, const QRectF& oldGeometry) {

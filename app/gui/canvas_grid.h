@@ -23,7 +23,7 @@ public:
     void setPanY(double v);
     void setZoom(double v);
 
-signals:
+Q_SIGNALS:
     void viewChanged();
 
 protected:

@@ -122,7 +122,7 @@ bool GuiHelper::recover() {
 
 void GuiHelper::discardRecovery() {
     recoveryAvailable_ = false;
-    emit recoveryChanged();
+    Q_EMIT recoveryChanged();
 }
 
 void GuiHelper::markCleanExit() { QFile::remove(markerPath()); }

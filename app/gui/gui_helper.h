@@ -60,7 +60,7 @@ public:
     Q_INVOKABLE void discardRecovery();
     Q_INVOKABLE void markCleanExit();   // the window closed normally: no recovery next time
 
-signals:
+Q_SIGNALS:
     void recoveryChanged();
 
 private:

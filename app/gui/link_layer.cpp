@@ -127,7 +127,7 @@ void LinkLayer::setNodes(QAbstractItemModel* model) {
                 });
     }
     rebuildNodes();
-    emit nodesChanged();
+    Q_EMIT nodesChanged();
 }
 
 void LinkLayer::setLinks(QAbstractItemModel* model) {
@@ -140,13 +140,13 @@ void LinkLayer::setLinks(QAbstractItemModel* model) {
         connect(model, &QAbstractItemModel::dataChanged, this, &LinkLayer::rebuildLinks);
     }
     rebuildLinks();
-    emit linksChanged();
+    Q_EMIT linksChanged();
 }
 
 void LinkLayer::setOutlineColor(const QColor& color) {
     if (color == outlineColor_) return;
     outlineColor_ = color;
-    emit styleChanged();
+    Q_EMIT styleChanged();
 }
 
 LinkLayer::NodeGeom LinkLayer::readNode(int row) const {
@@ -206,7 +206,7 @@ void LinkLayer::rebuildLinks() {
         }
     }
     markLinksDirty();
-    emit geometryRebuilt();
+    Q_EMIT geometryRebuilt();
 }
 
 void LinkLayer::markLinksDirty() {

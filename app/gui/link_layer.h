@@ -52,7 +52,7 @@ public:
     // index is where a reroute point at (x, y) goes among the link's points; or an empty map.
     Q_INVOKABLE QVariantMap linkAt(double x, double y, double radius = 6) const;
 
-signals:
+Q_SIGNALS:
     void nodesChanged();
     void linksChanged();
     void styleChanged();

@@ -118,8 +118,8 @@ bool MaskCanvas::adopt(const QImage& image, const QString& imageName, const QStr
     imageChanged_ = overlayRebuild_ = true;
     setError({});
     setModified(false);
-    emit loaded();
-    emit historyChanged();
+    Q_EMIT loaded();
+    Q_EMIT historyChanged();
     fitPending_ = true;
     fitToView();
     update();
@@ -172,7 +172,7 @@ void MaskCanvas::pushEdit(mask::MaskEdit edit) {
     markDirty(edit.rect);
     history_.push(std::move(edit));
     setModified(true);
-    emit historyChanged();
+    Q_EMIT historyChanged();
 }
 
 void MaskCanvas::finishStroke() {
@@ -190,7 +190,7 @@ void MaskCanvas::stepHistory(mask::PixelRect (mask::MaskHistory::*step)(mask::Ma
     if (r.empty()) return;
     markDirty(r);
     setModified(true);
-    emit historyChanged();
+    Q_EMIT historyChanged();
 }
 
 void MaskCanvas::fill() {
@@ -323,7 +323,7 @@ void MaskCanvas::setCursor(QPointF pos, bool inside) {
     if (pos == cursor_ && inside == cursorInside_) return;
     cursor_ = pos;
     cursorInside_ = inside;
-    emit cursorChanged();
+    Q_EMIT cursorChanged();
 }
 
 // ---- view ----
@@ -338,7 +338,7 @@ void MaskCanvas::fitToView() {
     zoom_ = z;
     panX_ = (width() - mask_.width() * z) / 2;
     panY_ = (height() - mask_.height() * z) / 2;
-    emit viewChanged();
+    Q_EMIT viewChanged();
     update();
 }
 
@@ -349,7 +349,7 @@ void MaskCanvas::zoomAt(double x, double y, double factor) {
     zoom_ = z;
     panX_ = x - anchor.x() * z;
     panY_ = y - anchor.y() * z;
-    emit viewChanged();
+    Q_EMIT viewChanged();
     update();
 }
 
@@ -357,21 +357,21 @@ void MaskCanvas::setZoom(double v) {
     v = std::clamp(v, kMinZoom, kMaxZoom);
     if (v == zoom_) return;
     zoom_ = v;
-    emit viewChanged();
+    Q_EMIT viewChanged();
     update();
 }
 
 void MaskCanvas::setPanX(double v) {
     if (v == panX_) return;
     panX_ = v;
-    emit viewChanged();
+    Q_EMIT viewChanged();
     update();
 }
 
 void MaskCanvas::setPanY(double v) {
     if (v == panY_) return;
     panY_ = v;
-    emit viewChanged();
+    Q_EMIT viewChanged();
     update();
 }
 
@@ -405,13 +405,13 @@ QSGNode* MaskCanvas::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
 void MaskCanvas::setError(const QString& message) {
     if (message == lastError_) return;
     lastError_ = message;
-    emit lastErrorChanged();
+    Q_EMIT lastErrorChanged();
 }
 
 void MaskCanvas::setModified(bool v) {
     if (v == modified_) return;
     modified_ = v;
-    emit modifiedChanged();
+    Q_EMIT modifiedChanged();
 }
 
 namespace {
@@ -424,36 +424,36 @@ bool assign(T& field, T value) {
 }  // namespace
 
 void MaskCanvas::setBrushRadius(double v) {
-    if (assign(brush_.radius, float(std::clamp(v, 0.5, 2048.0)))) emit brushChanged();
+    if (assign(brush_.radius, float(std::clamp(v, 0.5, 2048.0)))) Q_EMIT brushChanged();
 }
 void MaskCanvas::setBrushHardness(double v) {
-    if (assign(brush_.hardness, float(std::clamp(v, 0.0, 1.0)))) emit brushChanged();
+    if (assign(brush_.hardness, float(std::clamp(v, 0.0, 1.0)))) Q_EMIT brushChanged();
 }
 void MaskCanvas::setBrushOpacity(double v) {
-    if (assign(brush_.opacity, float(std::clamp(v, 0.0, 1.0)))) emit brushChanged();
+    if (assign(brush_.opacity, float(std::clamp(v, 0.0, 1.0)))) Q_EMIT brushChanged();
 }
 void MaskCanvas::setBrushFlow(double v) {
-    if (assign(brush_.flow, float(std::clamp(v, 0.01, 1.0)))) emit brushChanged();
+    if (assign(brush_.flow, float(std::clamp(v, 0.01, 1.0)))) Q_EMIT brushChanged();
 }
 void MaskCanvas::setEraser(bool v) {
-    if (assign(brush_.erase, v)) emit brushChanged();
+    if (assign(brush_.erase, v)) Q_EMIT brushChanged();
 }
 void MaskCanvas::setPressureSize(bool v) {
-    if (assign(brush_.pressure.size, v)) emit brushChanged();
+    if (assign(brush_.pressure.size, v)) Q_EMIT brushChanged();
 }
 void MaskCanvas::setPressureOpacity(bool v) {
-    if (assign(brush_.pressure.opacity, v)) emit brushChanged();
+    if (assign(brush_.pressure.opacity, v)) Q_EMIT brushChanged();
 }
 
 void MaskCanvas::setOverlayColor(const QColor& c) {
     if (!assign(overlayColor_, c)) return;
     overlayRebuild_ = true;
-    emit overlayChanged();
+    Q_EMIT overlayChanged();
     update();
 }
 void MaskCanvas::setOverlayOpacity(double v) {
     if (!assign(overlayOpacity_, std::clamp(v, 0.0, 1.0))) return;
-    emit overlayChanged();
+    Q_EMIT overlayChanged();
     update();
 }
 void MaskCanvas::setImageFade(double v) {
@@ -472,7 +472,7 @@ void MaskCanvas::setFadeColor(const QColor& c) {
 }
 void MaskCanvas::setMaskVisible(bool v) {
     if (!assign(maskVisible_, v)) return;
-    emit overlayChanged();
+    Q_EMIT overlayChanged();
     update();
 }
 

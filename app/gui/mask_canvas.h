@@ -130,7 +130,7 @@ public:
     double cursorY() const { return cursor_.y(); }
     bool cursorInside() const { return cursorInside_; }
 
-signals:
+Q_SIGNALS:
     void loaded();
     void modifiedChanged();
     void historyChanged();

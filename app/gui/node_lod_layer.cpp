@@ -85,17 +85,17 @@ void NodeLodLayer::setNodes(QAbstractItemModel* model) {
                 });
     }
     rebuild();
-    emit nodesChanged();
+    Q_EMIT nodesChanged();
 }
 
 void NodeLodLayer::setCategoryColor(const QJSValue& f) {
     categoryColor_ = f;
-    emit styleChanged();
+    Q_EMIT styleChanged();
 }
 
 void NodeLodLayer::setStateColor(const QJSValue& f) {
     stateColor_ = f;
-    emit styleChanged();
+    Q_EMIT styleChanged();
 }
 
 QColor NodeLodLayer::categoryColorOf(const QString& category) const {

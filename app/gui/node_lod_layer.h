@@ -59,7 +59,7 @@ public:
     // Whether canvas point (x, y) is on node `nodeId`'s title bar (where it is dragged from).
     Q_INVOKABLE bool onTitleBar(qint64 nodeId, double x, double y) const;
 
-signals:
+Q_SIGNALS:
     void nodesChanged();
     void styleChanged();
     void hoverChanged();

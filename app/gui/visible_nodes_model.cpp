@@ -42,22 +42,22 @@ void VisibleNodesModel::setNodes(QAbstractItemModel* nodes) {
     rectRole_ = nodes ? nodes->roleNames().key("rect", -1) : -1;
     idRole_ = nodes ? nodes->roleNames().key("nodeId", -1) : -1;
     setSourceModel(nodes);
-    emit nodesChanged();
-    emit countChanged();
+    Q_EMIT nodesChanged();
+    Q_EMIT countChanged();
 }
 
 void VisibleNodesModel::setViewRect(const QRectF& rect) {
     if (rect == viewRect_) return;
     viewRect_ = rect;
     refilter();
-    emit viewRectChanged();
+    Q_EMIT viewRectChanged();
 }
 
 void VisibleNodesModel::setEnabled(bool enabled) {
     if (enabled == enabled_) return;
     enabled_ = enabled;
     refilter();
-    emit enabledChanged();
+    Q_EMIT enabledChanged();
 }
 
 bool VisibleNodesModel::inView(const QRectF& nodeRect) const {

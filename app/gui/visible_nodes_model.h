@@ -42,7 +42,7 @@ public:
     // Whether the node has a delegate now.
     bool showsNode(qint64 nodeId) const { return enabled_ && admitted_.contains(nodeId); }
 
-signals:
+Q_SIGNALS:
     void nodesChanged();
     void viewRectChanged();
     void enabledChanged();

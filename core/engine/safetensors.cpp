@@ -1,7 +1,7 @@
 #include "core/engine/safetensors.h"
 
 #include "core/common/error.h"
-#include "core/engine/mapping_guard.h"
+#include "core/engine/mapped_file.h"
 
 #include <ATen/ATen.h>
 #include <QByteArray>
@@ -139,62 +139,29 @@ SafetensorsHeader parseSafetensorsHeader(const uint8_t* data, uint64_t available
 
 std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) {
     const std::string what = "'" + path + "'";
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail(what, std::string("cannot open: ") + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        fail(what, "is not a regular file");
-    }
-    const uint64_t size = static_cast<uint64_t>(st.st_size);
-    uint8_t magic[2] = {0, 0};
-    if (size >= 2 && ::pread(fd, magic, 2, 0) == 2 &&
-        ((magic[0] == 'P' && magic[1] == 'K') || (magic[0] == 0x80 && magic[1] <= 5))) {
-        ::close(fd);
+    std::unique_ptr<MappedFile> file = MappedFile::open(path);
+    const uint8_t* bytes = file->data();
+    const uint64_t size = file->size();
+    if (size >= 2 && ((bytes[0] == 'P' && bytes[1] == 'K') || (bytes[0] == 0x80 && bytes[1] <= 5)))
         fail(what, "is a PyTorch pickle checkpoint (.ckpt/.pt). Tessera never loads pickles because they can run "
                    "arbitrary code; convert it to .safetensors first");
-    }
-    if (size < 8) {
-        ::close(fd);
-        fail(what, "file is too small to be a safetensors file (truncated?)");
-    }
-    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-    ::close(fd);
-    if (p == MAP_FAILED) fail(what, std::string("cannot map file: ") + std::strerror(errno));
+    if (size < 8) fail(what, "file is too small to be a safetensors file (truncated?)");
     std::shared_ptr<SafetensorsFile> f(new SafetensorsFile());
     f->path_ = path;
-    f->map_ = static_cast<uint8_t*>(p);
-    f->size_ = size;
-    f->guard_ = MappingGuard::protect(p, size);
-    f->device_ = st.st_dev;
-    f->inode_ = st.st_ino;
-    f->mtime_ = st.st_mtim;
-    SafetensorsHeader header = parseSafetensorsHeader(f->map_, size, size, what);
+    SafetensorsHeader header = parseSafetensorsHeader(bytes, size, size, what);
     f->entries_ = std::move(header.entries);
     f->metadata_ = std::move(header.metadata);
     f->dataOffset_ = header.dataOffset;
+    f->file_ = std::move(file);
     return f;
 }
 
-SafetensorsFile::~SafetensorsFile() {
-    guard_.reset();  // before the addresses can be reused
-    if (map_) ::munmap(map_, size_);
-}
+SafetensorsFile::~SafetensorsFile() = default;
 
-void SafetensorsFile::checkUnchanged() const {
-    struct stat st {};
-    const bool sameFile = ::stat(path_.c_str(), &st) == 0 && st.st_dev == device_ && st.st_ino == inode_;
-    const bool rewritten = sameFile && (uint64_t(st.st_size) != size_ || st.st_mtim.tv_sec != mtime_.tv_sec ||
-                                        st.st_mtim.tv_nsec != mtime_.tv_nsec);
-    if (!(guard_ && guard_->damaged()) && !rewritten) return;
-    std::string now = sameFile ? "it is now " + std::to_string(st.st_size) + " bytes, was " + std::to_string(size_) : "";
-    fail("'" + path_ + "'", "changed on disk while it was being read (truncated or rewritten" +
-                                (now.empty() ? std::string(")") : "; " + now + ")") +
-                                "; wait until it is completely written or copied, then run again");
-}
+void SafetensorsFile::checkUnchanged() const { file_->checkUnchanged(); }
 
 at::Tensor SafetensorsFile::view(const TensorEntry& e) const {
-    uint8_t* ptr = map_ + dataOffset_ + e.begin;
+    uint8_t* ptr = file_->data() + dataOffset_ + e.begin;
     if (e.dtype == DType::F8_E4M3 || e.dtype == DType::F8_E5M2) {
         at::Tensor out = at::empty(e.shape, at::kFloat);
         float* o = out.data_ptr<float>();
@@ -213,25 +180,11 @@ at::Tensor SafetensorsFile::view(const TensorEntry& e) const {
 }
 
 void SafetensorsFile::releasePages(const std::string& name) const {
-    const TensorEntry* e = find(name);
-    if (!e) return;
-    const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const uintptr_t begin = reinterpret_cast<uintptr_t>(map_ + dataOffset_ + e->begin);
-    const uintptr_t end = reinterpret_cast<uintptr_t>(map_ + dataOffset_ + e->end);
-    const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
-    if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+    if (const TensorEntry* e = find(name)) file_->releasePages(dataOffset_ + e->begin, dataOffset_ + e->end);
 }
 
 void SafetensorsFile::prefault(const std::string& name) const {
-#ifndef MADV_POPULATE_READ
-    constexpr int MADV_POPULATE_READ = 22;
-#endif
-    const TensorEntry* e = find(name);
-    if (!e || e->end <= e->begin) return;
-    const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const uintptr_t begin = reinterpret_cast<uintptr_t>(map_ + dataOffset_ + e->begin) / page * page;
-    const uintptr_t end = reinterpret_cast<uintptr_t>(map_ + dataOffset_ + e->end);
-    ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_POPULATE_READ);
+    if (const TensorEntry* e = find(name)) file_->prefault(dataOffset_ + e->begin, dataOffset_ + e->end);
 }
 
 void writeSafetensors(const std::string& path, const std::map<std::string, at::Tensor>& tensors,

@@ -15,7 +15,7 @@
 
 namespace tessera::engine {
 
-class MappingGuard;
+class MappedFile;
 
 struct SafetensorsHeader {
     std::vector<TensorEntry> entries;  // sorted by name
@@ -48,11 +48,7 @@ private:
     at::Tensor view(const TensorEntry& e) const override;
 
     uint64_t dataOffset_ = 0;
-    uint8_t* map_ = nullptr;
-    uint64_t size_ = 0;
-    std::unique_ptr<MappingGuard> guard_;  // SIGBUS on the mapping -> zero pages + a mark
-    uint64_t device_ = 0, inode_ = 0;
-    timespec mtime_{};
+    std::unique_ptr<MappedFile> file_;
 };
 
 // Writes tensors (any dtype safetensors knows) to `path` atomically. Used by tests, the

@@ -6,10 +6,12 @@
 #include "core/common/strings.h"
 #include "core/engine/pickle/pickle_file.h"
 #include "core/engine/pickle/unpickler.h"
+#include "core/engine/safetensors.h"
 #include "core/engine/tensor_file.h"
 #include "core/engine/textual_inversion.h"
 #include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
+#include "tests/support/torch_save.h"
 
 #include <ATen/ATen.h>
 #include <QByteArray>
@@ -21,6 +23,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
 
 using namespace tessera;
 using namespace tessera::engine;
@@ -164,6 +167,23 @@ TEST(PickleFiles, EveryTruncationIsAnErrorNamingTheFile) {
     std::ofstream(dir + "/cut.pt", std::ios::binary).write(bytes.data(), std::streamsize(bytes.size() - 100));
     const std::string msg = errorOf([&] { openTensorFile(dir + "/cut.pt"); });
     EXPECT_TRUE(contains(msg, "cut.pt") && contains(msg, "truncated")) << msg;
+    fs::remove_all(dir);
+}
+
+TEST(PickleFiles, ATruncatedMappingReadsZerosAndIsReportedInsteadOfKillingTheProcess) {
+    const std::string dir = test::makeTempDir("pickle-mapped");
+    writeSafetensors(dir + "/a.safetensors", {{"big", at::ones({64, 1024})}});  // 256 KiB of 1.0f
+    const std::string path = dir + "/a.pt";
+    test::writeTorchSaveCopy(dir + "/a.safetensors", path, false);
+    const auto file = openTensorFile(path);
+    const at::Tensor view = file->tensor("big");
+    file->checkUnchanged();
+    // Another program cuts the file short while it is mapped: reading the lost pages raised SIGBUS.
+    ASSERT_EQ(::truncate(path.c_str(), 8192), 0);
+    EXPECT_LT(view.sum().item<double>(), 64 * 1024);
+    const std::string msg = errorOf([&] { file->checkUnchanged(); });
+    EXPECT_TRUE(contains(msg, "'" + path + "': changed on disk while it was being read (truncated or rewritten; it is now 8192 bytes"))
+        << msg;
     fs::remove_all(dir);
 }
 

@@ -47,7 +47,7 @@ public:
 
 class Setup : public QObject {
     Q_OBJECT
-public slots:
+public Q_SLOTS:
     void applicationAvailable() { QStandardPaths::setTestModeEnabled(true); }
     void qmlEngineAvailable(QQmlEngine* engine) {
         auto* session = new tessera::editor::EditorSession(dir_.filePath("settings.ini"), engine);

@@ -1,38 +1,24 @@
 #include "core/engine/pickle/pickle_file.h"
 
 #include "core/common/error.h"
+#include "core/engine/mapped_file.h"
 
 #include <ATen/ATen.h>
 
-#include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace tessera::engine {
 
 std::shared_ptr<PickleFile> PickleFile::open(const std::string& path) {
     const std::string name = std::filesystem::path(path).filename().string();
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw Error("'" + path + "': cannot open: " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
-        ::close(fd);
-        throw Error("'" + path + "': is not a regular, non-empty file");
-    }
-    const uint64_t size = static_cast<uint64_t>(st.st_size);
-    void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-    ::close(fd);
-    if (p == MAP_FAILED) throw Error("'" + path + "': cannot map file: " + std::strerror(errno));
+    std::unique_ptr<MappedFile> file = MappedFile::open(path);
+    if (file->size() == 0) throw Error("'" + path + "': is not a regular, non-empty file");
     std::shared_ptr<PickleFile> f(new PickleFile());
     f->path_ = path;
-    f->map_ = static_cast<uint8_t*>(p);
-    f->size_ = size;
+    f->file_ = std::move(file);
 
-    pickle::TorchPickleContents contents = pickle::readTorchPickle(f->map_, size, name);
+    pickle::TorchPickleContents contents = pickle::readTorchPickle(f->file_->data(), f->file_->size(), name);
     f->format_ = contents.format;
     f->notes_ = std::move(contents.notes);
     f->storages_ = std::move(contents.storages);
@@ -55,16 +41,16 @@ std::shared_ptr<PickleFile> PickleFile::open(const std::string& path) {
     return f;
 }
 
-PickleFile::~PickleFile() {
-    if (map_) ::munmap(map_, size_);
-}
+PickleFile::~PickleFile() = default;
+
+void PickleFile::checkUnchanged() const { file_->checkUnchanged(); }
 
 at::Tensor PickleFile::view(const TensorEntry& e) const {
     const pickle::TensorSpec& t = specs_[static_cast<size_t>(&e - entries_.data())];
     const pickle::StorageSpan& s = storages_[static_cast<size_t>(t.record.storage)];
     const auto options = at::TensorOptions().dtype(storageScalarType(s.dtype));
     if (e.numel() == 0) return at::empty(t.record.sizes, options);
-    uint8_t* base = map_ + s.fileOffset;
+    uint8_t* base = file_->data() + s.fileOffset;
     at::Tensor storage;
     if (reinterpret_cast<uintptr_t>(base) % dtypeSize(s.dtype) != 0) {
         storage = at::empty({s.numel}, options);
@@ -78,13 +64,11 @@ at::Tensor PickleFile::view(const TensorEntry& e) const {
 }
 
 void PickleFile::releasePages(const std::string& name) const {
-    const TensorEntry* e = find(name);
-    if (!e) return;
-    const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-    const uintptr_t begin = reinterpret_cast<uintptr_t>(map_ + e->begin);
-    const uintptr_t end = reinterpret_cast<uintptr_t>(map_ + e->end);
-    const uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
-    if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+    if (const TensorEntry* e = find(name)) file_->releasePages(e->begin, e->end);
+}
+
+void PickleFile::prefault(const std::string& name) const {
+    if (const TensorEntry* e = find(name)) file_->prefault(e->begin, e->end);
 }
 
 }  // namespace tessera::engine

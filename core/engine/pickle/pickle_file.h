@@ -7,6 +7,8 @@
 
 namespace tessera::engine {
 
+class MappedFile;
+
 class PickleFile : public TensorFile {
 public:
     // Throws tessera::Error naming the file: refused globals, damaged or truncated files.
@@ -16,6 +18,9 @@ public:
     const std::string& format() const { return format_; }                // "zip" or "legacy"
     const std::vector<std::string>& notes() const { return notes_; }     // what was unwrapped
     void releasePages(const std::string& name) const override;
+    void prefault(const std::string& name) const override;
+    // Zero pages instead of SIGBUS for reads past a truncation, then an error here (see TensorFile).
+    void checkUnchanged() const override;
 
 private:
     PickleFile() = default;
@@ -25,8 +30,7 @@ private:
     std::vector<std::string> notes_;
     std::vector<pickle::StorageSpan> storages_;
     std::vector<pickle::TensorSpec> specs_;  // parallel to entries_
-    uint8_t* map_ = nullptr;
-    uint64_t size_ = 0;
+    std::unique_ptr<MappedFile> file_;
 };
 
 }  // namespace tessera::engine
