@@ -460,14 +460,14 @@ void MaskCanvas::setImageFade(double v) {
     if (!assign(imageFade_, std::clamp(v, 0.0, 1.0))) return;
     applyImageFade();
     imageChanged_ = true;
-    emit overlayChanged();
+    Q_EMIT overlayChanged();
     update();
 }
 void MaskCanvas::setFadeColor(const QColor& c) {
     if (!assign(fadeColor_, c)) return;
     applyImageFade();
     imageChanged_ = true;
-    emit overlayChanged();
+    Q_EMIT overlayChanged();
     update();
 }
 void MaskCanvas::setMaskVisible(bool v) {

@@ -34,7 +34,7 @@ void VisibleNodesModel::setPreviews(QObject* publisher) {
     if (previews_) previews_->removeViewer(this);
     previews_ = next;
     if (previews_) previews_->setViewer(this, [this](qint64 id) { return showsNode(id); });
-    emit previewsChanged();
+    Q_EMIT previewsChanged();
 }
 
 void VisibleNodesModel::setNodes(QAbstractItemModel* nodes) {
