@@ -7,7 +7,7 @@
 // --runs, after one warm-up run of each.
 //   remote_bench PORT SERVER_PID --models DIR [--runs 20] [--steps 4] [--size 64] [--threads 2]
 #include "app/remote/remote_run.h"
-#include "core/engine/device.h"
+#include "core/engine/compute/device.h"
 #include "core/exec/executor.h"
 #include "core/io/comfyui_import.h"
 #include "nodes/builtin_nodes.h"

@@ -1,8 +1,8 @@
 // One full-size SD1.5 UNet forward (random weights, fp32, CPU): 512x512 image = 64x64 latent,
 // batch 2 (cond + uncond), context [2, 77, 768], 2 threads. Run by hand; prints seconds.
-#include "core/engine/unet.h"
-#include "core/engine/unet_layout.h"
-#include "core/engine/weights.h"
+#include "core/engine/networks/unet.h"
+#include "core/engine/networks/unet_layout.h"
+#include "core/engine/files/weights.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

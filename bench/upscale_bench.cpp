@@ -2,8 +2,8 @@
 // on a 256x256 image on the CPU with 2 threads: one 512-pixel tile (the whole image), then 128-pixel
 // tiles overlapping by 32 (9 tiles). Prints wall and CPU (user+sys) seconds; run under
 // /usr/bin/time -v for the peak memory. Optional argument: the image side (default 256).
-#include "core/engine/upscale_model.h"
-#include "core/engine/weights.h"
+#include "core/engine/networks/upscale_model.h"
+#include "core/engine/files/weights.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

@@ -1,7 +1,7 @@
 // Times a full-size SD VAE (ch 128, mult 1,2,4,4, 2 res blocks, z 4; random weights) on the CPU:
 // decode of a 64x64 latent and encode of a 512x512 image, with 2 threads.
 // Run under /usr/bin/time -v for the peak memory.
-#include "core/engine/vae.h"
+#include "core/engine/networks/vae.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

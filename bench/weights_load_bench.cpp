@@ -5,9 +5,9 @@
 //   copy: Weights::fromFile as it is now, every tensor copied into the huge-page arena.
 // Prints wall and CPU seconds and the resident memory split into anonymous and file-backed pages.
 //   build/bench/weights_load_bench [--mib 1024] [--dir /tmp]
-#include "core/engine/device.h"
-#include "core/engine/safetensors.h"
-#include "core/engine/weights.h"
+#include "core/engine/compute/device.h"
+#include "core/engine/files/safetensors.h"
+#include "core/engine/files/weights.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

@@ -2,9 +2,9 @@
 // checkpoint layout (core/engine/checkpoint_save), numbered like SaveImage and never overwriting.
 // Metadata as ComfyUI writes it: "prompt" (the API prompt), "modelspec.predict_key", plus the
 // Tessera graph under the key Tessera's PNGs use.
-#include "core/engine/checkpoint.h"
-#include "core/engine/checkpoint_save.h"
-#include "core/engine/safetensors.h"
+#include "core/engine/files/checkpoint.h"
+#include "core/engine/files/checkpoint_save.h"
+#include "core/engine/files/safetensors.h"
 #include "core/exec/node_context.h"
 #include "core/io/png_metadata.h"
 #include "nodes/builtin_nodes.h"

@@ -3,7 +3,7 @@
 // conditioning_from appended to every entry's tokens), ConditioningAverage (a weighted mix of the
 // texts), ConditioningZeroOut (all-zero text).
 #include "core/exec/node_context.h"
-#include "core/engine/shape_text.h"
+#include "core/engine/compute/shape_text.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/values.h"

@@ -1,7 +1,7 @@
 // Text and inpainting-model conditioning: CLIPTextEncode, CLIPSetLastLayer,
 // InpaintModelConditioning. Inputs and their order follow ComfyUI's nodes.py.
-#include "core/engine/text_encoder.h"
-#include "core/engine/vae.h"
+#include "core/engine/text/text_encoder.h"
+#include "core/engine/networks/vae.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/engine_inputs.h"

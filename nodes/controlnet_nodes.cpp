@@ -1,7 +1,7 @@
 // ControlNetApplyAdvanced adds a ControlNet with its hint image to both sides of the guidance;
 // ControlNetApply (older) to one conditioning, shared with the negative side when sampling.
 // Inputs and their order follow ComfyUI's nodes.py.
-#include "core/engine/ksampler.h"
+#include "core/engine/sampling/ksampler.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/engine_inputs.h"

@@ -1,6 +1,6 @@
 #include "nodes/engine_inputs.h"
 
-#include "core/engine/vae.h"
+#include "core/engine/networks/vae.h"
 #include "nodes/memory_estimates.h"
 #include "nodes/model_cache.h"
 #include "nodes/values.h"

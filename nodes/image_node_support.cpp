@@ -1,7 +1,7 @@
 #include "nodes/image_node_support.h"
 
 #include "core/common/error.h"
-#include "core/engine/shape_text.h"
+#include "core/engine/compute/shape_text.h"
 #include "nodes/values.h"
 
 #include <ATen/ATen.h>

@@ -1,7 +1,7 @@
 // Latents: empty latents, VAE encode/decode (plain, tiled, for inpainting), noise masks and
 // latent upscaling (to a size, or by a factor). Latents at node boundaries are unscaled (VAE space); inputs and their order
 // follow ComfyUI's nodes.py.
-#include "core/engine/vae.h"
+#include "core/engine/networks/vae.h"
 #include "nodes/bislerp.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"

@@ -1,8 +1,8 @@
 // Loaders: checkpoints, VAEs, ControlNets and LoRAs from the models folder, shared through the
 // process-wide model cache. Inputs and their order follow ComfyUI's nodes.py.
-#include "core/engine/checkpoint.h"
-#include "core/engine/diff_controlnet.h"
-#include "core/engine/text_encoder.h"
+#include "core/engine/files/checkpoint.h"
+#include "core/engine/patches/diff_controlnet.h"
+#include "core/engine/text/text_encoder.h"
 #include "core/exec/node_context.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"

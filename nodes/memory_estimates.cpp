@@ -1,10 +1,10 @@
 #include "nodes/memory_estimates.h"
 
 #include "core/common/error.h"
-#include "core/engine/attention.h"
-#include "core/engine/unet_config.h"
-#include "core/engine/upscale_model_config.h"
-#include "core/engine/vae.h"
+#include "core/engine/networks/attention.h"
+#include "core/engine/networks/unet_config.h"
+#include "core/engine/networks/upscale_model_config.h"
+#include "core/engine/networks/vae.h"
 #include "core/exec/memory_budget.h"
 
 #include <algorithm>

@@ -1,9 +1,9 @@
 #include "nodes/model_cache.h"
 
-#include "core/engine/controlnet.h"
-#include "core/engine/taesd.h"
-#include "core/engine/upscale_model.h"
-#include "core/engine/vae.h"
+#include "core/engine/networks/controlnet.h"
+#include "core/engine/networks/taesd.h"
+#include "core/engine/networks/upscale_model.h"
+#include "core/engine/networks/vae.h"
 
 #include <ATen/ATen.h>
 

@@ -3,7 +3,7 @@
 // resolved path, size and modification time. Entries are weak, so a model lives exactly as long
 // as some node output (or anything else) still holds it; two loader nodes naming the same file,
 // or a reload after the executor's cache dropped a model still in use, get the same object.
-#include "core/engine/checkpoint.h"
+#include "core/engine/files/checkpoint.h"
 #include "core/exec/environment.h"
 
 #include <memory>

@@ -1,9 +1,9 @@
 // ModelMergeSimple, ModelMergeAdd, ModelMergeSubtract, ModelMergeBlocks and CLIPMergeSimple,
 // CLIPMergeAdd, CLIPMergeSubtract, with ComfyUI's inputs (comfy_extras/nodes_model_merging.py).
 // The merging itself is core/engine/model_merge; the outputs are copies, the inputs stay as they are.
-#include "core/engine/checkpoint.h"
-#include "core/engine/model_merge.h"
-#include "core/engine/text_encoder.h"
+#include "core/engine/files/checkpoint.h"
+#include "core/engine/patches/model_merge.h"
+#include "core/engine/text/text_encoder.h"
 #include "core/exec/node_context.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"

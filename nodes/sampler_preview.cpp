@@ -1,7 +1,7 @@
 #include "nodes/sampler_preview.h"
 
 #include "core/common/error.h"
-#include "core/engine/taesd.h"
+#include "core/engine/networks/taesd.h"
 #include "nodes/latent_preview.h"
 #include "nodes/model_cache.h"
 #include "nodes/taesd_preview.h"

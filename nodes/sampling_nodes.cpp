@@ -1,10 +1,10 @@
 // Sampling: KSampler, KSamplerAdvanced, NoiseByStrength and ModelSamplingDiscrete. Every step
 // reports progress and a preview (TAESD or latent2rgb, see sampler_preview.h), and the run's cancel flag stops sampling within a
 // step. Inputs and their order follow ComfyUI (nodes.py, comfy_extras/nodes_model_advanced.py).
-#include "core/engine/checkpoint.h"
-#include "core/engine/ksampler.h"
-#include "core/engine/schedulers.h"
-#include "core/engine/unet.h"
+#include "core/engine/files/checkpoint.h"
+#include "core/engine/sampling/ksampler.h"
+#include "core/engine/sampling/schedulers.h"
+#include "core/engine/networks/unet.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/engine_inputs.h"

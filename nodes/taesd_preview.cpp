@@ -1,7 +1,7 @@
 #include "nodes/taesd_preview.h"
 
 #include "core/common/error.h"
-#include "core/engine/taesd.h"
+#include "core/engine/networks/taesd.h"
 #include "nodes/preview_image.h"
 
 #include <ATen/ATen.h>

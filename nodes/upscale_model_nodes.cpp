@@ -1,7 +1,7 @@
 // Upscale models (ESRGAN / Real-ESRGAN super-resolution after decoding): UpscaleModelLoader and
 // ImageUpscaleWithModel, with ComfyUI's names, inputs and tiling (512-pixel tiles overlapping by 32,
 // smaller tiles when memory is short). Progress is reported per tile; a cancel stops between tiles.
-#include "core/engine/upscale_model.h"
+#include "core/engine/networks/upscale_model.h"
 #include "core/exec/memory_budget.h"
 #include "core/exec/node_context.h"
 #include "nodes/builtin_nodes.h"

@@ -1,8 +1,8 @@
 #include "nodes/values.h"
 
-#include "core/engine/checkpoint.h"
-#include "core/engine/clip_text_model.h"
-#include "core/engine/text_encoder.h"
+#include "core/engine/files/checkpoint.h"
+#include "core/engine/text/clip_text_model.h"
+#include "core/engine/text/text_encoder.h"
 
 #include <ATen/ATen.h>
 

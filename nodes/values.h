@@ -5,7 +5,7 @@
 //   CONDITIONING  entries of text context + ControlNets (+ inpainting-model extras, area, mask, range)
 //   MODEL, CLIP, VAE, CONTROL_NET  loaded networks, shared by pointer
 // Every value is immutable once made: nodes build new ones, never modify their inputs.
-#include "core/engine/ksampler.h"
+#include "core/engine/sampling/ksampler.h"
 #include "core/graph/value.h"
 
 #include <ATen/core/Tensor.h>

@@ -1,7 +1,7 @@
 #include "app/cli/compute_setup.h"
 
 #include "core/common/allocator.h"
-#include "core/engine/device.h"
+#include "core/engine/compute/device.h"
 
 #include <cstdio>
 

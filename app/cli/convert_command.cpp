@@ -2,8 +2,8 @@
 // code, or safetensors) rewritten as safetensors with the same tensor names and dtypes.
 #include "app/cli/commands.h"
 #include "core/common/error.h"
-#include "core/engine/pickle/pickle_file.h"
-#include "core/engine/safetensors.h"
+#include "core/engine/files/pickle/pickle_file.h"
+#include "core/engine/files/safetensors.h"
 
 #include <ATen/ATen.h>
 

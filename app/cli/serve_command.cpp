@@ -4,7 +4,7 @@
 
 #ifdef TESSERA_WITH_SERVER
 #include "app/server/comfy_server.h"
-#include "core/engine/device.h"
+#include "core/engine/compute/device.h"
 
 #include <QCoreApplication>
 #include <QTimer>

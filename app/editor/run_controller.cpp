@@ -6,7 +6,7 @@
 #include "app/editor/preview_publisher.h"
 #include "app/editor/preview_store.h"
 #include "core/common/error.h"
-#include "core/engine/device.h"
+#include "core/engine/compute/device.h"
 #include "core/exec/executor.h"
 #include "core/io/comfyui_import.h"
 #include "core/io/graph_json.h"

@@ -3,7 +3,7 @@
 #include "app/editor/document_util.h"
 #include "app/editor/graph_document.h"
 #include "core/common/error.h"
-#include "core/engine/device.h"
+#include "core/engine/compute/device.h"
 #include "core/exec/executor.h"
 #include "core/sweep/sweep_runner.h"
 

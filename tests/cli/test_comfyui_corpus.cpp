@@ -2,7 +2,7 @@
 // its node types are known or kept as named placeholders, and those Tessera can run validate against
 // tiny models placed under the workflow's own model names. What a workflow still lacks is spelled out
 // below, so the test fails when that changes and the table in the closing note goes stale.
-#include "core/engine/safetensors.h"
+#include "core/engine/files/safetensors.h"
 #include "core/exec/environment.h"
 #include "core/graph/validation.h"
 #include "core/io/comfyui_import.h"

@@ -1,7 +1,7 @@
 // Every example bundle in resources/examples runs through `tessera run`. The models folder
 // uses the real file names the examples expect, linked to the tiny reference models, plus a
 // LoRA and an ONNX depth model made here.
-#include "core/engine/safetensors.h"
+#include "core/engine/files/safetensors.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/nodes/tiny_onnx.h"
 #include "tests/support/error_message.h"

@@ -2,8 +2,8 @@
 // are .ckpt/.pth (written by libtorch's torch.save) paints the same pixels as with the
 // .safetensors; `tessera convert` keeps names and dtypes, refuses malicious files and writes
 // nothing then.
-#include "core/engine/pickle/pickle_file.h"
-#include "core/engine/safetensors.h"
+#include "core/engine/files/pickle/pickle_file.h"
+#include "core/engine/files/safetensors.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/support/refdata.h"
 #include "tests/support/torch_save.h"

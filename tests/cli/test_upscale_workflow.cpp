@@ -1,7 +1,7 @@
 // A ComfyUI API-format workflow LoadImage -> UpscaleModelLoader + ImageUpscaleWithModel -> SaveImage
 // through the real `tessera` binary, with a tiny RRDBNet .pth under a real model's name: the saved
 // picture is the network's output for the loaded pixels, 4x the size.
-#include "core/engine/upscale_model.h"
+#include "core/engine/networks/upscale_model.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/support/refdata.h"
 

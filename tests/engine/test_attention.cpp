@@ -1,5 +1,5 @@
 #include "core/common/error.h"
-#include "core/engine/attention.h"
+#include "core/engine/networks/attention.h"
 #include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>

@@ -1,8 +1,8 @@
 #include "core/common/error.h"
-#include "core/engine/cfg_denoiser.h"
-#include "core/engine/model_sampling.h"
-#include "core/engine/samplers.h"
-#include "core/engine/schedulers.h"
+#include "core/engine/sampling/cfg_denoiser.h"
+#include "core/engine/sampling/model_sampling.h"
+#include "core/engine/sampling/samplers.h"
+#include "core/engine/sampling/schedulers.h"
 #include "tests/support/sampling_fixtures.h"
 
 #include <ATen/ATen.h>

@@ -1,8 +1,8 @@
 #include "core/common/error.h"
-#include "core/engine/controlnet.h"
-#include "core/engine/safetensors.h"
-#include "core/engine/unet.h"
-#include "core/engine/weights.h"
+#include "core/engine/networks/controlnet.h"
+#include "core/engine/files/safetensors.h"
+#include "core/engine/networks/unet.h"
+#include "core/engine/files/weights.h"
 #include "tests/support/refdata.h"
 #include "tests/support/tensor_compare.h"
 

@@ -2,11 +2,11 @@
 // (with ComfyUI's "difference" marker) loads back, with tiny-sd15 as the base model, into the
 // ControlNet whose residuals match the golden ones; wrong uses are named.
 #include "core/common/error.h"
-#include "core/engine/checkpoint.h"
-#include "core/engine/controlnet.h"
-#include "core/engine/diff_controlnet.h"
-#include "core/engine/safetensors.h"
-#include "core/engine/weights.h"
+#include "core/engine/files/checkpoint.h"
+#include "core/engine/networks/controlnet.h"
+#include "core/engine/patches/diff_controlnet.h"
+#include "core/engine/files/safetensors.h"
+#include "core/engine/files/weights.h"
 #include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
 #include "tests/support/tensor_compare.h"

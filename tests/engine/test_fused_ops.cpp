@@ -1,7 +1,7 @@
 #include "core/common/error.h"
-#include "core/engine/attention.h"
-#include "core/engine/cpu_kernels.h"
-#include "core/engine/fused_ops.h"
+#include "core/engine/networks/attention.h"
+#include "core/engine/compute/cpu_kernels.h"
+#include "core/engine/compute/fused_ops.h"
 #include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>

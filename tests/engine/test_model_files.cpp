@@ -1,7 +1,7 @@
 #include "tests/support/error_message.h"
 #include "core/common/error.h"
-#include "core/engine/model_files.h"
-#include "core/engine/safetensors.h"
+#include "core/engine/files/model_files.h"
+#include "core/engine/files/safetensors.h"
 #include "tests/support/refdata.h"
 
 #include <ATen/ATen.h>

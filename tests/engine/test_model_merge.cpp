@@ -1,9 +1,9 @@
 // Model and CLIP merges (core/engine/model_merge) against digests of ComfyUI-semantics merges
 // computed by tests/fixtures/merges/make_merge_reference.py, the block ratios key by key, and the
 // errors for models that do not fit together.
-#include "core/engine/model_merge.h"
-#include "core/engine/tensor_file.h"
-#include "core/engine/weights.h"
+#include "core/engine/patches/model_merge.h"
+#include "core/engine/files/tensor_file.h"
+#include "core/engine/files/weights.h"
 #include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
 #include "tests/support/weights_digest.h"

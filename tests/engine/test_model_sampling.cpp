@@ -1,6 +1,6 @@
 #include "core/common/error.h"
-#include "core/engine/model_sampling.h"
-#include "core/engine/noise.h"
+#include "core/engine/sampling/model_sampling.h"
+#include "core/engine/sampling/noise.h"
 #include "tests/support/sampling_fixtures.h"
 #include "tests/support/tensor_compare.h"
 

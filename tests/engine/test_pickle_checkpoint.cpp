@@ -2,12 +2,12 @@
 // the refdata checkpoint and VAE are written with libtorch's own torch.save writer
 // (torch::pickle_save: the zip format, dicts tagged by restore_type_tag) and go through the same
 // loaders; sampling and decoding give bit-identical results.
-#include "core/engine/checkpoint.h"
-#include "core/engine/ksampler.h"
-#include "core/engine/pickle/pickle_file.h"
-#include "core/engine/safetensors.h"
-#include "core/engine/text_encoder.h"
-#include "core/engine/vae.h"
+#include "core/engine/files/checkpoint.h"
+#include "core/engine/sampling/ksampler.h"
+#include "core/engine/files/pickle/pickle_file.h"
+#include "core/engine/files/safetensors.h"
+#include "core/engine/text/text_encoder.h"
+#include "core/engine/networks/vae.h"
 #include "tests/support/refdata.h"
 #include "tests/support/torch_save.h"
 

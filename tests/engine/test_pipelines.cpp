@@ -1,10 +1,10 @@
 // The twelve whole-pipeline cases of refdata/cases/pipelines.json through the engine's own API:
 // checkpoint loading, text encoding, VAE encode, KSampler (noise, schedule, sampler, CFG,
 // noise mask, ControlNet) and VAE decode, each compared with the golden tensors.
-#include "core/engine/checkpoint.h"
-#include "core/engine/ksampler.h"
-#include "core/engine/text_encoder.h"
-#include "core/engine/vae.h"
+#include "core/engine/files/checkpoint.h"
+#include "core/engine/sampling/ksampler.h"
+#include "core/engine/text/text_encoder.h"
+#include "core/engine/networks/vae.h"
 #include "tests/support/error_message.h"
 #include "tests/support/pipeline_cases.h"
 #include "tests/support/refdata.h"

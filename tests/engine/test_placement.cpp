@@ -1,11 +1,11 @@
 // Devices and precisions: networks loaded in another placement compute there and hand back
 // float32 CPU tensors. The CPU runs the bfloat16 path in CI; the float16 CUDA path runs where a GPU is.
 #include "core/common/error.h"
-#include "core/engine/checkpoint.h"
-#include "core/engine/device.h"
-#include "core/engine/unet.h"
-#include "core/engine/torch_errors.h"
-#include "core/engine/vae.h"
+#include "core/engine/files/checkpoint.h"
+#include "core/engine/compute/device.h"
+#include "core/engine/networks/unet.h"
+#include "core/engine/compute/torch_errors.h"
+#include "core/engine/networks/vae.h"
 #include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
 #include "tests/support/tensor_compare.h"

@@ -1,6 +1,6 @@
 #include "core/common/error.h"
-#include "core/engine/clip_tokenizer.h"
-#include "core/engine/prompt_weighting.h"
+#include "core/engine/text/clip_tokenizer.h"
+#include "core/engine/text/prompt_weighting.h"
 #include "tests/support/refdata.h"
 
 #include <gtest/gtest.h>

@@ -1,8 +1,8 @@
 // Guidance over conditioning lists (ComfyUI's calc_cond_batch): areas, feathered edges, strengths,
 // masks, timestep ranges and the matching areas the other side gets, against values computed here.
 #include "core/common/error.h"
-#include "core/engine/model_sampling.h"
-#include "core/engine/regional_cfg.h"
+#include "core/engine/sampling/model_sampling.h"
+#include "core/engine/sampling/regional_cfg.h"
 #include "tests/support/sampling_fixtures.h"
 
 #include <ATen/ATen.h>

@@ -1,6 +1,6 @@
 #include "core/common/error.h"
-#include "core/engine/safetensors.h"
-#include "core/engine/weights.h"
+#include "core/engine/files/safetensors.h"
+#include "core/engine/files/weights.h"
 #include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
 #include "tests/support/tensor_compare.h"

@@ -1,9 +1,9 @@
 #include "core/common/cancel.h"
 #include "core/common/error.h"
-#include "core/engine/model_sampling.h"
-#include "core/engine/quadrature.h"
-#include "core/engine/samplers.h"
-#include "core/engine/schedulers.h"
+#include "core/engine/sampling/model_sampling.h"
+#include "core/engine/sampling/quadrature.h"
+#include "core/engine/sampling/samplers.h"
+#include "core/engine/sampling/schedulers.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>

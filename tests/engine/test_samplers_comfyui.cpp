@@ -1,8 +1,8 @@
 // The samplers added for ComfyUI parity against ComfyUI's own sampler functions, run on a closed-form
 // denoiser by tests/fixtures/samplers/make_sampler_fixtures.py (float64, fixed schedules and start latent).
 #include "core/common/cancel.h"
-#include "core/engine/safetensors.h"
-#include "core/engine/samplers.h"
+#include "core/engine/files/safetensors.h"
+#include "core/engine/sampling/samplers.h"
 #include "tests/support/refdata.h"
 
 #include <ATen/ATen.h>

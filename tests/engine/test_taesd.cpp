@@ -1,9 +1,9 @@
 // TAESD's decoder: an analytic network whose output is known by hand, random weights against a
 // plain at:: re-statement of taesd.py's Decoder, and the load/input errors.
 #include "tests/support/error_message.h"
-#include "core/engine/safetensors.h"
-#include "core/engine/taesd.h"
-#include "core/engine/weights.h"
+#include "core/engine/files/safetensors.h"
+#include "core/engine/networks/taesd.h"
+#include "core/engine/files/weights.h"
 #include "tests/support/refdata.h"
 #include "tests/support/taesd_weights.h"
 #include "tests/support/tensor_compare.h"

@@ -1,5 +1,5 @@
 #include "core/common/error.h"
-#include "core/engine/clip_tokenizer.h"
+#include "core/engine/text/clip_tokenizer.h"
 #include "tests/support/refdata.h"
 
 #include <QFile>

@@ -1,9 +1,9 @@
 #include "core/common/error.h"
-#include "core/engine/safetensors.h"
-#include "core/engine/unet.h"
-#include "core/engine/unet_config.h"
-#include "core/engine/unet_layout.h"
-#include "core/engine/weights.h"
+#include "core/engine/files/safetensors.h"
+#include "core/engine/networks/unet.h"
+#include "core/engine/networks/unet_config.h"
+#include "core/engine/networks/unet_layout.h"
+#include "core/engine/files/weights.h"
 #include "tests/support/refdata.h"
 
 #include <ATen/ATen.h>

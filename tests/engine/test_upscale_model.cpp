@@ -2,8 +2,8 @@
 // key layouts at x1/x2/x4 and an SRVGGNetCompact, random weights, each as .pth and .safetensors,
 // with PyTorch's outputs): hyper-parameters from shapes, outputs, ComfyUI's tiling, and the
 // errors for hostile, corrupt and unknown files.
-#include "core/engine/safetensors.h"
-#include "core/engine/upscale_model.h"
+#include "core/engine/files/safetensors.h"
+#include "core/engine/networks/upscale_model.h"
 #include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
 #include "tests/support/tensor_compare.h"

@@ -3,7 +3,7 @@
 #include "tests/fuzz/fuzz_target.h"
 
 #include "core/common/error.h"
-#include "core/engine/lora.h"
+#include "core/engine/patches/lora.h"
 
 #include <sys/mman.h>
 #include <unistd.h>

@@ -6,8 +6,8 @@
 #include "tests/fuzz/fuzz_target.h"
 
 #include "core/common/error.h"
-#include "core/engine/pickle/torch_pickle.h"
-#include "core/engine/pickle/unpickler.h"
+#include "core/engine/files/pickle/torch_pickle.h"
+#include "core/engine/files/pickle/unpickler.h"
 
 #include <cstdlib>
 

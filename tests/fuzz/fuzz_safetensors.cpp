@@ -3,7 +3,7 @@
 #include "tests/fuzz/fuzz_target.h"
 
 #include "core/common/error.h"
-#include "core/engine/safetensors.h"
+#include "core/engine/files/safetensors.h"
 
 #include <cstdlib>
 

@@ -1,7 +1,7 @@
 // A checkpoint truncated or rewritten while Tessera has it loaded (a download still running, a copy
 // over it) must not kill the process: the loaded model owns its memory, and a reload of the
 // changed file is either clean or a clear error.
-#include "core/engine/safetensors.h"
+#include "core/engine/files/safetensors.h"
 #include "core/exec/executor.h"
 #include "tests/nodes/node_test_fixture.h"
 #include "tests/nodes/node_test_support.h"

@@ -1,6 +1,6 @@
 // Latent, conditioning and ControlNet nodes with ComfyUI's semantics: cropping to whole latent
 // cells, inpainting preparation, tiled decoding, latent upscaling, clip skip, ControlNet hints.
-#include "core/engine/text_encoder.h"
+#include "core/engine/text/text_encoder.h"
 #include "core/exec/executor.h"
 #include "nodes/values.h"
 #include "tests/nodes/node_test_support.h"

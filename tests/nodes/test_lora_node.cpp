@@ -1,6 +1,6 @@
 // LoraLoader on tiny-sd15 with a LoRA written here: it changes the result, strength 0 changes
 // nothing, and modules matching nothing are reported.
-#include "core/engine/safetensors.h"
+#include "core/engine/files/safetensors.h"
 #include "core/exec/executor.h"
 #include "tests/nodes/node_test_support.h"
 

@@ -2,10 +2,10 @@
 // flipped along its first axis, written here): the saved merge is bit for bit the merge
 // tests/fixtures/merges/make_merge_reference.py computes offline with ComfyUI's semantics, loads
 // back with CheckpointLoaderSimple and gives the in-graph merge's latent and pixels exactly.
-#include "core/engine/model_files.h"
-#include "core/engine/safetensors.h"
-#include "core/engine/tensor_file.h"
-#include "core/engine/weights.h"
+#include "core/engine/files/model_files.h"
+#include "core/engine/files/safetensors.h"
+#include "core/engine/files/tensor_file.h"
+#include "core/engine/files/weights.h"
 #include "core/exec/executor.h"
 #include "tests/nodes/node_test_support.h"
 #include "tests/support/refdata.h"

@@ -1,5 +1,5 @@
 // Every engine node's failures name the node and say how to fix them.
-#include "core/engine/safetensors.h"
+#include "core/engine/files/safetensors.h"
 #include "core/exec/executor.h"
 #include "nodes/values.h"
 #include "tests/nodes/node_test_support.h"

@@ -1,8 +1,8 @@
 // Which preview a sampler run shows (Environment::previewMethod): TAESD when its decoder is in
 // vae_approx/, latent2rgb otherwise or on request, nothing for "none", a clear error for "taesd"
 // without the file.
-#include "core/engine/safetensors.h"
-#include "core/engine/taesd.h"
+#include "core/engine/files/safetensors.h"
+#include "core/engine/networks/taesd.h"
 #include "core/exec/executor.h"
 #include "nodes/latent_preview.h"
 #include "nodes/values.h"

@@ -1,6 +1,6 @@
 // KSampler, KSamplerAdvanced and Noise by Strength as nodes: ComfyUI's chaining properties,
 // progress and previews every step, and cancellation within a step.
-#include "core/engine/noise.h"
+#include "core/engine/sampling/noise.h"
 #include "core/exec/executor.h"
 #include "nodes/values.h"
 #include "tests/nodes/node_test_support.h"

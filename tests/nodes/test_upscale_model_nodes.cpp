@@ -1,6 +1,6 @@
 // UpscaleModelLoader + ImageUpscaleWithModel through the Executor: PyTorch's pixels (clamped, NHWC),
 // progress per tile, tiles shrunk to fit the memory left, cancel between tiles, and errors by name.
-#include "core/engine/safetensors.h"
+#include "core/engine/files/safetensors.h"
 #include "core/exec/memory_budget.h"
 #include "tests/nodes/node_test_fixture.h"
 #include "tests/support/tensor_compare.h"

@@ -1,6 +1,6 @@
 #pragma once
 // The SD1.x noise schedule (discrete, eps prediction), built once for the sampler tests.
-#include "core/engine/model_sampling.h"
+#include "core/engine/sampling/model_sampling.h"
 
 namespace tessera::test {
 

@@ -1,6 +1,6 @@
 #include "tests/support/tensor_compare.h"
 
-#include "core/engine/safetensors.h"
+#include "core/engine/files/safetensors.h"
 #include "tests/support/refdata.h"
 
 #include <ATen/ATen.h>

@@ -1,6 +1,6 @@
 #include "tests/support/torch_save.h"
 
-#include "core/engine/safetensors.h"
+#include "core/engine/files/safetensors.h"
 
 #include <ATen/ATen.h>
 #include <torch/csrc/jit/serialization/pickle.h>

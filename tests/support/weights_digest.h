@@ -1,7 +1,7 @@
 #pragma once
 // Digests of whole weight sets, as tests/fixtures/merges/make_merge_reference.py computes them:
 // SHA-256 over each key's name and its little-endian float32 (floating) or int64 bytes, in key order.
-#include "core/engine/weights.h"
+#include "core/engine/files/weights.h"
 
 #include <string>
 

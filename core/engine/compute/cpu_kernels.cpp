@@ -1,0 +1,256 @@
+#include "core/engine/compute/cpu_kernels.h"
+
+#include <cmath>
+#include <cstring>
+
+// Each exported loop is compiled three times and picked by the CPU at load time (GCC function
+// multi-versioning); the always-inline bodies below are written so that GCC vectorises them.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define TESSERA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define TESSERA_CLONES
+#endif
+#define TESSERA_INLINE inline __attribute__((always_inline))
+
+namespace tessera::engine::kernels {
+
+namespace {
+
+TESSERA_INLINE float load(float v) { return v; }
+TESSERA_INLINE float load(bf16 v) {
+    const uint32_t bits = uint32_t(v) << 16;
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+TESSERA_INLINE void store(float v, float* out) { *out = v; }
+TESSERA_INLINE void store(float v, bf16* out) {
+    uint32_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    const uint32_t rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16;
+    const bool nan = (bits & 0x7FFFFFFFu) > 0x7F800000u;
+    *out = bf16(nan ? ((bits >> 16) | 0x40u) : rounded);
+}
+
+// IEEE half -> float with integer operations only (vectorises without F16C): move exponent and
+// mantissa into place, re-bias the exponent; subnormals via a float subtraction; Inf/NaN keep 255.
+TESSERA_INLINE float halfBitsToFloat(uint16_t h) {
+    const uint32_t sign = uint32_t(h & 0x8000u) << 16;
+    const uint32_t shifted = uint32_t(h & 0x7FFFu) << 13;
+    const uint32_t exponent = shifted & 0x0F800000u;
+    const float normal = __builtin_bit_cast(float, shifted + 0x38000000u);
+    const float special = __builtin_bit_cast(float, shifted + 0x70000000u);
+    const float subnormal = __builtin_bit_cast(float, shifted + 0x38800000u) - __builtin_bit_cast(float, 0x38800000u);
+    const float magnitude = exponent == 0x0F800000u ? special : (exponent == 0 ? subnormal : normal);
+    return __builtin_bit_cast(float, __builtin_bit_cast(uint32_t, magnitude) | sign);
+}
+
+// Cephes' expf: x = n ln2 + r with n rounded by the 1.5 * 2^23 trick (no float -> int conversion, which
+// would stop GCC vectorising after the clamp), a degree-5 polynomial for e^r, 2^n through the exponent bits.
+TESSERA_INLINE float expInline(float x) {
+    x = x > 88.3762626647949f ? 88.3762626647949f : x;
+    x = x < -87.3365478515625f ? -87.3365478515625f : x;
+    const float shifted = x * 1.44269504088896341f + 12582912.0f;
+    const float n = shifted - 12582912.0f;
+    const int32_t k = int32_t(__builtin_bit_cast(uint32_t, shifted) - 0x4B400000u);
+    x = x - n * 0.693359375f + n * 2.12194440e-4f;
+    const float z = x * x;
+    float y = 1.9875691500e-4f;
+    y = y * x + 1.3981999507e-3f;
+    y = y * x + 8.3334519073e-3f;
+    y = y * x + 4.1665795894e-2f;
+    y = y * x + 1.6666665459e-1f;
+    y = y * x + 5.0000001201e-1f;
+    y = y * z + x + 1.0f;
+    return y * __builtin_bit_cast(float, uint32_t(k + 127) << 23);
+}
+
+TESSERA_INLINE float siluInline(float v) { return v / (1.0f + expInline(-v)); }
+
+// Abramowitz & Stegun 7.1.26.
+TESSERA_INLINE float erfInline(float x) {
+    const float a = std::fabs(x);
+    const float t = 1.0f / (1.0f + 0.3275911f * a);
+    float p = 1.061405429f;
+    p = p * t - 1.453152027f;
+    p = p * t + 1.421413741f;
+    p = p * t - 0.284496736f;
+    p = p * t + 0.254829592f;
+    return std::copysign(1.0f - p * t * expInline(-a * a), x);
+}
+
+TESSERA_INLINE float geluInline(float v) { return 0.5f * v * (1.0f + erfInline(v * 0.70710678118654752f)); }
+
+template <class T>
+TESSERA_INLINE void addRowT(const T* x, const float* offset, int64_t n, float* sum) {
+    if (offset)
+        for (int64_t c = 0; c < n; ++c) sum[c] += load(x[c]) + offset[c];
+    else
+        for (int64_t c = 0; c < n; ++c) sum[c] += load(x[c]);
+}
+
+template <class T>
+TESSERA_INLINE void addSquaredDeviationRowT(const T* x, const float* offset, const float* mean, int64_t n, float* sum) {
+    if (offset) {
+        for (int64_t c = 0; c < n; ++c) {
+            const float d = load(x[c]) + offset[c] - mean[c];
+            sum[c] += d * d;
+        }
+    } else {
+        for (int64_t c = 0; c < n; ++c) {
+            const float d = load(x[c]) - mean[c];
+            sum[c] += d * d;
+        }
+    }
+}
+
+template <class T>
+TESSERA_INLINE void scaleShiftRowT(const T* x, const float* offset, const float* scale, const float* shift,
+                                   int64_t n, bool silu, T* y) {
+    if (offset) {
+        if (silu)
+            for (int64_t c = 0; c < n; ++c) store(siluInline((load(x[c]) + offset[c]) * scale[c] + shift[c]), y + c);
+        else
+            for (int64_t c = 0; c < n; ++c) store((load(x[c]) + offset[c]) * scale[c] + shift[c], y + c);
+    } else {
+        if (silu)
+            for (int64_t c = 0; c < n; ++c) store(siluInline(load(x[c]) * scale[c] + shift[c]), y + c);
+        else
+            for (int64_t c = 0; c < n; ++c) store(load(x[c]) * scale[c] + shift[c], y + c);
+    }
+}
+
+template <class T>
+TESSERA_INLINE void scaleShiftPlaneT(const T* x, float offset, float scale, float shift, int64_t n, bool silu, T* y) {
+    // (x + offset) * scale + shift = x * scale + (offset * scale + shift)
+    const float bias = offset * scale + shift;
+    if (silu)
+        for (int64_t i = 0; i < n; ++i) store(siluInline(load(x[i]) * scale + bias), y + i);
+    else
+        for (int64_t i = 0; i < n; ++i) store(load(x[i]) * scale + bias, y + i);
+}
+
+// Blocks of 16 independent partial sums keep float32 rounding small and let GCC vectorise the reduction.
+template <class T, class F>
+TESSERA_INLINE float blockedSum(const T* x, int64_t n, F term) {
+    float lanes[16] = {};
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int k = 0; k < 16; ++k) lanes[k] += term(load(x[i + k]));
+    float tail = 0;
+    for (; i < n; ++i) tail += term(load(x[i]));
+    float total = tail;
+    for (float v : lanes) total += v;
+    return total;
+}
+
+// Floats ordered as signed integers (negative values with their magnitude bits flipped): an integer
+// max, which GCC vectorises where a float compare-and-select reduction is not (NaN rules).
+TESSERA_INLINE int32_t orderedBits(float v) {
+    const int32_t i = __builtin_bit_cast(int32_t, v);
+    return i ^ ((i >> 31) & 0x7FFFFFFF);
+}
+
+template <class T>
+TESSERA_INLINE float rowMax(const T* x, int64_t n) {
+    int32_t best = orderedBits(-3.4028234663852886e38f);
+    for (int64_t i = 0; i < n; ++i) {
+        const int32_t k = orderedBits(load(x[i]));
+        best = k > best ? k : best;
+    }
+    return __builtin_bit_cast(float, best ^ ((best >> 31) & 0x7FFFFFFF));
+}
+
+template <class T>
+TESSERA_INLINE void softmaxRowT(const T* x, int64_t n, float scale, float* scratch, T* y) {
+    const float shift = rowMax(x, n) * scale;
+    for (int64_t i = 0; i < n; ++i) scratch[i] = expInline(load(x[i]) * scale - shift);
+    const float inverse = 1.0f / blockedSum(scratch, n, [](float v) { return v; });
+    for (int64_t i = 0; i < n; ++i) store(scratch[i] * inverse, y + i);
+}
+
+template <class T>
+TESSERA_INLINE void gegluRowT(const T* a, const T* g, int64_t n, T* y) {
+    for (int64_t i = 0; i < n; ++i) store(load(a[i]) * geluInline(load(g[i])), y + i);
+}
+
+}  // namespace
+
+TESSERA_CLONES void addRow(const float* x, const float* offset, int64_t n, float* sum) { addRowT(x, offset, n, sum); }
+TESSERA_CLONES void addRow(const bf16* x, const float* offset, int64_t n, float* sum) { addRowT(x, offset, n, sum); }
+
+TESSERA_CLONES void addSquaredDeviationRow(const float* x, const float* offset, const float* mean, int64_t n, float* sum) {
+    addSquaredDeviationRowT(x, offset, mean, n, sum);
+}
+TESSERA_CLONES void addSquaredDeviationRow(const bf16* x, const float* offset, const float* mean, int64_t n, float* sum) {
+    addSquaredDeviationRowT(x, offset, mean, n, sum);
+}
+
+TESSERA_CLONES void scaleShiftRow(const float* x, const float* offset, const float* scale, const float* shift, int64_t n,
+                                  bool silu, float* y) {
+    scaleShiftRowT(x, offset, scale, shift, n, silu, y);
+}
+TESSERA_CLONES void scaleShiftRow(const bf16* x, const float* offset, const float* scale, const float* shift, int64_t n,
+                                  bool silu, bf16* y) {
+    scaleShiftRowT(x, offset, scale, shift, n, silu, y);
+}
+
+TESSERA_CLONES void scaleShiftPlane(const float* x, float offset, float scale, float shift, int64_t n, bool silu, float* y) {
+    scaleShiftPlaneT(x, offset, scale, shift, n, silu, y);
+}
+TESSERA_CLONES void scaleShiftPlane(const bf16* x, float offset, float scale, float shift, int64_t n, bool silu, bf16* y) {
+    scaleShiftPlaneT(x, offset, scale, shift, n, silu, y);
+}
+
+TESSERA_CLONES float planeSum(const float* x, float offset, int64_t n) {
+    return blockedSum(x, n, [](float v) { return v; }) + offset * float(n);
+}
+TESSERA_CLONES float planeSum(const bf16* x, float offset, int64_t n) {
+    return blockedSum(x, n, [](float v) { return v; }) + offset * float(n);
+}
+
+TESSERA_CLONES float planeSquaredDeviation(const float* x, float offset, float mean, int64_t n) {
+    const float m = mean - offset;
+    return blockedSum(x, n, [m](float v) { return (v - m) * (v - m); });
+}
+TESSERA_CLONES float planeSquaredDeviation(const bf16* x, float offset, float mean, int64_t n) {
+    const float m = mean - offset;
+    return blockedSum(x, n, [m](float v) { return (v - m) * (v - m); });
+}
+
+TESSERA_CLONES void gegluRow(const float* a, const float* g, int64_t n, float* y) { gegluRowT(a, g, n, y); }
+TESSERA_CLONES void gegluRow(const bf16* a, const bf16* g, int64_t n, bf16* y) { gegluRowT(a, g, n, y); }
+
+TESSERA_CLONES void softmaxRow(const float* x, int64_t n, float scale, float* scratch, float* y) {
+    softmaxRowT(x, n, scale, scratch, y);
+}
+TESSERA_CLONES void softmaxRow(const bf16* x, int64_t n, float scale, float* scratch, bf16* y) {
+    softmaxRowT(x, n, scale, scratch, y);
+}
+
+TESSERA_CLONES void halfToFloatRow(const uint16_t* half, int64_t n, float* y) {
+    for (int64_t i = 0; i < n; ++i) y[i] = halfBitsToFloat(half[i]);
+}
+TESSERA_CLONES void halfToBf16Row(const uint16_t* half, int64_t n, bf16* y) {
+    for (int64_t i = 0; i < n; ++i) store(halfBitsToFloat(half[i]), y + i);
+}
+TESSERA_CLONES void floatToBf16Row(const float* x, int64_t n, bf16* y) {
+    for (int64_t i = 0; i < n; ++i) store(x[i], y + i);
+}
+TESSERA_CLONES void bf16ToFloatRow(const bf16* x, int64_t n, float* y) {
+    for (int64_t i = 0; i < n; ++i) y[i] = load(x[i]);
+}
+
+float halfToFloat(uint16_t v) { return halfBitsToFloat(v); }
+
+float expApprox(float x) { return expInline(x); }
+float erfApprox(float x) { return erfInline(x); }
+float bf16ToFloat(bf16 v) { return load(v); }
+bf16 floatToBf16(float v) {
+    bf16 out;
+    store(v, &out);
+    return out;
+}
+
+}  // namespace tessera::engine::kernels

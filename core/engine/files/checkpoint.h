@@ -1,0 +1,62 @@
+#pragma once
+// Loading what users have in their models folder into ready networks: a full checkpoint
+// (UNet + text encoder + VAE), a standalone VAE, a ControlNet, and LoRA-patched copies.
+// Every hyper-parameter comes from tensor shapes (model_files.h, *_config.h).
+#include "core/engine/compute/device.h"
+#include "core/engine/files/model_files.h"
+#include "core/engine/sampling/model_sampling.h"
+#include "core/engine/files/weights.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tessera::engine {
+
+class UNet;
+class Vae;
+class ControlNet;
+class TextEncoder;
+
+struct LoadOptions {
+    std::optional<Prediction> prediction;  // overrides the checkpoint's guess (SD2 768-v)
+    std::vector<std::string> modelDirs;    // where the CLIP vocabulary is looked for (tokenizers/)
+    std::string appDataDir;                // the vocabulary copy installed with the app
+    // Where the UNet and VAE compute (the text encoder runs once per prompt and stays float32 on the CPU).
+    Placement placement;
+};
+
+// The denoising network with its noise schedule: ComfyUI's MODEL.
+struct DiffusionModel {
+    std::shared_ptr<const UNet> unet;
+    Weights weights;  // the UNet's weights, without prefix (LoRA patches copies of these)
+    ModelSampling sampling = ModelSampling::discrete(Prediction::Eps);
+    ModelFamily family = ModelFamily::Unknown;
+    bool inpainting = false;  // 9 input channels: latent, mask, masked-image latent
+    std::string source;       // the file, for messages
+};
+
+struct LoadedCheckpoint {
+    std::shared_ptr<const DiffusionModel> model;
+    std::shared_ptr<const TextEncoder> text;
+    std::shared_ptr<const Vae> vae;  // null when the checkpoint carries no VAE
+    CheckpointLayout layout;
+};
+
+// Throws tessera::Error naming the file and the problem (not a checkpoint: says what it is and
+// which folder it belongs in; missing parts; damaged tensors).
+LoadedCheckpoint loadCheckpoint(const std::string& path, const LoadOptions& options);
+std::shared_ptr<const Vae> loadVaeFile(const std::string& path, const Placement& placement = {});
+std::shared_ptr<const ControlNet> loadControlNetFile(const std::string& path, const Placement& placement = {});
+
+struct LoraResult {
+    std::shared_ptr<const DiffusionModel> model;
+    std::shared_ptr<const TextEncoder> text;
+    std::vector<std::string> unknownKeys;  // modules of the LoRA that matched nothing
+};
+// Copies of `model` and `text` with the LoRA applied; the originals are untouched.
+LoraResult applyLoraFile(const std::string& path, const std::shared_ptr<const DiffusionModel>& model,
+                         const std::shared_ptr<const TextEncoder>& text, double modelStrength, double textStrength);
+
+}  // namespace tessera::engine

@@ -1,0 +1,18 @@
+#pragma once
+// Which part of an unpickled checkpoint is the state dict, and its tensors' names, the way
+// ComfyUI and spandrel see them:
+//   Lightning / SD checkpoints: the "state_dict" entry (other entries are training metadata);
+//   BasicSR / ESRGAN files: "params_ema" (else "params-ema", "params");
+//   other wrappers: "model_state_dict", "model", "net", or the only entry when it is a dict;
+//   nested dicts are joined with "." (A1111 embeddings: "string_to_param.*");
+//   a "module." prefix on every name (nn.DataParallel) is removed.
+// Values that are not tensors (step counters, names) are skipped. Torch-free.
+#include "core/engine/files/pickle/torch_pickle.h"
+
+namespace tessera::engine::pickle {
+
+// Tensors sorted by name; `notes` says what was unwrapped. Throws tessera::Error naming `what`
+// when the root is not a dict or holds no tensor.
+std::vector<TensorSpec> stateDictTensors(const PickleValue* root, std::vector<std::string>& notes, const std::string& what);
+
+}  // namespace tessera::engine::pickle

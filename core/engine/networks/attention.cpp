@@ -1,0 +1,142 @@
+#include "core/engine/networks/attention.h"
+
+#include "core/common/error.h"
+#include "core/engine/compute/cpu_kernels.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <sstream>
+#include <vector>
+
+namespace tessera::engine {
+
+namespace {
+
+// [B, T, H*D] -> [B*H, T, D]
+at::Tensor splitHeads(const at::Tensor& x, int64_t heads) {
+    const int64_t b = x.size(0), t = x.size(1), d = x.size(2) / heads;
+    return x.reshape({b, t, heads, d}).permute({0, 2, 1, 3}).reshape({b * heads, t, d});
+}
+
+// [B*H, T, D] -> [B, T, H*D]
+at::Tensor mergeHeads(const at::Tensor& x, int64_t heads) {
+    const int64_t bh = x.size(0), t = x.size(1), d = x.size(2);
+    return x.reshape({bh / heads, heads, t, d}).permute({0, 2, 1, 3}).reshape({bh / heads, t, heads * d});
+}
+
+void checkShapes(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int heads) {
+    std::ostringstream why;
+    if (q.dim() != 3 || k.dim() != 3 || v.dim() != 3)
+        why << "q, k and v must be [batch, tokens, channels]";
+    else if (heads <= 0 || q.size(2) % heads != 0)
+        why << q.size(2) << " channels cannot be split into " << heads << " heads";
+    else if (k.size(2) != q.size(2) || v.size(2) != q.size(2))
+        why << "q, k, v channel counts differ (" << q.size(2) << ", " << k.size(2) << ", " << v.size(2) << ")";
+    else if (k.size(1) != v.size(1))
+        why << "k has " << k.size(1) << " tokens but v has " << v.size(1);
+    else if (k.size(0) != v.size(0) || (k.size(0) != q.size(0) && k.size(0) != 1))
+        why << "batch sizes differ (q " << q.size(0) << ", k " << k.size(0) << ", v " << v.size(0) << ")";
+    const std::string s = why.str();
+    if (!s.empty()) throw Error("attention: " + s);
+}
+
+}  // namespace
+
+AttentionSlicing planAttentionSlices(int64_t bh, int64_t tq, int64_t tk, const AttentionOptions& options) {
+    // Slice over heads while a whole head's scores fit the budget, else over query rows of one head.
+    const int64_t rowBytes = tk * int64_t(sizeof(float));
+    const int64_t budgetRows = std::max<int64_t>(1, options.maxSliceBytes / rowBytes);
+    AttentionSlicing plan{1, tq};
+    if (options.queryChunk > 0) {
+        plan.queryChunk = std::min(tq, options.queryChunk);
+    } else if (budgetRows >= tq) {
+        plan.headChunk = std::min(bh, budgetRows / tq);
+    } else {
+        plan.queryChunk = budgetRows;
+    }
+    return plan;
+}
+
+int64_t cpuAttentionQueryChunk(int64_t tq, int64_t tk, int64_t elementBytes, const AttentionOptions& options) {
+    if (options.queryChunk > 0) return std::min(tq, options.queryChunk);
+    const int64_t threads = std::max<int64_t>(1, at::get_num_threads());
+    const int64_t cacheRows = std::max<int64_t>(1, kCpuAttentionScoreBytes / (tk * elementBytes));
+    const int64_t budgetRows = std::max<int64_t>(1, options.maxSliceBytes / (tk * elementBytes * threads));
+    return std::min({tq, cacheRows, budgetRows});
+}
+
+namespace {
+
+// bfloat16 on the CPU. One task per (batch*head, query chunk): scores for the chunk (sized for the core's cache), softmax in
+// place, then the chunk's output rows written straight into `out`. Tasks run on libtorch's threads,
+// each matrix product single-threaded inside them.
+void cpuAttention(const at::Tensor& qh, const at::Tensor& kh, const at::Tensor& vh, double scale,
+                  const AttentionOptions& options, at::Tensor& out) {
+    const int64_t bh = qh.size(0), tq = qh.size(1), tk = kh.size(1);
+    const int64_t chunk = cpuAttentionQueryChunk(tq, tk, qh.element_size(), options);
+    const int64_t chunks = (tq + chunk - 1) / chunk;
+    at::parallel_for(0, bh * chunks, 1, [&](int64_t begin, int64_t end) {
+        std::vector<float> scratch(static_cast<size_t>(tk));
+        for (int64_t task = begin; task < end; ++task) {
+            const int64_t h = task / chunks, q0 = (task % chunks) * chunk, nq = std::min(chunk, tq - q0);
+            at::Tensor scores = at::mm(qh[h].narrow(0, q0, nq), kh[h].t());
+            for (int64_t r = 0; r < nq; ++r) {
+                auto* row = reinterpret_cast<kernels::bf16*>(scores.data_ptr()) + r * tk;
+                kernels::softmaxRow(row, tk, float(scale), scratch.data(), row);
+            }
+            at::Tensor target = out[h].narrow(0, q0, nq);
+            at::mm_out(target, scores, vh[h]);
+        }
+    });
+}
+
+}  // namespace
+
+at::Tensor attention(const at::Tensor& q, const at::Tensor& k0, const at::Tensor& v0, int heads,
+                     const AttentionOptions& options) {
+    checkShapes(q, k0, v0, heads);
+    const at::Tensor k = k0.expand({q.size(0), k0.size(1), k0.size(2)});
+    const at::Tensor v = v0.expand({q.size(0), v0.size(1), v0.size(2)});
+    const double scale = 1.0 / std::sqrt(double(q.size(2) / heads));
+
+    const bool cpuBf16 = q.device().is_cpu() && q.scalar_type() == at::kBFloat16 &&
+                         k.scalar_type() == at::kBFloat16 && v.scalar_type() == at::kBFloat16;
+    if (cpuBf16) {
+        const at::Tensor qh = splitHeads(q, heads).contiguous();
+        const at::Tensor kh = splitHeads(k, heads).contiguous();
+        const at::Tensor vh = splitHeads(v, heads).contiguous();
+        at::Tensor out = at::empty({qh.size(0), qh.size(1), vh.size(2)}, vh.options());
+        cpuAttention(qh, kh, vh, scale, options, out);
+        return mergeHeads(out, heads);
+    }
+
+    // float32 and other devices: libtorch's batched products (multi-threaded BLAS, which beats per-chunk
+    // single-threaded sgemm calls by far on small head sizes), scores in float32, in slices bounded by the budget.
+    const bool reduced = q.scalar_type() == at::kHalf || q.scalar_type() == at::kBFloat16;
+    const at::Tensor qh = splitHeads(reduced ? q.to(at::kFloat) : q, heads);
+    const at::Tensor kt = splitHeads(reduced ? k.to(at::kFloat) : k, heads).transpose(1, 2);
+    const at::Tensor vh = splitHeads(v, heads);
+    const int64_t bh = qh.size(0), tq = qh.size(1), tk = kt.size(2);
+
+    const auto [headChunk, queryChunk] = planAttentionSlices(bh, tq, tk, options);
+
+    at::Tensor out = at::empty({bh, tq, vh.size(2)}, vh.options());
+    for (int64_t h0 = 0; h0 < bh; h0 += headChunk) {
+        const int64_t nh = std::min(headChunk, bh - h0);
+        const at::Tensor kSlice = kt.narrow(0, h0, nh);
+        const at::Tensor vSlice = vh.narrow(0, h0, nh);
+        for (int64_t q0 = 0; q0 < tq; q0 += queryChunk) {
+            const int64_t nq = std::min(queryChunk, tq - q0);
+            const at::Tensor qSlice = qh.narrow(0, h0, nh).narrow(1, q0, nq);
+            at::Tensor scores = at::bmm(qSlice, kSlice).mul_(scale);
+            scores = at::softmax(scores, -1);
+            if (reduced) scores = scores.to(vh.scalar_type());
+            out.narrow(0, h0, nh).narrow(1, q0, nq).copy_(at::bmm(scores, vSlice));
+        }
+    }
+    return mergeHeads(out, heads);
+}
+
+}  // namespace tessera::engine

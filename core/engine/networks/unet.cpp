@@ -1,0 +1,99 @@
+#include "core/engine/networks/unet.h"
+
+#include "core/common/error.h"
+#include "core/engine/compute/torch_errors.h"
+#include "core/engine/files/weights.h"
+
+#include <ATen/ATen.h>
+
+#include <sstream>
+
+namespace tessera::engine {
+
+namespace {
+
+void checkResidual(const at::Tensor& residual, const at::Tensor& target, const std::string& which) {
+    if (!residual.defined()) return;
+    const bool batchOk = residual.size(0) == target.size(0) || residual.size(0) == 1;
+    if (residual.dim() != 4 || !batchOk || residual.sizes().slice(1) != target.sizes().slice(1)) {
+        std::ostringstream s;
+        s << "ControlNet residual for " << which << " has shape " << residual.sizes() << " but the UNet has "
+          << target.sizes() << " there (is the ControlNet for this model family and the hint for this size?)";
+        throw Error(s.str());
+    }
+}
+
+}  // namespace
+
+UNet::UNet(const Weights& weights) : UNet(UNetConfig::infer(weights), weights) {}
+
+UNet::UNet(const UNetConfig& config, const Weights& w) : encoder_(UNetEncoder::load(config, w)) {
+    if (config.outChannels <= 0) throw Error("UNet configuration has no output channels (" + config.describe() + ")");
+    int block = 0;
+    for (int level = config.levels() - 1; level >= 0; --level) {
+        const int channels = config.modelChannels * config.channelMult[level];
+        for (int r = 0; r <= config.numResBlocks; ++r, ++block) {
+            const Weights bw = w.sub("output_blocks." + std::to_string(block));
+            UNetStage stage;
+            stage.layers.emplace_back(ResBlock::load(bw.sub("0")));
+            int next = 1;
+            if (config.hasAttention(level))
+                stage.layers.emplace_back(SpatialTransformer::load(bw.sub(std::to_string(next++)),
+                                                                   config.headsFor(channels), config.transformerDepth,
+                                                                   config.linearProjection));
+            if (level > 0 && r == config.numResBlocks)
+                stage.layers.emplace_back(Upsample::load(bw.sub(std::to_string(next))));
+            outputBlocks_.push_back(std::move(stage));
+        }
+    }
+    outNorm_ = GroupNorm::load(w.sub("out.0"), 1e-5);
+    outConv_ = Conv2d::load(w.sub("out.2"));
+    if (outConv_.outChannels() != config.outChannels)
+        throw Error("'" + w.fullName("out.2.weight") + "' has " + std::to_string(outConv_.outChannels()) +
+                    " output channels, the configuration says " + std::to_string(config.outChannels));
+}
+
+at::Tensor UNet::forward(const at::Tensor& x, const at::Tensor& timesteps, const at::Tensor& context,
+                         const ControlResiduals* control) const {
+    const UNetInputs in = encoder_.prepare(x, timesteps, context, "UNet");
+    if (control && !control->input.empty() && int(control->input.size()) != encoder_.inputBlockCount())
+        throw Error("ControlNet gives " + std::to_string(control->input.size()) + " residuals but the UNet has " +
+                    std::to_string(encoder_.inputBlockCount()) + " input blocks (ControlNet for another model family?)");
+    try {
+        std::vector<at::Tensor> skips;
+        at::Tensor h = in.x;
+        for (int i = 0; i < encoder_.inputBlockCount(); ++i) {
+            h = encoder_.inputBlock(i, h, in);
+            skips.push_back(h);
+        }
+        h = encoder_.middleBlock(h, in);
+        if (control && control->middle.defined()) {
+            checkResidual(control->middle, h, "the middle block");
+            h = h + control->middle.to(h.device(), h.scalar_type());
+        }
+        return decode(h, skips, in, control).to(x.device(), x.scalar_type()).contiguous();
+    } catch (const c10::Error& e) {
+        rethrowAsError("UNet", e);
+    }
+}
+
+at::Tensor UNet::decode(at::Tensor h, std::vector<at::Tensor>& skips, const UNetInputs& in,
+                        const ControlResiduals* control) const {
+    const bool withControl = control && !control->input.empty();
+    for (const UNetStage& stage : outputBlocks_) {
+        const size_t i = skips.size() - 1;
+        at::Tensor skip = skips[i];
+        skips.pop_back();
+        if (withControl && control->input[i].defined()) {
+            checkResidual(control->input[i], skip, "input block " + std::to_string(i));
+            skip = skip + control->input[i].to(skip.device(), skip.scalar_type());
+        }
+        h = at::cat({h, skip}, 1);
+        // An Upsample in this stage must land on the next skip's size (odd latent sizes).
+        at::IntArrayRef upsampleTo = skips.empty() ? at::IntArrayRef() : skips.back().sizes().slice(2);
+        h = stage.forward(h, in.emb, in.context, encoder_.attentionOptions, upsampleTo);
+    }
+    return outConv_(at::silu(outNorm_(h)));
+}
+
+}  // namespace tessera::engine

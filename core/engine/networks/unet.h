@@ -1,0 +1,43 @@
+#pragma once
+// The Stable Diffusion denoising UNet (ldm "openaimodel" layout, SD1.x/SD2.x, inpainting variants),
+// with optional ControlNet residuals. Built once from weights (tensors are fetched and checked at
+// construction: rebuild after patching the Weights).
+#include "core/engine/networks/attention.h"
+#include "core/engine/networks/control_residuals.h"
+#include "core/engine/networks/unet_config.h"
+#include "core/engine/networks/unet_encoder.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <vector>
+
+namespace tessera::engine {
+
+class Weights;
+
+class UNet {
+public:
+    // `weights` without the "model.diffusion_model." prefix. Throws tessera::Error naming the
+    // missing or mis-shaped key.
+    UNet(const UNetConfig& config, const Weights& weights);
+    explicit UNet(const Weights& weights);  // config inferred from the shapes
+
+    // x: NCHW latent (inChannels channels, any size), timesteps: float [B] (or [1]),
+    // context: [B or 1, tokens, contextDim] -> the model output [B, outChannels, H, W].
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& timesteps, const at::Tensor& context,
+                       const ControlResiduals* control = nullptr) const;
+
+    const UNetConfig& config() const { return encoder_.config; }
+    void setAttentionOptions(const AttentionOptions& options) { encoder_.attentionOptions = options; }
+
+private:
+    at::Tensor decode(at::Tensor h, std::vector<at::Tensor>& skips, const UNetInputs& in,
+                      const ControlResiduals* control) const;
+
+    UNetEncoder encoder_;
+    std::vector<UNetStage> outputBlocks_;
+    GroupNorm outNorm_;
+    Conv2d outConv_;
+};
+
+}  // namespace tessera::engine

@@ -1,0 +1,46 @@
+#pragma once
+// Denoisers built from a model call: classifier-free guidance (ComfyUI's sampling_function), the
+// inpainting mask (KSamplerX0Inpaint) and ControlNet gating by sigma.
+#include <ATen/core/Tensor.h>
+
+#include <functional>
+#include <vector>
+
+#include "core/engine/sampling/denoiser.h"
+#include "core/engine/sampling/model_sampling.h"
+
+namespace tessera::engine {
+
+// One model evaluation. When cond and uncond are batched together, xIn holds the chunks in the order of
+// condIndices (ComfyUI's order: negative first, then positive) and context is their concatenation.
+struct ModelCallInput {
+    at::Tensor xIn;        // calculateInput(sigma, x), repeated per chunk: [chunks*B, C, H, W]
+    at::Tensor timesteps;  // float32 [chunks*B], timestep(sigma)
+    double sigma = 0;
+    int condIndex = 0;            // 0 = positive, 1 = negative, -1 = both batched (see condIndices)
+    std::vector<int> condIndices; // one per chunk of the batch
+};
+// Returns the raw model output (eps or v) for xIn, shaped like xIn. The pipeline plugs UNet + ControlNet here.
+using ModelFn = std::function<at::Tensor(const ModelCallInput& input, const at::Tensor& context)>;
+
+// x0 = uncond + (cond - uncond) * cfg on the denoised estimates. cfg == 1 (math.isclose) never evaluates
+// the negative. cond/uncond are [1 or B, tokens, width]; they are batched into one call of batch 2B when
+// their token counts allow ComfyUI's concat (the shorter repeated to the lcm length, at most 4x), else
+// evaluated in two calls. Throws tessera::Error for contexts of mismatching width or rank.
+Denoiser makeCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg);
+
+// Inpainting (mask 1 = repaint, [B or 1, 1, h, w] at latent size): before the call
+// x = x*m + (latent0 + noise*sigma)*(1-m); after it x0 = x0*m + latent0*(1-m). latent0 is already scaled.
+Denoiser withInpaintMask(Denoiser inner, at::Tensor latent0Scaled, at::Tensor noise, at::Tensor maskAtLatent);
+
+// Mask [H, W], [B, H, W] or [B, 1, H, W] -> [B, 1, h, w], bilinear, align_corners = false.
+// `t` repeated along the batch axis (and cut) to `batch` rows: conditioning for a larger batch.
+at::Tensor repeatToBatch(const at::Tensor& t, int64_t batch);
+
+at::Tensor resizeMaskToLatent(const at::Tensor& mask, int64_t h, int64_t w);
+
+// True while percentToSigma(endPercent) <= sigma <= percentToSigma(startPercent) (float32 comparison,
+// as ComfyUI's timestep_range check).
+bool controlActive(const ModelSampling& ms, double sigma, double startPercent, double endPercent);
+
+}  // namespace tessera::engine
