@@ -108,6 +108,8 @@ void registerPreprocessorNodes(Registry& registry) {
     addSketchPreprocessors(registry, routes);
     addTilePreprocessors(registry, routes);
     addNormalMapPreprocessors(registry, routes);
+    addSoftEdgePreprocessors(registry, routes);
+    addLineartPreprocessors(registry, routes);
     addInpaintPreprocessor(registry);
     addAioPreprocessor(registry, std::move(routes));
 }

@@ -27,6 +27,8 @@ InputDecl annotatorResolutionInput();
 void addSketchPreprocessors(Registry& registry, PreprocessorRoutes& routes);  // Scribble, XDoG, Binary
 void addTilePreprocessors(Registry& registry, PreprocessorRoutes& routes);    // Tile, Color, Shuffle
 void addNormalMapPreprocessors(Registry& registry, PreprocessorRoutes& routes);
+void addSoftEdgePreprocessors(Registry& registry, PreprocessorRoutes& routes);  // HED, PiDiNet (ONNX)
+void addLineartPreprocessors(Registry& registry, PreprocessorRoutes& routes);   // LineArt, AnimeLineArt (ONNX)
 void addInpaintPreprocessor(Registry& registry);  // image + mask: not routed (as in the pack)
 void addAioPreprocessor(Registry& registry, PreprocessorRoutes routes);
 

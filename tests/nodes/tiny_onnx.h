@@ -3,11 +3,21 @@
 // without Python or downloaded weights.
 #include <array>
 #include <string>
+#include <vector>
 
 namespace tessera::test {
 
 // A "depth model" out[1,1,H,W] = sum_c weights[c] * input[1,c,H,W] + bias: one 1x1 Conv, opset 13,
 // input "input" with symbolic height and width.
 std::string tinyDepthOnnx(const std::array<float, 3>& weights, float bias);
+
+// One output map per head: out_k[1,1,H,W] = sum_c weights[c] * input[1,c,H,W] + bias (1x1 Convs,
+// opset 13, input "input" with symbolic height and width), outputs in the order given.
+struct TinyConvHead {
+    std::string output;
+    std::array<float, 3> weights;
+    float bias;
+};
+std::string tinyConvHeadsOnnx(const std::vector<TinyConvHead>& heads);
 
 }  // namespace tessera::test

@@ -1,0 +1,89 @@
+// The ONNX-model preprocessors of comfyui_controlnet_aux (HED, PiDiNet, line art) on tiny 1x1-conv
+// models (tests/nodes/tiny_onnx), against reference bytes from
+// tests/fixtures/preprocessors/make_references.py, which applies the pack's post-processing to the same
+// linear models.
+#include "tests/nodes/node_test_fixture.h"
+#include "tests/nodes/tiny_onnx.h"
+
+#include <fstream>
+
+using namespace tessera;
+using tessera::test::sameTensor;
+using tessera::test::TinyConvHead;
+
+namespace {
+
+class OnnxPreprocessorsTest : public test::NodeGraphTest {
+protected:
+    OnnxPreprocessorsTest() { std::filesystem::create_directories(root + "/models/preprocessors"); }
+    void writeModel(const std::string& name, const std::vector<TinyConvHead>& heads) {
+        std::ofstream(root + "/models/preprocessors/" + name, std::ios::binary) << test::tinyConvHeadsOnnx(heads);
+    }
+    static at::Tensor reference(const std::string& name) {
+        const std::string path = test::sourceDir() + "/tests/fixtures/preprocessors/" + name + ".u8";
+        std::ifstream in(path, std::ios::binary);
+        std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        EXPECT_EQ(bytes.size(), size_t(64 * 128 * 3)) << path;
+        bytes.resize(size_t(64 * 128 * 3));
+        return at::from_blob(bytes.data(), {64, 128, 3}, at::kByte).clone();
+    }
+    at::Tensor run(const std::string& type, std::map<std::string, Value> widgets, at::Tensor img = {}) {
+        if (!img.defined()) img = reference("input").to(at::kFloat).div(255.0).unsqueeze(0);
+        const NodeId n = add(type, std::move(widgets));
+        link(image(img), 0, n, "image");
+        return imageOf(n)[0].mul(255.0).round().to(at::kByte);
+    }
+};
+
+// The same heads as make_references.py.
+const std::vector<TinyConvHead> kHedHeads = {{"p1", {0.02f, -0.015f, 0.01f}, -1.0f}, {"p2", {-0.01f, 0.02f, -0.005f}, 0.5f}};
+const std::vector<TinyConvHead> kPidiHeads = {{"side", {1.0f, 1.0f, 1.0f}, 0.0f}, {"fused", {0.5f, 0.3f, -0.2f}, 0.1f}};
+const std::vector<TinyConvHead> kLineartHead = {{"line", {0.4f, 0.4f, 0.2f}, -0.1f}};
+
+TEST_F(OnnxPreprocessorsTest, HedAveragesItsSideOutputs) {
+    writeModel("ControlNetHED.onnx", kHedHeads);
+    EXPECT_TRUE(sameTensor(run("HEDPreprocessor", {{"safe", "disable"}, {"resolution", 64}}), reference("hed")));
+    EXPECT_TRUE(sameTensor(run("HEDPreprocessor", {{"safe", "enable"}, {"resolution", 64}}), reference("hed_safe")));
+}
+
+TEST_F(OnnxPreprocessorsTest, PidinetReadsBgrAndUsesItsLastOutput) {
+    writeModel("table5_pidinet.onnx", kPidiHeads);
+    EXPECT_TRUE(sameTensor(run("PiDiNetPreprocessor", {{"safe", "disable"}, {"resolution", 64}}), reference("pidinet")));
+    EXPECT_TRUE(sameTensor(run("PiDiNetPreprocessor", {{"safe", "enable"}, {"resolution", 64}}), reference("pidinet_safe")));
+}
+
+TEST_F(OnnxPreprocessorsTest, LineartInvertsTheModelsLines) {
+    writeModel("sk_model.onnx", kLineartHead);
+    EXPECT_TRUE(sameTensor(run("LineArtPreprocessor", {{"coarse", "disable"}, {"resolution", 64}}), reference("lineart")));
+    // coarse reads the other file: a model that outputs 0.2 everywhere draws 255 - 51.
+    writeModel("sk_model2.onnx", {{"line", {0.0f, 0.0f, 0.0f}, 0.2f}});
+    EXPECT_TRUE(sameTensor(run("LineArtPreprocessor", {{"coarse", "enable"}, {"resolution", 64}}),
+                           at::full({64, 128, 3}, 204, at::kByte)));
+}
+
+TEST_F(OnnxPreprocessorsTest, AnimeLineartRunsAt256MultiplesAndComesBackAtTheDetectSize) {
+    // -0.6 out -> 0.4 * 127.5 = 51 (truncated from 51.0), inverted 204, wherever the model looks.
+    writeModel("netG.onnx", {{"line", {0.0f, 0.0f, 0.0f}, -0.6f}});
+    const at::Tensor out = run("AnimeLineArtPreprocessor", {{"resolution", 96}}, at::rand({1, 40, 50, 3}));
+    EXPECT_TRUE(sameTensor(out, at::full({96, 120, 3}, 204, at::kByte)));
+}
+
+TEST_F(OnnxPreprocessorsTest, MissingModelsSayWhichFileGoesWhere) {
+    const NodeId n = add("HEDPreprocessor");
+    link(image(at::rand({1, 8, 8, 3})), 0, n, "image");
+    const std::string failure = failureOf(n);
+    EXPECT_NE(failure.find("ControlNetHED.onnx"), std::string::npos) << failure;
+    EXPECT_NE(failure.find(root + "/models/preprocessors"), std::string::npos) << failure;
+    // AIO routes to the same node and so says the same.
+    const NodeId aio = add("AIO_Preprocessor", {{"preprocessor", "AnimeLineArtPreprocessor"}});
+    link(image(at::rand({1, 8, 8, 3})), 0, aio, "image");
+    EXPECT_NE(failureOf(aio).find("netG.onnx"), std::string::npos);
+}
+
+TEST_F(OnnxPreprocessorsTest, AioRunsOnnxPreprocessorsWithSafeEnabled) {
+    writeModel("ControlNetHED.onnx", kHedHeads);
+    EXPECT_TRUE(sameTensor(run("AIO_Preprocessor", {{"preprocessor", "HEDPreprocessor"}, {"resolution", 64}}),
+                           reference("hed_safe")));
+}
+
+}  // namespace
