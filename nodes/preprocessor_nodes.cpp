@@ -110,6 +110,7 @@ void registerPreprocessorNodes(Registry& registry) {
     addNormalMapPreprocessors(registry, routes);
     addSoftEdgePreprocessors(registry, routes);
     addLineartPreprocessors(registry, routes);
+    addMlsdPreprocessor(registry, routes);
     addInpaintPreprocessor(registry);
     addAioPreprocessor(registry, std::move(routes));
 }

@@ -29,6 +29,7 @@ void addTilePreprocessors(Registry& registry, PreprocessorRoutes& routes);    //
 void addNormalMapPreprocessors(Registry& registry, PreprocessorRoutes& routes);
 void addSoftEdgePreprocessors(Registry& registry, PreprocessorRoutes& routes);  // HED, PiDiNet (ONNX)
 void addLineartPreprocessors(Registry& registry, PreprocessorRoutes& routes);   // LineArt, AnimeLineArt (ONNX)
+void addMlsdPreprocessor(Registry& registry, PreprocessorRoutes& routes);       // M-LSD (ONNX)
 void addInpaintPreprocessor(Registry& registry);  // image + mask: not routed (as in the pack)
 void addAioPreprocessor(Registry& registry, PreprocessorRoutes routes);
 

@@ -5,6 +5,8 @@
 #include "tests/nodes/node_test_fixture.h"
 #include "tests/nodes/tiny_onnx.h"
 
+#include <opencv2/imgproc.hpp>
+
 #include <fstream>
 
 using namespace tessera;
@@ -66,6 +68,31 @@ TEST_F(OnnxPreprocessorsTest, AnimeLineartRunsAt256MultiplesAndComesBackAtTheDet
     writeModel("netG.onnx", {{"line", {0.0f, 0.0f, 0.0f}, -0.6f}});
     const at::Tensor out = run("AnimeLineArtPreprocessor", {{"resolution", 96}}, at::rand({1, 40, 50, 3}));
     EXPECT_TRUE(sameTensor(out, at::full({96, 120, 3}, 204, at::kByte)));
+}
+
+TEST_F(OnnxPreprocessorsTest, MlsdDrawsTheSegmentsOfStrongCentres) {
+    // Centre logit = 3 * red (on -1..1): +3 on red dots, -3 elsewhere (sigmoid 0.95 / 0.047). Every
+    // pixel's segment runs from (-5, -1) to (+5, +2) around it (length sqrt(109) = 10.4).
+    std::ofstream(root + "/models/preprocessors/mlsd_large_512_fp32.onnx", std::ios::binary)
+        << test::tinyConvOnnx(4, {{3, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}},
+                              {0, -5, -1, 5, 2}, "tpMap");
+    at::Tensor img = at::zeros({1, 64, 64, 3});
+    img[0][10][20][0] = 1.0f;
+    img[0][40][30][0] = 1.0f;
+    auto mlsd = [&](double score, double dist) {
+        return run("M-LSDPreprocessor", {{"score_threshold", score}, {"dist_threshold", dist}, {"resolution", 64}}, img)
+            .select(2, 0);
+    };
+    cv::Mat want = cv::Mat::zeros(64, 64, CV_8U);
+    cv::line(want, {15, 9}, {25, 12}, cv::Scalar(255), 1);
+    cv::line(want, {25, 39}, {35, 42}, cv::Scalar(255), 1);
+    const at::Tensor wantTensor = at::from_blob(want.data, {64, 64}, at::kByte).clone();
+    EXPECT_TRUE(sameTensor(mlsd(0.1, 0.1), wantTensor));
+    EXPECT_TRUE(sameTensor(mlsd(0.1, 10.0), wantTensor));
+    EXPECT_EQ(mlsd(0.1, 10.5).sum().item<int64_t>(), 0);  // too short
+    EXPECT_EQ(mlsd(0.96, 0.1).sum().item<int64_t>(), 0);  // too weak
+    // A score threshold below the background's 0.047 draws the strongest 200 centres: the two dots first.
+    EXPECT_GT(mlsd(0.01, 0.1).sum().item<int64_t>(), wantTensor.sum().item<int64_t>());
 }
 
 TEST_F(OnnxPreprocessorsTest, MissingModelsSayWhichFileGoesWhere) {

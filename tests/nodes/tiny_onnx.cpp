@@ -53,6 +53,26 @@ std::string tinyDepthOnnx(const std::array<float, 3>& weights, float bias) {
     return tinyConvHeadsOnnx({{"depth", weights, bias}});
 }
 
+std::string tinyConvOnnx(int inChannels, const std::vector<std::vector<float>>& weights, const std::vector<float>& biases,
+                         const std::string& output) {
+    const std::string kernelShape = bytesField(1, "kernel_shape") + intField(8, 1) + intField(8, 1) +
+                                    intField(20, kAttributeInts);
+    std::vector<float> flat;
+    for (const auto& row : weights) flat.insert(flat.end(), row.begin(), row.end());
+    const int64_t outChannels = int64_t(weights.size());
+    const std::string conv = bytesField(1, "input") + bytesField(1, "weight") + bytesField(1, "bias") +
+                             bytesField(2, output) + bytesField(3, "conv") + bytesField(4, "Conv") +
+                             bytesField(5, kernelShape);
+    std::string graph = bytesField(1, conv) + bytesField(2, "tiny_conv");
+    graph += bytesField(5, floatTensor("weight", {outChannels, inChannels, 1, 1}, flat.data(), flat.size()));
+    graph += bytesField(5, floatTensor("bias", {outChannels}, biases.data(), biases.size()));
+    const std::string c = std::to_string(inChannels), k = std::to_string(outChannels);
+    graph += bytesField(11, tensorInfo("input", {"1", c.c_str(), "height", "width"}));
+    graph += bytesField(12, tensorInfo(output, {"1", k.c_str(), "height", "width"}));
+    const std::string opset = bytesField(1, "") + intField(2, 13);
+    return intField(1, 7) + bytesField(2, "tessera-tests") + bytesField(7, graph) + bytesField(8, opset);
+}
+
 std::string tinyConvHeadsOnnx(const std::vector<TinyConvHead>& heads) {
     const std::string kernelShape = bytesField(1, "kernel_shape") + intField(8, 1) + intField(8, 1) +
                                     intField(20, kAttributeInts);

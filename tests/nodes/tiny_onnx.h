@@ -20,4 +20,9 @@ struct TinyConvHead {
 };
 std::string tinyConvHeadsOnnx(const std::vector<TinyConvHead>& heads);
 
+// One 1x1 Conv from `inChannels` to weights.size() channels: out[1,k,H,W] = sum_c weights[k][c] *
+// input[1,c,H,W] + biases[k] (input "input", output `output`, symbolic height and width).
+std::string tinyConvOnnx(int inChannels, const std::vector<std::vector<float>>& weights, const std::vector<float>& biases,
+                         const std::string& output);
+
 }  // namespace tessera::test
