@@ -111,6 +111,7 @@ void registerPreprocessorNodes(Registry& registry) {
     addSoftEdgePreprocessors(registry, routes);
     addLineartPreprocessors(registry, routes);
     addMlsdPreprocessor(registry, routes);
+    addSemsegPreprocessors(registry, routes);
     addInpaintPreprocessor(registry);
     addAioPreprocessor(registry, std::move(routes));
 }

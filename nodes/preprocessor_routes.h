@@ -30,6 +30,7 @@ void addNormalMapPreprocessors(Registry& registry, PreprocessorRoutes& routes);
 void addSoftEdgePreprocessors(Registry& registry, PreprocessorRoutes& routes);  // HED, PiDiNet (ONNX)
 void addLineartPreprocessors(Registry& registry, PreprocessorRoutes& routes);   // LineArt, AnimeLineArt (ONNX)
 void addMlsdPreprocessor(Registry& registry, PreprocessorRoutes& routes);       // M-LSD (ONNX)
+void addSemsegPreprocessors(Registry& registry, PreprocessorRoutes& routes);    // UniFormer, OneFormer ADE20K (ONNX)
 void addInpaintPreprocessor(Registry& registry);  // image + mask: not routed (as in the pack)
 void addAioPreprocessor(Registry& registry, PreprocessorRoutes routes);
 

@@ -95,6 +95,29 @@ TEST_F(OnnxPreprocessorsTest, MlsdDrawsTheSegmentsOfStrongCentres) {
     EXPECT_GT(mlsd(0.01, 0.1).sum().item<int64_t>(), wantTensor.sum().item<int64_t>());
 }
 
+TEST_F(OnnxPreprocessorsTest, SegmentationPaintsTheBestClassInTheAdePalette) {
+    // Class 0 (wall) scores the normalised red, class 2 (sky) the green, class 4 (tree) the blue; the rest never win.
+    std::vector<std::vector<float>> weights(150, std::vector<float>{0, 0, 0});
+    std::vector<float> biases(150, -100.0f);
+    weights[0] = {1, 0, 0};
+    weights[2] = {0, 1, 0};
+    weights[4] = {0, 0, 1};
+    biases[0] = biases[2] = biases[4] = 0.0f;
+    std::ofstream(root + "/models/preprocessors/upernet_global_small.onnx", std::ios::binary)
+        << test::tinyConvOnnx(3, weights, biases, "seg_logits");
+    at::Tensor img = at::zeros({1, 64, 64, 3});
+    img.slice(1, 0, 20).select(3, 0).fill_(1.0f);   // red band
+    img.slice(1, 20, 40).select(3, 1).fill_(1.0f);  // green band
+    img.slice(1, 40).select(3, 2).fill_(1.0f);      // blue band
+    const at::Tensor got = run("UniFormer-SemSegPreprocessor", {{"resolution", 64}}, img);
+    at::Tensor want = at::empty({64, 64, 3}, at::kByte);
+    want.slice(0, 0, 20).copy_(at::tensor({120, 120, 120}, at::kByte));
+    want.slice(0, 20, 40).copy_(at::tensor({6, 230, 230}, at::kByte));
+    want.slice(0, 40).copy_(at::tensor({4, 200, 3}, at::kByte));
+    EXPECT_TRUE(sameTensor(got, want));
+    EXPECT_TRUE(sameTensor(run("SemSegPreprocessor", {{"resolution", 64}}, img), want));  // the legacy alias
+}
+
 TEST_F(OnnxPreprocessorsTest, MissingModelsSayWhichFileGoesWhere) {
     const NodeId n = add("HEDPreprocessor");
     link(image(at::rand({1, 8, 8, 3})), 0, n, "image");
