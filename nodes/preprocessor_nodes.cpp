@@ -6,6 +6,7 @@
 #include "nodes/depth_estimation.h"
 #include "nodes/image_convert.h"
 #include "nodes/image_node_support.h"
+#include "nodes/annotator_frame.h"
 #include "nodes/preprocessor_routes.h"
 
 #include <ATen/ATen.h>
@@ -112,6 +113,9 @@ void registerPreprocessorNodes(Registry& registry) {
     addLineartPreprocessors(registry, routes);
     addMlsdPreprocessor(registry, routes);
     addSemsegPreprocessors(registry, routes);
+    routes.push_back({"Canny", [](const NodeContext& ctx, const at::Tensor& images, int64_t) {  // its own size
+                          return annotateBatch(ctx, images, [](const at::Tensor& img) { return cannyEdges(img, 0.4, 0.8); });
+                      }});
     addInpaintPreprocessor(registry);
     addAioPreprocessor(registry, std::move(routes));
 }

@@ -134,6 +134,8 @@ TEST_F(AuxPreprocessorsTest, AioRunsAPreprocessorByNameWithItsDefaults) {
         imageOf(preprocess("AIO_Preprocessor", src, {{"preprocessor", "Scribble_XDoG_Preprocessor"}, {"resolution", 64}}));
     EXPECT_TRUE(sameTensor(bytesOf(viaAio), reference("xdog_32")));  // threshold 32 is the node's default
     EXPECT_TRUE(sameTensor(imageOf(preprocess("AIO_Preprocessor", src, {{"preprocessor", "none"}})), imageOf(src)));
+    EXPECT_TRUE(sameTensor(imageOf(preprocess("AIO_Preprocessor", src, {{"preprocessor", "Canny"}})),
+                           imageOf(preprocess("Canny", src, {}))));  // ComfyUI's Canny at its defaults
     const std::string failure = failureOf(preprocess("AIO_Preprocessor", src, {{"preprocessor", "OpenposePreprocessor"}}));
     EXPECT_NE(failure.find("OpenposePreprocessor"), std::string::npos) << failure;
     for (const char* name : {"ScribblePreprocessor", "BinaryPreprocessor", "TilePreprocessor", "ShufflePreprocessor"})

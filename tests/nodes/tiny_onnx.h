@@ -1,6 +1,6 @@
 #pragma once
-// Tiny ONNX models written byte by byte (protobuf wire format), so the depth node can be tested
-// without Python or downloaded weights.
+// Tiny ONNX models written byte by byte (protobuf wire format), so the depth and preprocessor nodes
+// can be tested without Python or downloaded weights.
 #include <array>
 #include <string>
 #include <vector>
