@@ -15,7 +15,7 @@ void registerSamplingNodes(Registry& registry);
 void registerImageNodes(Registry& registry);
 void registerMaskNodes(Registry& registry);
 void registerControlNetNodes(Registry& registry);
-void registerPreprocessorNodes(Registry& registry);  // Canny, depth
+void registerPreprocessorNodes(Registry& registry);  // Canny, depth, comfyui_controlnet_aux families, AIO
 void registerInpaintCropNodes(Registry& registry);   // InpaintCrop, InpaintStitch
 void registerNoteNodes(Registry& registry);          // Note, MarkdownNote
 void registerConditioningCombineNodes(Registry& registry);  // ConditioningCombine, Concat, Average, ZeroOut

@@ -1,10 +1,13 @@
 // ControlNet preprocessors: Canny (ComfyUI's comfy_extras/nodes_canny.py inputs) and
-// DepthEstimation (ONNX depth models from models/depth).
+// DepthEstimation (ONNX depth models from models/depth); the comfyui_controlnet_aux families
+// (nodes/*_preprocessor_nodes.cpp) register from here too.
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/depth_estimation.h"
 #include "nodes/image_convert.h"
 #include "nodes/image_node_support.h"
+#include "nodes/annotator_frame.h"
+#include "nodes/preprocessor_routes.h"
 
 #include <ATen/ATen.h>
 #include <opencv2/imgproc.hpp>
@@ -102,6 +105,19 @@ NodeDecl depthEstimation() {
 void registerPreprocessorNodes(Registry& registry) {
     registry.add(canny());
     registry.add(depthEstimation());
+    PreprocessorRoutes routes;
+    addSketchPreprocessors(registry, routes);
+    addTilePreprocessors(registry, routes);
+    addNormalMapPreprocessors(registry, routes);
+    addSoftEdgePreprocessors(registry, routes);
+    addLineartPreprocessors(registry, routes);
+    addMlsdPreprocessor(registry, routes);
+    addSemsegPreprocessors(registry, routes);
+    routes.push_back({"Canny", [](const NodeContext& ctx, const at::Tensor& images, int64_t) {  // its own size
+                          return annotateBatch(ctx, images, [](const at::Tensor& img) { return cannyEdges(img, 0.4, 0.8); });
+                      }});
+    addInpaintPreprocessor(registry);
+    addAioPreprocessor(registry, std::move(routes));
 }
 
 }  // namespace tessera::nodes

@@ -18,6 +18,7 @@ const std::vector<ModelFolderKind>& modelFolderKinds() {
         {"upscale_models", "ESRGAN / Real-ESRGAN upscale models, .pth or .safetensors (e.g. RealESRGAN_x4plus.pth, 4x-UltraSharp.pth)", ".pth"},
         {"vae_approx", "taesd_decoder.safetensors for better live previews", ".safetensors"},
         {"depth", "ONNX depth models (MiDaS or Depth Anything exports) for the depth preprocessor", ".onnx"},
+        {"preprocessors", "ONNX preprocessor models by fixed name (ControlNetHED.onnx, table5_pidinet.onnx, sk_model.onnx, sk_model2.onnx, netG.onnx, mlsd_large_512_fp32.onnx, upernet_global_small.onnx, ...)", ".onnx"},
         {"tokenizers", "the CLIP vocabulary bpe_simple_vocab_16e6.txt.gz (or vocab.json + merges.txt)", ".gz"},
     };
     return kinds;

@@ -50,16 +50,43 @@ std::string floatTensor(const std::string& name, std::initializer_list<int64_t> 
 }  // namespace
 
 std::string tinyDepthOnnx(const std::array<float, 3>& weights, float bias) {
+    return tinyConvHeadsOnnx({{"depth", weights, bias}});
+}
+
+std::string tinyConvOnnx(int inChannels, const std::vector<std::vector<float>>& weights, const std::vector<float>& biases,
+                         const std::string& output) {
     const std::string kernelShape = bytesField(1, "kernel_shape") + intField(8, 1) + intField(8, 1) +
                                     intField(20, kAttributeInts);
+    std::vector<float> flat;
+    for (const auto& row : weights) flat.insert(flat.end(), row.begin(), row.end());
+    const int64_t outChannels = int64_t(weights.size());
     const std::string conv = bytesField(1, "input") + bytesField(1, "weight") + bytesField(1, "bias") +
-                             bytesField(2, "depth") + bytesField(3, "conv") + bytesField(4, "Conv") +
+                             bytesField(2, output) + bytesField(3, "conv") + bytesField(4, "Conv") +
                              bytesField(5, kernelShape);
-    std::string graph = bytesField(1, conv) + bytesField(2, "tiny_depth");
-    graph += bytesField(5, floatTensor("weight", {1, 3, 1, 1}, weights.data(), 3));
-    graph += bytesField(5, floatTensor("bias", {1}, &bias, 1));
-    graph += bytesField(11, tensorInfo("input", {"1", "3", "height", "width"}));
-    graph += bytesField(12, tensorInfo("depth", {"1", "1", "height", "width"}));
+    std::string graph = bytesField(1, conv) + bytesField(2, "tiny_conv");
+    graph += bytesField(5, floatTensor("weight", {outChannels, inChannels, 1, 1}, flat.data(), flat.size()));
+    graph += bytesField(5, floatTensor("bias", {outChannels}, biases.data(), biases.size()));
+    const std::string c = std::to_string(inChannels), k = std::to_string(outChannels);
+    graph += bytesField(11, tensorInfo("input", {"1", c.c_str(), "height", "width"}));
+    graph += bytesField(12, tensorInfo(output, {"1", k.c_str(), "height", "width"}));
+    const std::string opset = bytesField(1, "") + intField(2, 13);
+    return intField(1, 7) + bytesField(2, "tessera-tests") + bytesField(7, graph) + bytesField(8, opset);
+}
+
+std::string tinyConvHeadsOnnx(const std::vector<TinyConvHead>& heads) {
+    const std::string kernelShape = bytesField(1, "kernel_shape") + intField(8, 1) + intField(8, 1) +
+                                    intField(20, kAttributeInts);
+    std::string nodes, initializers, outputs;
+    for (const TinyConvHead& h : heads) {
+        const std::string w = h.output + "_weight", b = h.output + "_bias";
+        nodes += bytesField(1, bytesField(1, "input") + bytesField(1, w) + bytesField(1, b) + bytesField(2, h.output) +
+                                   bytesField(3, h.output + "_conv") + bytesField(4, "Conv") + bytesField(5, kernelShape));
+        initializers += bytesField(5, floatTensor(w, {1, 3, 1, 1}, h.weights.data(), 3));
+        initializers += bytesField(5, floatTensor(b, {1}, &h.bias, 1));
+        outputs += bytesField(12, tensorInfo(h.output, {"1", "1", "height", "width"}));
+    }
+    const std::string graph = nodes + bytesField(2, "tiny_conv_heads") + initializers +
+                              bytesField(11, tensorInfo("input", {"1", "3", "height", "width"})) + outputs;
     const std::string opset = bytesField(1, "") + intField(2, 13);
     return intField(1, 7) + bytesField(2, "tessera-tests") + bytesField(7, graph) + bytesField(8, opset);
 }

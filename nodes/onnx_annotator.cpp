@@ -1,0 +1,73 @@
+#include "nodes/onnx_annotator.h"
+
+#include "core/common/error.h"
+
+#include <opencv2/dnn.hpp>
+
+#include <filesystem>
+
+namespace tessera::nodes {
+
+std::string requireAnnotatorModel(const NodeContext& ctx, const std::string& fileName) {
+    const std::string path = ctx.env().findModel(kAnnotatorFolder, fileName);
+    if (!path.empty()) return path;
+    const auto& dirs = ctx.env().modelDirs;
+    const std::filesystem::path models = dirs.empty() ? std::filesystem::path("models") : std::filesystem::path(dirs.front());
+    ctx.fail("needs the ONNX model '" + fileName + "': put " + fileName + " in " + (models / kAnnotatorFolder).string());
+}
+
+cv::Mat annotatorBlob(const cv::Mat& rgb8, float divisor, float offset, bool bgr) {
+    const int shape[4] = {1, 3, rgb8.rows, rgb8.cols};
+    cv::Mat blob(4, shape, CV_32F);
+    const size_t plane = size_t(rgb8.rows) * size_t(rgb8.cols);
+    float* out = blob.ptr<float>();
+    for (int y = 0; y < rgb8.rows; ++y)
+        for (int x = 0; x < rgb8.cols; ++x) {
+            const cv::Vec3b& px = rgb8.at<cv::Vec3b>(y, x);
+            const size_t at = size_t(y) * size_t(rgb8.cols) + size_t(x);
+            for (int c = 0; c < 3; ++c)  // divided, not multiplied by 1/divisor: the pack's float32 rounding
+                out[size_t(c) * plane + at] = float(px[bgr ? 2 - c : c]) / divisor + offset;
+        }
+    return blob;
+}
+
+cv::Mat firstMap(const cv::Mat& output) {
+    if (output.depth() != CV_32F || output.dims < 2) throw Error("the model's output is not a float map");
+    const int h = output.size[output.dims - 2], w = output.size[output.dims - 1];
+    const cv::Mat contiguous = output.isContinuous() ? output : output.clone();
+    return cv::Mat(h, w, CV_32F, const_cast<uchar*>(contiguous.ptr())).clone();
+}
+
+struct AnnotatorNet::Impl {
+    cv::dnn::Net net;
+};
+
+AnnotatorNet::AnnotatorNet(const std::string& onnxPath) : impl_(std::make_unique<Impl>()), path_(onnxPath) {
+    try {
+        impl_->net = cv::dnn::readNetFromONNX(onnxPath);
+    } catch (const cv::Exception& e) {
+        throw Error("could not load the model '" + onnxPath + "' (is it a valid ONNX file?): " + e.err);
+    }
+    if (impl_->net.empty()) throw Error("the model '" + onnxPath + "' contains no network");
+    impl_->net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+    impl_->net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+}
+
+AnnotatorNet::~AnnotatorNet() = default;
+
+std::vector<cv::Mat> AnnotatorNet::forward(const cv::Mat& blob, bool lastLayerOnly) {
+    std::vector<cv::Mat> outs;
+    try {
+        impl_->net.setInput(blob);
+        if (lastLayerOnly)
+            outs.push_back(impl_->net.forward());
+        else
+            impl_->net.forward(outs, impl_->net.getUnconnectedOutLayersNames());
+    } catch (const cv::Exception& e) {
+        throw Error("the model '" + path_ + "' failed on a " + std::to_string(blob.size[3]) + "x" +
+                    std::to_string(blob.size[2]) + " input: " + e.err);
+    }
+    return outs;
+}
+
+}  // namespace tessera::nodes
