@@ -8,11 +8,11 @@ cd "$(dirname "$0")/.."
 BUILD=${TESSERA_ASAN_BUILD_DIR:-build-asan}
 JOBS=${JOBS:-$(nproc)}
 FLAGS="-O1 -g1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
-# TESSERA_UNITY_BUILD=ON compiles in unity batches (faster; not yet clean: Qt keyword macros).
+# Unity batches as in scripts/test.sh (TESSERA_UNITY_BUILD=OFF: one translation unit per source).
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Sanitize \
   -DCMAKE_CXX_FLAGS_SANITIZE="$FLAGS" -DCMAKE_EXE_LINKER_FLAGS_SANITIZE="-fsanitize=address,undefined" \
   -DCMAKE_SHARED_LINKER_FLAGS_SANITIZE="-fsanitize=address,undefined" \
-  -DTESSERA_ALLOCATOR=system -DTESSERA_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD="${TESSERA_UNITY_BUILD:-OFF}"
+  -DTESSERA_ALLOCATOR=system -DTESSERA_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD="${TESSERA_UNITY_BUILD:-ON}"
 TARGETS=(core_tests engine_tests nodes_tests cli_tests server_tests editor_tests plugins_tests fuzz_replay tessera)
 cmake --build "$BUILD" -j"$JOBS" --target "${TARGETS[@]}"
 
