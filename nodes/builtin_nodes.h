@@ -24,5 +24,7 @@ void registerLatentBatchNodes(Registry& registry);      // RepeatLatentBatch, La
 void registerLatentTransformNodes(Registry& registry);  // LatentFlip, LatentRotate, LatentCrop
 void registerLatentCompositeNodes(Registry& registry);  // LatentComposite(Masked), LatentBlend
 void registerImageComposeNodes(Registry& registry);     // ImageBatch, ImageBlend, ImageCompositeMasked
+void registerCustomSamplingNodes(Registry& registry);   // SamplerCustom(Advanced), KSamplerSelect, noise, guiders
+void registerSigmaNodes(Registry& registry);            // BasicScheduler, KarrasScheduler, ..., SplitSigmas, FlipSigmas
 
 }  // namespace tessera::nodes
