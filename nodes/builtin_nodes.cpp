@@ -12,6 +12,8 @@ void registerBuiltinNodes(Registry& registry) {
     registerLatentTransformNodes(registry);
     registerLatentCompositeNodes(registry);
     registerSamplingNodes(registry);
+    registerCustomSamplingNodes(registry);
+    registerSigmaNodes(registry);
     registerControlNetNodes(registry);
     registerPreprocessorNodes(registry);
     registerImageNodes(registry);

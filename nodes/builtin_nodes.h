@@ -27,5 +27,7 @@ void registerImageComposeNodes(Registry& registry);     // ImageBatch, ImageBlen
 void registerModelMergeNodes(Registry& registry);       // ModelMerge*, CLIPMerge*, CheckpointSave
 void registerCheckpointSaveNode(Registry& registry);    // (called by registerModelMergeNodes)
 void registerUpscaleModelNodes(Registry& registry);      // UpscaleModelLoader, ImageUpscaleWithModel
+void registerCustomSamplingNodes(Registry& registry);   // SamplerCustom(Advanced), KSamplerSelect, noise, guiders
+void registerSigmaNodes(Registry& registry);            // BasicScheduler, KarrasScheduler, ..., SplitSigmas, FlipSigmas
 
 }  // namespace tessera::nodes

@@ -11,6 +11,7 @@
 #include "nodes/memory_estimates.h"
 #include "nodes/model_cache.h"
 #include "nodes/sampler_preview.h"
+#include "nodes/sampling_feedback.h"
 #include "nodes/values.h"
 
 #include <ATen/ATen.h>
@@ -19,18 +20,6 @@ namespace tessera::nodes {
 namespace {
 
 constexpr double kLatentScale = 0.18215;
-
-void requireSamplingMemory(const NodeContext& ctx, const engine::KSamplerRequest& r) {
-    const engine::Placement place = placementFor(ctx.env());
-    const at::Tensor& z = r.latent;
-    // The UNet's activations live on its device: a GPU's memory is checked by CUDA itself (reported as out of memory).
-    const int64_t elementBytes = place.device.is_cpu() ? int64_t(c10::elementSize(place.dtype)) : 0;
-    const int64_t modelBatch = z.size(0) * (r.cfg == 1.0 ? 1 : 2);
-    requireNodeMemory(ctx,
-                      samplingBytes(r.model->unet->config(), modelBatch, z.size(0), z.size(1), z.size(2), z.size(3), elementBytes),
-                      "sampling a " + dimsText(z.size(0), z.size(1), z.size(2), z.size(3)) + " latent (" +
-                          std::to_string(z.size(3) * 8) + "x" + std::to_string(z.size(2) * 8) + " pixels)");
-}
 
 // The request parts both KSampler nodes share: model, conditioning, latent and its noise mask.
 engine::KSamplerRequest baseRequest(const NodeContext& ctx, const LatentValue& latent) {
@@ -51,20 +40,13 @@ engine::KSamplerRequest baseRequest(const NodeContext& ctx, const LatentValue& l
     r.sampler = ctx.getString("sampler_name");
     r.scheduler = ctx.getString("scheduler");
     r.steps = static_cast<int>(ctx.getInt("steps"));
-    requireSamplingMemory(ctx, r);
+    requireSamplingMemory(ctx, *r.model, r.latent, r.cfg == 1.0 ? 1 : 2);
     return r;
 }
 
 std::vector<Value> sampleWithFeedback(const NodeContext& ctx, const engine::KSamplerRequest& r, const LatentValue& in) {
-    Previewer previewer = choosePreviewer(ctx.env());
-    engine::SamplerCallbacks callbacks;
-    callbacks.cancel = &ctx.cancel();
-    callbacks.onStep = [&ctx, &previewer](int step, int total, const at::Tensor&, const at::Tensor& denoised) {
-        ctx.progress(step + 1, total);
-        if (previewer)
-            if (auto image = previewer(denoised)) ctx.preview(std::move(image));
-    };
-    auto out = std::make_shared<LatentValue>(engine::runKSampler(r, callbacks));
+    const SamplingFeedback feedback(ctx);
+    auto out = std::make_shared<LatentValue>(engine::runKSampler(r, feedback.callbacks()));
     out->noiseMask = in.noiseMask;  // ComfyUI passes the rest of the latent dict on
     return {out};
 }

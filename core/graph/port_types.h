@@ -13,6 +13,11 @@ inline constexpr std::string_view Model = "MODEL";
 inline constexpr std::string_view Clip = "CLIP";
 inline constexpr std::string_view Vae = "VAE";
 inline constexpr std::string_view ControlNet = "CONTROL_NET";
+// Custom sampling (SamplerCustomAdvanced and its inputs).
+inline constexpr std::string_view Sampler = "SAMPLER";
+inline constexpr std::string_view Sigmas = "SIGMAS";
+inline constexpr std::string_view Noise = "NOISE";
+inline constexpr std::string_view Guider = "GUIDER";
 
 // Widget value types: an input of one of these is edited in place unless a link feeds it.
 inline constexpr std::string_view Int = "INT";

@@ -1,6 +1,7 @@
 #include "core/graph/validation.h"
 
 #include "core/exec/environment.h"
+#include "core/common/closest_names.h"
 #include "core/graph/port_types.h"
 
 #include <algorithm>
@@ -155,8 +156,10 @@ private:
             if (std::find(in.choices.begin(), in.choices.end(), choice) != in.choices.end()) return;
             std::string list;
             for (const auto& c : in.choices) list += (list.empty() ? "" : ", ") + c;
+            const std::string hint = didYouMean(choice, in.choices);
             report(node.id, in.name,
-                   "input '" + in.name + "' is \"" + choice + "\", which is not one of its choices: " + list);
+                   "input '" + in.name + "' is \"" + choice + "\", which is not one of its choices" +
+                       (hint.empty() ? "" : " (" + hint + ")") + ": " + list);
             return;
         }
         if (in.choicesFrom.empty() || !env_) return;

@@ -43,12 +43,9 @@ const std::vector<CorpusCase>& corpus() {
         {"textual_inversion_embeddings__embedding_example", {}, true, {}, 7},
         {"area_composition__square_area_for_subject", {}, true, {}, 18},
         {"controlnet__controlnet_example", {}, true, {}, 11},
-        {"edit_models__sdxl_edit_model",
-         {"ImageScaleToTotalPixels", "KSamplerSelect", "RandomNoise", "BasicScheduler", "InstructPixToPixConditioning",
-          "DualCFGGuider", "SamplerCustomAdvanced"},
-         false,
-         {"unknown node type"},
-         15},
+        {"edit_models__sdxl_edit_model", {"ImageScaleToTotalPixels", "InstructPixToPixConditioning"}, false,
+         {"unknown node type"}, 15},
+        {"tessera__sampler_custom_advanced", {}, true, {}, 12},
     };
     return cases;
 }
@@ -191,9 +188,10 @@ TEST(CorpusLayouts, PublishedGroupNodeIsExpanded) {
         if (n.type == "SamplerCustomAdvanced") sampler = &n;
     }
     ASSERT_TRUE(noise && scheduler && sampler);
-    // Unknown types keep the instance's values for them in their saved ComfyUI JSON.
-    EXPECT_NE(noise->placeholderJson.find("11652752290163"), std::string::npos);
-    EXPECT_NE(scheduler->placeholderJson.find("[\"normal\",20,1]"), std::string::npos);
+    // The instance's widget values reach the inner nodes.
+    EXPECT_EQ(noise->widgets.at("noise_seed"), Value(int64_t(11652752290163)));
+    EXPECT_EQ(scheduler->widgets.at("scheduler"), Value("normal"));
+    EXPECT_EQ(scheduler->widgets.at("steps"), Value(20));
     // The instance's output feeds the VAEDecode through the inner sampler.
     ASSERT_NE(g.linkInto(8, "samples"), nullptr);
     EXPECT_EQ(g.linkInto(8, "samples")->fromNode, sampler->id);

@@ -117,6 +117,9 @@ TEST_F(Validation, ComboValueNotAmongChoices) {
     graph.node(f)->widgets["mode"] = "explode";
     EXPECT_EQ(only().message,
               "Fail #2: input 'mode' is \"explode\", which is not one of its choices: error, std, unknown, ok");
+    graph.node(f)->widgets["mode"] = "eror";
+    EXPECT_EQ(only().message, "Fail #2: input 'mode' is \"eror\", which is not one of its choices (did you mean "
+                              "'error'?): error, std, unknown, ok");
 }
 
 TEST_F(Validation, ModelFileMustExistWhenEnvironmentGiven) {

@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/exec/node_context.h"
 #include "nodes/builtin_nodes.h"
+#include "nodes/custom_sampling_values.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/values.h"
 #include "tests/support/refdata.h"
@@ -50,6 +51,8 @@ const Registry& engineNodeRegistry() {
         nodes::registerConditioningNodes(registry);
         nodes::registerLatentNodes(registry);
         nodes::registerSamplingNodes(registry);
+        nodes::registerCustomSamplingNodes(registry);
+        nodes::registerSigmaNodes(registry);
         nodes::registerControlNetNodes(registry);
         nodes::registerModelMergeNodes(registry);
         registry.add(tensorSource<nodes::ImageValue>("TestImage", "IMAGE"));
@@ -109,6 +112,7 @@ at::Tensor outputTensor(const RunResult& result, NodeId node, int slot) {
     if (auto image = v.as<nodes::ImageValue>()) return image->pixels;
     if (auto latent = v.as<nodes::LatentValue>()) return latent->samples;
     if (auto mask = v.as<nodes::MaskValue>()) return mask->mask;
+    if (auto sigmas = v.as<nodes::SigmasValue>()) return sigmas->sigmas;
     ADD_FAILURE() << "node #" << node << " output " << slot << " is not a tensor value";
     return {};
 }

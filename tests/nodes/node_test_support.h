@@ -48,7 +48,7 @@ public:
 };
 
 // Value of output `slot` of `node` in a finished run, as a tensor of the node's value type
-// (IMAGE pixels, LATENT samples); fails the test when absent.
+// (IMAGE pixels, LATENT samples, SIGMAS); fails the test when absent.
 at::Tensor outputTensor(const RunResult& result, NodeId node, int slot = 0);
 
 // The message of the exception `f` throws ("" when none).

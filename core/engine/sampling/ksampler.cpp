@@ -11,6 +11,8 @@
 
 #include <ATen/ATen.h>
 
+#include <cmath>
+
 namespace tessera::engine {
 namespace {
 
@@ -127,6 +129,114 @@ void applyControlsToUncond(const std::vector<Conditioning>& positive, std::vecto
     }
 }
 
+
+// Keeps the conditioning a model function points into alive as long as the denoiser.
+struct GuidanceStorage {
+    std::vector<Conditioning> positive, negative;
+    std::vector<ResolvedCond> resolvedPositive, resolvedNegative;
+};
+
+// Classifier-free guidance of one positive/negative pair (cfg 1: the negative is never evaluated).
+Denoiser guidancePairDenoiser(const DiffusionModel& model, std::vector<Conditioning> positive, std::vector<Conditioning> negative,
+                      double cfg, int64_t h, int64_t w) {
+    auto kept = std::make_shared<GuidanceStorage>();
+    kept->positive = std::move(positive);
+    kept->negative = std::move(negative);
+    applyControlsToUncond(kept->positive, kept->negative);
+    const auto& pos = kept->positive;
+    const auto& neg = kept->negative;
+    Denoiser inner;
+    if (pos.size() == 1 && neg.size() == 1 && pos[0].isPlain() && neg[0].isPlain()) {
+        inner = makeCfgDenoiser(model.sampling, makeModelFn(model, {&pos[0], &neg[0]}), pos[0].context, neg[0].context, cfg);
+    } else {
+        kept->resolvedPositive = resolveConds(pos, h, w);
+        kept->resolvedNegative = resolveConds(neg, h, w);
+        addMatchingAreas(kept->resolvedNegative, kept->resolvedPositive);
+        addMatchingAreas(kept->resolvedPositive, kept->resolvedNegative);
+        std::vector<const Conditioning*> all;
+        for (const auto* side : {&kept->resolvedPositive, &kept->resolvedNegative})
+            for (const ResolvedCond& e : *side) all.push_back(&e.cond);
+        inner = makeRegionalCfgDenoiser(model.sampling, makeModelFn(model, std::move(all)), kept->resolvedPositive,
+                                        kept->resolvedNegative, cfg);
+    }
+    return [kept, inner](const at::Tensor& x, double sigma) { return inner(x, sigma); };
+}
+
+// One side's own prediction (its entries averaged, no guidance).
+Denoiser guidanceSideDenoiser(const DiffusionModel& model, const std::vector<Conditioning>& side, int64_t h, int64_t w) {
+    return guidancePairDenoiser(model, side, side, 1.0, h, w);
+}
+
+bool dualCfgScaleIsOne(double v) { return std::fabs(v - 1.0) <= 1e-9; }  // Python's math.isclose(v, 1.0)
+
+// ComfyUI's Guider_DualCFG.predict_noise on x0 estimates.
+Denoiser dualCfgDenoiser(const Guider& g, int64_t h, int64_t w) {
+    const DiffusionModel& model = *g.model;
+    const Denoiser positive = guidanceSideDenoiser(model, g.positive, h, w);
+    const Denoiser middle = guidanceSideDenoiser(model, g.middle, h, w);
+    const Denoiser negative = guidanceSideDenoiser(model, g.negative, h, w);
+    const double cfgConds = g.cfg, cfgNegative = g.cfgNegative;
+    if (g.nested)
+        return [=](const at::Tensor& x, double sigma) {
+            const at::Tensor mid = middle(x, sigma);
+            const at::Tensor text = mid + (positive(x, sigma) - mid) * cfgConds;
+            const at::Tensor neg = negative(x, sigma);
+            return neg + (text - neg) * cfgNegative;
+        };
+    return [=](const at::Tensor& x, double sigma) {
+        if (dualCfgScaleIsOne(cfgNegative) && dualCfgScaleIsOne(cfgConds)) return positive(x, sigma);
+        const at::Tensor mid = middle(x, sigma);
+        const at::Tensor towardsPositive = (positive(x, sigma) - mid) * cfgConds;
+        if (dualCfgScaleIsOne(cfgNegative)) return mid + towardsPositive;
+        const at::Tensor neg = negative(x, sigma);
+        return neg + (mid - neg) * cfgNegative + towardsPositive;
+    };
+}
+
+Denoiser guidedDenoiser(const Guider& g, int64_t h, int64_t w) {
+    switch (g.kind) {
+        case Guider::Kind::Basic: return guidanceSideDenoiser(*g.model, g.positive, h, w);
+        case Guider::Kind::DualCfg: return dualCfgDenoiser(g, h, w);
+        case Guider::Kind::Cfg: break;
+    }
+    return guidancePairDenoiser(*g.model, g.positive, g.negative, g.cfg, h, w);
+}
+
+void requireGuiderConditioning(const std::vector<Conditioning>& side, const char* what) {
+    if (side.empty()) throw Error(std::string("the guider has no ") + what + " conditioning");
+    for (const Conditioning& c : side)
+        if (!c.context.defined()) throw Error(std::string("the guider's ") + what + " conditioning holds no text context");
+}
+
+void requireGuidance(const Guider& g) {
+    if (!g.model) throw Error("no model");
+    if (g.kind == Guider::Kind::Cfg) {
+        for (const auto* side : {&g.positive, &g.negative}) {
+            if (side->empty()) throw Error("both positive and negative conditioning are needed");
+            for (const Conditioning& c : *side)
+                if (!c.context.defined()) throw Error("both positive and negative conditioning are needed");
+        }
+        return;
+    }
+    requireGuiderConditioning(g.positive, "positive");
+    if (g.kind == Guider::Kind::DualCfg) {
+        requireGuiderConditioning(g.middle, "second (cond2)");
+        requireGuiderConditioning(g.negative, "negative");
+    }
+}
+
+// Everything after the start: guidance, the inpainting mask, the sampler and its ancestral noise.
+at::Tensor sampleGuided(const Guider& g, const NoisedStart& s, const at::Tensor& noiseMask, const std::string& sampler,
+                        int64_t seed, const SamplerCallbacks& callbacks) {
+    if (s.sigmas.size(0) < 2) return s.x / kLatentScale;
+    Denoiser denoiser = guidedDenoiser(g, s.x.size(2), s.x.size(3));
+    if (noiseMask.defined())
+        denoiser = withInpaintMask(denoiser, s.latent0, s.noise, resizeMaskToLatent(noiseMask, s.x.size(2), s.x.size(3)));
+    CpuGeneratorNoise ancestral(static_cast<uint64_t>(seed + 1));
+    at::Tensor out = sample(sampler, denoiser, s.x, s.sigmas, ancestral, callbacks);
+    return out / kLatentScale;
+}
+
 }  // namespace
 
 at::Tensor requestSigmas(const KSamplerRequest& r) {
@@ -144,14 +254,20 @@ at::Tensor requestSigmas(const KSamplerRequest& r) {
     return sigmas.narrow(0, r.startStep, sigmas.size(0) - r.startStep);
 }
 
-NoisedStart prepareStart(const KSamplerRequest& r) {
-    if (!r.latent.defined() || r.latent.dim() != 4) throw Error("the latent must be a [batch, channels, h, w] tensor");
+NoisedStart startAlong(const DiffusionModel& model, const at::Tensor& sigmas, const at::Tensor& latent, bool addNoise,
+                       int64_t seed) {
+    if (!latent.defined() || latent.dim() != 4) throw Error("the latent must be a [batch, channels, h, w] tensor");
     NoisedStart s;
-    s.sigmas = requestSigmas(r);
-    s.noise = r.addNoise ? prepareNoise(r.seed, r.latent.sizes()) : at::zeros(r.latent.sizes(), at::kFloat);
-    s.latent0 = r.latent.to(at::kFloat) * kLatentScale;
-    s.x = s.sigmas.size(0) > 0 ? r.model->sampling.startLatent(s.sigmas, s.noise, s.latent0) : s.latent0;
+    s.sigmas = sigmas;
+    s.noise = addNoise ? prepareNoise(seed, latent.sizes()) : at::zeros(latent.sizes(), at::kFloat);
+    s.latent0 = latent.to(at::kFloat) * kLatentScale;
+    s.x = s.sigmas.size(0) > 0 ? model.sampling.startLatent(s.sigmas, s.noise, s.latent0) : s.latent0;
     return s;
+}
+
+NoisedStart prepareStart(const KSamplerRequest& r) {
+    if (!r.model) throw Error("no model");
+    return startAlong(*r.model, requestSigmas(r), r.latent, r.addNoise, r.seed);
 }
 
 bool Conditioning::isPlain() const {
@@ -159,38 +275,23 @@ bool Conditioning::isPlain() const {
 }
 
 at::Tensor runKSampler(const KSamplerRequest& r, const SamplerCallbacks& callbacks) {
-    if (!r.model) throw Error("no model");
-    for (const auto* side : {&r.positive, &r.negative}) {
-        if (side->empty()) throw Error("both positive and negative conditioning are needed");
-        for (const Conditioning& c : *side)
-            if (!c.context.defined()) throw Error("both positive and negative conditioning are needed");
-    }
+    Guider guider;
+    guider.model = r.model;
+    guider.positive = r.positive;
+    guider.negative = r.negative;
+    guider.cfg = r.cfg;
+    requireGuidance(guider);
     const NoisedStart s = r.start ? *r.start : prepareStart(r);
-    if (s.sigmas.size(0) < 2) return s.x / kLatentScale;
-    Denoiser denoiser;
-    // Kept alive for the run: the model function points into them.
-    const std::vector<Conditioning> pos = r.positive;
-    std::vector<Conditioning> neg = r.negative;
-    applyControlsToUncond(pos, neg);
-    std::vector<ResolvedCond> positive, negative;
-    if (pos.size() == 1 && neg.size() == 1 && pos[0].isPlain() && neg[0].isPlain()) {
-        denoiser = makeCfgDenoiser(r.model->sampling, makeModelFn(*r.model, {&pos[0], &neg[0]}), pos[0].context,
-                                   neg[0].context, r.cfg);
-    } else {
-        positive = resolveConds(pos, s.x.size(2), s.x.size(3));
-        negative = resolveConds(neg, s.x.size(2), s.x.size(3));
-        addMatchingAreas(negative, positive);
-        addMatchingAreas(positive, negative);
-        std::vector<const Conditioning*> all;
-        for (const auto* side : {&positive, &negative})
-            for (const ResolvedCond& e : *side) all.push_back(&e.cond);
-        denoiser = makeRegionalCfgDenoiser(r.model->sampling, makeModelFn(*r.model, std::move(all)), positive, negative, r.cfg);
-    }
-    if (r.noiseMask.defined())
-        denoiser = withInpaintMask(denoiser, s.latent0, s.noise, resizeMaskToLatent(r.noiseMask, s.x.size(2), s.x.size(3)));
-    CpuGeneratorNoise ancestral(static_cast<uint64_t>(r.seed + 1));
-    at::Tensor out = sample(r.sampler, denoiser, s.x, s.sigmas, ancestral, callbacks);
-    return out / kLatentScale;
+    return sampleGuided(guider, s, r.noiseMask, r.sampler, r.seed, callbacks);
+}
+
+at::Tensor runCustomSampler(const CustomSamplerRequest& r, const SamplerCallbacks& callbacks) {
+    requireGuidance(r.guider);
+    if (!r.sigmas.defined() || r.sigmas.dim() != 1) throw Error("the sigmas must be a 1-D list of noise levels");
+    if (r.sigmas.size(0) == 0)
+        throw Error("the sigmas are empty: there is nothing to sample (a scheduler with denoise 0 gives no sigmas)");
+    const NoisedStart s = startAlong(*r.guider.model, r.sigmas.to(at::kCPU, at::kFloat).contiguous(), r.latent, r.addNoise, r.seed);
+    return sampleGuided(r.guider, s, r.noiseMask, r.sampler, r.seed, callbacks);
 }
 
 }  // namespace tessera::engine

@@ -89,11 +89,42 @@ struct KSamplerRequest {
     std::optional<NoisedStart> start;
 };
 
+// ComfyUI's GUIDER: how the model's predictions for the conditioning become one x0 estimate.
+struct Guider {
+    enum class Kind {
+        Cfg,      // CFGGuider (what KSampler uses): negative + (positive - negative) * cfg
+        Basic,    // BasicGuider: the positive conditioning alone
+        DualCfg,  // DualCFGGuider: positive (cond1), middle (cond2) and negative with two scales
+    };
+    Kind kind = Kind::Cfg;
+    std::shared_ptr<const DiffusionModel> model;
+    std::vector<Conditioning> positive, negative, middle;  // at least one entry each where the kind uses it
+    double cfg = 1.0;         // Cfg: cfg; DualCfg: cfg_conds (positive against middle)
+    double cfgNegative = 1.0; // DualCfg: cfg_cond2_negative (middle against negative)
+    bool nested = false;      // DualCfg style "nested": negative + cfgNegative * (middle-guided positive - negative)
+};
+
+// SamplerCustom / SamplerCustomAdvanced: a sampler along given sigmas with a guider.
+struct CustomSamplerRequest {
+    Guider guider;
+    std::string sampler = "euler";
+    at::Tensor sigmas;     // 1-D, as the scheduler nodes make them
+    at::Tensor latent;     // unscaled [B,4,h,w]
+    at::Tensor noiseMask;  // optional, 1 = repaint
+    bool addNoise = true;  // false: DisableNoise / add_noise off (zero noise)
+    int64_t seed = 0;      // the noise seed; the ancestral samplers' noise uses seed + 1 as in KSampler
+};
+
 // Sigmas for a request (scheduler, denoise and advanced start/end steps applied).
 at::Tensor requestSigmas(const KSamplerRequest& request);
 // The sampler's starting point (README step 5) for a request: noise, sigmas and x.
 NoisedStart prepareStart(const KSamplerRequest& request);
+// The starting point along `sigmas`: seed noise (zeros without addNoise) over the scaled latent.
+NoisedStart startAlong(const DiffusionModel& model, const at::Tensor& sigmas, const at::Tensor& latent, bool addNoise,
+                       int64_t seed);
 // Runs the request; returns the unscaled latent. Throws tessera::Cancelled when cancelled.
 at::Tensor runKSampler(const KSamplerRequest& request, const SamplerCallbacks& callbacks = {});
+// The same sampling run for the custom-sampling nodes (KSampler is a CFG guider over its scheduler's sigmas).
+at::Tensor runCustomSampler(const CustomSamplerRequest& request, const SamplerCallbacks& callbacks = {});
 
 }  // namespace tessera::engine

@@ -1,5 +1,6 @@
 #include "core/engine/sampling/samplers.h"
 
+#include "core/common/closest_names.h"
 #include "core/common/error.h"
 #include "core/engine/sampling/sampler_steps.h"
 
@@ -116,11 +117,7 @@ at::Tensor sample(const std::string& sampler, const Denoiser& denoiser, at::Tens
     SamplerFn fn = nullptr;
     for (const auto& [name, f] : samplerTable())
         if (name == sampler) fn = f;
-    if (!fn) {
-        std::string valid;
-        for (const auto& n : samplerNames()) valid += (valid.empty() ? "" : ", ") + n;
-        throw Error("unknown sampler '" + sampler + "'; valid samplers: " + valid);
-    }
+    if (!fn) throw Error(unknownNameMessage("sampler", sampler, samplerNames()));
     if (!denoiser) throw Error("sampler '" + sampler + "': no denoiser (model) was given");
     if (!x.defined() || !x.is_floating_point()) throw Error("sampler '" + sampler + "': the latent must be a float tensor");
     const std::vector<double> values = sigmaValues(sigmas);

@@ -1,7 +1,8 @@
 #include "core/engine/sampling/schedulers.h"
 
+#include "core/common/closest_names.h"
 #include "core/common/error.h"
-#include "core/engine/sampling/beta_distribution.h"
+#include "core/engine/custom_schedules.h"
 #include "core/engine/sampling/model_sampling.h"
 #include "core/engine/sampling/samplers.h"
 
@@ -12,12 +13,6 @@
 
 namespace tessera::engine {
 namespace {
-
-std::string joined(const std::vector<std::string>& names) {
-    std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-    return out;
-}
 
 at::Tensor toTensor(const std::vector<double>& values) {
     at::Tensor t = at::empty({static_cast<int64_t>(values.size())}, at::kFloat);
@@ -83,22 +78,6 @@ std::vector<double> ddimUniformSchedule(const ModelSampling& ms, int steps) {
     return sigmas;
 }
 
-// Timesteps at the beta(0.6, 0.6) quantiles of 1 - i/steps, rounded half to even; repeats dropped.
-std::vector<double> betaSchedule(const ModelSampling& ms, int steps) {
-    constexpr double alpha = 0.6, beta = 0.6;
-    const double lastIndex = static_cast<double>(ms.size() - 1);
-    std::vector<double> sigmas;
-    double lastT = -1;
-    for (int i = 0; i < steps; ++i) {
-        const double p = 1.0 - i * (1.0 / steps);
-        const double t = std::nearbyint(inverseRegularizedIncompleteBeta(p, alpha, beta) * lastIndex);
-        if (t != lastT) sigmas.push_back(ms.sigmaAt(static_cast<int64_t>(t)));
-        lastT = t;
-    }
-    sigmas.push_back(0.0);
-    return sigmas;
-}
-
 bool dropsPenultimateSigma(const std::string& sampler) {
     return sampler == "dpm_2" || sampler == "dpm_2_ancestral" || sampler == "uni_pc" || sampler == "uni_pc_bh2";
 }
@@ -106,7 +85,7 @@ bool dropsPenultimateSigma(const std::string& sampler) {
 }  // namespace
 
 std::vector<std::string> schedulerNames() {
-    return {"normal", "karras", "exponential", "sgm_uniform", "simple", "ddim_uniform", "beta"};
+    return {"normal", "karras", "exponential", "sgm_uniform", "simple", "ddim_uniform", "beta", "linear_quadratic", "kl_optimal"};
 }
 
 at::Tensor computeSigmas(const ModelSampling& ms, const std::string& scheduler, int steps) {
@@ -117,18 +96,20 @@ at::Tensor computeSigmas(const ModelSampling& ms, const std::string& scheduler, 
     if (scheduler == "sgm_uniform") return toTensor(normalSchedule(ms, steps, true));
     if (scheduler == "simple") return toTensor(simpleSchedule(ms, steps));
     if (scheduler == "ddim_uniform") return toTensor(ddimUniformSchedule(ms, steps));
-    if (scheduler == "beta") return toTensor(betaSchedule(ms, steps));
-    throw Error("unknown scheduler '" + scheduler + "'; valid schedulers: " + joined(schedulerNames()));
+    if (scheduler == "beta") return betaSigmas(ms, steps, 0.6, 0.6);
+    if (scheduler == "linear_quadratic") return linearQuadraticSigmas(ms, steps);
+    if (scheduler == "kl_optimal") return klOptimalSigmas(steps, ms.sigmaMin(), ms.sigmaMax());
+    throw Error(unknownNameMessage("scheduler", scheduler, schedulerNames()));
 }
 
 at::Tensor samplerSigmas(const ModelSampling& ms, const std::string& scheduler, int steps, double denoise,
                          const std::string& sampler) {
     const auto samplers = samplerNames();
     if (std::find(samplers.begin(), samplers.end(), sampler) == samplers.end())
-        throw Error("unknown sampler '" + sampler + "'; valid samplers: " + joined(samplers));
+        throw Error(unknownNameMessage("sampler", sampler, samplers));
     const auto schedulers = schedulerNames();
     if (std::find(schedulers.begin(), schedulers.end(), scheduler) == schedulers.end())
-        throw Error("unknown scheduler '" + scheduler + "'; valid schedulers: " + joined(schedulers));
+        throw Error(unknownNameMessage("scheduler", scheduler, schedulers));
     if (steps < 1) throw Error("sampler steps must be at least 1 (got " + std::to_string(steps) + ")");
     if (!(denoise >= 0.0 && denoise <= 1.0))
         throw Error("denoise must be between 0 and 1 (got " + std::to_string(denoise) + ")");

@@ -9,7 +9,8 @@ namespace tessera::engine {
 
 class ModelSampling;
 
-// "normal", "karras", "exponential", "sgm_uniform", "simple", "ddim_uniform", "beta" (ComfyUI's order).
+// "normal", "karras", "exponential", "sgm_uniform", "simple", "ddim_uniform", "beta", "linear_quadratic",
+// "kl_optimal" (the order of ComfyUI's KSampler list).
 std::vector<std::string> schedulerNames();
 
 // The full schedule for `steps` steps, float32, decreasing, ending with 0. Its length is steps+1, except
