@@ -3,9 +3,9 @@
 // DualCFGGuider (GUIDER), SamplerCustom and SamplerCustomAdvanced. The samplers run the engine's
 // KSampler path (engine::runCustomSampler): same noise, inpainting mask, progress, previews and
 // cancellation; "denoised_output" is the last step's x0 estimate.
-#include "core/engine/checkpoint.h"
-#include "core/engine/ksampler.h"
-#include "core/engine/samplers.h"
+#include "core/engine/files/checkpoint.h"
+#include "core/engine/sampling/ksampler.h"
+#include "core/engine/sampling/samplers.h"
 #include "core/exec/node_context.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/custom_sampling_values.h"

@@ -1,7 +1,7 @@
 #include "nodes/sampling_feedback.h"
 
-#include "core/engine/checkpoint.h"
-#include "core/engine/unet.h"
+#include "core/engine/files/checkpoint.h"
+#include "core/engine/networks/unet.h"
 #include "nodes/engine_inputs.h"
 #include "nodes/memory_estimates.h"
 #include "nodes/model_cache.h"

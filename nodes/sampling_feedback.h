@@ -2,7 +2,7 @@
 // What every sampler node shares (KSampler, KSamplerAdvanced, SamplerCustom, SamplerCustomAdvanced):
 // the memory check before a run, and per-step progress, previews, cancellation and the last x0
 // estimate during it.
-#include "core/engine/samplers.h"
+#include "core/engine/sampling/samplers.h"
 #include "core/exec/node_context.h"
 
 #include <ATen/core/Tensor.h>

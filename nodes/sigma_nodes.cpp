@@ -2,9 +2,9 @@
 // defaults (comfy_extras/nodes_custom_sampler.py): BasicScheduler, KarrasScheduler,
 // ExponentialScheduler, PolyexponentialScheduler, BetaSamplingScheduler, SDTurboScheduler,
 // SplitSigmas, SplitSigmasDenoise, FlipSigmas.
-#include "core/engine/checkpoint.h"
-#include "core/engine/custom_schedules.h"
-#include "core/engine/schedulers.h"
+#include "core/engine/files/checkpoint.h"
+#include "core/engine/sampling/custom_schedules.h"
+#include "core/engine/sampling/schedulers.h"
 #include "core/exec/node_context.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/custom_sampling_values.h"

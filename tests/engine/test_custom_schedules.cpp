@@ -2,9 +2,9 @@
 // (tests/fixtures/custom_schedules, made by make_custom_schedules.py), and the schedule edits
 // (BasicScheduler, SplitSigmas, SplitSigmasDenoise, FlipSigmas) with ComfyUI's slicing.
 #include "core/common/closest_names.h"
-#include "core/engine/custom_schedules.h"
-#include "core/engine/model_sampling.h"
-#include "core/engine/schedulers.h"
+#include "core/engine/sampling/custom_schedules.h"
+#include "core/engine/sampling/model_sampling.h"
+#include "core/engine/sampling/schedulers.h"
 #include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
 #include "tests/support/sampling_fixtures.h"

@@ -2,8 +2,8 @@
 // KSamplerSelect + BasicScheduler) gives the refdata KSampler goldens and KSampler's own result bit
 // for bit; SamplerCustom split by SplitSigmasDenoise, DisableNoise, BasicGuider and DualCFGGuider
 // agree with the runs they stand for; bad sigmas are named.
-#include "core/engine/samplers.h"
-#include "core/engine/schedulers.h"
+#include "core/engine/sampling/samplers.h"
+#include "core/engine/sampling/schedulers.h"
 #include "core/exec/executor.h"
 #include "nodes/custom_sampling_values.h"
 #include "nodes/values.h"

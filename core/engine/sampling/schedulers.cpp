@@ -2,7 +2,7 @@
 
 #include "core/common/closest_names.h"
 #include "core/common/error.h"
-#include "core/engine/custom_schedules.h"
+#include "core/engine/sampling/custom_schedules.h"
 #include "core/engine/sampling/model_sampling.h"
 #include "core/engine/sampling/samplers.h"
 

@@ -1,9 +1,9 @@
-#include "core/engine/custom_schedules.h"
+#include "core/engine/sampling/custom_schedules.h"
 
 #include "core/common/error.h"
-#include "core/engine/beta_distribution.h"
-#include "core/engine/model_sampling.h"
-#include "core/engine/schedulers.h"
+#include "core/engine/sampling/beta_distribution.h"
+#include "core/engine/sampling/model_sampling.h"
+#include "core/engine/sampling/schedulers.h"
 
 #include <ATen/ATen.h>
 
