@@ -28,7 +28,10 @@ separate_arguments(TESSERA_TORCH_CXX_FLAGS UNIX_COMMAND "${TORCH_CXX_FLAGS}")
 
 include(${CMAKE_CURRENT_LIST_DIR}/TesseraAllocator.cmake)
 
-set(TESSERA_WARNINGS -Wall -Wextra -Wno-unused-parameter)
+# -Wno-missing-field-initializers: aggregates whose members all have defaults are brace-initialised
+# with the leading ones only. -Wno-subobject-linkage: in a unity batch every source is included
+# from the batch file, so GCC takes a test fixture in an anonymous namespace for one in a header.
+set(TESSERA_WARNINGS -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-subobject-linkage)
 
 # tessera_add_library(name SOURCES ... DEPS ...): shared, so that the CLI, the editor and node
 # plugins (loaded at run time) share one copy of the graph model, engine and node values.

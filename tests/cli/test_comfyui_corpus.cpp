@@ -46,6 +46,35 @@ const std::vector<CorpusCase>& corpus() {
         {"edit_models__sdxl_edit_model", {"ImageScaleToTotalPixels", "InstructPixToPixConditioning"}, false,
          {"unknown node type"}, 15},
         {"tessera__sampler_custom_advanced", {}, true, {}, 12},
+        {"2_pass_txt2img__hiresfix_esrgan_workflow", {}, true, {}, 0},
+        {"area_composition__morning_day_evening_night", {}, true, {}, 0},
+        {"area_composition__night_evening_day_morning", {}, true, {}, 0},
+        {"area_composition__square_area_for_2_subjects", {}, true, {}, 0},
+        {"area_composition__square_area_for_2_subjects_first_pass", {}, true, {}, 0},
+        {"area_composition__workflow_night_evening_day_morning", {}, true, {}, 0},
+        {"controlnet__2_pass_pose_worship", {}, true, {}, 0},
+        {"controlnet__depth_controlnet", {}, true, {}, 0},
+        {"controlnet__depth_t2i_adapter", {}, true, {}, 0},
+        {"controlnet__mixing_controlnets", {}, true, {}, 0},
+        {"gligen__gligen_textbox_example", {}, true, {}, 0},
+        {"hypernetworks__hypernetwork_example", {}, true, {}, 0},
+        {"inpaint__inpain_model_cat", {}, true, {}, 0},
+        {"inpaint__inpain_model_outpainting", {}, true, {}, 0},
+        {"inpaint__inpain_model_woman", {}, true, {}, 0},
+        {"inpaint__inpaint_anythingv3_woman", {}, true, {}, 0},
+        {"inpaint__yosemite_outpaint_example", {}, true, {}, 0},
+        {"lora__lora_multiple", {}, true, {}, 0},
+        {"model_merging__model_merging_3_checkpoints", {}, true, {}, 0},
+        {"model_merging__model_merging_basic", {}, true, {}, 0},
+        {"model_merging__model_merging_inpaint", {}, true, {}, 0},
+        {"model_merging__model_merging_lora", {}, true, {}, 0},
+        {"noisy_latent_composition__noisy_latents_3_subjects_", {}, true, {}, 0},
+        {"unclip__unclip_2pass", {}, true, {}, 0},
+        {"unclip__unclip_example", {}, true, {}, 0},
+        {"unclip__unclip_example_multiple", {}, true, {}, 0},
+        {"upscale_models__esrgan_example", {}, true, {}, 0},
+        {"area_composition__night_evening_day_morning_subject", {}, true, {}, 0},
+        {"hypernetworks__hypernetwork_example_output", {}, true, {}, 0},
     };
     return cases;
 }
@@ -76,10 +105,25 @@ const std::string& corpusModelsDir() {
              {"checkpoints/512-inpainting-ema.safetensors", "models/tiny-sd15-inpainting.safetensors"},
              {"vae/vae-ft-mse-840000-ema-pruned.safetensors", "models/tiny-vae.safetensors"},
              {"controlnet/control_scribble.safetensors", "models/tiny-controlnet-sd15.safetensors"},
+             {"checkpoints/AbyssOrangeMix2_hard.safetensors", sd15},
+             {"checkpoints/AOM3A1.safetensors", sd15},
+             {"checkpoints/AOM3A3.safetensors", sd15},
+             {"checkpoints/cardosAnimated_v20.safetensors", sd15},
+             {"checkpoints/sd-v1-5-inpainting.ckpt", "models/tiny-sd15-inpainting.safetensors"},
+             {"vae/kl-f8-anime2.ckpt", "models/tiny-vae.safetensors"},
+             {"controlnet/control_openpose.safetensors", "models/tiny-controlnet-sd15.safetensors"},
+             {"controlnet/diff_control_sd15_depth_fp16.safetensors", "models/tiny-controlnet-sd15.safetensors"},
              {"tokenizers/bpe_simple_vocab_16e6.txt.gz", "bpe_simple_vocab_16e6.txt.gz"}});
         fs::create_directories(root / "loras");
+        fs::create_directories(root / "upscale_models");
+        fs::create_symlink(sourceDir() + "/tests/fixtures/upscale/rrdb_old_x4.pth", root / "upscale_models/RealESRGAN_x4plus.pth");
+        fs::create_symlink(sourceDir() + "/tests/fixtures/upscale/rrdb_new_x2.pth", root / "upscale_models/RealESRGAN_x2.pth");
         at::manual_seed(5);
         engine::writeSafetensors((root / "loras/epiNoiseoffset_v2.safetensors").string(),
+                                 {{"lora_unet_input_blocks_1_1_proj_in.lora_up.weight", at::randn({32, 4, 1, 1}) * 0.3},
+                                  {"lora_unet_input_blocks_1_1_proj_in.lora_down.weight", at::randn({4, 32, 1, 1}) * 0.3},
+                                  {"lora_unet_input_blocks_1_1_proj_in.alpha", at::scalar_tensor(4.0)}});
+        engine::writeSafetensors((root / "loras/theovercomer8sContrastFix_sd15.safetensors").string(),
                                  {{"lora_unet_input_blocks_1_1_proj_in.lora_up.weight", at::randn({32, 4, 1, 1}) * 0.3},
                                   {"lora_unet_input_blocks_1_1_proj_in.lora_down.weight", at::randn({4, 32, 1, 1}) * 0.3},
                                   {"lora_unet_input_blocks_1_1_proj_in.alpha", at::scalar_tensor(4.0)}});
@@ -91,7 +135,9 @@ const std::string& corpusModelsDir() {
 const std::string& corpusInputDir() {
     static const std::string dir = [] {
         const fs::path in = makeTempDir("corpus-input");
-        for (const char* name : {"example.png", "input_scribble_example.png", "yosemite_inpaint_example.png", "mountains.png"})
+        for (const char* name : {"example.png", "input_scribble_example.png", "yosemite_inpaint_example.png", "mountains.png",
+                                 "yosemite_outpaint_example.png", "sunset.png", "pose_worship.png", "pose_present.png",
+                                 "house_scribble.png", "shark_depthmap.png"})
             fs::copy_file(refdataPath("cases/source.png"), in / name);
         return in.string();
     }();
