@@ -47,17 +47,8 @@ cv::Mat animeLines(AnnotatorNet& net, const cv::Mat& padded) {
 using LineFn = cv::Mat (*)(AnnotatorNet&, const cv::Mat&);
 
 at::Tensor runLineart(const NodeContext& ctx, const at::Tensor& images, const char* file, LineFn fn, int64_t resolution) {
-    const std::string path = requireAnnotatorModel(ctx, file);
-    try {
-        AnnotatorNet net(path);
-        const int64_t res = annotatorDetectResolution(resolution);
-        return annotateBatch(ctx, images, [&](const at::Tensor& img) {
-            const AnnotatorFrame f = annotatorFrame(toUint8(img), res, cv::INTER_CUBIC);
-            return annotatorResult(f.unpad(fn(net, f.padded)));
-        });
-    } catch (const Error& e) {
-        ctx.fail(e.what());
-    }
+    return annotateWithModel(ctx, images, file, resolution, cv::INTER_CUBIC,
+                             [fn](AnnotatorNet& net, const cv::Mat& padded) { return fn(net, padded); });
 }
 
 NodeDecl lineartDecl() {

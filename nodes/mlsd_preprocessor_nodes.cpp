@@ -21,19 +21,12 @@ constexpr const char* kMlsdFile = "mlsd_large_512_fp32.onnx";
 constexpr int kMlsdTopK = 200;
 
 // RGB plus a constant channel of ones, every channel v / 127.5 - 1.
-cv::Mat mlsdBlob(const cv::Mat& rgb8) {
-    const int shape[4] = {1, 4, rgb8.rows, rgb8.cols};
-    cv::Mat blob(4, shape, CV_32F);
-    const size_t plane = size_t(rgb8.rows) * size_t(rgb8.cols);
-    float* out = blob.ptr<float>();
-    for (int y = 0; y < rgb8.rows; ++y)
-        for (int x = 0; x < rgb8.cols; ++x) {
-            const cv::Vec3b& px = rgb8.at<cv::Vec3b>(y, x);
-            const size_t at = size_t(y) * size_t(rgb8.cols) + size_t(x);
-            for (int c = 0; c < 3; ++c) out[size_t(c) * plane + at] = float(px[c]) / 127.5f - 1.0f;
-            out[3 * plane + at] = 1.0f / 127.5f - 1.0f;
-        }
-    return blob;
+BlobNormalisation mlsdNormalisation() {
+    BlobNormalisation n;
+    n.div = {127.5f, 127.5f, 127.5f};
+    n.add = -1.0f;
+    n.onesChannel = true;
+    return n;
 }
 
 // The model's map [1,C>=5,h,w]: channel 0 the centre logit, 1..4 the displacements to the start
@@ -74,18 +67,10 @@ cv::Mat mlsdDrawSegments(const cv::Mat& tpMap, cv::Size imageSize, double scoreT
 }
 
 at::Tensor runMlsd(const NodeContext& ctx, const at::Tensor& images, int64_t resolution, double score, double dist) {
-    const std::string path = requireAnnotatorModel(ctx, kMlsdFile);
-    try {
-        AnnotatorNet net(path);
-        const int64_t res = annotatorDetectResolution(resolution);
-        return annotateBatch(ctx, images, [&](const at::Tensor& img) {
-            const AnnotatorFrame f = annotatorFrame(toUint8(img), res, cv::INTER_AREA);
-            const cv::Mat tpMap = net.forward(mlsdBlob(f.padded), true).front();
-            return annotatorResult(f.unpad(mlsdDrawSegments(tpMap, f.padded.size(), score, dist)));
-        });
-    } catch (const Error& e) {
-        ctx.fail(e.what());
-    }
+    return annotateWithModel(ctx, images, kMlsdFile, resolution, cv::INTER_AREA, [&](AnnotatorNet& net, const cv::Mat& padded) {
+        const cv::Mat tpMap = net.forward(annotatorBlob(padded, mlsdNormalisation()), true).front();
+        return mlsdDrawSegments(tpMap, padded.size(), score, dist);
+    });
 }
 
 NodeDecl mlsdDecl() {

@@ -1,6 +1,8 @@
 #include "nodes/onnx_annotator.h"
 
 #include "core/common/error.h"
+#include "nodes/annotator_frame.h"
+#include "nodes/image_convert.h"
 
 #include <opencv2/dnn.hpp>
 
@@ -16,19 +18,46 @@ std::string requireAnnotatorModel(const NodeContext& ctx, const std::string& fil
     ctx.fail("needs the ONNX model '" + fileName + "': put " + fileName + " in " + (models / kAnnotatorFolder).string());
 }
 
-cv::Mat annotatorBlob(const cv::Mat& rgb8, float divisor, float offset, bool bgr) {
-    const int shape[4] = {1, 3, rgb8.rows, rgb8.cols};
+cv::Mat annotatorBlob(const cv::Mat& rgb8, const BlobNormalisation& n) {
+    const int channels = n.onesChannel ? 4 : 3;
+    const int shape[4] = {1, channels, rgb8.rows, rgb8.cols};
     cv::Mat blob(4, shape, CV_32F);
     const size_t plane = size_t(rgb8.rows) * size_t(rgb8.cols);
     float* out = blob.ptr<float>();
+    const float one = (1.0f - n.sub[0]) / n.div[0] + n.add;
     for (int y = 0; y < rgb8.rows; ++y)
         for (int x = 0; x < rgb8.cols; ++x) {
             const cv::Vec3b& px = rgb8.at<cv::Vec3b>(y, x);
             const size_t at = size_t(y) * size_t(rgb8.cols) + size_t(x);
-            for (int c = 0; c < 3; ++c)  // divided, not multiplied by 1/divisor: the pack's float32 rounding
-                out[size_t(c) * plane + at] = float(px[bgr ? 2 - c : c]) / divisor + offset;
+            for (size_t c = 0; c < 3; ++c)  // divided, not multiplied by 1/div: the pack's float32 rounding
+                out[c * plane + at] = (float(px[n.bgr ? 2 - int(c) : int(c)]) - n.sub[c]) / n.div[c] + n.add;
+            if (n.onesChannel) out[3 * plane + at] = one;
         }
     return blob;
+}
+
+cv::Mat annotatorBlob(const cv::Mat& rgb8, float divisor, float offset, bool bgr) {
+    BlobNormalisation n;
+    n.div = {divisor, divisor, divisor};
+    n.add = offset;
+    n.bgr = bgr;
+    return annotatorBlob(rgb8, n);
+}
+
+at::Tensor annotateWithModel(const NodeContext& ctx, const at::Tensor& images, const std::string& fileName,
+                             int64_t resolution, int interpolation,
+                             const std::function<cv::Mat(AnnotatorNet&, const cv::Mat&)>& detect) {
+    const std::string path = requireAnnotatorModel(ctx, fileName);
+    try {
+        AnnotatorNet net(path);
+        const int64_t res = annotatorDetectResolution(resolution);
+        return annotateBatch(ctx, images, [&](const at::Tensor& img) {
+            const AnnotatorFrame f = annotatorFrame(toUint8(img), res, interpolation);
+            return annotatorResult(f.unpad(detect(net, f.padded)));
+        });
+    } catch (const Error& e) {
+        ctx.fail(e.what());
+    }
 }
 
 cv::Mat firstMap(const cv::Mat& output) {

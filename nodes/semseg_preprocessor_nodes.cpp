@@ -52,19 +52,11 @@ constexpr std::array<std::array<uint8_t, 3>, kAdeClasses> kAdePalette = {{
 }};
 
 // ImageNet mean/std on 0..255 RGB, as the segmentation models were trained.
-cv::Mat semsegBlob(const cv::Mat& rgb8) {
-    constexpr float mean[3] = {123.675f, 116.28f, 103.53f}, stdev[3] = {58.395f, 57.12f, 57.375f};
-    const int shape[4] = {1, 3, rgb8.rows, rgb8.cols};
-    cv::Mat blob(4, shape, CV_32F);
-    const size_t plane = size_t(rgb8.rows) * size_t(rgb8.cols);
-    float* out = blob.ptr<float>();
-    for (int y = 0; y < rgb8.rows; ++y)
-        for (int x = 0; x < rgb8.cols; ++x) {
-            const cv::Vec3b& px = rgb8.at<cv::Vec3b>(y, x);
-            for (int c = 0; c < 3; ++c)
-                out[size_t(c) * plane + size_t(y) * size_t(rgb8.cols) + size_t(x)] = (float(px[c]) - mean[c]) / stdev[c];
-        }
-    return blob;
+BlobNormalisation semsegNormalisation() {
+    BlobNormalisation n;
+    n.sub = {123.675f, 116.28f, 103.53f};
+    n.div = {58.395f, 57.12f, 57.375f};
+    return n;
 }
 
 // Scores [1,150,h,w] -> each class map bilinearly resized to `size`, the best class per pixel in its colour.
@@ -92,18 +84,10 @@ cv::Mat semsegPaint(const cv::Mat& scores, cv::Size size) {
 }
 
 at::Tensor runSemseg(const NodeContext& ctx, const at::Tensor& images, const char* file, int64_t resolution) {
-    const std::string path = requireAnnotatorModel(ctx, file);
-    try {
-        AnnotatorNet net(path);
-        const int64_t res = annotatorDetectResolution(resolution);
-        return annotateBatch(ctx, images, [&](const at::Tensor& img) {
-            const AnnotatorFrame f = annotatorFrame(toUint8(img), res, cv::INTER_CUBIC);
-            const cv::Mat scores = net.forward(semsegBlob(f.padded), true).front();
-            return annotatorResult(f.unpad(semsegPaint(scores, f.padded.size())));
-        });
-    } catch (const Error& e) {
-        ctx.fail(e.what());
-    }
+    return annotateWithModel(ctx, images, file, resolution, cv::INTER_CUBIC, [](AnnotatorNet& net, const cv::Mat& padded) {
+        const cv::Mat scores = net.forward(annotatorBlob(padded, semsegNormalisation()), true).front();
+        return semsegPaint(scores, padded.size());
+    });
 }
 
 NodeDecl semsegDecl(const std::string& type, const std::string& display, const char* file) {

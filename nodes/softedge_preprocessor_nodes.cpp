@@ -59,17 +59,8 @@ using SoftEdgeFn = cv::Mat (*)(AnnotatorNet&, const cv::Mat&, bool);
 
 at::Tensor runSoftEdges(const NodeContext& ctx, const at::Tensor& images, const char* file, SoftEdgeFn fn,
                         int64_t resolution, bool safe) {
-    const std::string path = requireAnnotatorModel(ctx, file);
-    try {
-        AnnotatorNet net(path);
-        const int64_t res = annotatorDetectResolution(resolution);
-        return annotateBatch(ctx, images, [&](const at::Tensor& img) {
-            const AnnotatorFrame f = annotatorFrame(toUint8(img), res, cv::INTER_CUBIC);
-            return annotatorResult(f.unpad(fn(net, f.padded, safe)));
-        });
-    } catch (const Error& e) {
-        ctx.fail(e.what());
-    }
+    return annotateWithModel(ctx, images, file, resolution, cv::INTER_CUBIC,
+                             [fn, safe](AnnotatorNet& net, const cv::Mat& padded) { return fn(net, padded, safe); });
 }
 
 NodeDecl softEdgeDecl(const std::string& type, const std::string& display, const char* file, SoftEdgeFn fn) {
