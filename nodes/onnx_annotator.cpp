@@ -6,6 +6,7 @@
 
 #include <opencv2/dnn.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace tessera::nodes {
@@ -92,6 +93,25 @@ std::vector<cv::Mat> AnnotatorNet::forward(const cv::Mat& blob, bool lastLayerOn
             outs.push_back(impl_->net.forward());
         else
             impl_->net.forward(outs, impl_->net.getUnconnectedOutLayersNames());
+    } catch (const cv::Exception& e) {
+        throw Error("the model '" + path_ + "' failed on a " + std::to_string(blob.size[3]) + "x" +
+                    std::to_string(blob.size[2]) + " input: " + e.err);
+    }
+    return outs;
+}
+
+std::vector<cv::Mat> AnnotatorNet::forward(const cv::Mat& blob, const std::vector<std::string>& outputNames) {
+    const std::vector<std::string> have = impl_->net.getUnconnectedOutLayersNames();
+    for (const std::string& name : outputNames)
+        if (std::find(have.begin(), have.end(), name) == have.end()) {
+            std::string list;
+            for (const std::string& h : have) list += (list.empty() ? "" : ", ") + h;
+            throw Error("the model '" + path_ + "' has no output '" + name + "' (it has: " + list + ")");
+        }
+    std::vector<cv::Mat> outs;
+    try {
+        impl_->net.setInput(blob);
+        impl_->net.forward(outs, outputNames);
     } catch (const cv::Exception& e) {
         throw Error("the model '" + path_ + "' failed on a " + std::to_string(blob.size[3]) + "x" +
                     std::to_string(blob.size[2]) + " input: " + e.err);

@@ -48,6 +48,8 @@ public:
     // Every output of the network (in OpenCV's order, not necessarily the file's), or only the
     // output of the network's last layer.
     std::vector<cv::Mat> forward(const cv::Mat& blob, bool lastLayerOnly = false);
+    // The outputs of the given names, in that order; fails naming the missing ones.
+    std::vector<cv::Mat> forward(const cv::Mat& blob, const std::vector<std::string>& outputNames);
 
 private:
     struct Impl;

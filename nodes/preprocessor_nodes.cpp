@@ -113,6 +113,7 @@ void registerPreprocessorNodes(Registry& registry) {
     addLineartPreprocessors(registry, routes);
     addMlsdPreprocessor(registry, routes);
     addSemsegPreprocessors(registry, routes);
+    addPosePreprocessors(registry, routes);
     routes.push_back({"Canny", [](const NodeContext& ctx, const at::Tensor& images, int64_t) {  // its own size
                           return annotateBatch(ctx, images, [](const at::Tensor& img) { return cannyEdges(img, 0.4, 0.8); });
                       }});

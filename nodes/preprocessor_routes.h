@@ -31,6 +31,8 @@ void addSoftEdgePreprocessors(Registry& registry, PreprocessorRoutes& routes);  
 void addLineartPreprocessors(Registry& registry, PreprocessorRoutes& routes);   // LineArt, AnimeLineArt (ONNX)
 void addMlsdPreprocessor(Registry& registry, PreprocessorRoutes& routes);       // M-LSD (ONNX)
 void addSemsegPreprocessors(Registry& registry, PreprocessorRoutes& routes);    // UniFormer, OneFormer ADE20K (ONNX)
+void addPosePreprocessors(Registry& registry, PreprocessorRoutes& routes);  // DWPose, OpenPose (ONNX) + keypoint nodes
+void addPoseKeypointNodes(Registry& registry);  // save, load, render and edit POSE_KEYPOINT
 void addInpaintPreprocessor(Registry& registry);  // image + mask: not routed (as in the pack)
 void addAioPreprocessor(Registry& registry, PreprocessorRoutes routes);
 
