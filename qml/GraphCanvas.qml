@@ -202,6 +202,7 @@ Item {
     // The window opens the mask editor for these (the canvas has no window of its own in tests).
     signal paintMaskRequested(var nodeId)
     signal sketchRequested(var nodeId)
+    signal poseRequested(var nodeId)
     signal inpaintImageRequested(string url)
     function nodeRow(id) { return editor.nodes.get(editor.nodes.rowOf(id)) }
     function openNodeMenu(nodeId, item) {

@@ -21,6 +21,7 @@ ApplicationWindow {
     function openMaskEditor(nodeId) { return maskEditor.openFor(nodeId) }
     function inpaintImage(url) { return maskEditor.openForOutput(url) }
     function openSketchEditor(nodeId) { return sketchEditor.openFor(nodeId) }
+    function openPoseEditor(nodeId) { return poseEditor.openFor(nodeId) }
 
     Binding { target: Theme; property: "mode"; value: editor.settings.theme }
 
@@ -260,6 +261,7 @@ ApplicationWindow {
         Component.onCompleted: Qt.callLater(fitAll)
         onPaintMaskRequested: (nodeId) => window.openMaskEditor(nodeId)
         onSketchRequested: (nodeId) => window.openSketchEditor(nodeId)
+        onPoseRequested: (nodeId) => window.openPoseEditor(nodeId)
         onInpaintImageRequested: (url) => window.inpaintImage(url)
     }
 
@@ -291,6 +293,14 @@ ApplicationWindow {
     SketchEditor {
         id: sketchEditor
         objectName: "sketchEditor"
+        anchors.fill: parent
+        z: 10
+        onVisibleChanged: if (!visible) canvas.forceActiveFocus()
+    }
+
+    PoseEditor {
+        id: poseEditor
+        objectName: "poseEditor"
         anchors.fill: parent
         z: 10
         onVisibleChanged: if (!visible) canvas.forceActiveFocus()

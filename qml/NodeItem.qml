@@ -147,27 +147,29 @@ Item {
                 Keys.onEscapePressed: renamer.active = false
             }
         }
-        Loader {  // LoadImage: paint the inpainting mask on its image; PaintedSketch: draw the sketch
+        Loader {  // LoadImage: paint the inpainting mask on its image; PaintedSketch: draw the sketch; PoseEditor: edit the pose
             id: maskButton
             z: 1  // above the title bar's drag area
             readonly property bool sketch: model.type === "PaintedSketch"
-            active: (model.type === "LoadImage" || sketch) && node.detailed && !node.collapsed
+            readonly property bool pose: model.type === "PoseEditor"
+            active: (model.type === "LoadImage" || sketch || pose) && node.detailed && !node.collapsed
             visible: active
             anchors.right: badge.left; anchors.rightMargin: active ? 6 : 0; anchors.verticalCenter: parent.verticalCenter
             width: item ? item.implicitWidth : 0; height: 18
-            objectName: (sketch ? "drawSketch_" : "paintMask_") + node.nid
+            objectName: (pose ? "editPose_" : sketch ? "drawSketch_" : "paintMask_") + node.nid
             sourceComponent: Rectangle {
                 implicitWidth: maskLabel.implicitWidth + 12
                 radius: 9
                 color: maskMouse.containsMouse ? Theme.accent : Theme.field
-                Text { id: maskLabel; anchors.centerIn: parent; text: maskButton.sketch ? qsTr("Draw") : qsTr("Mask"); color: Theme.text; font.pixelSize: 10; font.bold: true }
+                Text { id: maskLabel; anchors.centerIn: parent; text: maskButton.pose ? qsTr("Pose") : maskButton.sketch ? qsTr("Draw") : qsTr("Mask"); color: Theme.text; font.pixelSize: 10; font.bold: true }
                 MouseArea {
                     id: maskMouse
                     anchors.fill: parent; hoverEnabled: true
-                    onClicked: maskButton.sketch ? node.canvas.sketchRequested(node.nid) : node.canvas.paintMaskRequested(node.nid)
+                    onClicked: maskButton.pose ? node.canvas.poseRequested(node.nid)
+                        : maskButton.sketch ? node.canvas.sketchRequested(node.nid) : node.canvas.paintMaskRequested(node.nid)
                 }
                 ToolTip.visible: maskMouse.containsMouse; ToolTip.delay: 600
-                ToolTip.text: maskButton.sketch ? qsTr("Draw the sketch") : qsTr("Paint the inpainting mask on this image")
+                ToolTip.text: maskButton.pose ? qsTr("Drag the pose's joints") : maskButton.sketch ? qsTr("Draw the sketch") : qsTr("Paint the inpainting mask on this image")
             }
         }
         Rectangle {
