@@ -136,8 +136,8 @@ TEST_F(AuxPreprocessorsTest, AioRunsAPreprocessorByNameWithItsDefaults) {
     EXPECT_TRUE(sameTensor(imageOf(preprocess("AIO_Preprocessor", src, {{"preprocessor", "none"}})), imageOf(src)));
     EXPECT_TRUE(sameTensor(imageOf(preprocess("AIO_Preprocessor", src, {{"preprocessor", "Canny"}})),
                            imageOf(preprocess("Canny", src, {}))));  // ComfyUI's Canny at its defaults
-    const std::string failure = failureOf(preprocess("AIO_Preprocessor", src, {{"preprocessor", "OpenposePreprocessor"}}));
-    EXPECT_NE(failure.find("OpenposePreprocessor"), std::string::npos) << failure;
+    const std::string failure = failureOf(preprocess("AIO_Preprocessor", src, {{"preprocessor", "DensePosePreprocessor"}}));
+    EXPECT_NE(failure.find("DensePosePreprocessor"), std::string::npos) << failure;
     for (const char* name : {"ScribblePreprocessor", "BinaryPreprocessor", "TilePreprocessor", "ShufflePreprocessor"})
         EXPECT_NE(failure.find(name), std::string::npos) << name << " not listed in: " << failure;
 }
