@@ -87,6 +87,16 @@ TEST_F(PosePreprocessorsTest, OnnxInputShapesComeFromTheFiles) {
     EXPECT_EQ(nodes::onnxFirstInputShape(poseFixture("dw-ll_ucoco_384.onnx")), (std::vector<int64_t>{1, 3, 384, 288}));
     EXPECT_TRUE(nodes::onnxFirstInputShape(poseFixture("pose_input.png")).empty());
     EXPECT_THROW(nodes::onnxFirstInputShape(root + "/absent.onnx"), Error);
+    // Cut inside the graph: an error naming the file, never a read past the end.
+    const std::string whole = readText(poseFixture("yolox_l.onnx"));
+    for (size_t cut : {size_t(3), size_t(40), whole.size() / 2}) {
+        std::ofstream(root + "/cut.onnx", std::ios::binary) << whole.substr(0, cut);
+        try {
+            EXPECT_TRUE(nodes::onnxFirstInputShape(root + "/cut.onnx").empty()) << cut;
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("cut.onnx"), std::string::npos) << e.what();
+        }
+    }
 }
 
 TEST_F(PosePreprocessorsTest, DwposeFindsAndDrawsThePeopleAsThePackDoes) {
