@@ -3,7 +3,8 @@ import QtQuick
 // The pose editor of a PoseEditor node: a full-window page, hidden until openFor(), showing the
 // node's keypoints (OpenPose JSON: its pose_json widget, else a standing person) as OpenPose
 // skeletons over the faded picture that feeds the node's `image`. Drag a joint (body, hand or face
-// point) to move it; Add person / Remove person; Apply stores the edited keypoints in pose_json
+// point) to move it; Add person / Remove person; Paste JSON takes OpenPose JSON (a saved DWPose
+// result) from the clipboard; Apply stores the edited keypoints in pose_json
 // in one undo step of the graph. Keys: Ctrl+Z undo, Ctrl+Shift+Z or Ctrl+Y redo, Delete removes
 // the person of the chosen joint, Esc cancels.
 Rectangle {
@@ -99,6 +100,8 @@ Rectangle {
         to.push(poseJson())
         chosen = null
         frames = JSON.parse(from.pop())
+        canvasWidth = frames[0].canvas_width || 512
+        canvasHeight = frames[0].canvas_height || 512
         revision++
     }
     function undo() { restore(undoStack, redoStack) }
@@ -114,6 +117,23 @@ Rectangle {
         values[3 * index] = Math.max(0, Math.min(canvasWidth, x))
         values[3 * index + 1] = Math.max(0, Math.min(canvasHeight, y))
         revision++
+    }
+    // OpenPose JSON from the clipboard (a frame list or one frame, e.g. a saved DWPose result) replaces the pose.
+    function pasteJson(text) {
+        let parsed
+        try { parsed = JSON.parse(text) } catch (e) { lastError = qsTr("The clipboard holds no OpenPose JSON"); return false }
+        if (!Array.isArray(parsed)) parsed = [parsed]
+        if (!parsed.length || !parsed[0].canvas_width || !parsed[0].canvas_height || !Array.isArray(parsed[0].people)) {
+            lastError = qsTr("The clipboard's JSON has no canvas_width, canvas_height and people"); return false
+        }
+        remember()
+        chosen = null
+        frames = parsed
+        canvasWidth = frames[0].canvas_width
+        canvasHeight = frames[0].canvas_height
+        lastError = ""
+        revision++
+        return true
     }
     function addPerson() { remember(); frames[0].people.push(newPerson()); revision++ }
     function removePerson(person) {
@@ -169,6 +189,8 @@ Rectangle {
             MaskButton { text: "↷"; tip: qsTr("Redo (Ctrl+Shift+Z)"); enabled: root.revision >= 0 && root.redoStack.length > 0; onClicked: root.redo() }
             Item { width: 10; height: 1 }
             MaskButton { objectName: "poseAddPerson"; text: qsTr("Add person"); onClicked: root.addPerson() }
+            MaskButton { objectName: "posePasteJson"; text: qsTr("Paste JSON"); tip: qsTr("OpenPose JSON from the clipboard, e.g. a saved DWPose result"); onClicked: root.pasteJson(gui.clipboardText()) }
+            MaskButton { text: qsTr("Copy JSON"); tip: qsTr("The pose as OpenPose JSON"); onClicked: gui.setClipboardText(root.poseJson()) }
             MaskButton {
                 objectName: "poseRemovePerson"; text: qsTr("Remove person"); tip: "Delete"
                 enabled: root.chosen !== null; onClicked: root.removePerson(root.chosen.person)
