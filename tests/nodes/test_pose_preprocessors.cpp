@@ -118,6 +118,18 @@ TEST_F(PosePreprocessorsTest, DisabledPartsAreNeitherDrawnNorInTheKeypoints) {
     EXPECT_TRUE(sameTensor(bytesOf(open), referenceImage("dwpose_body_128")));
 }
 
+TEST_F(PosePreprocessorsTest, XinsirSticksAreThickerOnLargeCanvases) {
+    installModels();
+    // The test image enlarged 4x (each pixel repeated): 640 x 480, past the 500 px where sticks thicken.
+    const at::Tensor big = nodes::readImageFile(poseFixture("pose_input.png")).rgb.repeat_interleave(4, 1).repeat_interleave(4, 2);
+    const NodeId n = add("DWPreprocessor", {{"resolution", 128}, {"scale_stick_for_xinsr_cn", "enable"}});
+    link(image(big), 0, n, "image");
+    EXPECT_TRUE(sameTensor(bytesOf(n), referenceImage("dwpose_xinsr_x4_128")));
+    EXPECT_TRUE(sameJson(keypointsOf(n), referenceJson("dwpose_xinsr_x4_128")));
+    graph.node(n)->widgets["scale_stick_for_xinsr_cn"] = Value("disable");
+    EXPECT_FALSE(sameTensor(bytesOf(n), referenceImage("dwpose_xinsr_x4_128")));
+}
+
 TEST_F(PosePreprocessorsTest, WithoutADetectorTheWholeImageIsOnePerson) {
     installModels();
     const NodeId n = poseNode("DWPreprocessor", {{"resolution", 128}, {"bbox_detector", "None"}});
