@@ -28,7 +28,20 @@ struct DwposeSettings {
     std::string estimatorFile = kDwposeFile;
     PoseDrawOptions draw;
     int64_t resolution = 512;
+    bool openposeNode = false;  // OpenposePreprocessor: a missing file says why DWPose's files are needed
 };
+
+// The model file's path; a missing one fails naming the file and folder.
+std::string requirePoseModel(const NodeContext& ctx, const std::string& file, const DwposeSettings& s) {
+    if (!s.openposeNode) return requireAnnotatorModel(ctx, file);
+    try {
+        return requireAnnotatorModel(ctx, file);
+    } catch (const Error& e) {  // e already names the node
+        throw Error(std::string(e.what()) + ". OpenPose Pose runs DWPose in Tessera (not the CMU body_pose_model.pth, "
+                    "hand_pose_model.pth and facenet.pth): it needs " + kYoloxFile + " and " + kDwposeFile +
+                    " from huggingface.co/yzd-v/DWPose");
+    }
+}
 
 struct DwposeOutput {
     at::Tensor images;
@@ -70,8 +83,8 @@ PosePerson keepAskedParts(PosePerson p, const PoseDrawOptions& asked) {
 }
 
 DwposeOutput runDwpose(const NodeContext& ctx, const at::Tensor& images, const DwposeSettings& s) {
-    const std::string posePath = requireAnnotatorModel(ctx, s.estimatorFile);
-    const std::string detPath = s.detectorFile.empty() ? std::string() : requireAnnotatorModel(ctx, s.detectorFile);
+    const std::string posePath = requirePoseModel(ctx, s.estimatorFile, s);
+    const std::string detPath = s.detectorFile.empty() ? std::string() : requirePoseModel(ctx, s.detectorFile, s);
     DwposeOutput out;
     try {
         std::unique_ptr<AnnotatorNet> detector = detPath.empty() ? nullptr : std::make_unique<AnnotatorNet>(detPath);
@@ -154,7 +167,11 @@ NodeDecl openposePreprocessorDecl() {
     d.inputs.insert(d.inputs.begin(), port("image", "IMAGE"));
     d.inputs.push_back(comboInput("scale_stick_for_xinsr_cn", {"disable", "enable"}));
     d.outputs = {output("IMAGE", "IMAGE"), output("POSE_KEYPOINT", kPoseKeypointType)};
-    d.run = [](NodeContext& ctx) { return poseOutputs(runDwpose(ctx, imageInput(ctx, "image"), poseSettingsFrom(ctx))); };
+    d.run = [](NodeContext& ctx) {
+        DwposeSettings s = poseSettingsFrom(ctx);
+        s.openposeNode = true;
+        return poseOutputs(runDwpose(ctx, imageInput(ctx, "image"), s));
+    };
     return d;
 }
 

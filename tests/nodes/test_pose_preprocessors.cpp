@@ -144,6 +144,7 @@ TEST_F(PosePreprocessorsTest, MissingModelsSayWhichFileGoesWhere) {
     std::filesystem::copy_file(poseFixture("dw-ll_ucoco_384.onnx"), root + "/models/preprocessors/dw-ll_ucoco_384.onnx");
     const std::string noDetector = failureOf(poseNode("OpenposePreprocessor", {}));
     EXPECT_NE(noDetector.find("put yolox_l.onnx in " + root + "/models/preprocessors"), std::string::npos) << noDetector;
+    EXPECT_NE(noDetector.find("not the CMU body_pose_model.pth"), std::string::npos) << noDetector;
     const std::string nas = failureOf(poseNode("DWPreprocessor", {{"bbox_detector", "yolo_nas_s_fp16.onnx"}}));
     EXPECT_NE(nas.find("choose yolox_l.onnx"), std::string::npos) << nas;
 }
