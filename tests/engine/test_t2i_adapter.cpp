@@ -7,6 +7,7 @@
 #include "core/engine/files/weights.h"
 #include "core/engine/networks/t2i_adapter.h"
 #include "core/engine/networks/unet.h"
+#include "core/engine/sampling/ksampler.h"
 #include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
 #include "tests/support/tensor_compare.h"
@@ -151,6 +152,46 @@ TEST(T2IAdapter, RunsThroughTheTinyUNetAfterEachLevelsLastInputBlock) {
     const std::string message = errorOf([&] { unet.forward(x, c.at("timesteps"), c.at("context"), &wrong); });
     EXPECT_NE(message.find("T2I-Adapter gives 4 feature maps but the UNet has 3 resolution levels"), std::string::npos)
         << message;
+    std::filesystem::remove_all(dir);
+}
+
+TEST(T2IAdapter, KSamplerAppliesItWithinItsStartAndEnd) {
+    const std::string dir = test::makeTempDir("t2i-adapter-ksampler");
+    auto model = std::make_shared<DiffusionModel>();  // tiny-sd15's UNet; no text encoder needed
+    model->weights = Weights::fromFile(*SafetensorsFile::open(test::refdataPath("models/tiny-sd15.safetensors")),
+                                       "model.diffusion_model.");
+    model->unet = std::make_shared<const UNet>(model->weights);
+    model->source = "tiny-sd15.safetensors";
+    at::manual_seed(3);
+    KSamplerRequest r;
+    r.model = model;
+    Conditioning positive, negative;
+    positive.context = at::randn({1, 77, 64});
+    negative.context = at::randn({1, 77, 64});
+    r.latent = at::zeros({1, 4, 8, 8});
+    r.seed = 11;
+    r.steps = 3;
+    r.cfg = 5.0;
+    auto run = [&](std::vector<ControlApplication> controls) {
+        r.positive = {positive};
+        r.negative = {negative};
+        r.positive[0].controls = r.negative[0].controls = std::move(controls);
+        return runKSampler(r, {});
+    };
+    ControlApplication adapter;
+    adapter.net = loadControlNetFile(writeTinySd15Adapter(dir));
+    adapter.hint = at::rand({1, 3, 64, 64});
+    const at::Tensor plain = run({});
+    const at::Tensor guided = run({adapter});
+    EXPECT_GT(test::maxAbsDiff(guided, plain), 1e-3);
+    ControlApplication never = adapter;  // a range that holds no step's sigma
+    never.startPercent = never.endPercent = 1.0;
+    EXPECT_EQ(test::maxAbsDiff(run({never}), plain), 0.0);
+    ControlApplication weaker = adapter;
+    weaker.strength = 0.5;
+    const at::Tensor half = run({weaker});
+    EXPECT_GT(test::maxAbsDiff(half, plain), 1e-4);
+    EXPECT_GT(test::maxAbsDiff(half, guided), 1e-4);
     std::filesystem::remove_all(dir);
 }
 
