@@ -61,7 +61,8 @@ NodeDecl vaeLoader() {
 
 NodeDecl controlNetLoader() {
     NodeDecl d = makeDecl("ControlNetLoader", "Load ControlNet Model", "loaders",
-                          "Loads a ControlNet for SD1.x/SD2.x.");
+                          "Loads a ControlNet or a T2I-Adapter (full or light, told apart by its weights as in "
+                          "ComfyUI) for SD1.x/SD2.x.");
     d.inputs = {modelFileInput("control_net_name", "controlnet")};
     d.outputs = {output("CONTROL_NET", "CONTROL_NET")};
     d.run = [](NodeContext& ctx) {

@@ -84,9 +84,9 @@ std::shared_ptr<const engine::Vae> sharedVae(const std::string& path, const engi
     return shared<engine::Vae>(entries, path, placement, [&] { return engine::loadVaeFile(path, placement); });
 }
 
-std::shared_ptr<const engine::ControlNet> sharedControlNet(const std::string& path, const engine::Placement& placement) {
-    static std::map<FileKey, std::weak_ptr<const engine::ControlNet>> entries;
-    return shared<engine::ControlNet>(entries, path, placement,
+std::shared_ptr<const engine::ControlModel> sharedControlNet(const std::string& path, const engine::Placement& placement) {
+    static std::map<FileKey, std::weak_ptr<const engine::ControlModel>> entries;
+    return shared<engine::ControlModel>(entries, path, placement,
                                       [&] { return engine::loadControlNetFile(path, placement); });
 }
 

@@ -10,7 +10,7 @@
 #include <string>
 
 namespace tessera::engine {
-class ControlNet;
+class ControlModel;
 class TaesdDecoder;
 class UpscaleModel;
 class Vae;
@@ -22,7 +22,7 @@ namespace tessera::nodes {
 // A file loaded for another device or precision is another entry.
 engine::LoadedCheckpoint sharedCheckpoint(const std::string& path, const engine::LoadOptions& options);
 std::shared_ptr<const engine::Vae> sharedVae(const std::string& path, const engine::Placement& placement);
-std::shared_ptr<const engine::ControlNet> sharedControlNet(const std::string& path, const engine::Placement& placement);
+std::shared_ptr<const engine::ControlModel> sharedControlNet(const std::string& path, const engine::Placement& placement);
 std::shared_ptr<const engine::TaesdDecoder> sharedTaesd(const std::string& path);  // CPU float32
 // On the placement's device, float32 whatever its precision (as ComfyUI runs upscale models).
 std::shared_ptr<const engine::UpscaleModel> sharedUpscaleModel(const std::string& path, const engine::Placement& placement);

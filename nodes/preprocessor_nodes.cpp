@@ -109,6 +109,7 @@ void registerPreprocessorNodes(Registry& registry) {
     addSketchPreprocessors(registry, routes);
     addTilePreprocessors(registry, routes);
     addNormalMapPreprocessors(registry, routes);
+    addDepthPreprocessors(registry, routes);
     addSoftEdgePreprocessors(registry, routes);
     addLineartPreprocessors(registry, routes);
     addMlsdPreprocessor(registry, routes);

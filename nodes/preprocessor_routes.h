@@ -27,6 +27,7 @@ InputDecl annotatorResolutionInput();
 void addSketchPreprocessors(Registry& registry, PreprocessorRoutes& routes);  // Scribble, XDoG, Binary
 void addTilePreprocessors(Registry& registry, PreprocessorRoutes& routes);    // Tile, Color, Shuffle
 void addNormalMapPreprocessors(Registry& registry, PreprocessorRoutes& routes);
+void addDepthPreprocessors(Registry& registry, PreprocessorRoutes& routes);  // MiDaS, Zoe, Depth Anything (ONNX)
 void addSoftEdgePreprocessors(Registry& registry, PreprocessorRoutes& routes);  // HED, PiDiNet (ONNX)
 void addLineartPreprocessors(Registry& registry, PreprocessorRoutes& routes);   // LineArt, AnimeLineArt (ONNX)
 void addMlsdPreprocessor(Registry& registry, PreprocessorRoutes& routes);       // M-LSD (ONNX)

@@ -19,7 +19,7 @@ namespace tessera::engine {
 struct DiffusionModel;
 class TextEncoder;
 class Vae;
-class ControlNet;
+class ControlModel;
 }  // namespace tessera::engine
 
 namespace tessera::nodes {
@@ -86,8 +86,8 @@ struct VaeValue : Object {
 };
 
 struct ControlNetValue : Object {
-    std::shared_ptr<const engine::ControlNet> net;
-    explicit ControlNetValue(std::shared_ptr<const engine::ControlNet> n) : net(std::move(n)) {}
+    std::shared_ptr<const engine::ControlModel> net;
+    explicit ControlNetValue(std::shared_ptr<const engine::ControlModel> n) : net(std::move(n)) {}
     std::string typeName() const override { return "CONTROL_NET"; }
     size_t byteSize() const override;
 };

@@ -54,7 +54,7 @@ const std::vector<CorpusCase>& corpus() {
         {"area_composition__workflow_night_evening_day_morning", {}, true, {}, 29},
         {"controlnet__2_pass_pose_worship", {}, true, {}, 20},
         {"controlnet__depth_controlnet", {}, true, {}, 10},
-        {"controlnet__depth_t2i_adapter", {}, false, {"'t2iadapter_depth_sd14v1.pth' not found"}, 10},
+        {"controlnet__depth_t2i_adapter", {}, true, {}, 10},
         {"controlnet__mixing_controlnets", {}, true, {}, 14},
         {"gligen__gligen_textbox_example", {"GLIGENLoader", "GLIGENTextBoxApply"}, false, {"unknown node type"}, 10},
         {"hypernetworks__hypernetwork_example", {"HypernetworkLoader"}, false, {"unknown node type"}, 8},
@@ -118,6 +118,8 @@ const std::string& corpusModelsDir() {
         fs::create_directories(root / "upscale_models");
         fs::create_symlink(sourceDir() + "/tests/fixtures/upscale/rrdb_old_x4.pth", root / "upscale_models/RealESRGAN_x4plus.pth");
         fs::create_symlink(sourceDir() + "/tests/fixtures/upscale/rrdb_new_x2.pth", root / "upscale_models/RealESRGAN_x2.pth");
+        fs::create_symlink(sourceDir() + "/tests/fixtures/t2i_adapter/full_k1_pool_gray.pth",
+                           root / "controlnet/t2iadapter_depth_sd14v1.pth");
         at::manual_seed(5);
         engine::writeSafetensors((root / "loras/epiNoiseoffset_v2.safetensors").string(),
                                  {{"lora_unet_input_blocks_1_1_proj_in.lora_up.weight", at::randn({32, 4, 1, 1}) * 0.3},

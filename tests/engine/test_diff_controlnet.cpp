@@ -77,7 +77,9 @@ TEST_F(DiffControlNet, WrongUsesAreNamed) {
     // A plain ControlNet loads through the diff loader unchanged, as in ComfyUI.
     const auto plain = loadDiffControlNetFile(test::refdataPath("models/tiny-controlnet-sd15.safetensors"),
                                               baseModel("tiny-sd2-v.safetensors"));
-    EXPECT_EQ(plain->config().unet.modelChannels, 32);
+    const auto* asControlNet = dynamic_cast<const ControlNet*>(plain.get());
+    ASSERT_NE(asControlNet, nullptr);
+    EXPECT_EQ(asControlNet->config().unet.modelChannels, 32);
 }
 
 }  // namespace

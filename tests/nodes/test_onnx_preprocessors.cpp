@@ -118,6 +118,39 @@ TEST_F(OnnxPreprocessorsTest, SegmentationPaintsTheBestClassInTheAdePalette) {
     EXPECT_TRUE(sameTensor(run("SemSegPreprocessor", {{"resolution", 64}}, img), want));  // the legacy alias
 }
 
+// Class 0 of the tiny segmenter scores the normalised red, class 80 the green, class 132 the blue.
+void writeCocoSegmenter(const std::string& root, int classes) {
+    std::vector<std::vector<float>> weights(size_t(classes), std::vector<float>{0, 0, 0});
+    std::vector<float> biases(size_t(classes), -100.0f);
+    weights[0] = {1, 0, 0};
+    weights[80] = {0, 1, 0};
+    weights[132] = {0, 0, 1};
+    biases[0] = biases[80] = biases[132] = 0.0f;
+    std::ofstream(root + "/models/preprocessors/150_16_swin_l_oneformer_coco_100ep.onnx", std::ios::binary)
+        << test::tinyConvOnnx(3, weights, biases, "sem_seg");
+}
+
+TEST_F(OnnxPreprocessorsTest, CocoSegmentationPaintsTheBestClassInTheCocoPanopticPalette) {
+    writeCocoSegmenter(root, 133);
+    at::Tensor img = at::zeros({1, 64, 64, 3});
+    img.slice(1, 0, 20).select(3, 0).fill_(1.0f);
+    img.slice(1, 20, 40).select(3, 1).fill_(1.0f);
+    img.slice(1, 40).select(3, 2).fill_(1.0f);
+    at::Tensor want = at::empty({64, 64, 3}, at::kByte);  // person, banner, rug-merged in detectron2's colours
+    want.slice(0, 0, 20).copy_(at::tensor({220, 20, 60}, at::kByte));
+    want.slice(0, 20, 40).copy_(at::tensor({255, 255, 128}, at::kByte));
+    want.slice(0, 40).copy_(at::tensor({250, 141, 255}, at::kByte));
+    EXPECT_TRUE(sameTensor(run("OneFormer-COCO-SemSegPreprocessor", {{"resolution", 64}}, img), want));
+    EXPECT_TRUE(sameTensor(run("AIO_Preprocessor", {{"preprocessor", "OneFormer-COCO-SemSegPreprocessor"}, {"resolution", 64}}, img),
+                           want));
+    // An ADE20K model under the COCO name is named.
+    writeCocoSegmenter(root, 150);
+    const NodeId n = add("OneFormer-COCO-SemSegPreprocessor", {{"resolution", 64}});
+    link(image(img), 0, n, "image");
+    const std::string failure = failureOf(n);
+    EXPECT_NE(failure.find("not [1,133,h,w] COCO panoptic class scores"), std::string::npos) << failure;
+}
+
 TEST_F(OnnxPreprocessorsTest, MissingModelsSayWhichFileGoesWhere) {
     const NodeId n = add("HEDPreprocessor");
     link(image(at::rand({1, 8, 8, 3})), 0, n, "image");

@@ -4,6 +4,7 @@
 #include "core/engine/text/clip_text_model.h"
 #include "core/engine/text/clip_tokenizer.h"
 #include "core/engine/networks/controlnet.h"
+#include "core/engine/networks/t2i_adapter.h"
 #include "core/engine/patches/diff_controlnet.h"
 #include "core/engine/patches/lora.h"
 #include "core/engine/files/tensor_file.h"
@@ -72,8 +73,11 @@ std::shared_ptr<const Vae> loadVaeFile(const std::string& path, const Placement&
     return withContext(path, "VAE", [&] { return std::make_shared<const Vae>(VaeConfig::infer(w), w); });
 }
 
-std::shared_ptr<const ControlNet> loadControlNetFile(const std::string& path, const Placement& placement) {
+std::shared_ptr<const ControlModel> loadControlNetFile(const std::string& path, const Placement& placement) {
     auto file = openTensorFile(path);
+    if (isT2IAdapter(*file))
+        return std::make_shared<const T2IAdapter>(Weights::fromFile(*file, "", placement.dtype, placement.device),
+                                                  fileName(path));
     const std::string prefix = controlNetPrefixOf(*file);
     if (isDifferenceControlNet(*file))
         throw Error("'" + fileName(path) + "' is a difference ControlNet (its weights are differences from a base model): "

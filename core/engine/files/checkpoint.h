@@ -16,6 +16,7 @@ namespace tessera::engine {
 
 class UNet;
 class Vae;
+class ControlModel;
 class ControlNet;
 class TextEncoder;
 
@@ -48,7 +49,8 @@ struct LoadedCheckpoint {
 // which folder it belongs in; missing parts; damaged tensors).
 LoadedCheckpoint loadCheckpoint(const std::string& path, const LoadOptions& options);
 std::shared_ptr<const Vae> loadVaeFile(const std::string& path, const Placement& placement = {});
-std::shared_ptr<const ControlNet> loadControlNetFile(const std::string& path, const Placement& placement = {});
+// A ControlNet, or a T2I-Adapter (detected by its keys, as ComfyUI's ControlNetLoader does).
+std::shared_ptr<const ControlModel> loadControlNetFile(const std::string& path, const Placement& placement = {});
 
 struct LoraResult {
     std::shared_ptr<const DiffusionModel> model;

@@ -50,6 +50,7 @@ bool ldmControlNetAt(const TensorFile& f, const std::string& p) {
     return has(f, p + "input_hint_block.0.weight") && hasPrefix(f, p + "zero_convs.");
 }
 bool diffusersControlNet(const TensorFile& f) { return has(f, "controlnet_cond_embedding.conv_in.weight"); }
+bool diffusersT2IAdapter(const TensorFile& f) { return has(f, "adapter.body.0.resnets.0.block1.weight"); }
 
 bool isLora(const TensorFile& f) {
     return anyNameContains(f, {"lora_up.", "lora_down.", ".lora_A.", ".lora_B.", ".lora.up.", ".lora.down.", "hada_w1_a",
@@ -118,7 +119,8 @@ const char* modelFolderOf(ModelFileKind k) {
 
 ModelFileKind classifyModelFile(const TensorFile& f) {
     // Order matters: original ControlNet files carry a whole SD checkpoint beside control_model.*.
-    if (ldmControlNetAt(f, "control_model.") || ldmControlNetAt(f, "") || diffusersControlNet(f))
+    if (ldmControlNetAt(f, "control_model.") || ldmControlNetAt(f, "") || diffusersControlNet(f) || isT2IAdapter(f) ||
+        diffusersT2IAdapter(f))
         return ModelFileKind::ControlNet;
     if (isLora(f)) return ModelFileKind::Lora;
     if (hasPrefix(f, kUnet)) return ModelFileKind::Checkpoint;
@@ -205,9 +207,20 @@ std::string vaePrefixOf(const TensorFile& f) {
                                                       "; put it in models/" + modelFolderOf(kind)));
 }
 
+bool isT2IAdapter(const TensorFile& f) {
+    // ComfyUI's load_t2i_adapter keys: the light adapter's extractors, or the full adapter's conv_in.
+    // ControlNet keys win (ComfyUI looks for zero_convs first).
+    if (ldmControlNetAt(f, "control_model.") || ldmControlNetAt(f, "")) return false;
+    return (has(f, "body.0.in_conv.weight") && has(f, "body.0.out_conv.weight")) ||
+           (has(f, "conv_in.weight") && has(f, "body.0.block2.weight"));
+}
+
 std::string controlNetPrefixOf(const TensorFile& f) {
     for (const std::string p : {"control_model.", ""})
         if (ldmControlNetAt(f, p)) return p;
+    if (diffusersT2IAdapter(f))
+        throw Error(fileName(f) + ": diffusers-format T2I-Adapter not supported yet (adapter.body.*); use the original "
+                                  "TencentARC file (conv_in, body.N)");
     if (diffusersControlNet(f))
         throw Error(fileName(f) + ": diffusers-format ControlNet not supported yet (controlnet_cond_embedding.*); "
                                   "use the original ldm/ComfyUI single-file ControlNet (control_model.*)");

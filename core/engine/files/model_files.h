@@ -39,6 +39,9 @@ CheckpointLayout inspectCheckpoint(const TensorFile& file);
 // Prefix of the ldm-style VAE in a file: "" (standalone), "first_stage_model." (checkpoint) or "vae.".
 // Throws tessera::Error when there is none, or when it is in the (unsupported) diffusers naming.
 std::string vaePrefixOf(const TensorFile& file);
+// A T2I-Adapter in the original TencentARC layout (full: conv_in + body.N.block1/2; light:
+// body.N.in_conv/out_conv), which ComfyUI's ControlNetLoader accepts like a ControlNet.
+bool isT2IAdapter(const TensorFile& file);
 // Prefix of an ldm-style ControlNet: "control_model." or "". Throws tessera::Error otherwise.
 std::string controlNetPrefixOf(const TensorFile& file);
 

@@ -2,7 +2,7 @@
 // ControlNet (cldm layout, "control_model.*"): a copy of the UNet encoder whose first block also
 // receives an embedded hint image; zero convolutions turn each input block's output and the middle
 // block's output into residuals for the UNet.
-#include "core/engine/networks/control_residuals.h"
+#include "core/engine/networks/control_model.h"
 #include "core/engine/networks/nn_layers.h"
 #include "core/engine/networks/unet_config.h"
 #include "core/engine/networks/unet_encoder.h"
@@ -24,7 +24,7 @@ struct ControlNetConfig {
     int hintDownscale() const { return 8; }
 };
 
-class ControlNet {
+class ControlNet : public ControlModel {
 public:
     // `weights` without the "control_model." prefix.
     explicit ControlNet(const Weights& weights);
@@ -32,7 +32,7 @@ public:
     // x, timesteps, context as for UNet::forward; hint: NCHW in 0..1 at image size (8x the latent,
     // batch 1 or the latent's batch). Residuals are unscaled (see ControlResiduals::scaled).
     ControlResiduals forward(const at::Tensor& x, const at::Tensor& hint, const at::Tensor& timesteps,
-                             const at::Tensor& context) const;
+                             const at::Tensor& context) const override;
     // The hint encoder's output depends only on the hint: compute it once per image and reuse it.
     at::Tensor encodeHint(const at::Tensor& hint) const;
     ControlResiduals forwardEncoded(const at::Tensor& x, const at::Tensor& hintEmbedding,

@@ -23,6 +23,26 @@ void checkResidual(const at::Tensor& residual, const at::Tensor& target, const s
     }
 }
 
+// T2I-Adapter features go after the last input block of each level (before its downsampling):
+// input_blocks 2, 5, 8, 11 of SD1.x/SD2.x, where ComfyUI adds its control "input" entries.
+int lastInputBlockOfLevel(const UNetConfig& config, int level) { return level * (config.numResBlocks + 1) + config.numResBlocks; }
+
+void checkLevelFeatures(const std::vector<at::Tensor>& features, const UNetConfig& config) {
+    if (int(features.size()) > config.levels())
+        throw Error("T2I-Adapter gives " + std::to_string(features.size()) + " feature maps but the UNet has " +
+                    std::to_string(config.levels()) + " resolution levels (adapter for another model family?)");
+}
+
+void checkLevelFeature(const at::Tensor& feature, const at::Tensor& target, int level) {
+    const bool batchOk = feature.size(0) == target.size(0) || feature.size(0) == 1;
+    if (feature.dim() != 4 || !batchOk || feature.sizes().slice(1) != target.sizes().slice(1)) {
+        std::ostringstream s;
+        s << "T2I-Adapter feature for level " << level << " has shape " << feature.sizes() << " but the UNet has "
+          << target.sizes() << " there (is the adapter for this model family?)";
+        throw Error(s.str());
+    }
+}
+
 }  // namespace
 
 UNet::UNet(const Weights& weights) : UNet(UNetConfig::infer(weights), weights) {}
@@ -62,8 +82,19 @@ at::Tensor UNet::forward(const at::Tensor& x, const at::Tensor& timesteps, const
     try {
         std::vector<at::Tensor> skips;
         at::Tensor h = in.x;
-        for (int i = 0; i < encoder_.inputBlockCount(); ++i) {
+        const UNetConfig& config = encoder_.config;
+        const std::vector<at::Tensor> noFeatures;
+        const std::vector<at::Tensor>& features = control ? control->levelFeatures : noFeatures;
+        checkLevelFeatures(features, config);
+        for (int i = 0, level = 0; i < encoder_.inputBlockCount(); ++i) {
             h = encoder_.inputBlock(i, h, in);
+            if (level < int(features.size()) && i == lastInputBlockOfLevel(config, level)) {
+                if (features[size_t(level)].defined()) {
+                    checkLevelFeature(features[size_t(level)], h, level);
+                    h = h + features[size_t(level)].to(h.device(), h.scalar_type());
+                }
+                ++level;
+            }
             skips.push_back(h);
         }
         h = encoder_.middleBlock(h, in);

@@ -30,9 +30,10 @@ bool isDifferenceControlNet(const TensorFile& file) {
     return file.contains(kDifferenceMarker) && controlNetPrefixOf(file) == kLdmControlPrefix;
 }
 
-std::shared_ptr<const ControlNet> loadDiffControlNetFile(const std::string& path, const DiffusionModel& model,
-                                                         const Placement& placement) {
+std::shared_ptr<const ControlModel> loadDiffControlNetFile(const std::string& path, const DiffusionModel& model,
+                                                           const Placement& placement) {
     auto file = openTensorFile(path);
+    if (isT2IAdapter(*file)) return loadControlNetFile(path, placement);
     const std::string name = diffControlFileName(path);
     const std::string prefix = controlNetPrefixOf(*file);
     if (!isDifferenceControlNet(*file)) {

@@ -11,17 +11,18 @@
 
 namespace tessera::engine {
 
-class ControlNet;
+class ControlModel;
 class TensorFile;
 struct DiffusionModel;
 
 // ComfyUI's test: an ldm-layout ControlNet with a "difference" tensor.
 bool isDifferenceControlNet(const TensorFile& file);
 
+// Plain ControlNets and T2I-Adapters load as with loadControlNetFile (ComfyUI does the same).
 // Throws tessera::Error naming the file when it is no ControlNet, when it is a difference file
 // whose weights match none of the model's (made for another base model), or when a shared
 // weight's shape differs from the model's.
-std::shared_ptr<const ControlNet> loadDiffControlNetFile(const std::string& path, const DiffusionModel& model,
+std::shared_ptr<const ControlModel> loadDiffControlNetFile(const std::string& path, const DiffusionModel& model,
                                                          const Placement& placement = {});
 
 }  // namespace tessera::engine

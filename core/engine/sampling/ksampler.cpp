@@ -59,8 +59,7 @@ void addResiduals(std::optional<ControlResiduals>& sum, ControlResiduals r) {
         sum = std::move(r);
         return;
     }
-    for (size_t i = 0; i < sum->input.size() && i < r.input.size(); ++i) sum->input[i] = sum->input[i] + r.input[i];
-    sum->middle = sum->middle + r.middle;
+    sum->add(r);
 }
 
 bool sameControls(const std::vector<ControlApplication>& a, const std::vector<ControlApplication>& b) {

@@ -16,10 +16,10 @@
 namespace tessera::engine {
 
 struct DiffusionModel;
-class ControlNet;
+class ControlModel;
 
 struct ControlApplication {
-    std::shared_ptr<const ControlNet> net;
+    std::shared_ptr<const ControlModel> net;  // a ControlNet or T2I-Adapter
     at::Tensor hint;  // NCHW 0..1; resized to 8x the latent when it differs
     double strength = 1.0;
     double startPercent = 0.0;
