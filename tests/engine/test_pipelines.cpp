@@ -83,6 +83,48 @@ TEST_P(Pipelines, MatchesReference) {
     EXPECT_MATCHES_REFERENCE(image, g.at(c.name + ".image"));
 }
 
+// CFG++ through the KSampler path: with the negative equal to the positive the guided estimate is the
+// unconditional one, so euler_cfg_pp takes euler's steps; with a real negative it steps differently, and an
+// inpainting mask keeps the unmasked latent.
+TEST(PipelinesCfgPp, KSamplerRunsTheCfgPpSamplersOnTheUnconditionalEstimate) {
+    const LoadedCheckpoint& ckpt = checkpoint("sd15");
+    auto entry = [](const at::Tensor& context) {
+        engine::Conditioning cond;
+        cond.context = context;
+        return cond;
+    };
+    KSamplerRequest r;
+    r.model = ckpt.model;
+    r.positive = {entry(ckpt.text->encode(pipelinePrompt()))};
+    r.negative = r.positive;
+    r.latent = at::zeros({1, 4, 8, 8});
+    r.seed = 3;
+    r.steps = 4;
+    r.cfg = 6.0;
+    r.scheduler = "karras";
+    r.sampler = "euler";
+    const at::Tensor euler = runKSampler(r);
+    r.sampler = "euler_cfg_pp";
+    int steps = 0;
+    SamplerCallbacks callbacks;
+    callbacks.onStep = [&](int, int, const at::Tensor&, const at::Tensor&) { ++steps; };
+    const at::Tensor sameNegative = runKSampler(r, callbacks);
+    EXPECT_EQ(steps, 4);
+    EXPECT_LT((sameNegative - euler).abs().max().item<double>(), 1e-4 * euler.abs().max().item<double>());
+
+    r.negative = {entry(ckpt.text->encode(pipelineNegative()))};
+    const at::Tensor guided = runKSampler(r);
+    EXPECT_GT((guided - sameNegative).abs().max().item<double>(), 1e-3);
+
+    r.sampler = "dpmpp_2m_cfg_pp";
+    r.denoise = 0.6;
+    r.latent = at::randn({1, 4, 8, 8}, at::TensorOptions().dtype(at::kFloat));
+    r.noiseMask = at::zeros({1, 64, 64});
+    r.noiseMask.narrow(2, 0, 32).fill_(1.0);  // repaint the left half only
+    const at::Tensor inpainted = runKSampler(r);
+    EXPECT_TRUE(at::allclose(inpainted.narrow(3, 4, 4), r.latent.narrow(3, 4, 4), 1e-5, 1e-5));
+}
+
 INSTANTIATE_TEST_SUITE_P(Refdata, Pipelines, ::testing::ValuesIn(loadPipelineCases()),
                          [](const ::testing::TestParamInfo<PipelineCase>& info) { return testNameOf(info.param.name); });
 

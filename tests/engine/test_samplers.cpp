@@ -48,18 +48,30 @@ double odeError(const std::string& sampler, int steps) {
     return (got - gaussianOdeSolution(xT, 10.0, 0.1)).abs().max().item<double>();
 }
 
+// Runs any sampler; the CFG++ ones see guidance whose unconditional estimate is the guided one (cfg 1).
+at::Tensor sampleAny(const std::string& name, const Denoiser& d, const at::Tensor& x, const at::Tensor& sigmas,
+                     NoiseSource& noise) {
+    if (!name.ends_with("_cfg_pp")) return sample(name, d, x, sigmas, noise);
+    const GuidedDenoiser guided = [&d](const at::Tensor& in, double s) {
+        const at::Tensor e = d(in, s);
+        return GuidedDenoised{e, e};
+    };
+    return sample(name, guided, x, sigmas, noise);
+}
+
 const std::vector<std::string> kDeterministic = {"euler", "heun", "dpm_2", "lms", "dpmpp_2m", "ddim"};
 
 }  // namespace
 
 TEST(Samplers, NamesAreComfyUIs) {
     const std::vector<std::string> want = {
-        "euler",        "euler_ancestral",  "heun",  "heunpp2", "dpm_2",   "dpm_2_ancestral",
-        "lms",          "dpm_fast",         "dpmpp_2s_ancestral", "dpmpp_sde", "dpmpp_sde_gpu", "dpmpp_2m", "dpmpp_2m_sde",
-        "dpmpp_2m_sde_gpu", "dpmpp_2m_sde_heun", "dpmpp_2m_sde_heun_gpu", "dpmpp_3m_sde", "dpmpp_3m_sde_gpu",
-        "ddpm",         "lcm",              "ipndm", "ipndm_v", "deis",    "res_multistep",
-        "res_multistep_ancestral", "gradient_estimation", "er_sde", "seeds_2", "seeds_3", "ddim",
-        "uni_pc",       "uni_pc_bh2"};
+        "euler", "euler_cfg_pp", "euler_ancestral", "euler_ancestral_cfg_pp", "heun", "heunpp2", "dpm_2",
+        "dpm_2_ancestral", "lms", "dpm_fast", "dpm_adaptive", "dpmpp_2s_ancestral", "dpmpp_2s_ancestral_cfg_pp", "dpmpp_sde",
+        "dpmpp_sde_gpu", "dpmpp_2m", "dpmpp_2m_cfg_pp", "dpmpp_2m_sde", "dpmpp_2m_sde_gpu", "dpmpp_2m_sde_heun",
+        "dpmpp_2m_sde_heun_gpu", "dpmpp_3m_sde", "dpmpp_3m_sde_gpu", "ddpm", "lcm", "ipndm", "ipndm_v", "deis",
+        "res_multistep", "res_multistep_cfg_pp", "res_multistep_ancestral", "res_multistep_ancestral_cfg_pp",
+        "gradient_estimation", "gradient_estimation_cfg_pp", "er_sde", "seeds_2", "seeds_3", "ddim", "uni_pc",
+        "uni_pc_bh2"};
     EXPECT_EQ(samplerNames(), want);
 }
 
@@ -71,7 +83,7 @@ TEST(Samplers, EverySamplerLandsOnAPointMass) {
     for (const std::string& name : samplerNames()) {
         CpuGeneratorNoise noise(5);
         const at::Tensor x = mu + prepareNoise(4, {1, 4, 3, 3}) * sigmas[0].item<double>();
-        const at::Tensor out = sample(name, pointMass, x, sigmas, noise);
+        const at::Tensor out = sampleAny(name, pointMass, x, sigmas, noise);
         // UniPC stops at sigma 0.001 and dpm_fast at the last non-zero sigma (both as ComfyUI), which leaves
         // that fraction of the start's distance (dpm_fast's t grid is float32).
         const double sigma0 = sigmas[0].item<double>();
@@ -79,6 +91,7 @@ TEST(Samplers, EverySamplerLandsOnAPointMass) {
         at::Tensor want = mu;
         if (name.rfind("uni_pc", 0) == 0) want = mu + (x - mu) * (0.001 / sigma0);
         if (name == "dpm_fast") want = mu + (x - mu) * (float32T(sigmas[-2].item<double>()) / float32T(sigma0));
+        if (name == "dpm_adaptive") want = mu + (x - mu) * (sigmas[-2].item<double>() / sigma0);
         EXPECT_LT((out - want).abs().max().item<double>(), 1e-5) << name;
     }
 }
@@ -146,10 +159,14 @@ TEST(Samplers, StochasticSamplersDrawTheExpectedNumberOfNoises) {
                                                  {"uni_pc", 0},          {"uni_pc_bh2", 0},
                                                  {"res_multistep", 0},   {"res_multistep_ancestral", 3},
                                                  {"gradient_estimation", 0}, {"er_sde", 3},
-                                                 {"seeds_2", 6},         {"seeds_3", 9},         {"dpm_fast", 0}};
+                                                 {"seeds_2", 6},         {"seeds_3", 9},         {"dpm_fast", 0},
+                                                 {"euler_cfg_pp", 0},    {"euler_ancestral_cfg_pp", 3},
+                                                 {"dpmpp_2s_ancestral_cfg_pp", 3}, {"dpmpp_2m_cfg_pp", 0},
+                                                 {"res_multistep_cfg_pp", 0}, {"res_multistep_ancestral_cfg_pp", 3},
+                                                 {"gradient_estimation_cfg_pp", 0}, {"dpm_adaptive", 0}};
     for (const std::string& name : samplerNames()) {
         RecordingNoise noise;
-        sample(name, gaussianDenoiser, at::ones({1, 2, 2, 2}, at::kDouble), sigmas, noise);
+        sampleAny(name, gaussianDenoiser, at::ones({1, 2, 2, 2}, at::kDouble), sigmas, noise);
         EXPECT_EQ(noise.shapes.size(), draws.at(name)) << name;
     }
 }
@@ -159,7 +176,7 @@ TEST(Samplers, SeededNoiseIsReproducible) {
     const at::Tensor sigmas = computeSigmas(ms, "karras", 6);
     const at::Tensor x = prepareNoise(1, {1, 4, 4, 4}) * sigmas[0].item<double>();
     for (const std::string name : {"euler_ancestral", "dpmpp_sde", "dpmpp_2m_sde"}) {
-        CpuGeneratorNoise a(2), b(2), c(3);
+        SamplerSeedNoise a(2), b(2), c(3);
         const at::Tensor ra = sample(name, gaussianDenoiser, x, sigmas, a);
         EXPECT_TRUE(at::equal(ra, sample(name, gaussianDenoiser, x, sigmas, b))) << name;
         EXPECT_FALSE(at::equal(ra, sample(name, gaussianDenoiser, x, sigmas, c))) << name;
@@ -169,10 +186,10 @@ TEST(Samplers, SeededNoiseIsReproducible) {
 TEST(Samplers, SdeSamplersKeepTheGaussianMarginal) {
     // Started from the exact marginal N(0, 1 + sigma0^2), a correct SDE sampler ends near N(0, 1 + sigma_end^2).
     const at::Tensor sigmas = geometricSigmas(40);
-    const at::Tensor x = prepareNoise(11, {1, 4, 128, 128}).to(at::kDouble) * std::sqrt(1 + 100.0);
+    const at::Tensor x = prepareNoise(11, {1, 4, 64, 64}).to(at::kDouble) * std::sqrt(1 + 100.0);
     for (const std::string name : {"dpmpp_sde", "dpmpp_2m_sde", "dpmpp_2m_sde_heun", "dpmpp_3m_sde", "dpmpp_2s_ancestral",
                                    "seeds_2", "seeds_3", "er_sde"}) {
-        CpuGeneratorNoise noise(12);
+        SamplerSeedNoise noise(12);  // the SDE samplers on ComfyUI's Brownian tree
         const at::Tensor out = sample(name, gaussianDenoiser, x, sigmas, noise);
         std::printf("%s: final std %.4f (ideal %.4f)\n", name.c_str(), out.std().item<double>(), std::sqrt(1.01));
         EXPECT_NEAR(out.std().item<double>(), std::sqrt(1 + 0.01), 0.02) << name;
@@ -223,6 +240,12 @@ TEST(Samplers, BadInputsAreExplained) {
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("'eular'"), std::string::npos);
         EXPECT_NE(std::string(e.what()).find("dpmpp_2m_sde"), std::string::npos);
+    }
+    try {  // CFG++ needs the unconditional estimate, which a plain denoiser does not give
+        sample("euler_cfg_pp", gaussianDenoiser, x, at::tensor({1.0, 0.0}), noise);
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("unconditional"), std::string::npos) << e.what();
     }
     EXPECT_THROW(sample("euler", gaussianDenoiser, x, at::tensor({1.0, 2.0, 0.0}), noise), Error);
     EXPECT_THROW(sample("euler", gaussianDenoiser, x, at::tensor({1.0, -1.0}), noise), Error);

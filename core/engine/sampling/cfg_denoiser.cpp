@@ -39,11 +39,14 @@ public:
     CfgDenoiser(ModelSampling ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg)
         : ms_(std::move(ms)), model_(std::move(model)), cond_(std::move(cond)), uncond_(std::move(uncond)), cfg_(cfg) {}
 
-    at::Tensor operator()(const at::Tensor& x, double sigma) const {
+    at::Tensor operator()(const at::Tensor& x, double sigma) const { return predict(x, sigma, false).denoised; }
+
+    // withUncond: also the unconditional estimate, the negative evaluated even at cfg 1.
+    GuidedDenoised predict(const at::Tensor& x, double sigma, bool withUncond) const {
         const int64_t batch = x.size(0);
         const at::Tensor xIn = ms_.calculateInput(sigma, x);
         const at::Tensor cond = repeatToBatch(cond_, batch);
-        if (skipsNegative()) return run(x, xIn, sigma, {0}, cond);
+        if (skipsNegative() && !withUncond) return {run(x, xIn, sigma, {0}, cond), at::Tensor()};
         const at::Tensor uncond = repeatToBatch(uncond_, batch);
         at::Tensor condX0, uncondX0;
         if (canConcat(cond, uncond)) {
@@ -56,7 +59,7 @@ public:
             uncondX0 = run(x, xIn, sigma, {1}, uncond);
             condX0 = run(x, xIn, sigma, {0}, cond);
         }
-        return uncondX0 + (condX0 - uncondX0) * cfg_;
+        return {uncondX0 + (condX0 - uncondX0) * cfg_, uncondX0};
     }
 
 private:
@@ -96,11 +99,12 @@ at::Tensor repeatToBatch(const at::Tensor& t, int64_t batch) {
     return t.repeat(reps).slice(0, 0, batch);
 }
 
-Denoiser makeCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg) {
+namespace {
+CfgDenoiser checkedCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg,
+                               bool needsNegative) {
     if (!model) throw Error("guidance: no model function was given");
     if (!std::isfinite(cfg)) throw Error("guidance: cfg must be a finite number");
     checkContext(cond, "positive");
-    const bool needsNegative = std::fabs(cfg - 1.0) > 1e-9;
     if (needsNegative) {
         checkContext(uncond, "negative");
         if (uncond.size(2) != cond.size(2))
@@ -109,6 +113,17 @@ Denoiser makeCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond
                         " (were they encoded by different text models?)");
     }
     return CfgDenoiser(ms, std::move(model), std::move(cond), needsNegative ? std::move(uncond) : at::Tensor(), cfg);
+}
+}  // namespace
+
+Denoiser makeCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg) {
+    const bool needsNegative = std::fabs(cfg - 1.0) > 1e-9;
+    return checkedCfgDenoiser(ms, std::move(model), std::move(cond), std::move(uncond), cfg, needsNegative);
+}
+
+GuidedDenoiser makeCfgGuidedDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg) {
+    const CfgDenoiser d = checkedCfgDenoiser(ms, std::move(model), std::move(cond), std::move(uncond), cfg, true);
+    return [d](const at::Tensor& x, double sigma) { return d.predict(x, sigma, true); };
 }
 
 }  // namespace tessera::engine

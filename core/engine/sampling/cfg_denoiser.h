@@ -28,10 +28,16 @@ using ModelFn = std::function<at::Tensor(const ModelCallInput& input, const at::
 // their token counts allow ComfyUI's concat (the shorter repeated to the lcm length, at most 4x), else
 // evaluated in two calls. Throws tessera::Error for contexts of mismatching width or rank.
 Denoiser makeCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg);
+// The same guidance reporting its unconditional estimate too (for the CFG++ samplers); the negative is then
+// always evaluated, also at cfg 1, so it is always required.
+GuidedDenoiser makeCfgGuidedDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg);
 
 // Inpainting (mask 1 = repaint, [B or 1, 1, h, w] at latent size): before the call
 // x = x*m + (latent0 + noise*sigma)*(1-m); after it x0 = x0*m + latent0*(1-m). latent0 is already scaled.
 Denoiser withInpaintMask(Denoiser inner, at::Tensor latent0Scaled, at::Tensor noise, at::Tensor maskAtLatent);
+// The same around guidance that reports its unconditional estimate, which stays unmasked as in ComfyUI (its
+// post-CFG hook sees it before KSamplerX0Inpaint blends the guided one).
+GuidedDenoiser withInpaintMask(GuidedDenoiser inner, at::Tensor latent0Scaled, at::Tensor noise, at::Tensor maskAtLatent);
 
 // Mask [H, W], [B, H, W] or [B, 1, H, W] -> [B, 1, h, w], bilinear, align_corners = false.
 // `t` repeated along the batch axis (and cut) to `batch` rows: conditioning for a larger batch.

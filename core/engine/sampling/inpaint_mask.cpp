@@ -6,8 +6,8 @@
 
 namespace tessera::engine {
 
-Denoiser withInpaintMask(Denoiser inner, at::Tensor latent0Scaled, at::Tensor noise, at::Tensor maskAtLatent) {
-    if (!inner) throw Error("inpaint: no denoiser to wrap");
+namespace {
+void checkInpaintInputs(const at::Tensor& latent0Scaled, const at::Tensor& noise, const at::Tensor& maskAtLatent) {
     if (!latent0Scaled.defined() || !noise.defined() || latent0Scaled.sizes() != noise.sizes())
         throw Error("inpaint: the source latent and the noise must have the same shape");
     if (!maskAtLatent.defined() || maskAtLatent.dim() != 4 || maskAtLatent.size(2) != latent0Scaled.size(2) ||
@@ -15,11 +15,30 @@ Denoiser withInpaintMask(Denoiser inner, at::Tensor latent0Scaled, at::Tensor no
         throw Error("inpaint: the mask must be [B, 1, h, w] at the latent size " +
                     std::string(c10::str(latent0Scaled.sizes())) + " (use resizeMaskToLatent); got " +
                     (maskAtLatent.defined() ? std::string(c10::str(maskAtLatent.sizes())) : std::string("nothing")));
+}
+}  // namespace
+
+Denoiser withInpaintMask(Denoiser inner, at::Tensor latent0Scaled, at::Tensor noise, at::Tensor maskAtLatent) {
+    if (!inner) throw Error("inpaint: no denoiser to wrap");
+    checkInpaintInputs(latent0Scaled, noise, maskAtLatent);
     const at::Tensor keep = 1.0 - maskAtLatent;
     return [inner = std::move(inner), latent0 = std::move(latent0Scaled), noise = std::move(noise),
             mask = std::move(maskAtLatent), keep](const at::Tensor& x, double sigma) {
         const at::Tensor xIn = x * mask + (latent0 + noise * sigma) * keep;
         return inner(xIn, sigma) * mask + latent0 * keep;
+    };
+}
+
+GuidedDenoiser withInpaintMask(GuidedDenoiser inner, at::Tensor latent0Scaled, at::Tensor noise, at::Tensor maskAtLatent) {
+    if (!inner) throw Error("inpaint: no denoiser to wrap");
+    checkInpaintInputs(latent0Scaled, noise, maskAtLatent);
+    const at::Tensor keep = 1.0 - maskAtLatent;
+    return [inner = std::move(inner), latent0 = std::move(latent0Scaled), noise = std::move(noise),
+            mask = std::move(maskAtLatent), keep](const at::Tensor& x, double sigma) {
+        const at::Tensor xIn = x * mask + (latent0 + noise * sigma) * keep;
+        GuidedDenoised out = inner(xIn, sigma);
+        out.denoised = out.denoised * mask + latent0 * keep;
+        return out;
     };
 }
 

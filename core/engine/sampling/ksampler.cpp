@@ -161,6 +161,32 @@ Denoiser guidancePairDenoiser(const DiffusionModel& model, std::vector<Condition
     return [kept, inner](const at::Tensor& x, double sigma) { return inner(x, sigma); };
 }
 
+// The same guidance reporting its unconditional estimate, for the CFG++ samplers.
+GuidedDenoiser guidancePairWithUncond(const DiffusionModel& model, std::vector<Conditioning> positive,
+                                      std::vector<Conditioning> negative, double cfg, int64_t h, int64_t w) {
+    auto kept = std::make_shared<GuidanceStorage>();
+    kept->positive = std::move(positive);
+    kept->negative = std::move(negative);
+    applyControlsToUncond(kept->positive, kept->negative);
+    const auto& pos = kept->positive;
+    const auto& neg = kept->negative;
+    GuidedDenoiser inner;
+    if (pos.size() == 1 && neg.size() == 1 && pos[0].isPlain() && neg[0].isPlain()) {
+        inner = makeCfgGuidedDenoiser(model.sampling, makeModelFn(model, {&pos[0], &neg[0]}), pos[0].context, neg[0].context, cfg);
+    } else {
+        kept->resolvedPositive = resolveConds(pos, h, w);
+        kept->resolvedNegative = resolveConds(neg, h, w);
+        addMatchingAreas(kept->resolvedNegative, kept->resolvedPositive);
+        addMatchingAreas(kept->resolvedPositive, kept->resolvedNegative);
+        std::vector<const Conditioning*> all;
+        for (const auto* side : {&kept->resolvedPositive, &kept->resolvedNegative})
+            for (const ResolvedCond& e : *side) all.push_back(&e.cond);
+        inner = makeRegionalCfgGuidedDenoiser(model.sampling, makeModelFn(model, std::move(all)), kept->resolvedPositive,
+                                              kept->resolvedNegative, cfg);
+    }
+    return [kept, inner](const at::Tensor& x, double sigma) { return inner(x, sigma); };
+}
+
 // One side's own prediction (its entries averaged, no guidance).
 Denoiser guidanceSideDenoiser(const DiffusionModel& model, const std::vector<Conditioning>& side, int64_t h, int64_t w) {
     return guidancePairDenoiser(model, side, side, 1.0, h, w);
@@ -228,12 +254,18 @@ void requireGuidance(const Guider& g) {
 at::Tensor sampleGuided(const Guider& g, const NoisedStart& s, const at::Tensor& noiseMask, const std::string& sampler,
                         int64_t seed, const SamplerCallbacks& callbacks) {
     if (s.sigmas.size(0) < 2) return s.x / kLatentScale;
-    Denoiser denoiser = guidedDenoiser(g, s.x.size(2), s.x.size(3));
-    if (noiseMask.defined())
-        denoiser = withInpaintMask(denoiser, s.latent0, s.noise, resizeMaskToLatent(noiseMask, s.x.size(2), s.x.size(3)));
-    CpuGeneratorNoise ancestral(static_cast<uint64_t>(seed + 1));
-    at::Tensor out = sample(sampler, denoiser, s.x, s.sigmas, ancestral, callbacks);
-    return out / kLatentScale;
+    const int64_t h = s.x.size(2), w = s.x.size(3);
+    SamplerSeedNoise noise(static_cast<uint64_t>(seed));
+    if (sampler.ends_with("_cfg_pp")) {  // CFG++ steps along the unconditional estimate
+        if (g.kind != Guider::Kind::Cfg)
+            throw Error("sampler '" + sampler + "' needs CFG guidance with a negative conditioning (CFGGuider or KSampler)");
+        GuidedDenoiser guided = guidancePairWithUncond(*g.model, g.positive, g.negative, g.cfg, h, w);
+        if (noiseMask.defined()) guided = withInpaintMask(guided, s.latent0, s.noise, resizeMaskToLatent(noiseMask, h, w));
+        return sample(sampler, guided, s.x, s.sigmas, noise, callbacks) / kLatentScale;
+    }
+    Denoiser denoiser = guidedDenoiser(g, h, w);
+    if (noiseMask.defined()) denoiser = withInpaintMask(denoiser, s.latent0, s.noise, resizeMaskToLatent(noiseMask, h, w));
+    return sample(sampler, denoiser, s.x, s.sigmas, noise, callbacks) / kLatentScale;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <optional>
 
 namespace tessera::engine {
 
@@ -14,6 +15,9 @@ public:
     virtual ~NoiseSource() = default;
     // A standard normal tensor with the shape, dtype and device of `like`.
     virtual at::Tensor next(const at::Tensor& like) = 0;
+    // The seed of ComfyUI's Brownian-tree noise for the SDE samplers (dpmpp_sde, dpmpp_2m_sde(_heun),
+    // dpmpp_3m_sde), or none: then they take next() for every interval, as ComfyUI does when given a noise sampler.
+    virtual std::optional<uint64_t> brownianSeed() const { return std::nullopt; }
 };
 
 // A dedicated CPU generator seeded once; every draw is one randn of the requested shape (float32,
@@ -25,6 +29,17 @@ public:
 
 private:
     at::Generator generator_;
+};
+
+// ComfyUI's noise for a sampler run with `seed` (its extra_args["seed"]): the ancestral samplers draw from a CPU
+// generator seeded with seed + 1 (default_noise_sampler), the SDE samplers from a Brownian tree with entropy seed.
+class SamplerSeedNoise : public CpuGeneratorNoise {
+public:
+    explicit SamplerSeedNoise(uint64_t seed) : CpuGeneratorNoise(seed + 1), seed_(seed) {}
+    std::optional<uint64_t> brownianSeed() const override { return seed_; }
+
+private:
+    uint64_t seed_;
 };
 
 // torch.manual_seed(seed); torch.randn(shape) on the CPU: the pipeline's initial noise (float32).

@@ -37,12 +37,16 @@ public:
         : ms_(std::move(ms)), model_(std::move(model)), positive_(std::move(positive)), negative_(std::move(negative)),
           cfg_(cfg) {}
 
-    at::Tensor operator()(const at::Tensor& x, double sigma) const {
+    at::Tensor operator()(const at::Tensor& x, double sigma) const { return predict(x, sigma, false).denoised; }
+
+    // withUncond: also the unconditional estimate, the negative evaluated even at cfg 1.
+    GuidedDenoised predict(const at::Tensor& x, double sigma, bool withUncond) const {
         const at::Tensor xIn = ms_.calculateInput(sigma, x);
         const at::Tensor cond = side(x, xIn, sigma, positive_, 0);
-        if (std::fabs(cfg_ - 1.0) <= 1e-9) return cond;  // Python's math.isclose(cfg, 1.0): no negative
+        // Python's math.isclose(cfg, 1.0): no negative
+        if (std::fabs(cfg_ - 1.0) <= 1e-9 && !withUncond) return {cond, at::Tensor()};
         const at::Tensor uncond = side(x, xIn, sigma, negative_, int(positive_.size()));
-        return uncond + (cond - uncond) * cfg_;
+        return {uncond + (cond - uncond) * cfg_, uncond};
     }
 
 private:
@@ -163,12 +167,12 @@ void addMatchingAreas(std::vector<ResolvedCond>& other, const std::vector<Resolv
     }
 }
 
-Denoiser makeRegionalCfgDenoiser(const ModelSampling& ms, ModelFn model, std::vector<ResolvedCond> positive,
-                                 std::vector<ResolvedCond> negative, double cfg) {
+namespace {
+RegionalCfg checkedRegionalCfg(const ModelSampling& ms, ModelFn model, std::vector<ResolvedCond> positive,
+                               std::vector<ResolvedCond> negative, double cfg, bool needsNegative) {
     if (!model) throw Error("guidance: no model function was given");
     if (!std::isfinite(cfg)) throw Error("guidance: cfg must be a finite number");
     if (positive.empty()) throw Error("guidance: the positive conditioning has no entries");
-    const bool needsNegative = std::fabs(cfg - 1.0) > 1e-9;
     if (needsNegative && negative.empty()) throw Error("guidance: the negative conditioning has no entries");
     const int64_t width = positive.front().cond.context.size(2);
     for (const auto* list : {&positive, &negative})
@@ -177,6 +181,19 @@ Denoiser makeRegionalCfgDenoiser(const ModelSampling& ms, ModelFn model, std::ve
                 throw Error("guidance: every conditioning entry must be [batch, tokens, " + std::to_string(width) +
                             "] (were they encoded by different text models?)");
     return RegionalCfg(ms, std::move(model), std::move(positive), std::move(negative), cfg);
+}
+}  // namespace
+
+Denoiser makeRegionalCfgDenoiser(const ModelSampling& ms, ModelFn model, std::vector<ResolvedCond> positive,
+                                 std::vector<ResolvedCond> negative, double cfg) {
+    return checkedRegionalCfg(ms, std::move(model), std::move(positive), std::move(negative), cfg,
+                              std::fabs(cfg - 1.0) > 1e-9);
+}
+
+GuidedDenoiser makeRegionalCfgGuidedDenoiser(const ModelSampling& ms, ModelFn model, std::vector<ResolvedCond> positive,
+                                             std::vector<ResolvedCond> negative, double cfg) {
+    const RegionalCfg d = checkedRegionalCfg(ms, std::move(model), std::move(positive), std::move(negative), cfg, true);
+    return [d](const at::Tensor& x, double sigma) { return d.predict(x, sigma, true); };
 }
 
 }  // namespace tessera::engine

@@ -33,5 +33,8 @@ void addMatchingAreas(std::vector<ResolvedCond>& other, const std::vector<Resolv
 // positive followed by negative, xIn cropped to the entry's area.
 Denoiser makeRegionalCfgDenoiser(const ModelSampling& ms, ModelFn model, std::vector<ResolvedCond> positive,
                                  std::vector<ResolvedCond> negative, double cfg);
+// The same reporting the unconditional estimate too, for the CFG++ samplers (the negative always evaluated).
+GuidedDenoiser makeRegionalCfgGuidedDenoiser(const ModelSampling& ms, ModelFn model, std::vector<ResolvedCond> positive,
+                                             std::vector<ResolvedCond> negative, double cfg);
 
 }  // namespace tessera::engine

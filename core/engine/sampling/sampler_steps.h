@@ -2,8 +2,10 @@
 // Shared pieces of the sampler implementations (internal to core/engine).
 #include <ATen/core/Tensor.h>
 
+#include <memory>
 #include <vector>
 
+#include "core/engine/sampling/brownian_tree.h"
 #include "core/engine/sampling/samplers.h"
 
 namespace tessera::engine::detail {
@@ -11,23 +13,40 @@ namespace tessera::engine::detail {
 // Calls the denoiser, checks cancellation and reports progress for one sampling run.
 class SamplerRun {
 public:
-    SamplerRun(const Denoiser& denoiser, const std::vector<double>& sigmas, NoiseSource& noise,
-               const SamplerCallbacks& callbacks)
-        : denoiser_(denoiser), sigmas_(sigmas), noise_(noise), callbacks_(callbacks) {}
+    // `start`: the latent the run starts from (ComfyUI sizes its Brownian tree by it, before any step).
+    // `guided`: guidance that also reports its unconditional estimate, for the CFG++ samplers (may be null).
+    // `float32Sigmas`: the schedule came as float32 (ComfyUI's Brownian noise computes on it).
+    SamplerRun(const Denoiser& denoiser, const GuidedDenoiser* guided, const std::vector<double>& sigmas,
+               bool float32Sigmas, NoiseSource& noise, const SamplerCallbacks& callbacks, const at::Tensor& start)
+        : denoiser_(denoiser), guided_(guided), sigmas_(sigmas), float32Sigmas_(float32Sigmas), noise_(noise),
+          callbacks_(callbacks), start_(start) {}
 
     int steps() const { return static_cast<int>(sigmas_.size()) - 1; }
     double sigma(int i) const { return sigmas_[static_cast<size_t>(i)]; }
     // Throws tessera::Cancelled when the run was cancelled. Call at the start of every step.
     void beginStep() const;
     at::Tensor denoise(const at::Tensor& x, double sigma) const;
+    GuidedDenoised denoiseGuided(const at::Tensor& x, double sigma) const;
     void report(int step, const at::Tensor& x, const at::Tensor& denoised) const;
+    // The opening of step i from x that nearly every sampler shares: beginStep(), the model's estimate at
+    // sigma(i), report(i, x, estimate). Returns the estimate.
+    at::Tensor startStep(int i, const at::Tensor& x) const;
+    // The same for the CFG++ samplers: the guided estimate (reported) and the unconditional one.
+    GuidedDenoised startGuidedStep(int i, const at::Tensor& x) const;
     at::Tensor noise(const at::Tensor& like) const { return noise_.next(like); }
+    // The SDE samplers' noise over [sigmaNext, sigma]: ComfyUI's Brownian tree over the schedule when the noise
+    // source has a seed for it, else the source's next draw.
+    at::Tensor noiseBetween(const at::Tensor& like, double sigma, double sigmaNext);
 
 private:
     const Denoiser& denoiser_;
+    const GuidedDenoiser* guided_;
     const std::vector<double>& sigmas_;
+    bool float32Sigmas_;
     NoiseSource& noise_;
     const SamplerCallbacks& callbacks_;
+    at::Tensor start_;
+    std::unique_ptr<BrownianTreeNoise> brownian_;
 };
 
 struct AncestralStep {
@@ -68,5 +87,14 @@ at::Tensor sampleErSde(SamplerRun& run, at::Tensor x);
 at::Tensor sampleSeeds2(SamplerRun& run, at::Tensor x);
 at::Tensor sampleSeeds3(SamplerRun& run, at::Tensor x);
 at::Tensor sampleDpmFast(SamplerRun& run, at::Tensor x);
+at::Tensor sampleDpmAdaptive(SamplerRun& run, at::Tensor x);
+// CFG++ (arXiv 2406.08070): the guided estimate for x0, the unconditional one for the direction of the step.
+at::Tensor sampleEulerCfgPp(SamplerRun& run, at::Tensor x);
+at::Tensor sampleEulerAncestralCfgPp(SamplerRun& run, at::Tensor x);
+at::Tensor sampleDpmpp2sAncestralCfgPp(SamplerRun& run, at::Tensor x);
+at::Tensor sampleDpmpp2mCfgPp(SamplerRun& run, at::Tensor x);
+at::Tensor sampleResMultistepCfgPp(SamplerRun& run, at::Tensor x);
+at::Tensor sampleResMultistepAncestralCfgPp(SamplerRun& run, at::Tensor x);
+at::Tensor sampleGradientEstimationCfgPp(SamplerRun& run, at::Tensor x);
 
 }  // namespace tessera::engine::detail

@@ -8,6 +8,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace tessera::engine {
@@ -26,8 +27,47 @@ at::Tensor SamplerRun::denoise(const at::Tensor& x, double sigma) const {
     return out;
 }
 
+GuidedDenoised SamplerRun::denoiseGuided(const at::Tensor& x, double sigma) const {
+    if (!guided_) throw Error("this sampler needs the unconditional prediction, and the guidance gives none");
+    GuidedDenoised out = (*guided_)(x, sigma);
+    for (const at::Tensor* t : {&out.denoised, &out.uncondDenoised})
+        if (!t->defined() || t->sizes() != x.sizes())
+            throw Error("the guided denoiser returned a tensor of shape " +
+                        (t->defined() ? std::string(c10::str(t->sizes())) : std::string("(none)")) +
+                        " for a latent of shape " + std::string(c10::str(x.sizes())));
+    return out;
+}
+
+at::Tensor SamplerRun::startStep(int i, const at::Tensor& x) const {
+    beginStep();
+    at::Tensor denoised = denoise(x, sigma(i));
+    report(i, x, denoised);
+    return denoised;
+}
+
+GuidedDenoised SamplerRun::startGuidedStep(int i, const at::Tensor& x) const {
+    beginStep();
+    GuidedDenoised out = denoiseGuided(x, sigma(i));
+    report(i, x, out.denoised);
+    return out;
+}
+
 void SamplerRun::report(int step, const at::Tensor& x, const at::Tensor& denoised) const {
     if (callbacks_.onStep) callbacks_.onStep(step, steps(), x, denoised);
+}
+
+at::Tensor SamplerRun::noiseBetween(const at::Tensor& like, double sigma, double sigmaNext) {
+    const std::optional<uint64_t> seed = noise_.brownianSeed();
+    if (!seed) return noise_.next(like);
+    // ComfyUI draws the tree like the start latent and returns its noise in the sigmas' dtype; here in like's.
+    if (!brownian_) {
+        // ComfyUI: sigmas[sigmas > 0].min() and sigmas.max()
+        double lowest = sigmas_.front();
+        for (double s : sigmas_)
+            if (s > 0) lowest = std::min(lowest, s);
+        brownian_ = std::make_unique<BrownianTreeNoise>(start_, lowest, sigmas_.front(), *seed, float32Sigmas_);
+    }
+    return (*brownian_)(sigma, sigmaNext).to(like.options());
 }
 
 AncestralStep ancestralStep(double sigmaFrom, double sigmaTo, double eta) {
@@ -50,17 +90,22 @@ using SamplerFn = at::Tensor (*)(detail::SamplerRun&, at::Tensor);
 const std::vector<std::pair<std::string, SamplerFn>>& samplerTable() {
     static const std::vector<std::pair<std::string, SamplerFn>> table = {
         {"euler", detail::sampleEuler},
+        {"euler_cfg_pp", detail::sampleEulerCfgPp},
         {"euler_ancestral", detail::sampleEulerAncestral},
+        {"euler_ancestral_cfg_pp", detail::sampleEulerAncestralCfgPp},
         {"heun", detail::sampleHeun},
         {"heunpp2", detail::sampleHeunpp2},
         {"dpm_2", detail::sampleDpm2},
         {"dpm_2_ancestral", detail::sampleDpm2Ancestral},
         {"lms", detail::sampleLms},
         {"dpm_fast", detail::sampleDpmFast},
+        {"dpm_adaptive", detail::sampleDpmAdaptive},
         {"dpmpp_2s_ancestral", detail::sampleDpmpp2sAncestral},
+        {"dpmpp_2s_ancestral_cfg_pp", detail::sampleDpmpp2sAncestralCfgPp},
         {"dpmpp_sde", detail::sampleDpmppSde},
         {"dpmpp_sde_gpu", detail::sampleDpmppSde},  // ComfyUI's _gpu: the same steps, noise drawn on the GPU
         {"dpmpp_2m", detail::sampleDpmpp2m},
+        {"dpmpp_2m_cfg_pp", detail::sampleDpmpp2mCfgPp},
         {"dpmpp_2m_sde", detail::sampleDpmpp2mSde},
         {"dpmpp_2m_sde_gpu", detail::sampleDpmpp2mSde},
         {"dpmpp_2m_sde_heun", detail::sampleDpmpp2mSdeHeun},
@@ -73,8 +118,11 @@ const std::vector<std::pair<std::string, SamplerFn>>& samplerTable() {
         {"ipndm_v", detail::sampleIpndmV},
         {"deis", detail::sampleDeis},
         {"res_multistep", detail::sampleResMultistep},
+        {"res_multistep_cfg_pp", detail::sampleResMultistepCfgPp},
         {"res_multistep_ancestral", detail::sampleResMultistepAncestral},
+        {"res_multistep_ancestral_cfg_pp", detail::sampleResMultistepAncestralCfgPp},
         {"gradient_estimation", detail::sampleGradientEstimation},
+        {"gradient_estimation_cfg_pp", detail::sampleGradientEstimationCfgPp},
         {"er_sde", detail::sampleErSde},
         {"seeds_2", detail::sampleSeeds2},
         {"seeds_3", detail::sampleSeeds3},
@@ -112,18 +160,39 @@ std::vector<std::string> samplerNames() {
     return names;
 }
 
-at::Tensor sample(const std::string& sampler, const Denoiser& denoiser, at::Tensor x, const at::Tensor& sigmas,
-                  NoiseSource& noise, const SamplerCallbacks& callbacks) {
+namespace {
+
+bool stepsAlongUncond(const std::string& sampler) { return sampler.size() > 7 && sampler.ends_with("_cfg_pp"); }
+
+at::Tensor runSampler(const std::string& sampler, const Denoiser& denoiser, const GuidedDenoiser* guided, at::Tensor x,
+                      const at::Tensor& sigmas, NoiseSource& noise, const SamplerCallbacks& callbacks) {
     SamplerFn fn = nullptr;
     for (const auto& [name, f] : samplerTable())
         if (name == sampler) fn = f;
     if (!fn) throw Error(unknownNameMessage("sampler", sampler, samplerNames()));
     if (!denoiser) throw Error("sampler '" + sampler + "': no denoiser (model) was given");
+    if (stepsAlongUncond(sampler) && !guided)
+        throw Error("sampler '" + sampler + "' steps along the unconditional prediction (CFG++), so it needs CFG guidance " +
+                    "with a negative conditioning (ComfyUI's CFGGuider/KSampler); this guidance gives none");
     if (!x.defined() || !x.is_floating_point()) throw Error("sampler '" + sampler + "': the latent must be a float tensor");
     const std::vector<double> values = sigmaValues(sigmas);
     if (values.size() < 2) return x;
-    detail::SamplerRun run(denoiser, values, noise, callbacks);
+    detail::SamplerRun run(denoiser, guided, values, sigmas.scalar_type() == at::kFloat, noise, callbacks, x);
     return fn(run, std::move(x));
+}
+
+}  // namespace
+
+at::Tensor sample(const std::string& sampler, const Denoiser& denoiser, at::Tensor x, const at::Tensor& sigmas,
+                  NoiseSource& noise, const SamplerCallbacks& callbacks) {
+    return runSampler(sampler, denoiser, nullptr, std::move(x), sigmas, noise, callbacks);
+}
+
+at::Tensor sample(const std::string& sampler, const GuidedDenoiser& guided, at::Tensor x, const at::Tensor& sigmas,
+                  NoiseSource& noise, const SamplerCallbacks& callbacks) {
+    if (!guided) throw Error("sampler '" + sampler + "': no denoiser (model) was given");
+    const Denoiser plain = [&guided](const at::Tensor& in, double sigma) { return guided(in, sigma).denoised; };
+    return runSampler(sampler, plain, &guided, std::move(x), sigmas, noise, callbacks);
 }
 
 }  // namespace tessera::engine

@@ -6,8 +6,9 @@
 //   at::Tensor x = ms.startLatent(sigmas, noise, latent * 0.18215);
 //   Denoiser d = makeCfgDenoiser(ms, unetFn, cond, uncond, cfg);           // cfg_denoiser.h
 //   (inpainting: d = withInpaintMask(d, latent * 0.18215, noise, resizeMaskToLatent(mask, h, w));)
-//   CpuGeneratorNoise ancestral(seed + 1);
-//   at::Tensor out = sample("euler_ancestral", d, x, sigmas, ancestral, callbacks) / 0.18215;
+//   SamplerSeedNoise noise(seed);                                          // ComfyUI's noise for the seed
+//   at::Tensor out = sample("euler_ancestral", d, x, sigmas, noise, callbacks) / 0.18215;
+//   (CFG++ samplers: d = makeCfgGuidedDenoiser(...), which also reports the unconditional estimate.)
 #include <ATen/core/Tensor.h>
 
 #include <functional>
@@ -33,13 +34,16 @@ std::vector<std::string> samplerNames();
 
 // Runs `sampler` from x (already noised to sigmas[0]) along `sigmas` (1-D, decreasing, usually ending
 // with 0) and returns the final latent. Fewer than two sigmas return x unchanged. The stochastic
-// samplers take their noise from `noise` in step order (pass CpuGeneratorNoise(seed + 1) for ComfyUI's).
+// samplers take their noise from `noise` in step order (pass SamplerSeedNoise(seed) for ComfyUI's).
 //
-// Deviation from ComfyUI: dpmpp_sde, dpmpp_2m_sde(_heun) and dpmpp_3m_sde draw their noise from a torchsde
-// Brownian tree in ComfyUI, which cannot be reproduced bit for bit. Here they draw plain Gaussians from `noise` and
-// combine them into Brownian increments with the same joint law (dpmpp_sde's two overlapping
-// increments per step are correlated as in the tree), so results agree in distribution, not in value.
+// The SDE samplers (dpmpp_sde, dpmpp_2m_sde(_heun), dpmpp_3m_sde) draw from ComfyUI's Brownian tree when
+// `noise` has a brownianSeed() (SamplerSeedNoise(seed) gives ComfyUI's numbers for a seed), else from `noise`.
+// The _gpu names use the CPU tree too, which is what ComfyUI's _gpu samplers draw when they run on the CPU.
 at::Tensor sample(const std::string& sampler, const Denoiser& denoiser, at::Tensor x, const at::Tensor& sigmas,
+                  NoiseSource& noise, const SamplerCallbacks& callbacks = {});
+// The same with guidance that also reports its unconditional estimate: runs every sampler, the CFG++ ones
+// (*_cfg_pp) included, which the overload above refuses with an explanation.
+at::Tensor sample(const std::string& sampler, const GuidedDenoiser& denoiser, at::Tensor x, const at::Tensor& sigmas,
                   NoiseSource& noise, const SamplerCallbacks& callbacks = {});
 
 }  // namespace tessera::engine

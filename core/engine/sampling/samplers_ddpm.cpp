@@ -10,10 +10,8 @@ namespace tessera::engine::detail {
 
 at::Tensor sampleDdpm(SamplerRun& run, at::Tensor x) {
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
-        run.report(i, x, denoised);
+        const at::Tensor denoised = run.startStep(i, x);
         const at::Tensor eps = (x - denoised) / sigma;
         const double alphaCumprod = 1 / (sigma * sigma + 1), alphaCumprodNext = 1 / (next * next + 1);
         const double alpha = alphaCumprod / alphaCumprodNext;

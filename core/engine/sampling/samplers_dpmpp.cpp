@@ -11,11 +11,9 @@ namespace tessera::engine::detail {
 
 at::Tensor sampleDpmpp2sAncestral(SamplerRun& run, at::Tensor x) {
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
+        const at::Tensor denoised = run.startStep(i, x);
         const AncestralStep step = ancestralStep(sigma, next);
-        run.report(i, x, denoised);
         if (step.down == 0) {
             x = x + toD(x, sigma, denoised) * (step.down - sigma);
         } else {
@@ -35,10 +33,8 @@ at::Tensor sampleDpmpp2sAncestral(SamplerRun& run, at::Tensor x) {
 at::Tensor sampleDpmpp2m(SamplerRun& run, at::Tensor x) {
     std::optional<at::Tensor> oldDenoised;
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
-        run.report(i, x, denoised);
+        const at::Tensor denoised = run.startStep(i, x);
         if (next == 0) {
             x = denoised;  // the update's limit: sigma_next/sigma = 0, -expm1(-inf) = 1
         } else {
@@ -56,55 +52,46 @@ at::Tensor sampleDpmpp2m(SamplerRun& run, at::Tensor x) {
     return x;
 }
 
-// Two noises per step over overlapping sigma intervals [sigma, mid] and [sigma, next] of one Brownian
-// path (ComfyUI: BrownianTreeNoiseSampler). z1, z2 independent give the same joint law:
-// n1 = z1, n2 = (z1*sqrt(sigma-mid) + z2*sqrt(mid-next)) / sqrt(sigma-next).
+// DPM-Solver++ (stochastic), eta 1, r = 1/2: an ancestral half step to a midpoint, then the full step from a
+// blend of both x0 estimates. Its two noises span [mid, sigma] and [next, sigma] of one Brownian path, so with
+// ComfyUI's Brownian tree they are correlated as in ComfyUI.
 at::Tensor sampleDpmppSde(SamplerRun& run, at::Tensor x) {
     constexpr double r = 0.5;
     constexpr double fac = 1 / (2 * r);
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
-        run.report(i, x, denoised);
+        const at::Tensor denoised = run.startStep(i, x);
         if (next == 0) {
-            x = x + toD(x, sigma, denoised) * (next - sigma);
+            x = denoised;
             continue;
         }
         const double t = -std::log(sigma), tNext = -std::log(next);
         const double h = tNext - t;
         const double sigmaMid = std::exp(-(t + h * r));
-        const at::Tensor z1 = run.noise(x);
-        const at::Tensor z2 = run.noise(x);
-        const at::Tensor noise1 = z1;
-        const at::Tensor noise2 = (z1 * std::sqrt(sigma - sigmaMid) + z2 * std::sqrt(sigmaMid - next)) / std::sqrt(sigma - next);
 
         const AncestralStep first = ancestralStep(sigma, sigmaMid);
         const double sFirst = -std::log(first.down);
         at::Tensor x2 = x * (first.down / sigma) - denoised * std::expm1(t - sFirst);
-        x2 = x2 + noise1 * first.up;
+        x2 = x2 + run.noiseBetween(x, sigma, sigmaMid) * first.up;
         const at::Tensor denoised2 = run.denoise(x2, sigmaMid);
 
         const AncestralStep second = ancestralStep(sigma, next);
         const double tSecond = -std::log(second.down);
         const at::Tensor target = denoised * (1 - fac) + denoised2 * fac;
         x = x * (second.down / sigma) - target * std::expm1(t - tSecond);
-        x = x + noise2 * second.up;
+        x = x + run.noiseBetween(x, sigma, next) * second.up;
     }
     return x;
 }
 
-// DPM-Solver++(2M) SDE, eta 1, with the midpoint or Heun correction. One noise per step over disjoint
-// intervals, so plain Gaussians have exactly the Brownian tree's law.
+// DPM-Solver++(2M) SDE, eta 1, with the midpoint or Heun correction; one noise per step over [next, sigma].
 namespace {
 at::Tensor dpmpp2mSdeWith(SamplerRun& run, at::Tensor x, bool heunCorrection) {
     std::optional<at::Tensor> oldDenoised;
     double hLast = 0;
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
-        run.report(i, x, denoised);
+        const at::Tensor denoised = run.startStep(i, x);
         if (next == 0) {
             x = denoised;
         } else {
@@ -116,7 +103,7 @@ at::Tensor dpmpp2mSdeWith(SamplerRun& run, at::Tensor x, bool heunCorrection) {
                 const double weight = heunCorrection ? (decay / (-2 * h) + 1) / r : 0.5 * decay / r;
                 x = x + (denoised - *oldDenoised) * weight;
             }
-            x = x + run.noise(x) * (next * std::sqrt(decay));
+            x = x + run.noiseBetween(x, sigma, next) * (next * std::sqrt(decay));
             hLast = h;
         }
         oldDenoised = denoised;
@@ -133,10 +120,8 @@ at::Tensor sampleDpmpp3mSde(SamplerRun& run, at::Tensor x) {
     std::optional<at::Tensor> denoised1, denoised2;  // one and two steps back
     std::optional<double> h1, h2;
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
-        run.report(i, x, denoised);
+        const at::Tensor denoised = run.startStep(i, x);
         std::optional<double> h;
         if (next == 0) {
             x = denoised;
@@ -157,7 +142,7 @@ at::Tensor sampleDpmpp3mSde(SamplerRun& run, at::Tensor x) {
             } else if (h1) {
                 x = x + (denoised - *denoised1) / (*h1 / *h) * phi2;
             }
-            x = x + run.noise(x) * (next * std::sqrt(decay));
+            x = x + run.noiseBetween(x, sigma, next) * (next * std::sqrt(decay));
         }
         denoised2 = denoised1;
         denoised1 = denoised;

@@ -10,10 +10,8 @@ namespace tessera::engine::detail {
 
 at::Tensor sampleEuler(SamplerRun& run, at::Tensor x) {
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
-        run.report(i, x, denoised);
+        const at::Tensor denoised = run.startStep(i, x);
         x = x + toD(x, sigma, denoised) * (next - sigma);
     }
     return x;
@@ -21,11 +19,9 @@ at::Tensor sampleEuler(SamplerRun& run, at::Tensor x) {
 
 at::Tensor sampleEulerAncestral(SamplerRun& run, at::Tensor x) {
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
+        const at::Tensor denoised = run.startStep(i, x);
         const AncestralStep step = ancestralStep(sigma, next);
-        run.report(i, x, denoised);
         x = x + toD(x, sigma, denoised) * (step.down - sigma);
         if (next > 0) x = x + run.noise(x) * step.up;
     }
@@ -34,11 +30,9 @@ at::Tensor sampleEulerAncestral(SamplerRun& run, at::Tensor x) {
 
 at::Tensor sampleHeun(SamplerRun& run, at::Tensor x) {
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
+        const at::Tensor denoised = run.startStep(i, x);
         const at::Tensor d = toD(x, sigma, denoised);
-        run.report(i, x, denoised);
         const double dt = next - sigma;
         if (next == 0) {
             x = x + d * dt;
@@ -62,11 +56,9 @@ double logMidpoint(double a, double b) {
 
 at::Tensor sampleDpm2(SamplerRun& run, at::Tensor x) {
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
+        const at::Tensor denoised = run.startStep(i, x);
         const at::Tensor d = toD(x, sigma, denoised);
-        run.report(i, x, denoised);
         if (next == 0) {
             x = x + d * (next - sigma);
         } else {
@@ -81,12 +73,10 @@ at::Tensor sampleDpm2(SamplerRun& run, at::Tensor x) {
 
 at::Tensor sampleDpm2Ancestral(SamplerRun& run, at::Tensor x) {
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
+        const at::Tensor denoised = run.startStep(i, x);
         const AncestralStep step = ancestralStep(sigma, next);
         const at::Tensor d = toD(x, sigma, denoised);
-        run.report(i, x, denoised);
         if (step.down == 0) {
             x = x + d * (step.down - sigma);
         } else {
@@ -103,10 +93,8 @@ at::Tensor sampleDpm2Ancestral(SamplerRun& run, at::Tensor x) {
 // Latent consistency: jump to the x0 estimate, then re-noise to the next sigma.
 at::Tensor sampleLcm(SamplerRun& run, at::Tensor x) {
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
-        const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
-        run.report(i, x, denoised);
+        const double next = run.sigma(i + 1);
+        const at::Tensor denoised = run.startStep(i, x);
         x = denoised;
         if (next > 0) x = x + run.noise(x) * next;
     }

@@ -10,11 +10,9 @@ namespace tessera::engine::detail {
 at::Tensor sampleHeunpp2(SamplerRun& run, at::Tensor x) {
     const double first = run.sigma(0), last = run.sigma(run.steps());
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
+        const at::Tensor denoised = run.startStep(i, x);
         const at::Tensor d = toD(x, sigma, denoised);
-        run.report(i, x, denoised);
         const double dt = next - sigma;
         if (next == last) {
             x = x + d * dt;

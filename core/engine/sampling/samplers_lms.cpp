@@ -31,11 +31,9 @@ at::Tensor sampleLms(SamplerRun& run, at::Tensor x) {
     for (int i = 0; i <= run.steps(); ++i) sigmas.push_back(run.sigma(i));
     std::deque<at::Tensor> derivatives;  // newest last
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
-        const at::Tensor denoised = run.denoise(x, sigmas[i]);
+        const at::Tensor denoised = run.startStep(i, x);
         derivatives.push_back(toD(x, sigmas[i], denoised));
         if (static_cast<int>(derivatives.size()) > maxOrder) derivatives.pop_front();
-        run.report(i, x, denoised);
         const int order = std::min(i + 1, maxOrder);
         at::Tensor update = at::zeros_like(x);
         for (int j = 0; j < order; ++j)

@@ -68,9 +68,7 @@ at::Tensor sampleIpndmWith(SamplerRun& run, at::Tensor x, bool variableStep) {
     const std::vector<double> s = multistepSigmas(run);
     DerivativeHistory history(kIpndmMaxOrder);
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
-        const at::Tensor denoised = run.denoise(x, s[i]);
-        run.report(i, x, denoised);
+        const at::Tensor denoised = run.startStep(i, x);
         const at::Tensor d = toD(x, s[i], denoised);
         const int order = std::min(kIpndmMaxOrder, i + 1);
         if (s[i + 1] == 0) {
@@ -143,9 +141,7 @@ at::Tensor sampleDeis(SamplerRun& run, at::Tensor x) {
     for (double sigma : s) t.push_back(vp.timeOf(sigma));
     DerivativeHistory history(kDeisMaxOrder);
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
-        const at::Tensor denoised = run.denoise(x, s[i]);
-        run.report(i, x, denoised);
+        const at::Tensor denoised = run.startStep(i, x);
         const at::Tensor d = toD(x, s[i], denoised);
         const int order = s[i + 1] <= 0 ? 1 : std::min(kDeisMaxOrder, i + 1);
         if (order == 1) {

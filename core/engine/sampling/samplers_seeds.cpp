@@ -31,10 +31,8 @@ double seedsStageSigma(double sigma, double next, double r) {
 at::Tensor sampleSeeds2(SamplerRun& run, at::Tensor x) {
     constexpr double r = 0.5;
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
-        run.report(i, x, denoised);
+        const at::Tensor denoised = run.startStep(i, x);
         if (next == 0) {
             x = denoised;
             continue;
@@ -55,10 +53,8 @@ at::Tensor sampleSeeds2(SamplerRun& run, at::Tensor x) {
 at::Tensor sampleSeeds3(SamplerRun& run, at::Tensor x) {
     constexpr double r1 = 1.0 / 3, r2 = 2.0 / 3;
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
-        run.report(i, x, denoised);
+        const at::Tensor denoised = run.startStep(i, x);
         if (next == 0) {
             x = denoised;
             continue;
@@ -94,10 +90,8 @@ at::Tensor sampleErSde(SamplerRun& run, at::Tensor x) {
     constexpr int kPoints = 200;  // the integrals' Riemann points
     std::optional<at::Tensor> oldDenoised, oldDenoisedD;
     for (int i = 0; i < run.steps(); ++i) {
-        run.beginStep();
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
-        const at::Tensor denoised = run.denoise(x, sigma);
-        run.report(i, x, denoised);
+        const at::Tensor denoised = run.startStep(i, x);
         const int stage = std::min(kMaxStage, i + 1);
         if (next == 0) {
             x = denoised;
