@@ -1,6 +1,7 @@
 // Text and inpainting-model conditioning: CLIPTextEncode, CLIPSetLastLayer,
 // InpaintModelConditioning. Inputs and their order follow ComfyUI's nodes.py.
 #include "core/engine/text/text_encoder.h"
+#include "core/engine/text/textual_inversion.h"
 #include "core/engine/networks/vae.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
@@ -12,6 +13,13 @@
 namespace tessera::nodes {
 namespace {
 
+// `embedding:NAME` resolves in the embeddings/ folder of every models folder, as in ComfyUI.
+engine::EmbeddingFolders promptEmbeddingFolders(const Environment& env) {
+    std::vector<std::string> folders;
+    for (const std::string& dir : env.modelDirs) folders.push_back(dir + "/embeddings");
+    return engine::EmbeddingFolders(std::move(folders));
+}
+
 NodeDecl clipTextEncode() {
     NodeDecl d = makeDecl("CLIPTextEncode", "CLIP Text Encode (Prompt)", "conditioning",
                           "Encodes a prompt (with (word:1.2) weights and embedding:name) for the sampler.");
@@ -21,7 +29,8 @@ NodeDecl clipTextEncode() {
         auto clip = ctx.get<ClipValue>("clip");
         if (!clip->encoder) ctx.fail("input 'clip' holds no text encoder");
         engine::Conditioning cond;
-        cond.context = clip->encoder->encode(ctx.getString("text"));
+        const engine::EmbeddingFolders embeddings = promptEmbeddingFolders(ctx.env());
+        cond.context = clip->encoder->encode(ctx.getString("text"), 0, &embeddings);
         return std::vector<Value>{std::make_shared<ConditioningValue>(std::move(cond))};
     };
     return d;

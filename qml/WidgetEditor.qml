@@ -23,6 +23,7 @@ Item {
     Loader {
         id: loader
         anchors.fill: parent
+        enabled: !root.input.readOnly  // a placeholder's values as its ComfyUI workflow kept them
         anchors.topMargin: 2; anchors.bottomMargin: 2
         sourceComponent: {
             if (root.isMultiline) return textArea

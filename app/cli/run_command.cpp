@@ -8,7 +8,7 @@
 #include "app/cli/run_display.h"
 #include "core/common/error.h"
 #include "core/exec/executor.h"
-#include "core/graph/validation.h"
+#include "core/exec/run_validation.h"
 #include "core/sweep/sweep.h"
 
 #include <cstdio>
@@ -66,7 +66,7 @@ int runCommand(const CliOptions& o, const Registry& registry) {
 int validateCommand(const CliOptions& o, const Registry& registry) {
     LoadedDocument doc = loadDocument(o, registry);
     for (const auto& text : o.overrides) applyOverride(doc.graph, registry, parseOverride(text));
-    auto issues = validateGraph(doc.graph, registry, &doc.env);
+    auto issues = validateRun(doc.graph, registry, &doc.env);
     // The sweep it would run (given or saved): every value checked too.
     const std::vector<std::string> axes = sweepAxesOf(o, doc.graph);
     if (!axes.empty())

@@ -4,6 +4,7 @@
 #include "app/editor/graph_document.h"
 #include "app/editor/node_ports.h"
 #include "core/graph/port_types.h"
+#include "core/io/comfyui_placeholder.h"
 
 #include <algorithm>
 
@@ -54,6 +55,10 @@ QVariantList NodeListModel::inputsOf(const Node& node) const {
         for (const auto& [name, v] : node.widgets)
             out.push_back(QVariantMap{{"name", q(name)}, {"type", valueKind(v)}, {"isWidget", true},
                                       {"asInput", false}, {"connected", false}, {"value", widgetVariant(v)}});
+        if (node.widgets.empty())  // a ComfyUI node: the values its workflow kept, shown as they were
+            for (const auto& [name, v] : readComfyPlaceholder(node).widgets)
+                out.push_back(QVariantMap{{"name", q(name)}, {"type", valueKind(v)}, {"isWidget", true}, {"asInput", false},
+                                          {"connected", false}, {"readOnly", true}, {"value", widgetVariant(v)}});
         for (const auto& name : inputPortRows(g, node, nullptr)) {
             const Link* l = g.linkInto(node.id, name);
             out.push_back(QVariantMap{{"name", q(name)}, {"type", q(l ? l->type : std::string())}, {"isWidget", false},
@@ -99,6 +104,11 @@ QVariantList NodeListModel::outputsOf(const Node& node) const {
     for (const Link* l : doc_->graph().linksFrom(node.id)) {
         if (size_t(l->fromSlot) >= types.size()) types.resize(size_t(l->fromSlot) + 1);
         types[size_t(l->fromSlot)] = l->type;
+    }
+    // A ComfyUI node: its outputs by name, as its workflow listed them.
+    if (const ComfyPlaceholderLayout comfy = readComfyPlaceholder(node); comfy.outputs.size() >= types.size() && !comfy.outputs.empty()) {
+        for (const auto& o : comfy.outputs) out.push_back(QVariantMap{{"name", q(o.name)}, {"type", q(o.type)}});
+        return out;
     }
     for (size_t i = 0; i < types.size(); ++i)
         out.push_back(QVariantMap{{"name", QString("output %1").arg(i)}, {"type", q(types[i])}});

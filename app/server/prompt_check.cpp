@@ -2,7 +2,7 @@
 
 #include "app/server/http_json.h"
 #include "core/common/error.h"
-#include "core/graph/validation.h"
+#include "core/exec/run_validation.h"
 #include "core/io/comfyui_import.h"
 
 #include <regex>
@@ -99,7 +99,7 @@ CheckedPrompt checkPrompt(const Json& prompt, const Registry& registry, const En
         if (std::regex_search(w, m, nodeRef)) node = std::stoll(m[1].str());
         errors[c.keys.count(node) ? node : 0].push(errorEntry("invalid_input_type", w, ""));
     }
-    for (const auto& issue : validateGraph(c.graph, registry, &env))
+    for (const auto& issue : validateRun(c.graph, registry, &env, c.targets))
         errors[c.keys.count(issue.node) ? issue.node : 0].push(errorEntry(comfyErrorType(issue.message), issue.message, issue.input));
     if (errors.empty()) {
         c.ok = true;

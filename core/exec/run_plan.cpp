@@ -124,6 +124,7 @@ RunPlan planRun(const Graph& graph, const Registry& registry, const Environment*
     planner.chooseTargets(targets);
     RunPlan plan;
     plan.issues = std::move(planner.issues);
+    plan.needed = planner.needed;
     auto invalid = validateNodes(graph, registry, env, planner.needed);
     plan.issues.insert(plan.issues.end(), invalid.begin(), invalid.end());
     if (!plan.issues.empty()) return plan;

@@ -7,6 +7,7 @@
 #include "core/graph/validation.h"
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct PlannedNode {
 struct RunPlan {
     std::vector<PlannedNode> order;        // dependencies first; empty when issues is not
     std::vector<ValidationIssue> issues;  // why the graph cannot run
+    std::set<NodeId> needed;               // the nodes the targets depend on (validated), themselves included
 };
 
 // Plans what `targets` need (all output nodes that are neither muted nor bypassed when empty)

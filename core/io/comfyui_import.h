@@ -42,4 +42,10 @@ Graph importGraph(const QByteArray& json, const Registry& registry, LoadReport& 
 // through bypassed nodes rewired to the matching input's source, as ComfyUI does.
 QByteArray graphToComfyPrompt(const Graph& graph, const Registry& registry);
 
+// UI workflow for ComfyUI's editor ("version": 0.4): declared ports, then the widgets a link feeds (as
+// converted widgets); positional "widgets_values" with "control after generate" after seed-like widgets;
+// mode 2 muted, 4 bypassed; link waypoints as native reroutes ("extra": reroutes + linkExtensions);
+// groups; unknown nodes written back as they were read. Importing it gives the same graph.
+QByteArray graphToComfyWorkflow(const Graph& graph, const Registry& registry);
+
 }  // namespace tessera

@@ -11,6 +11,7 @@
 #include "tests/support/error_message.h"
 #include "tests/support/refdata.h"
 #include "tests/support/tensor_compare.h"
+#include "tests/support/tiny_t2i_adapter.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -47,31 +48,6 @@ struct FixtureAdapter {
 };
 
 class AdapterFixture : public ::testing::TestWithParam<FixtureAdapter> {};
-
-// A full adapter whose levels fit tiny-sd15's UNet (model channels 32, channel_mult 1,2,2, one res
-// block per level), in the TencentARC key layout, written as a safetensors file.
-std::string writeTinySd15Adapter(const std::string& dir) {
-    at::manual_seed(7);
-    std::map<std::string, at::Tensor> t;
-    auto conv = [&](const std::string& name, int64_t out, int64_t in, int64_t k) {
-        t[name + ".weight"] = at::randn({out, in, k, k}) * 0.1;
-        t[name + ".bias"] = at::randn({out}) * 0.1;
-    };
-    conv("conv_in", 32, 3 * 64, 3);
-    const std::vector<int64_t> channels{32, 64, 64};
-    for (int level = 0; level < 3; ++level) {
-        for (int j = 0; j < 2; ++j) {
-            const std::string body = "body." + std::to_string(level * 2 + j);
-            if (level > 0 && j == 0 && channels[size_t(level)] != channels[size_t(level - 1)])
-                conv(body + ".in_conv", channels[size_t(level)], channels[size_t(level - 1)], 1);
-            conv(body + ".block1", channels[size_t(level)], channels[size_t(level)], 3);
-            conv(body + ".block2", channels[size_t(level)], channels[size_t(level)], 1);
-        }
-    }
-    const std::string path = dir + "/t2iadapter_tiny_sd15.safetensors";
-    writeSafetensors(path, t);
-    return path;
-}
 
 }  // namespace
 
@@ -120,7 +96,7 @@ TEST(T2IAdapter, FeaturesAreTheLevelAdditionsScaledByStrength) {
 
 TEST(T2IAdapter, RunsThroughTheTinyUNetAfterEachLevelsLastInputBlock) {
     const std::string dir = test::makeTempDir("t2i-adapter");
-    const auto adapter = loadAdapter(writeTinySd15Adapter(dir));
+    const auto adapter = loadAdapter(test::writeTinySd15Adapter(dir));
     EXPECT_EQ(adapter->config().channels, (std::vector<int>{32, 64, 64}));
     const UNet unet(Weights::fromFile(*SafetensorsFile::open(test::refdataPath("models/tiny-sd15.safetensors")),
                                       "model.diffusion_model."));

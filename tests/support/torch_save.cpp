@@ -20,4 +20,14 @@ void writeTorchSaveCopy(const std::string& source, const std::string& target, bo
     std::ofstream(target, std::ios::binary | std::ios::trunc).write(bytes.data(), std::streamsize(bytes.size()));
 }
 
+void writeTorchSaveEmbedding(const std::string& target, const std::string& name, const at::Tensor& vectors) {
+    c10::Dict<std::string, at::Tensor> params;
+    params.insert("*", vectors);
+    c10::impl::GenericDict root(c10::StringType::get(), c10::AnyType::get());
+    root.insert("string_to_param", params);
+    root.insert("name", name);
+    const std::vector<char> bytes = torch::jit::pickle_save(root);
+    std::ofstream(target, std::ios::binary | std::ios::trunc).write(bytes.data(), std::streamsize(bytes.size()));
+}
+
 }  // namespace tessera::test

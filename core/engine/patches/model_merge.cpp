@@ -58,21 +58,31 @@ MergeRule textMergeRule(MergeStrengths strengths) {
 
 std::optional<Weights> mergeWeights(const Weights& first, const Weights& second, const MergeRule& rule, const std::string& what) {
     size_t shared = 0;
+    std::vector<std::string> mismatched;
     std::vector<std::pair<std::string, MergeStrengths>> planned;
     for (const std::string& key : second.keys()) {
         const auto mine = first.find(key);
         if (!mine) continue;
         ++shared;
-        const at::Tensor theirs = second.get(key);
-        if (!mine->sizes().equals(theirs.sizes()))
-            throw Error("cannot merge " + what + ": weight '" + key + "' is " + mergeShapeText(*mine) + " in the first and " +
-                        mergeShapeText(theirs) + " in the second (models of different families or sizes)");
+        // ComfyUI keeps the first network's weight here ("SHAPE MISMATCH ... WEIGHT NOT MERGED"); the
+        // published inpainting merges rely on it (the inpainting UNet's first convolution takes 9 channels).
+        if (!mine->sizes().equals(second.get(key).sizes())) {
+            mismatched.push_back(key);
+            continue;
+        }
         const auto strengths = rule(key);
         if (strengths && !strengths->changesNothing() && mine->is_floating_point())
             planned.emplace_back(key, *strengths);
     }
     if (shared == 0)
         throw Error("cannot merge " + what + ": they have no weight in common (different kinds of model)");
+    if (mismatched.size() * 2 > shared) {
+        const std::string& key = mismatched.front();
+        throw Error("cannot merge " + what + ": " + std::to_string(mismatched.size()) + " of their " + std::to_string(shared) +
+                    " common weights differ in shape, such as '" + key + "', " + mergeShapeText(*first.find(key)) +
+                    " in the first and " + mergeShapeText(second.get(key)) +
+                    " in the second (models of different families or sizes)");
+    }
     if (planned.empty()) return std::nullopt;
     Weights out = first.detachedCopy();
     for (const auto& [key, strengths] : planned) out.set(key, mergedTensor(first.get(key), second.get(key), strengths));

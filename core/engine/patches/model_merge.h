@@ -41,10 +41,12 @@ MergeRule blockMergeRule(double input, double middle, double out);
 // The CLIP merges: position ids and the logit scale stay the first encoder's, as in ComfyUI.
 MergeRule textMergeRule(MergeStrengths strengths);
 
-// The merged copy of `first`, nullopt when the rule changes no weight (ratio 1). Keys only `second` has are ignored (ComfyUI patches only weights
-// the first network has). Throws tessera::Error when the two share no weight (`what` names them,
-// e.g. "model1 and model2") or when a shared weight's shapes differ (networks of different
-// families or sizes), naming the key and both shapes; nothing is changed then.
+// The merged copy of `first`, nullopt when the rule changes no weight (ratio 1). Keys only `second`
+// has are ignored (ComfyUI patches only weights the first network has), and so is a shared weight
+// whose shapes differ (the first's is kept, as ComfyUI does: an inpainting UNet's 9-channel input).
+// Throws tessera::Error, changing nothing, when the two share no weight (`what` names them, e.g.
+// "model1 and model2") or when most shared weights differ in shape (networks of different families
+// or sizes), naming a key and both shapes.
 std::optional<Weights> mergeWeights(const Weights& first, const Weights& second, const MergeRule& rule, const std::string& what);
 
 // MODEL and CLIP values: the first one's configuration, schedule and options with merged weights.
