@@ -3,6 +3,8 @@
 #include "core/mask/mask_png.h"
 #include "tests/nodes/node_test_fixture.h"
 
+#include <opencv2/imgcodecs.hpp>
+
 #include <fstream>
 
 using namespace tessera;
@@ -75,4 +77,25 @@ TEST_F(PaintedSketchNode, ErrorsNameTheNodeAndWhatIsWrong) {
     const NodeId missing = add("PaintedSketch", {{"sketch_file", std::string("nowhere.png")}});
     const std::string absent = failureOf(missing);
     EXPECT_NE(absent.find("nowhere.png"), std::string::npos) << absent;
+}
+
+// A colour sketch (RGBA PNG: each stroke's colour, alpha = its coverage) keeps every stroke's own
+// colour on the background; line_color does not apply to it.
+TEST_F(PaintedSketchNode, ColourSketchStrokesKeepTheirColours) {
+    cv::Mat bgra(3, 5, CV_8UC4, cv::Scalar(0, 0, 0, 0));
+    bgra.at<cv::Vec4b>(0, 1) = cv::Vec4b(0, 0, 255, 255);    // a red stroke, fully covered
+    bgra.at<cv::Vec4b>(2, 3) = cv::Vec4b(255, 0, 0, 102);    // a blue stroke at 40 % coverage
+    std::vector<uint8_t> png;
+    ASSERT_TRUE(cv::imencode(".png", bgra, png));
+    std::ofstream(env.inputDir + "/colour_sketch.png", std::ios::binary)
+        .write(reinterpret_cast<const char*>(png.data()), std::streamsize(png.size()));
+
+    const NodeId n = add("PaintedSketch", {{"sketch_file", std::string("colour_sketch.png")},
+                                           {"line_color", std::string("#00ff00")}, {"background", std::string("white")}});
+    const at::Tensor out = imageOf(n);
+    ASSERT_EQ(out.sizes(), (at::IntArrayRef{1, 3, 5, 3}));
+    EXPECT_TRUE(out[0][0][1].equal(at::tensor({1.0f, 0.0f, 0.0f})));
+    const float a = 102.0f / 255.0f;
+    EXPECT_TRUE(at::allclose(out[0][2][3], at::tensor({1 - a, 1 - a, 1.0f}), 0, 1e-6)) << out[0][2][3];
+    EXPECT_TRUE(out[0][1].equal(at::ones({5, 3})));  // no stroke: the background
 }
