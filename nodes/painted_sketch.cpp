@@ -30,7 +30,8 @@ NodeDecl paintedSketchDecl() {
     NodeDecl d = makeDecl("PaintedSketch", "Painted Sketch", "image",
                           "A sketch drawn in the sketch editor (Tessera): its strokes, saved as a greyscale PNG in the "
                           "input folder (white = stroke), drawn in `line_color` on a black or white background or on "
-                          "the connected image. White on black is what scribble and lineart ControlNets expect.");
+                          "the connected image; a colour sketch (RGBA PNG) keeps each stroke's own colour. White on "
+                          "black is what scribble and lineart ControlNets expect.");
     d.inputs = {inputImageInput("sketch_file"), stringInput("line_color", "#ffffff"),
                 comboInput("background", {"black", "white", "image"}, "black"), port("image", "IMAGE", true)};
     d.outputs = {output("IMAGE", "IMAGE")};
@@ -39,7 +40,11 @@ NodeDecl paintedSketchDecl() {
         const auto color = parseSketchColor(colorText);
         if (!color) ctx.fail("line_color '" + colorText + "' is not a colour; write it like #ffffff or #f00");
         const DecodedImage file = loadInputImage(ctx, "sketch_file");
-        const at::Tensor coverage = file.rgb[0].select(2, 0).unsqueeze(0).unsqueeze(3);  // [1,H,W,1]
+        // A colour sketch (RGBA: each stroke's colour, alpha = coverage) carries its own ink; a
+        // black/white one (greyscale coverage) is drawn in line_color.
+        const bool colourLayer = file.alpha.defined();
+        const at::Tensor coverage = colourLayer ? file.alpha.unsqueeze(0).unsqueeze(3)
+                                                : file.rgb[0].select(2, 0).unsqueeze(0).unsqueeze(3);  // [1,H,W,1]
         const int64_t height = coverage.size(1), width = coverage.size(2);
         const std::string& background = ctx.getString("background");
         at::Tensor base;
@@ -55,7 +60,8 @@ NodeDecl paintedSketchDecl() {
         } else {
             base = at::full({1, height, width, 3}, background == "white" ? 1.0f : 0.0f, at::kFloat);
         }
-        const at::Tensor ink = at::tensor({(*color)[0], (*color)[1], (*color)[2]}, at::kFloat).view({1, 1, 1, 3});
+        const at::Tensor ink = colourLayer ? file.rgb
+                                           : at::tensor({(*color)[0], (*color)[1], (*color)[2]}, at::kFloat).view({1, 1, 1, 3});
         return std::vector<Value>{imageValue(base * (1 - coverage) + ink * coverage)};
     };
     return d;

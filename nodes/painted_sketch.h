@@ -4,6 +4,8 @@
 // brush engine and saves it as a greyscale PNG in the input folder (white = stroke), like
 // PaintedMask; this node colours the strokes and lays them on a background:
 //   out = background * (1 - coverage) + line_color * coverage
+// A colour sketch is an RGBA PNG instead (each stroke's colour, alpha = coverage): the same
+// formula with the file's colour as ink, line_color unused.
 // background "black" with white lines is what scribble ControlNets expect; "image" draws over the
 // connected image (colour strokes for image-to-image).
 #include "core/graph/node_decl.h"
