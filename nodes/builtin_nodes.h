@@ -29,5 +29,6 @@ void registerCheckpointSaveNode(Registry& registry);    // (called by registerMo
 void registerUpscaleModelNodes(Registry& registry);      // UpscaleModelLoader, ImageUpscaleWithModel
 void registerCustomSamplingNodes(Registry& registry);   // SamplerCustom(Advanced), KSamplerSelect, noise, guiders
 void registerSigmaNodes(Registry& registry);            // BasicScheduler, KarrasScheduler, ..., SplitSigmas, FlipSigmas
+void registerClipVisionNodes(Registry& registry);       // CLIPVisionLoader, CLIPVisionEncode
 
 }  // namespace tessera::nodes

@@ -1,5 +1,5 @@
-// Text and inpainting-model conditioning: CLIPTextEncode, CLIPSetLastLayer,
-// InpaintModelConditioning. Inputs and their order follow ComfyUI's nodes.py.
+// Text, inpainting-model and edit-model conditioning: CLIPTextEncode, CLIPSetLastLayer,
+// InpaintModelConditioning, InstructPixToPixConditioning. Inputs and their order follow ComfyUI's nodes.py.
 #include "core/engine/text/text_encoder.h"
 #include "core/engine/text/textual_inversion.h"
 #include "core/engine/networks/vae.h"
@@ -79,12 +79,34 @@ NodeDecl inpaintModelConditioning() {
     return d;
 }
 
+NodeDecl instructPixToPixConditioning() {
+    NodeDecl d = makeDecl("InstructPixToPixConditioning", "InstructPixToPixConditioning", "conditioning/instructpix2pix",
+                          "Prepares an InstructPix2Pix edit model (8 input channels): the latent of the image to edit "
+                          "goes with both conditionings; the latent to sample starts empty.");
+    d.inputs = {port("positive", "CONDITIONING"), port("negative", "CONDITIONING"), port("vae", "VAE"), port("pixels", "IMAGE")};
+    d.outputs = {output("positive", "CONDITIONING"), output("negative", "CONDITIONING"), output("latent", "LATENT")};
+    d.run = [](NodeContext& ctx) {
+        auto vae = vaeInput(ctx, "vae");
+        const at::Tensor concatLatent = encodeImage(ctx, *vae, imageInput(ctx, "pixels"));  // cut to multiples of 8
+        std::vector<Value> out;
+        for (const char* side : {"positive", "negative"}) {
+            std::vector<engine::Conditioning> entries = ctx.get<ConditioningValue>(side)->entries;
+            for (auto& c : entries) c.concatLatent = concatLatent;
+            out.push_back(std::make_shared<ConditioningValue>(std::move(entries)));
+        }
+        out.push_back(std::make_shared<LatentValue>(at::zeros_like(concatLatent)));
+        return out;
+    };
+    return d;
+}
+
 }  // namespace
 
 void registerConditioningNodes(Registry& registry) {
     registry.add(clipTextEncode());
     registry.add(clipSetLastLayer());
     registry.add(inpaintModelConditioning());
+    registry.add(instructPixToPixConditioning());
 }
 
 }  // namespace tessera::nodes

@@ -1,6 +1,6 @@
 // Image nodes with ComfyUI's names, inputs (in ComfyUI's order) and semantics:
-// LoadImage, SaveImage, PreviewImage, ImageScale, ImageScaleBy, ImageCrop, ImageInvert,
-// ImagePadForOutpaint.
+// LoadImage, SaveImage, PreviewImage, ImageScale, ImageScaleBy, ImageScaleToTotalPixels, ImageCrop,
+// ImageInvert, ImagePadForOutpaint.
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/image_convert.h"
@@ -14,6 +14,7 @@
 #include <ATen/ATen.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace tessera::nodes {
 namespace {
@@ -124,6 +125,32 @@ NodeDecl imageScaleBy() {
     return d;
 }
 
+// Python's round(), half to even, of a side scaled to the pixel budget, in whole resolution steps.
+int64_t totalPixelsSide(int64_t side, double scaleBy, int64_t steps) {
+    return roundHalfEven(double(side) * scaleBy / double(steps)) * steps;
+}
+
+NodeDecl imageScaleToTotalPixels() {
+    NodeDecl d = makeDecl("ImageScaleToTotalPixels", "Scale Image to Total Pixels", "image/upscaling",
+                          "Resizes to about megapixels x 1024 x 1024 pixels, keeping the aspect ratio; each side is "
+                          "rounded to a multiple of resolution_steps.");
+    d.inputs = {port("image", "IMAGE"), comboInput("upscale_method", upscaleMethods()),
+                floatInput("megapixels", 1.0, 0.01, 16.0, 0.01), intInput("resolution_steps", 1, 1, 256)};
+    d.outputs = {output("IMAGE", "IMAGE")};
+    d.run = [](NodeContext& ctx) {
+        const at::Tensor image = imageInput(ctx, "image");
+        const int64_t h = image.size(1), w = image.size(2), steps = ctx.getInt("resolution_steps");
+        const double scaleBy = std::sqrt(ctx.getFloat("megapixels") * 1024.0 * 1024.0 / double(w * h));
+        const int64_t width = totalPixelsSide(w, scaleBy, steps), height = totalPixelsSide(h, scaleBy, steps);
+        if (width < 1 || height < 1)
+            ctx.fail("a " + std::to_string(w) + "x" + std::to_string(h) + " image scaled to " +
+                     std::to_string(ctx.getFloat("megapixels")) + " megapixels in steps of " + std::to_string(steps) +
+                     " leaves a side of 0 pixels; raise megapixels or lower resolution_steps");
+        return std::vector<Value>{imageValue(upscaleImage(ctx, image, width, height, "disabled"))};
+    };
+    return d;
+}
+
 NodeDecl imageCrop() {
     NodeDecl d = makeDecl("ImageCrop", "Image Crop", "image/transform",
                           "Cuts a width x height rectangle whose top-left corner is (x, y). Like ComfyUI, a "
@@ -206,7 +233,7 @@ NodeDecl imagePadForOutpaint() {
 }  // namespace
 
 void registerImageNodes(Registry& registry) {
-    for (NodeDecl d : {loadImage(), saveImage(), previewImage(), imageScale(), imageScaleBy(), imageCrop(),
+    for (NodeDecl d : {loadImage(), saveImage(), previewImage(), imageScale(), imageScaleBy(), imageScaleToTotalPixels(), imageCrop(),
                        imageInvert(), imagePadForOutpaint()})
         registry.add(std::move(d));
 }

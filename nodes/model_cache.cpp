@@ -1,5 +1,6 @@
 #include "nodes/model_cache.h"
 
+#include "core/engine/networks/clip_vision.h"
 #include "core/engine/networks/controlnet.h"
 #include "core/engine/networks/taesd.h"
 #include "core/engine/networks/upscale_model.h"
@@ -103,6 +104,11 @@ std::shared_ptr<const engine::UpscaleModel> sharedUpscaleModel(const std::string
     const engine::Placement float32{placement.device, at::kFloat};
     return shared<engine::UpscaleModel>(entries, path, float32,
                                         [&] { return engine::loadUpscaleModelFile(path, placement.device); });
+}
+
+std::shared_ptr<const engine::ClipVisionModel> sharedClipVision(const std::string& path) {
+    static std::map<FileKey, std::weak_ptr<const engine::ClipVisionModel>> entries;
+    return shared<engine::ClipVisionModel>(entries, path, engine::Placement{}, [&] { return engine::loadClipVisionFile(path); });
 }
 
 int modelFileLoads() { return loads.load(); }

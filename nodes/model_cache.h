@@ -10,6 +10,7 @@
 #include <string>
 
 namespace tessera::engine {
+class ClipVisionModel;
 class ControlModel;
 class TaesdDecoder;
 class UpscaleModel;
@@ -26,6 +27,7 @@ std::shared_ptr<const engine::ControlModel> sharedControlNet(const std::string& 
 std::shared_ptr<const engine::TaesdDecoder> sharedTaesd(const std::string& path);  // CPU float32
 // On the placement's device, float32 whatever its precision (as ComfyUI runs upscale models).
 std::shared_ptr<const engine::UpscaleModel> sharedUpscaleModel(const std::string& path, const engine::Placement& placement);
+std::shared_ptr<const engine::ClipVisionModel> sharedClipVision(const std::string& path);  // CPU float32
 
 // The placement the run's environment asks for (Environment::device and ::precision).
 engine::Placement placementFor(const Environment& env);

@@ -1,4 +1,4 @@
-// Sampling: KSampler, KSamplerAdvanced, NoiseByStrength and ModelSamplingDiscrete. Every step
+// Sampling: KSampler, KSamplerAdvanced, NoiseByStrength, ModelSamplingDiscrete and ModelSamplingContinuousEDM. Every step
 // reports progress and a preview (TAESD or latent2rgb, see sampler_preview.h), and the run's cancel flag stops sampling within a
 // step. Inputs and their order follow ComfyUI (nodes.py, comfy_extras/nodes_model_advanced.py).
 #include "core/engine/files/checkpoint.h"
@@ -164,6 +164,35 @@ NodeDecl modelSamplingDiscrete() {
     return d;
 }
 
+// ComfyUI's choices and what each samples as: (prediction, sigma_data).
+NodeDecl modelSamplingContinuousEdm() {
+    NodeDecl d = makeDecl("ModelSamplingContinuousEDM", "ModelSamplingContinuousEDM", "advanced/model",
+                          "Samples the model over a continuous noise range from sigma_min to sigma_max (the UNet sees "
+                          "timestep 0.25*ln(sigma)), for models trained that way (CosXL, EDM). 'edm' uses sigma_data 0.5.");
+    d.inputs = {port("model", "MODEL"), comboInput("sampling", {"v_prediction", "edm", "edm_playground_v2.5", "eps"}),
+                floatInput("sigma_max", 120.0, 0.0, 1000.0, 0.001), floatInput("sigma_min", 0.002, 0.0, 1000.0, 0.001)};
+    d.outputs = {output("MODEL", "MODEL")};
+    d.run = [](NodeContext& ctx) {
+        auto in = ctx.get<ModelValue>("model");
+        if (!in->model) ctx.fail("input 'model' holds no model");
+        const std::string sampling = ctx.getString("sampling");
+        if (sampling == "edm_playground_v2.5")
+            ctx.fail("'edm_playground_v2.5' also switches to Playground v2.5's SDXL latent format, which Tessera's "
+                     "SD1.x/SD2.x models do not have; use 'edm'");
+        const engine::Prediction prediction = sampling == "v_prediction" ? engine::Prediction::V
+                                              : sampling == "edm"        ? engine::Prediction::Edm
+                                                                         : engine::Prediction::Eps;
+        const double sigmaMin = ctx.getFloat("sigma_min"), sigmaMax = ctx.getFloat("sigma_max");
+        if (!(sigmaMin > 0.0 && sigmaMax > sigmaMin))
+            ctx.fail("sigma_min (" + std::to_string(sigmaMin) + ") must be above 0 and below sigma_max (" +
+                     std::to_string(sigmaMax) + ")");
+        auto copy = std::make_shared<engine::DiffusionModel>(*in->model);
+        copy->sampling = engine::ModelSampling::continuousEdm(prediction, sigmaMin, sigmaMax, sampling == "edm" ? 0.5 : 1.0);
+        return std::vector<Value>{std::make_shared<ModelValue>(std::move(copy))};
+    };
+    return d;
+}
+
 }  // namespace
 
 void registerSamplingNodes(Registry& registry) {
@@ -171,6 +200,7 @@ void registerSamplingNodes(Registry& registry) {
     registry.add(kSamplerAdvanced());
     registry.add(noiseByStrength());
     registry.add(modelSamplingDiscrete());
+    registry.add(modelSamplingContinuousEdm());
 }
 
 }  // namespace tessera::nodes

@@ -16,6 +16,7 @@ const std::vector<ModelFolderKind>& modelFolderKinds() {
         {"loras", "LoRAs (kohya / diffusers .safetensors)", ".safetensors"},
         {"embeddings", "textual-inversion embeddings, used as embedding:NAME in prompts", ".safetensors"},
         {"upscale_models", "ESRGAN / Real-ESRGAN upscale models, .pth or .safetensors (e.g. RealESRGAN_x4plus.pth, 4x-UltraSharp.pth)", ".pth"},
+        {"clip_vision", "CLIP image encoders for unCLIP and image prompts (e.g. clip_vision_g.safetensors, CLIP-ViT-H-14-laion2B-s32B-b79K.safetensors)", ".safetensors"},
         {"vae_approx", "taesd_decoder.safetensors for better live previews", ".safetensors"},
         {"depth", "ONNX depth models (MiDaS or Depth Anything exports) for the depth preprocessor", ".onnx"},
         {"preprocessors", "ONNX preprocessor models by fixed name (ControlNetHED.onnx, table5_pidinet.onnx, sk_model.onnx, sk_model2.onnx, netG.onnx, mlsd_large_512_fp32.onnx, upernet_global_small.onnx, ...)", ".onnx"},

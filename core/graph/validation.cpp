@@ -33,7 +33,8 @@ std::string fileKindLabel(const std::string& kind) {
     static const std::map<std::string, std::string> labels = {
         {"checkpoints", "checkpoint"}, {"vae", "VAE"},          {"loras", "LoRA"},
         {"controlnet", "ControlNet model"}, {"embeddings", "embedding"}, {"depth", "depth model"},
-        {"vae_approx", "VAE approximation"}, {"upscale_models", "upscale model"}, {"input", "image"}};
+        {"vae_approx", "VAE approximation"}, {"upscale_models", "upscale model"}, {"input", "image"},
+        {"clip_vision", "CLIP vision model"}};
     auto it = labels.find(kind);
     return it == labels.end() ? kind + " file" : it->second;
 }

@@ -242,6 +242,26 @@ TEST_F(ImageNodesTest, ImageScaleSizes) {
     EXPECT_EQ(imageOf(by).sizes(), (std::vector<int64_t>{1, 4, 8, 3}));
 }
 
+TEST_F(ImageNodesTest, ImageScaleToTotalPixelsSizesAsComfyUI) {
+    // ComfyUI: scale = sqrt(mp * 1024^2 / (w*h)); side = round(side * scale / steps) * steps, Python rounding.
+    // 64x48 at 0.01 MP: scale 1.84752 -> 118.24 x 88.68 -> 118x89; in steps of 8: 120x88.
+    const at::Tensor pixels = at::rand({1, 48, 64, 3});
+    const NodeId src = image(pixels);
+    const NodeId total = add("ImageScaleToTotalPixels", {{"upscale_method", "bicubic"}, {"megapixels", 0.01}, {"resolution_steps", 1}});
+    link(src, 0, total, "image");
+    const NodeId same = add("ImageScale", {{"upscale_method", "bicubic"}, {"width", 118}, {"height", 89}, {"crop", "disabled"}});
+    link(src, 0, same, "image");
+    EXPECT_EQ(imageOf(total).sizes(), (std::vector<int64_t>{1, 89, 118, 3}));
+    EXPECT_TRUE(sameTensor(imageOf(total), imageOf(same)));
+    const NodeId stepped = add("ImageScaleToTotalPixels", {{"upscale_method", "area"}, {"megapixels", 0.01}, {"resolution_steps", 8}});
+    link(src, 0, stepped, "image");
+    EXPECT_EQ(imageOf(stepped).sizes(), (std::vector<int64_t>{1, 88, 120, 3}));
+    // A 4096x1 strip in steps of 256 would have no rows left.
+    const NodeId none = add("ImageScaleToTotalPixels", {{"upscale_method", "area"}, {"megapixels", 0.01}, {"resolution_steps", 256}});
+    link(image(at::rand({1, 1, 4096, 3})), 0, none, "image");
+    EXPECT_NE(failureOf(none).find("leaves a side of 0 pixels"), std::string::npos);
+}
+
 TEST_F(ImageNodesTest, ImageScaleMethods) {
     // Nearest-exact doubling repeats every pixel.
     const at::Tensor small = ramp(2, 3);

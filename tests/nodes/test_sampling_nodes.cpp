@@ -4,10 +4,16 @@
 #include "core/exec/executor.h"
 #include "nodes/values.h"
 #include "tests/nodes/node_test_support.h"
+#include "tests/support/refdata.h"
 #include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <atomic>
 #include <thread>
@@ -208,3 +214,43 @@ TEST_F(SamplingNodes, NoiseMaskKeepsTheUnmaskedLatent) {
 }
 
 }  // namespace
+
+// The patched model's schedule is ComfyUI's (tests/fixtures/model_sampling: normal scheduler, 7 steps, over
+// v_prediction 0.002..120), and KSampler samples it: the UNet gets timesteps 0.25*ln(sigma).
+TEST_F(SamplingNodes, ModelSamplingContinuousEdmSchedulesAndSamples) {
+    addInputs();
+    const NodeId edm = b.add("ModelSamplingContinuousEDM", {{"sampling", "v_prediction"}, {"sigma_max", 120.0}, {"sigma_min", 0.002}});
+    b.link(loader, 0, edm, "model");
+    const NodeId schedule = b.add("BasicScheduler", {{"scheduler", "normal"}, {"steps", 7}, {"denoise", 1.0}});
+    b.link(edm, 0, schedule, "model");
+    const std::map<std::string, Value> widgets = {{"seed", 3},          {"steps", 2},           {"cfg", 4.0},
+                                                  {"sampler_name", "euler"}, {"scheduler", "karras"}, {"denoise", 0.5}};
+    const NodeId continuous = addSampler("KSampler", widgets, latent);
+    b.link(edm, 0, continuous, "model");
+    const NodeId discrete = addSampler("KSampler", widgets, latent);
+    const RunResult r = run({schedule, continuous, discrete});
+    ASSERT_TRUE(r.succeeded()) << r.message;
+
+    QFile f(QString::fromStdString(sourceDir() + "/tests/fixtures/model_sampling/edm_sampling.json"));
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QJsonObject vpred = QJsonDocument::fromJson(f.readAll()).object()["cases"].toArray().first().toObject();
+    ASSERT_EQ(vpred["sampling"].toString(), "v_prediction");
+    const QJsonArray want = vpred["schedules"].toObject()["normal.7"].toArray();
+    const at::Tensor got = outputTensor(r, schedule);
+    ASSERT_EQ(got.numel(), want.size());
+    for (int i = 0; i < want.size(); ++i)
+        EXPECT_NEAR(got[i].item<double>(), want[i].toDouble(), 1e-6 * std::max(1.0, want[i].toDouble())) << i;
+    const at::Tensor sampled = outputTensor(r, continuous);
+    EXPECT_TRUE(at::isfinite(sampled).all().item<bool>());
+    EXPECT_FALSE(at::allclose(sampled, outputTensor(r, discrete), 1e-3, 1e-3));
+
+    b.set(edm, "sampling", Value("edm_playground_v2.5"));
+    const RunResult playground = run({schedule});
+    ASSERT_TRUE(playground.failed());
+    EXPECT_NE(playground.message.find("latent format"), std::string::npos) << playground.message;
+    b.set(edm, "sampling", Value("eps"));
+    b.set(edm, "sigma_min", Value(0.0));
+    const RunResult empty = run({schedule});
+    ASSERT_TRUE(empty.failed());
+    EXPECT_NE(empty.message.find("sigma_min"), std::string::npos) << empty.message;
+}

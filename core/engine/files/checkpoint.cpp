@@ -51,6 +51,7 @@ LoadedCheckpoint loadCheckpoint(const std::string& path, const LoadOptions& opti
     model->sampling = ModelSampling::discrete(options.prediction.value_or(layout.predictionGuess));
     model->family = layout.family;
     model->inpainting = layout.inpainting;
+    model->instructPix2Pix = layout.instructPix2Pix;
     model->source = fileName(path);
     out.model = model;
 

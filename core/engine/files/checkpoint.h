@@ -35,6 +35,7 @@ struct DiffusionModel {
     ModelSampling sampling = ModelSampling::discrete(Prediction::Eps);
     ModelFamily family = ModelFamily::Unknown;
     bool inpainting = false;  // 9 input channels: latent, mask, masked-image latent
+    bool instructPix2Pix = false;  // 8 input channels: latent, then the latent of the image to edit
     std::string source;       // the file, for messages
 };
 

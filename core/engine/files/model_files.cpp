@@ -144,9 +144,10 @@ CheckpointLayout inspectCheckpoint(const TensorFile& f) {
     if (const TensorEntry* in = f.find(kUnet + "input_blocks.0.0.weight"); in && in->shape.size() == 4) {
         unetInChannels = in->shape[1];
         layout.inpainting = unetInChannels == 9;
-        if (unetInChannels != 4 && unetInChannels != 9)
+        layout.instructPix2Pix = unetInChannels == 8;
+        if (unetInChannels != 4 && unetInChannels != 8 && unetInChannels != 9)
             layout.problems.push_back("the UNet takes " + std::to_string(unetInChannels) +
-                                      " input channels; only 4 (normal) and 9 (inpainting) are supported");
+                                      " input channels; only 4 (normal), 8 (InstructPix2Pix) and 9 (inpainting) are supported");
     } else {
         layout.problems.push_back("the UNet has no input convolution (" + kUnet + "input_blocks.0.0.weight): the file is incomplete");
     }

@@ -26,6 +26,7 @@ struct CheckpointLayout {
     std::string textPrefix;  // "cond_stage_model.transformer." (HF) or "cond_stage_model.model." (OpenCLIP), "" if absent
     ModelFamily family = ModelFamily::Unknown;
     bool inpainting = false;  // the UNet takes 9 input channels (latent, mask, masked latent)
+    bool instructPix2Pix = false;  // 8 input channels (latent, the latent of the image to edit)
     // ComfyUI's guess; v-prediction of some files cannot be read from weights: callers offer an override.
     Prediction predictionGuess = Prediction::Eps;
     TextNaming textNaming = HuggingFace;

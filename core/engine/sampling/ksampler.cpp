@@ -46,6 +46,34 @@ at::Tensor inpaintConcat(const Conditioning& c, const at::Tensor& x) {
     return at::cat({mask, latent}, 1);
 }
 
+// Extra input channels of an 8-channel InstructPix2Pix model: the edited image's latent (scaled), fitted to
+// the sampled latent as ComfyUI does (bilinear after a centre crop to its aspect ratio); zeros without one.
+at::Tensor instructPix2PixConcat(const Conditioning& c, const at::Tensor& x) {
+    if (!c.concatLatent.defined()) return at::zeros_like(x.narrow(1, 0, 4));
+    at::Tensor latent = c.concatLatent.to(x.device(), x.scalar_type());
+    const int64_t h = latent.size(2), w = latent.size(3), th = x.size(2), tw = x.size(3);
+    if (h != th || w != tw) {
+        const double oldAspect = double(w) / double(h), newAspect = double(tw) / double(th);
+        if (oldAspect > newAspect) {
+            const int64_t cut = static_cast<int64_t>(std::nearbyint((double(w) - double(w) * (newAspect / oldAspect)) / 2));
+            latent = latent.narrow(3, cut, w - 2 * cut);
+        } else if (oldAspect < newAspect) {
+            const int64_t cut = static_cast<int64_t>(std::nearbyint((double(h) - double(h) * (oldAspect / newAspect)) / 2));
+            latent = latent.narrow(2, cut, h - 2 * cut);
+        }
+        latent = at::upsample_bilinear2d(latent.contiguous(), {th, tw}, false);
+    }
+    latent = latent * kLatentScale;
+    const int64_t have = latent.size(0), want = x.size(0);
+    if (have == want) return latent;
+    // comfy.utils.resize_to_batch_size: evenly spaced picks when shrinking, nearest when growing.
+    std::vector<int64_t> picks;
+    for (int64_t i = 0; i < want; ++i)
+        picks.push_back(want < have ? std::min<int64_t>(int64_t(std::nearbyint(i * double(have - 1) / double(std::max<int64_t>(want - 1, 1)))), have - 1)
+                                    : std::min<int64_t>(int64_t(std::floor((i + 0.5) * double(have) / double(want))), have - 1));
+    return latent.index_select(0, at::tensor(picks, at::kLong).to(latent.device()));
+}
+
 at::Tensor hintFor(const ControlApplication& control, const at::Tensor& x) {
     at::Tensor hint = control.hint.to(x.device(), x.scalar_type());
     const int64_t h = x.size(2) * 8, w = x.size(3) * 8;
@@ -80,7 +108,9 @@ at::Tensor callModel(const DiffusionModel& model, const Conditioning& cond, cons
         if (!controlActive(model.sampling, sigma, c.startPercent, c.endPercent)) continue;
         addResiduals(control, c.net->forward(xIn, hintFor(c, xIn), timesteps, context).scaled(float(c.strength)));
     }
-    at::Tensor x = model.inpainting ? at::cat({xIn, inpaintConcat(cond, xIn)}, 1) : xIn;
+    at::Tensor x = model.inpainting        ? at::cat({xIn, inpaintConcat(cond, xIn)}, 1)
+                   : model.instructPix2Pix ? at::cat({xIn, instructPix2PixConcat(cond, xIn)}, 1)
+                                           : xIn;
     return model.unet->forward(x, timesteps, context, control ? &*control : nullptr);
 }
 
@@ -92,7 +122,7 @@ ModelFn makeModelFn(const DiffusionModel& model, std::vector<const Conditioning*
         const int64_t chunks = static_cast<int64_t>(indices.size());
         bool uniform = true;
         for (int idx : indices) uniform = uniform && sameControls(conds[idx]->controls, conds[indices[0]]->controls) &&
-                                          !(model.inpainting && conds[idx] != conds[indices[0]]);
+                                          !((model.inpainting || model.instructPix2Pix) && conds[idx] != conds[indices[0]]);
         if (uniform) return callModel(model, *conds[indices[0]], in.xIn, in.timesteps, context, in.sigma);
         std::vector<at::Tensor> outs;
         const int64_t b = in.xIn.size(0) / chunks;

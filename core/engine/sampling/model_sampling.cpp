@@ -31,7 +31,26 @@ ModelSampling ModelSampling::discrete(Prediction prediction, double linearStart,
     return ms;
 }
 
+ModelSampling ModelSampling::continuousEdm(Prediction prediction, double sigmaMin, double sigmaMax, double sigmaData) {
+    if (!(sigmaMin > 0 && sigmaMax > sigmaMin && std::isfinite(sigmaMax)))
+        throw Error("model sampling: invalid sigma range [" + std::to_string(sigmaMin) + ", " + std::to_string(sigmaMax) +
+                    "]; expected 0 < sigma_min < sigma_max");
+    if (!(sigmaData > 0)) throw Error("model sampling: sigma_data must be positive");
+    ModelSampling ms;
+    ms.prediction_ = prediction;
+    ms.continuous_ = true;
+    ms.sigmaData_ = sigmaData;
+    ms.sigmas_ = at::linspace(std::log(sigmaMin), std::log(sigmaMax), 1000, at::kFloat).exp().contiguous();
+    const at::Tensor logs = ms.sigmas_.log().contiguous();
+    const float* s = ms.sigmas_.data_ptr<float>();
+    const float* l = logs.data_ptr<float>();
+    ms.sigmaValues_.assign(s, s + ms.sigmas_.numel());
+    ms.logSigmas_.assign(l, l + logs.numel());
+    return ms;
+}
+
 double ModelSampling::timestep(double sigma) const {
+    if (continuous_) return 0.25f * f32::log(static_cast<float>(sigma));
     const float logSigma = f32::log(static_cast<float>(sigma));
     size_t best = 0;
     float bestDist = std::numeric_limits<float>::infinity();
@@ -46,6 +65,7 @@ double ModelSampling::timestep(double sigma) const {
 }
 
 double ModelSampling::sigma(double timestep) const {
+    if (continuous_) return f32::exp(static_cast<float>(timestep) / 0.25f);
     const float last = static_cast<float>(logSigmas_.size() - 1);
     const float t = std::clamp(static_cast<float>(timestep), 0.0f, last);
     const float low = std::floor(t);
@@ -57,11 +77,15 @@ double ModelSampling::sigma(double timestep) const {
 double ModelSampling::percentToSigma(double percent) const {
     if (percent <= 0.0) return 999999999.9;
     if (percent >= 1.0) return 0.0;
+    if (continuous_) {
+        const double logMin = std::log(sigmaMin());
+        return std::exp((std::log(sigmaMax()) - logMin) * (1.0 - percent) + logMin);
+    }
     return sigma((1.0 - percent) * 999.0);
 }
 
 at::Tensor ModelSampling::calculateInput(double sigma, const at::Tensor& x) const {
-    return x / std::sqrt(sigma * sigma + 1.0);
+    return x / std::sqrt(sigma * sigma + sigmaData_ * sigmaData_);
 }
 
 at::Tensor ModelSampling::calculateDenoised(double sigma, const at::Tensor& modelOutput, const at::Tensor& x) const {
@@ -69,8 +93,10 @@ at::Tensor ModelSampling::calculateDenoised(double sigma, const at::Tensor& mode
         throw Error("model output shape " + std::string(c10::str(modelOutput.sizes())) +
                     " differs from its input " + std::string(c10::str(x.sizes())));
     if (prediction_ == Prediction::Eps) return x - modelOutput * sigma;
-    const double s2 = sigma * sigma + 1.0;
-    return x / s2 - modelOutput * (sigma / std::sqrt(s2));
+    const double d2 = sigmaData_ * sigmaData_;
+    const double s2 = sigma * sigma + d2;
+    const double outScale = sigma * sigmaData_ / std::sqrt(s2);
+    return x * d2 / s2 + modelOutput * (prediction_ == Prediction::Edm ? outScale : -outScale);
 }
 
 at::Tensor ModelSampling::noiseScaling(double sigma, const at::Tensor& noise, const at::Tensor& latent,
