@@ -1,0 +1,81 @@
+#include "core/engine/compute/upsample_conv.h"
+
+#include "core/common/error.h"
+#include "core/engine/compute/cpu_kernels.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+namespace tessera::engine {
+
+namespace {
+
+// Which of the 3x3 kernel's rows (or columns) land on the 2x2 window's first and second row, for an
+// output row of parity 0 or 1: the upsampled rows 2i-1, 2i, 2i+1 are the small rows i-1, i, i (even
+// output rows) or i, i, i+1 (odd ones).
+constexpr int kTapFirst[2][2] = {{0, 1}, {0, 2}};  // [parity][window row] -> first kernel row
+constexpr int kTapLast[2][2] = {{0, 2}, {1, 2}};   // [parity][window row] -> last kernel row
+
+float tapValue(float v) { return v; }
+float tapValue(kernels::bf16 v) { return kernels::bf16ToFloat(v); }
+void storeTap(float v, float* out) { *out = v; }
+void storeTap(float v, kernels::bf16* out) { *out = kernels::floatToBf16(v); }
+
+template <class T>
+void phaseKernelsOf(const T* w, int64_t pairs, T* out) {
+    at::parallel_for(0, pairs, 4096, [&](int64_t begin, int64_t end) {
+        for (int64_t p = begin; p < end; ++p) {
+            float taps[9];
+            for (int k = 0; k < 9; ++k) taps[k] = tapValue(w[p * 9 + k]);
+            for (int a = 0; a < 2; ++a)
+                for (int b = 0; b < 2; ++b)
+                    for (int wy = 0; wy < 2; ++wy)
+                        for (int wx = 0; wx < 2; ++wx) {
+                            float sum = 0;
+                            for (int ky = kTapFirst[a][wy]; ky <= kTapLast[a][wy]; ++ky)
+                                for (int kx = kTapFirst[b][wx]; kx <= kTapLast[b][wx]; ++kx) sum += taps[ky * 3 + kx];
+                            storeTap(sum, out + (int64_t(2 * a + b) * pairs + p) * 4 + wy * 2 + wx);
+                        }
+        }
+    });
+}
+
+}  // namespace
+
+at::Tensor upsampleConvPhaseKernels(const at::Tensor& weight3x3) {
+    if (weight3x3.dim() != 4 || weight3x3.size(2) != 3 || weight3x3.size(3) != 3)
+        throw Error("upsample convolution: expected a [Cout, Cin, 3, 3] kernel, got " +
+                    std::string(c10::str(weight3x3.sizes())));
+    const at::ScalarType type = weight3x3.scalar_type();
+    const bool native = type == at::kFloat || type == at::kBFloat16;
+    const at::Tensor w = (native ? weight3x3 : weight3x3.to(at::kFloat)).to(at::kCPU).contiguous();
+    const int64_t cout = w.size(0), cin = w.size(1);
+    at::Tensor out = at::empty({4 * cout, cin, 2, 2}, w.options());
+    if (w.scalar_type() == at::kBFloat16)
+        phaseKernelsOf(reinterpret_cast<const kernels::bf16*>(w.data_ptr()), cout * cin,
+                       reinterpret_cast<kernels::bf16*>(out.data_ptr()));
+    else
+        phaseKernelsOf(w.data_ptr<float>(), cout * cin, out.data_ptr<float>());
+    return out.to(weight3x3.device(), type);
+}
+
+at::Tensor upsample2xConv3x3(const at::Tensor& x, const at::Tensor& weight3x3, const at::Tensor& bias) {
+    if (x.dim() != 4 || weight3x3.dim() != 4 || weight3x3.size(1) != x.size(1))
+        throw Error("upsample convolution: input " + std::string(c10::str(x.sizes())) + " does not fit kernel " +
+                    std::string(c10::str(weight3x3.sizes())));
+    const int64_t n = x.size(0), h = x.size(2), w = x.size(3), cout = weight3x3.size(0);
+    const at::MemoryFormat format = x.suggest_memory_format();
+    const at::Tensor padded = at::constant_pad_nd(x, {1, 1, 1, 1}, 0).contiguous(format);
+    const at::Tensor phaseBias = bias.defined() ? bias.repeat({4}) : at::Tensor();
+    // [N, 4 * Cout, H + 1, W + 1]: phase (a, b) is channel block 2a + b, rows a.., columns b..
+    const at::Tensor phases = at::conv2d(padded, upsampleConvPhaseKernels(weight3x3), phaseBias);
+    const at::Tensor byPhase = phases.unflatten(1, {2, 2, cout});
+    at::Tensor y = at::empty({n, cout, 2 * h, 2 * w}, phases.options(), format);
+    const at::Tensor interleaved = y.unflatten(3, {w, 2}).unflatten(2, {h, 2});  // [N, Cout, H, 2, W, 2]
+    for (int64_t a = 0; a < 2; ++a)
+        for (int64_t b = 0; b < 2; ++b)
+            interleaved.select(5, b).select(3, a).copy_(byPhase.select(1, a).select(1, b).narrow(2, a, h).narrow(3, b, w));
+    return y;
+}
+
+}  // namespace tessera::engine
