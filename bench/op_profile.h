@@ -15,9 +15,12 @@
 
 namespace tessera::bench {
 
-inline void printOperatorProfile(const std::function<void()>& f, int rows = 25) {
+// `byShape`: an operator whose calls are also listed by their input shapes.
+inline void printOperatorProfile(const std::function<void()>& f, int rows = 25,
+                                 const std::string& byShape = "aten::copy_") {
     namespace prof = torch::autograd::profiler;
-    prof::enableProfilerLegacy(torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU));
+    prof::enableProfilerLegacy(
+        torch::profiler::impl::ProfilerConfig(torch::profiler::impl::ProfilerState::CPU, /*report_input_shapes=*/true));
     f();
     const prof::thread_event_lists lists = prof::disableProfilerLegacy();
 
@@ -47,6 +50,13 @@ inline void printOperatorProfile(const std::function<void()>& f, int rows = 25) 
                 Total& t = totals[open.push->name()];
                 t.selfUs += us - open.childUs;
                 ++t.calls;
+                if (open.push->name() == byShape) {
+                    std::string key = byShape;
+                    for (const auto& shape : open.push->shapes()) key += " " + std::string(c10::str(at::IntArrayRef(shape)));
+                    Total& detail = totals[key];
+                    detail.selfUs += us - open.childUs;
+                    ++detail.calls;
+                }
                 if (stack.empty()) topLevelUs += us;
                 else stack.back().childUs += us;
             }

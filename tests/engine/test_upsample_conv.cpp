@@ -48,6 +48,11 @@ TEST(UpsampleConv, PhaseKernelsSumTheTapsEachPhaseSees) {
                                   1 + 2 + 4 + 5, 3 + 6,         7 + 8, 9};              // a=1 b=1
     const at::Tensor want = at::tensor(sums).reshape({4, 1, 2, 2});
     EXPECT_EQ(maxAbsDiff(k, want), 0.0);
+    // Read from and written to channels-last memory: the same kernels.
+    const at::Tensor wide = at::randn({5, 6, 3, 3});
+    const at::Tensor last = upsampleConvPhaseKernels(wide.contiguous(at::MemoryFormat::ChannelsLast), at::MemoryFormat::ChannelsLast);
+    EXPECT_TRUE(last.is_contiguous(at::MemoryFormat::ChannelsLast));
+    EXPECT_EQ(maxAbsDiff(last, upsampleConvPhaseKernels(wide)), 0.0);
 }
 
 TEST(UpsampleConv, Bfloat16SumsTapsInFloat32AndRoundsOnce) {

@@ -10,8 +10,8 @@
 namespace tessera::engine {
 
 // The four phases' 2x2 kernels [4 * Cout, Cin, 2, 2] (phase 2a + b outermost) of a [Cout, Cin, 3, 3]
-// kernel, in its dtype.
-at::Tensor upsampleConvPhaseKernels(const at::Tensor& weight3x3);
+// kernel, in its dtype, stored in `format` (channels-last for channels-last convolutions).
+at::Tensor upsampleConvPhaseKernels(const at::Tensor& weight3x3, at::MemoryFormat format = at::MemoryFormat::Contiguous);
 
 // y = conv2d(upsample_nearest2d(x, 2x), weight3x3, bias, stride 1, padding 1), for x [N, Cin, H, W];
 // y [N, Cout, 2H, 2W] keeps x's memory format. bias may be undefined.
