@@ -14,7 +14,8 @@ namespace tessera::engine {
 at::Tensor upsampleConvPhaseKernels(const at::Tensor& weight3x3, at::MemoryFormat format = at::MemoryFormat::Contiguous);
 
 // y = conv2d(upsample_nearest2d(x, 2x), weight3x3, bias, stride 1, padding 1), for x [N, Cin, H, W];
-// y [N, Cout, 2H, 2W] keeps x's memory format. bias may be undefined.
+// y [N, Cout, 2H, 2W] keeps x's memory format. bias may be undefined. Small images under big kernels
+// take the plain way (see upsample_conv.cpp).
 at::Tensor upsample2xConv3x3(const at::Tensor& x, const at::Tensor& weight3x3, const at::Tensor& bias);
 
 }  // namespace tessera::engine
