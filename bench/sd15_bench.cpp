@@ -3,6 +3,7 @@
 // Tessera's own shape lists, then runs each path in child processes (re-executing this program), so
 // peak RSS is measured per path, and prints a Markdown table with the ratio fp32 / fast.
 //   sd15_bench [--size 512] [--steps 20] [--threads N] [--paths fp32,fast] [--only rows] [--keep] [--dir D]
+//              [--profile]   (also prints, per UNet / VAE row, the libtorch operators with the most self time)
 // Rows: load, text, unet1, unet2, vae_encode, vae_decode, img2img (img2img also gives its peak RSS).
 #include <ATen/ATen.h>  // before Qt's headers (image_convert.h), whose macros clash with libtorch's
 #include <ATen/Parallel.h>
@@ -22,6 +23,7 @@
 #include "core/graph/registry.h"
 #include "nodes/builtin_nodes.h"
 #include "nodes/image_convert.h"
+#include "bench/op_profile.h"
 
 #include <algorithm>
 #include <chrono>
@@ -60,6 +62,7 @@ struct Options {
     std::vector<std::string> paths{"fp32", "fast"};
     std::vector<std::string> only;
     bool keep = false;
+    bool profile = false;
     std::string dir;
     // Child mode: run `childPath` on the benchmark folder `dir`, print "row seconds" lines.
     std::string childPath, childPart;
@@ -87,12 +90,13 @@ Options parse(int argc, char** argv) {
         else if (a == "--paths") o.paths = splitList(value());
         else if (a == "--only") o.only = splitList(value());
         else if (a == "--keep") o.keep = true;
+        else if (a == "--profile") o.profile = true;
         else if (a == "--dir") o.dir = value();
         else if (a == "--child") o.childPath = value();
         else if (a == "--part") o.childPart = value();
         else if (a == "--help" || a == "-h") {
             std::printf("sd15_bench [--size 512] [--steps 20] [--threads N] [--paths fp32,fast] "
-                        "[--only load,text,unet1,unet2,vae_encode,vae_decode,img2img] [--keep] [--dir D]\n");
+                        "[--only load,text,unet1,unet2,vae_encode,vae_decode,img2img] [--keep] [--dir D] [--profile]\n");
             std::exit(0);
         } else throw Error("unknown option '" + a + "' (see --help)");
     }
@@ -259,15 +263,18 @@ void runParts(const Options& o, const Folder& f, const std::string& precision) {
         // oneDNN's kernels for these shapes), as the steps of a run see it.
         ckpt.model->unet->forward(x, t, c);
         reportTimed(row, timed([&] { ckpt.model->unet->forward(x, t, c); }));
+        if (o.profile) bench::printOperatorProfile([&] { ckpt.model->unet->forward(x, t, c); });
     }
     at::Tensor latent;
     if (wanted(o, "vae_encode")) {
         const at::Tensor image = at::rand({1, 3, o.size, o.size}) * 2 - 1;
         reportTimed("vae_encode", timed([&] { latent = ckpt.vae->encode(image); }));
+        if (o.profile) bench::printOperatorProfile([&] { ckpt.vae->encode(image); });
     }
     if (wanted(o, "vae_decode")) {
         if (!latent.defined()) latent = at::randn({1, 4, side, side});
         reportTimed("vae_decode", timed([&] { ckpt.vae->decode(latent); }));
+        if (o.profile) bench::printOperatorProfile([&] { ckpt.vae->decode(latent); });
     }
     report("parts_peak_rss", peakRssGiB());
 }
@@ -357,6 +364,7 @@ std::map<std::string, double> spawn(const Options& o, const std::string& dir, co
     std::vector<std::string> args{"/proc/self/exe", "--child", path, "--part", part, "--dir", dir,
                                   "--size", std::to_string(o.size), "--steps", std::to_string(o.steps),
                                   "--threads", std::to_string(o.threads)};
+    if (o.profile) args.push_back("--profile");
     std::string only;
     for (const auto& r : o.only) only += (only.empty() ? "" : ",") + r;
     if (!only.empty()) {

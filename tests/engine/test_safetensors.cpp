@@ -173,6 +173,25 @@ TEST(Safetensors, ConvertedTensorsReleaseTheirPagesAndStayReadable) {
     std::filesystem::remove_all(dir);
 }
 
+// bfloat16 convolution kernels larger than 1x1 load channels-last (what channels-last convolutions read),
+// holding the same values; 1x1 kernels and other tensors stay contiguous.
+TEST(Weights, Bfloat16SpatialKernelsLoadChannelsLastWithTheSameValues) {
+    const std::string dir = test::makeTempDir("st");
+    at::manual_seed(1);
+    const at::Tensor conv = at::randn({8, 5, 3, 3}).to(at::kHalf), pointwise = at::randn({8, 5, 1, 1}).to(at::kHalf);
+    writeSafetensors(dir + "/k.safetensors", {{"conv", conv}, {"pointwise", pointwise}});
+    auto file = SafetensorsFile::open(dir + "/k.safetensors");
+    const Weights w = Weights::fromFile(*file, "", at::kBFloat16);
+    EXPECT_TRUE(w("conv").is_contiguous(at::MemoryFormat::ChannelsLast));
+    EXPECT_FALSE(w("conv").is_contiguous());
+    EXPECT_TRUE(at::equal(w("conv"), conv.to(at::kBFloat16)));
+    EXPECT_TRUE(w("pointwise").is_contiguous());
+    EXPECT_TRUE(at::equal(w("pointwise"), pointwise.to(at::kBFloat16)));
+    const Weights f = Weights::fromFile(*file, "", at::kFloat);
+    EXPECT_TRUE(f("conv").is_contiguous());  // the float32 path computes NCHW
+    std::filesystem::remove_all(dir);
+}
+
 TEST(Safetensors, ATruncatedMappingReadsZerosAndIsReportedInsteadOfKillingTheProcess) {
     const std::string dir = test::makeTempDir("st");
     const std::string path = dir + "/a.safetensors";

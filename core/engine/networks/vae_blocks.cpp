@@ -2,6 +2,7 @@
 
 #include "core/engine/networks/attention.h"
 #include "core/engine/compute/fused_ops.h"
+#include "core/engine/compute/upsample_conv.h"
 
 #include <ATen/ATen.h>
 
@@ -53,8 +54,8 @@ at::Tensor downsample(const Weights& down, const at::Tensor& x) {
 }
 
 at::Tensor upsample(const Weights& up, const at::Tensor& x) {
-    const std::vector<int64_t> size{x.size(2) * 2, x.size(3) * 2};
-    return conv(up.sub("conv"), at::upsample_nearest2d(x, size));
+    const Weights c = up.sub("conv");
+    return upsample2xConv3x3(x, c("weight"), c("bias"));
 }
 
 }  // namespace tessera::engine::vae_blocks
