@@ -80,7 +80,7 @@ bool ComfyServer::authorized(const QHttpServerRequest& request) const {
 }
 
 void ComfyServer::addRoute(const QString& path, QHttpServerRequest::Method method, Handler handler) {
-    for (const QString prefix : {QString(), QStringLiteral("/api")}) {
+    for (const QString& prefix : {QString(), QStringLiteral("/api")}) {
         http_.route(prefix + path, method, [this, handler](const QHttpServerRequest& request) {
             if (!authorized(request))
                 return errorResponse(Status::Unauthorized, "unauthorized", "this server needs 'Authorization: Bearer <token>'");
@@ -94,7 +94,7 @@ void ComfyServer::addRoute(const QString& path, QHttpServerRequest::Method metho
 }
 
 void ComfyServer::addArgRoute(const QString& path, QHttpServerRequest::Method method, ArgHandler handler) {
-    for (const QString prefix : {QString(), QStringLiteral("/api")}) {
+    for (const QString& prefix : {QString(), QStringLiteral("/api")}) {
         http_.route(prefix + path, method, [this, handler](const QString& arg, const QHttpServerRequest& request) {
             if (!authorized(request))
                 return errorResponse(Status::Unauthorized, "unauthorized", "this server needs 'Authorization: Bearer <token>'");
