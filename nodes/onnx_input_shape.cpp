@@ -123,7 +123,11 @@ std::vector<int64_t> shapeOfValueInfo(const std::string& valueInfo) {
 std::vector<int64_t> onnxFirstInputShape(const std::string& onnxPath) {
     std::ifstream in(onnxPath, std::ios::binary);
     if (!in) throw Error("cannot read the model '" + onnxPath + "'");
-    ProtoStream proto(in, onnxPath);
+    return onnxFirstInputShape(in, onnxPath);
+}
+
+std::vector<int64_t> onnxFirstInputShape(std::istream& in, const std::string& name) {
+    ProtoStream proto(in, name);
     in.seekg(0, std::ios::end);
     const std::streamoff fileEnd = in.tellg();
     in.seekg(0);
