@@ -12,6 +12,7 @@ namespace {
 constexpr uint32_t kModelGraph = 7, kGraphInput = 11, kValueInfoType = 2, kTypeTensor = 1, kTensorShape = 2,
                    kShapeDim = 1, kDimValue = 1;
 constexpr uint64_t kMaxValueInfoBytes = 1 << 20;
+constexpr uint64_t kMaxFieldBytes = uint64_t(1) << 48;  // far beyond any model file
 
 class ProtoStream {
 public:
@@ -30,11 +31,18 @@ public:
         switch (wireType) {
             case 0: varint(); break;
             case 1: in_.seekg(8, std::ios::cur); break;
-            case 2: in_.seekg(std::streamoff(varint()), std::ios::cur); break;
+            case 2: in_.seekg(length(), std::ios::cur); break;
             case 5: in_.seekg(4, std::ios::cur); break;
             default: bad("has an unknown protobuf wire type");
         }
         if (!in_) bad("ends early");
+    }
+    // A field's byte count. Never negative, so every skip moves forward (a count that wrapped to a
+    // negative offset made the reader seek back and loop forever).
+    std::streamoff length() {
+        const uint64_t n = varint();
+        if (n > kMaxFieldBytes) bad("declares a field of " + std::to_string(n) + " bytes");
+        return std::streamoff(n);
     }
     bool atEnd(std::streamoff end) { return in_.tellg() >= end || in_.peek() == EOF; }
     std::streamoff pos() { return std::streamoff(in_.tellg()); }
@@ -123,7 +131,11 @@ std::vector<int64_t> shapeOfValueInfo(const std::string& valueInfo) {
 std::vector<int64_t> onnxFirstInputShape(const std::string& onnxPath) {
     std::ifstream in(onnxPath, std::ios::binary);
     if (!in) throw Error("cannot read the model '" + onnxPath + "'");
-    ProtoStream proto(in, onnxPath);
+    return onnxFirstInputShape(in, onnxPath);
+}
+
+std::vector<int64_t> onnxFirstInputShape(std::istream& in, const std::string& name) {
+    ProtoStream proto(in, name);
     in.seekg(0, std::ios::end);
     const std::streamoff fileEnd = in.tellg();
     in.seekg(0);
@@ -133,7 +145,7 @@ std::vector<int64_t> onnxFirstInputShape(const std::string& onnxPath) {
             proto.skip(uint32_t(key & 7));
             continue;
         }
-        const std::streamoff graphLength = std::streamoff(proto.varint());
+        const std::streamoff graphLength = proto.length();
         const std::streamoff graphEnd = proto.pos() + graphLength;
         while (proto.pos() < graphEnd) {
             const uint64_t k = proto.varint();

@@ -1,10 +1,11 @@
 import QtQuick
 
 // The pose editor of a PoseEditor node: a full-window page, hidden until openFor(), showing the
-// node's keypoints (OpenPose JSON: its pose_json widget, else a standing person) as OpenPose
+// node's keypoints (OpenPose JSON: its pose_json widget; when that is empty, the keypoints that
+// reached its pose_kps input in the last run (editor.poses); else a standing person) as OpenPose
 // skeletons over the faded picture that feeds the node's `image`. Drag a joint (body, hand or face
 // point) to move it; Add person / Remove person; Paste JSON takes OpenPose JSON (a saved DWPose
-// result) from the clipboard; Apply stores the edited keypoints in pose_json
+// result) from the clipboard; Reset to detected goes back to the last run's keypoints; Apply stores the edited keypoints in pose_json
 // in one undo step of the graph. Keys: Ctrl+Z undo, Ctrl+Shift+Z or Ctrl+Y redo, Delete removes
 // the person of the chosen joint, Esc cancels.
 Rectangle {
@@ -67,6 +68,9 @@ Rectangle {
         if (text !== "") {
             try { parsed = JSON.parse(text) } catch (e) { lastError = qsTr("pose_json is not JSON: %1").arg(e.message); return false }
             if (!Array.isArray(parsed)) parsed = [parsed]
+        } else {
+            const detected = editor.poses.arrivingAt(nodeId, "pose_kps")
+            if (detected !== "") parsed = JSON.parse(detected)  // written by the engine: a frame list
         }
         target = nodeId
         imageSource = pictureFor(nodeId)
@@ -122,9 +126,20 @@ Rectangle {
     function pasteJson(text) {
         let parsed
         try { parsed = JSON.parse(text) } catch (e) { lastError = qsTr("The clipboard holds no OpenPose JSON"); return false }
+        return replaceFrames(parsed, qsTr("The clipboard's JSON"))
+    }
+    // The keypoints that reached the node's pose_kps input in the last run ("" when none did).
+    function detectedJson() { return target === -1 ? "" : editor.poses.arrivingAt(target, "pose_kps") }
+    // Back to the last run's keypoints (undoable), dropping the edits.
+    function resetToDetected() {
+        const text = detectedJson()
+        if (text === "") { lastError = qsTr("No keypoints reached pose_kps in the last run: run the graph first"); return false }
+        return replaceFrames(JSON.parse(text), qsTr("The detected pose"))
+    }
+    function replaceFrames(parsed, what) {
         if (!Array.isArray(parsed)) parsed = [parsed]
         if (!parsed.length || !parsed[0].canvas_width || !parsed[0].canvas_height || !Array.isArray(parsed[0].people)) {
-            lastError = qsTr("The clipboard's JSON has no canvas_width, canvas_height and people"); return false
+            lastError = qsTr("%1 has no canvas_width, canvas_height and people").arg(what); return false
         }
         remember()
         chosen = null
@@ -191,6 +206,12 @@ Rectangle {
             MaskButton { objectName: "poseAddPerson"; text: qsTr("Add person"); onClicked: root.addPerson() }
             MaskButton { objectName: "posePasteJson"; text: qsTr("Paste JSON"); tip: qsTr("OpenPose JSON from the clipboard, e.g. a saved DWPose result"); onClicked: root.pasteJson(gui.clipboardText()) }
             MaskButton { text: qsTr("Copy JSON"); tip: qsTr("The pose as OpenPose JSON"); onClicked: gui.setClipboardText(root.poseJson()) }
+            MaskButton {
+                objectName: "poseResetDetected"; text: qsTr("Reset to detected")
+                tip: qsTr("The keypoints that reached pose_kps in the last run")
+                enabled: root.visible && root.revision >= 0 && editor.poses.revision >= 0 && root.detectedJson() !== ""
+                onClicked: root.resetToDetected()
+            }
             MaskButton {
                 objectName: "poseRemovePerson"; text: qsTr("Remove person"); tip: "Delete"
                 enabled: root.chosen !== null; onClicked: root.removePerson(root.chosen.person)

@@ -7,6 +7,7 @@
 #include "app/editor/link_list_model.h"
 #include "app/editor/node_catalog.h"
 #include "app/editor/node_list_model.h"
+#include "app/editor/pose_keypoint_store.h"
 #include "app/editor/output_history.h"
 #include "app/editor/preview_publisher.h"
 #include "app/editor/preview_store.h"
@@ -31,6 +32,7 @@ struct EditorSession::Parts {
     OutputHistory* outputs = nullptr;
     BackendListModel* backends = nullptr;
     SweepController* sweep = nullptr;
+    PoseKeypointStore* poses = nullptr;
 };
 
 EditorSession::EditorSession(QObject* parent) : EditorSession(QString(), parent) {}
@@ -53,6 +55,9 @@ EditorSession::EditorSession(const QString& settingsFile, QObject* parent)
     p.runner->setPreviewPublisher(p.previewPublisher);
     p.outputs = new OutputHistory(this);
     p.runner->setOutputHistory(p.outputs);
+    p.poses = new PoseKeypointStore(p.document, this);
+    p.runner->setPoseKeypoints(p.poses);
+    connect(p.document, &GraphDocument::graphReset, p.poses, &PoseKeypointStore::clear);  // node ids start over
     p.backends = new BackendListModel(p.settings->store(), this);
     auto applyBackends = [this] { parts_->runner->setBackends(parts_->backends->entries()); };
     applyBackends();
@@ -96,6 +101,7 @@ NodeListModel* EditorSession::nodes() const { return parts_->nodes; }
 LinkListModel* EditorSession::links() const { return parts_->links; }
 NodeCatalog* EditorSession::catalog() const { return parts_->catalog; }
 SweepController* EditorSession::sweep() const { return parts_->sweep; }
+PoseKeypointStore* EditorSession::poses() const { return parts_->poses; }
 RunController* EditorSession::runner() const { return parts_->runner; }
 PreviewStore* EditorSession::previews() const { return &parts_->previews; }
 PreviewPublisher* EditorSession::previewPublisher() const { return parts_->previewPublisher; }

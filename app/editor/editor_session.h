@@ -25,6 +25,7 @@ class EditorSettings;
 class OutputHistory;
 class BackendListModel;
 class SweepController;
+class PoseKeypointStore;
 
 class EditorSession : public QObject {
     Q_OBJECT
@@ -39,6 +40,7 @@ class EditorSession : public QObject {
     Q_MOC_INCLUDE("app/editor/backend_list_model.h")
     Q_MOC_INCLUDE("app/editor/sweep_controller.h")
     Q_MOC_INCLUDE("app/editor/preview_publisher.h")
+    Q_MOC_INCLUDE("app/editor/pose_keypoint_store.h")
     Q_PROPERTY(tessera::editor::GraphDocument* document READ document CONSTANT)
     Q_PROPERTY(tessera::editor::NodeListModel* nodes READ nodes CONSTANT)
     Q_PROPERTY(tessera::editor::LinkListModel* links READ links CONSTANT)
@@ -51,6 +53,8 @@ class EditorSession : public QObject {
     // "<file>: <why>" for each plugin that was skipped at start (shown once in the status bar).
     Q_PROPERTY(tessera::editor::PreviewPublisher* previewPublisher READ previewPublisher CONSTANT)
     Q_PROPERTY(QStringList pluginProblems READ pluginProblems CONSTANT)
+    // The last runs' POSE_KEYPOINT outputs as OpenPose JSON (the pose editor opens on them).
+    Q_PROPERTY(tessera::editor::PoseKeypointStore* poses READ poses CONSTANT)
 
 public:
     explicit EditorSession(QObject* parent = nullptr);
@@ -69,6 +73,7 @@ public:
     OutputHistory* outputs() const;
     BackendListModel* backends() const;
     SweepController* sweep() const;
+    PoseKeypointStore* poses() const;
     const Registry& registry() const { return registry_; }
     QStringList pluginProblems() const { return pluginProblems_; }
 

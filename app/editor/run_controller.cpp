@@ -3,6 +3,7 @@
 #include "app/editor/graph_document.h"
 #include "app/editor/node_list_model.h"
 #include "app/editor/output_history.h"
+#include "app/editor/pose_keypoint_store.h"
 #include "app/editor/preview_publisher.h"
 #include "app/editor/preview_store.h"
 #include "core/common/error.h"
@@ -308,6 +309,8 @@ void RunController::handle(int runId, int kindValue, qint64 node, int step, int 
             nodes_->setRunState(node, "failed", 0, message);
             Q_EMIT nodeFailed(node, message);
         }
+        // The worker hands the result over right after this last event; local runs only.
+        if (poses_ && kind != K::RunCancelled && r->handle.valid()) poses_->record(r->handle.wait().outputs);
         const bool ok = kind == K::RunFinished;
         status_ = ok ? QStringLiteral("Finished %1 in %2 s").arg(r->title).arg(seconds, 0, 'f', 1)
               : kind == K::RunCancelled ? QStringLiteral("Cancelled %1").arg(r->title)

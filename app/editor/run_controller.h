@@ -24,6 +24,7 @@ class NodeListModel;
 class OutputHistory;
 class PreviewStore;
 class PreviewPublisher;
+class PoseKeypointStore;
 
 class RunController : public QObject {
     Q_OBJECT
@@ -57,6 +58,9 @@ public:
     // Previews go through it (at most one model update a frame, none for nodes out of view);
     // without one, straight to the node model.
     void setPreviewPublisher(PreviewPublisher* publisher) { publisher_ = publisher; }
+    // Where the POSE_KEYPOINT outputs of each finished or failed run are kept; optional. (Runs on
+    // remote backends bring back no values, so they record none.)
+    void setPoseKeypoints(PoseKeypointStore* poses) { poses_ = poses; }
 
 Q_SIGNALS:
     void queueChanged();
@@ -80,6 +84,7 @@ private:
     PreviewStore* previews_;
     OutputHistory* history_ = nullptr;
     PreviewPublisher* publisher_ = nullptr;
+    PoseKeypointStore* poses_ = nullptr;
     Environment env_;
     QString status_;
     double progress_ = 0;

@@ -97,6 +97,14 @@ TEST_F(PosePreprocessorsTest, OnnxInputShapesComeFromTheFiles) {
             EXPECT_NE(std::string(e.what()).find("cut.onnx"), std::string::npos) << e.what();
         }
     }
+    // A field whose length wraps to -11 (back to its own start) is refused instead of read forever.
+    std::istringstream loop(std::string("\x0a\xf5\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11));
+    try {
+        nodes::onnxFirstInputShape(loop, "loop.onnx");
+        ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+        EXPECT_EQ(std::string(e.what()), "the model 'loop.onnx' declares a field of 18446744073709551605 bytes (is it ONNX?)");
+    }
 }
 
 TEST_F(PosePreprocessorsTest, DwposeFindsAndDrawsThePeopleAsThePackDoes) {

@@ -5,7 +5,8 @@ import "../../qml"
 // Pose editing: a PoseEditor node's keypoints (its pose_json widget) open in the pose editor (the
 // node's Pose button);
 // dragging a joint moves it in canvas pixels, undo/redo restore, people are added and removed,
-// and Apply stores the edited OpenPose JSON on the node in one undo step of the graph.
+// and Apply stores the edited OpenPose JSON on the node in one undo step of the graph; after a run it
+// opens on the keypoints that reached the node's pose_kps input.
 Item {
     id: root
     width: 1000; height: 700
@@ -13,6 +14,7 @@ Item {
     GraphCanvas { id: canvas; anchors.fill: parent; onPoseRequested: (nodeId) => pose.openFor(nodeId) }
     PoseEditor { id: pose; anchors.fill: parent; z: 10 }
     SignalSpy { id: appliedSpy; target: pose; signalName: "applied" }
+    SignalSpy { id: runFinished; target: editor.runner; signalName: "runFinished" }
 
     TestCase {
         name: "PoseEditor"
@@ -135,6 +137,59 @@ Item {
             keyClick(Qt.Key_Escape)
             verify(!pose.visible)
             compare(widgetOf(node, "pose_json"), "")  // cancelled: the node keeps its value
+        }
+
+        // After a run the editor opens on the keypoints that reached pose_kps (two people on 160 x 120
+        // from LoadPoseKeypoints); Reset to detected drops the edits (undoably); once pose_json is set,
+        // the editor opens on that instead.
+        function test_3_opensOnTheLastRunsKeypoints() {
+            const load = editor.document.addNode("LoadPoseKeypoints", -400, 0)
+            const node = editor.document.addNode("PoseEditor", 0, 0)
+            const save = editor.document.addNode("SavePoseKpsAsJsonFile", 400, 0)
+            verify(editor.document.setWidgetValue(load, "json_file", sourceDir + "/tests/fixtures/pose/dwpose_body_128.json"))
+            verify(editor.document.connectPorts(load, 1, node, "pose_kps"), editor.document.lastError)
+            verify(editor.document.connectPorts(node, 1, save, "pose_kps"), editor.document.lastError)
+            verify(pose.openFor(node), pose.lastError)
+            compare(pose.canvasWidth, 512)  // no run yet: a standing person
+            verify(!findItem(pose, "poseResetDetected").enabled)
+            keyClick(Qt.Key_Escape)
+
+            runFinished.clear()
+            verify(editor.runner.run() > 0)
+            runFinished.wait(60000)
+            verify(runFinished.signalArguments[0][1], runFinished.signalArguments[0][2])
+            canvas.fitAll()
+            const button = findItem(canvas, "editPose_" + node)
+            tryVerify(() => button.visible, 2000)
+            mouseClick(button)
+            verify(pose.visible, pose.lastError)
+            compare(pose.canvasWidth, 160)
+            compare(pose.canvasHeight, 120)
+            compare(pose.frames[0].people.length, 2)
+            verify(!pose.point(0, "pose_keypoints_2d", 0).shown)
+            fuzzyCompare(pose.point(0, "pose_keypoints_2d", 3).x, 40.1667, 0.001)
+            fuzzyCompare(pose.point(1, "pose_keypoints_2d", 3).y, 90.0417, 0.001)
+
+            drag(40.1667, 20.125, 70, 30)
+            near(pose.point(0, "pose_keypoints_2d", 3).x, 70)
+            const reset = findItem(pose, "poseResetDetected")
+            verify(reset.enabled)
+            mouseClick(reset)
+            compare(pose.lastError, "")
+            fuzzyCompare(pose.point(0, "pose_keypoints_2d", 3).x, 40.1667, 0.001)
+            keyClick(Qt.Key_Z, Qt.ControlModifier)  // the reset is one undo step
+            near(pose.point(0, "pose_keypoints_2d", 3).x, 70)
+
+            mouseClick(findItem(pose, "poseApplyButton"))
+            const stored = JSON.parse(widgetOf(node, "pose_json"))
+            compare(stored[0].canvas_width, 160)
+            near(stored[0].people[0].pose_keypoints_2d[9], 70)
+            // pose_json set: it wins over the detected keypoints; Reset still reaches them.
+            verify(pose.openFor(node), pose.lastError)
+            near(pose.point(0, "pose_keypoints_2d", 3).x, 70)
+            verify(pose.resetToDetected())
+            fuzzyCompare(pose.point(0, "pose_keypoints_2d", 3).x, 40.1667, 0.001)
+            keyClick(Qt.Key_Escape)
         }
 
         // With TESSERA_SCREENSHOT_DIR set: two people over the example picture, for the docs.
