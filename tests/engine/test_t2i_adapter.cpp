@@ -155,7 +155,7 @@ TEST(T2IAdapter, KSamplerAppliesItWithinItsStartAndEnd) {
         return runKSampler(r, {});
     };
     ControlApplication adapter;
-    adapter.net = loadControlNetFile(writeTinySd15Adapter(dir));
+    adapter.net = loadControlNetFile(test::writeTinySd15Adapter(dir));
     adapter.hint = at::rand({1, 3, 64, 64});
     const at::Tensor plain = run({});
     const at::Tensor guided = run({adapter});
