@@ -81,3 +81,51 @@ cp "$REFDATA/models/tiny-sd15.safetensors" "$WORK/models/checkpoints/"
 load_to_png small.png 512 512
 (trap '' XFSZ; ulimit -f 1; run "SaveImage with the disk full (files limited to 1 KiB: EFBIG, as ENOSPC)")
 echo "    output folder after it: [$(ls -A "$WORK/output")]"
+
+# Under `tessera serve`: the checkpoint is loaded (and mapped) by a first prompt, cut in half, then a
+# second prompt needs it again; the server must answer it with an error and keep serving.
+cp "$REFDATA/models/tiny-sd15.safetensors" "$WORK/models/checkpoints/"
+python3 - "$TESSERA" "$WORK" <<'PY'
+import json, os, socket, subprocess, sys, time, urllib.request
+tessera, work = sys.argv[1:3]
+ckpt = work + "/models/checkpoints/tiny-sd15.safetensors"
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
+server = subprocess.Popen([tessera, "serve", "--port", str(port), "--models", work + "/models", "--input", work + "/input",
+                           "--output", work + "/output", "--precision", "fp32"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def call(route, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}{route}", data=data), timeout=120) as r:
+        return json.loads(r.read() or b"{}")
+def run(text):
+    prompt = {"1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "tiny-sd15.safetensors"}},
+              "2": {"class_type": "CLIPTextEncode", "inputs": {"clip": ["1", 1], "text": text}},
+              "3": {"class_type": "EmptyLatentImage", "inputs": {"width": 64, "height": 64, "batch_size": 1}},
+              "4": {"class_type": "KSampler", "inputs": {"model": ["1", 0], "positive": ["2", 0], "negative": ["2", 0],
+                    "latent_image": ["3", 0], "seed": 1, "steps": 2, "cfg": 7.0, "sampler_name": "euler",
+                    "scheduler": "normal", "denoise": 1.0}},
+              "5": {"class_type": "VAEDecode", "inputs": {"samples": ["4", 0], "vae": ["1", 2]}},
+              "6": {"class_type": "SaveImage", "inputs": {"images": ["5", 0], "filename_prefix": "t"}}}
+    pid = call("/prompt", {"prompt": prompt})["prompt_id"]
+    for _ in range(1200):
+        h = call("/history/" + pid)
+        if pid in h:
+            st = h[pid]["status"]
+            errors = [m[1].get("exception_message", "") for m in st.get("messages", []) if m[0] == "execution_error"]
+            return st["status_str"] + (": " + errors[0] if errors else "")
+        time.sleep(0.1)
+    return "timeout"
+try:
+    for _ in range(300):
+        try:
+            call("/system_stats"); break
+        except OSError:
+            time.sleep(0.1)
+    first = run("a cat")
+    os.truncate(ckpt, os.path.getsize(ckpt) // 2)
+    print("rc=- serve: checkpoint truncated to half its size while loaded, then a prompt that needs it")
+    print("    " + run("a dog"))
+    print(f"    server still answers /system_stats: {'system' in call('/system_stats')}; first prompt: {first}")
+finally:
+    server.terminate(); server.wait(30)
+PY

@@ -69,7 +69,7 @@ def wait_done(pid, deadline=120):
     return "timeout"
 
 try:
-    for _ in range(200):
+    for _ in range(1200):  # a loaded machine can take a minute to start the server
         try:
             call("/prompt")
             break
@@ -91,8 +91,11 @@ try:
         counts[(kind, status)] = counts.get((kind, status), 0) + 1
         if args.free_every and i % args.free_every == 0:
             call("/free", {})
-        if i in (50, args.runs):
+        if i in (50, args.runs) or i % 100 == 0:
             marks[i] = process()
+            m = marks[i]
+            print(f"{i:5d} runs {time.time() - start:6.0f} s: RSS {m['rss_mib']:.1f} MiB, {m['fds']} fds, {m['threads']} threads",
+                  flush=True)
     elapsed = time.time() - start
 finally:
     server.terminate()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds Tessera and runs the whole test suite (what CI runs). TESSERA_SANITIZE=1 then also runs
-# the sanitizer pass (scripts/sanitize.sh: ASan + UBSan build of the tests in build-asan).
+# Builds Tessera and runs the whole test suite (what CI runs), then the sanitizer pass
+# (scripts/sanitize.sh: an ASan + UBSan build of core_tests in build-asan; a finding fails the run).
+# TESSERA_SANITIZE=0 skips that pass; TESSERA_SANITIZE_SCOPE=full widens it to every tiny-model test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -14,6 +15,6 @@ BUILD=${TESSERA_BUILD_DIR:-build}
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_UNITY_BUILD="${TESSERA_UNITY_BUILD:-ON}"
 cmake --build "$BUILD" -j"$(nproc)"
 ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)" --timeout 900
-if [ "${TESSERA_SANITIZE:-0}" = 1 ]; then
+if [ "${TESSERA_SANITIZE:-1}" = 1 ]; then
   bash scripts/sanitize.sh
 fi

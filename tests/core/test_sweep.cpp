@@ -7,7 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdlib>
 
 using namespace tessera;
@@ -280,14 +279,13 @@ TEST_F(SweepTest, CancelMidSweepStopsWithinTheRunningCell) {
         progress.push_back(p);
         if (cell.index == 1 && e.step >= 200) control.cancel.cancel();
     };
-    const auto t0 = std::chrono::steady_clock::now();
     const SweepResult r = runSweep(executor, nodes.registry, graph, env, sweep, control);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     EXPECT_TRUE(r.cancelled()) << r.message;
     EXPECT_EQ(r.cells.size(), 1u) << "the first cell finished, the second was cancelled";
     EXPECT_EQ(nodes.runs(slow), 2);
     EXPECT_EQ(nodes.runs(record), 1);
-    EXPECT_LT(seconds, 1.9) << "one full Slow (1 s) and a fifth of the next";
+    // The last step reported is the one that cancelled: the second Slow stopped there, not at its end
+    // (no wall-clock bound: under a sanitizer on a loaded machine 1,200 steps of 1 ms take longer).
     ASSERT_FALSE(progress.empty());
     EXPECT_DOUBLE_EQ(progress.back().fraction(), (1 + 0.2) / 3) << "cell 1 done, step 200 of 1000 in cell 2";
 }

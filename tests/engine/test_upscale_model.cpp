@@ -206,3 +206,29 @@ TEST(UpscaleModelConfigs, RealSizeLayoutsFromShapesAlone) {
     EXPECT_EQ(inferUpscaleModelConfig(upscaleParameterShapes(vgg), "realesr-general-x4v3.pth").describe(),
               "SRVGGNetCompact x4: 32 convolutions, 64 features");
 }
+
+// Shapes that fuzz_upscale_model found or that are its hostile seeds (tests/fuzz/corpus/upscale_model):
+// a shift past 64 bits, zero channels (an endless scale search), a last layer of 2^62 channels.
+TEST(UpscaleModelConfigs, ImpossibleSizesAreRefusedByName) {
+    const TensorShapes rrdb = {{"conv_first.weight", {8, 3, 3, 3}},
+                               {"body.0.rdb1.conv1.weight", {4, 8, 3, 3}},
+                               {"conv_last.weight", {3, 8, 3, 3}}};
+    TensorShapes manyUps = rrdb;
+    for (int i = 1; i <= 64; ++i) manyUps["conv_up" + std::to_string(i) + ".weight"] = {8, 8, 3, 3};
+    std::string e = errorOf([&] { inferUpscaleModelConfig(manyUps, "ups.pth"); });
+    EXPECT_TRUE(mentions(e, "'ups.pth'") && mentions(e, "64 upsampling stages") && mentions(e, "at most 4")) << e;
+
+    TensorShapes zeroOut = rrdb;
+    zeroOut["conv_last.weight"] = {0, 8, 3, 3};
+    e = errorOf([&] { inferUpscaleModelConfig(zeroOut, "zero.pth"); });
+    EXPECT_TRUE(mentions(e, "'zero.pth'") && mentions(e, "'conv_last.weight' has 0 channels")) << e;
+
+    const TensorShapes vggZero = {{"body.0.weight", {8, 0, 3, 3}}, {"body.1.weight", {8}}, {"body.2.weight", {48, 8, 3, 3}}};
+    e = errorOf([&] { inferUpscaleModelConfig(vggZero, "vgg0.pth"); });
+    EXPECT_TRUE(mentions(e, "'vgg0.pth'") && mentions(e, "the input of 'body.0.weight' has 0 channels")) << e;
+
+    const TensorShapes vggHuge = {{"body.0.weight", {8, 1, 3, 3}}, {"body.1.weight", {8}},
+                                  {"body.2.weight", {int64_t{1} << 62, 8, 3, 3}}};
+    e = errorOf([&] { inferUpscaleModelConfig(vggHuge, "vgg.pth"); });
+    EXPECT_TRUE(mentions(e, "'vgg.pth'") && mentions(e, "4611686018427387904 channels are not 1 x scale x scale")) << e;
+}

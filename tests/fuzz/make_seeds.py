@@ -211,7 +211,72 @@ def server_seeds():
     out("server_bodies", "upload-quoted-boundary.txt", f'multipart/form-data; boundary="{b}"\n'.encode() + body)
 
 
+# ---- upscale_model: the tiny upscale fixtures' tensor lists ("name dim dim ..."), and hostile ones
+def upscale_lines(shapes):
+    return "".join(f"{name} {' '.join(map(str, shape))}\n" for name, shape in shapes.items())
+
+
+def upscale_model_seeds():
+    d = os.path.join(ROOT, "tests/fixtures/upscale")
+    for f in sorted(os.listdir(d)):
+        if f.endswith(".safetensors") and f != "expected.safetensors":
+            raw = open(os.path.join(d, f), "rb").read()
+            header = json.loads(raw[8:8 + struct.unpack("<Q", raw[:8])[0]])
+            shapes = {k: v["shape"] for k, v in header.items() if k != "__metadata__"}
+            out("upscale_model", f.replace(".safetensors", ".txt"), upscale_lines(shapes))
+    rrdb = {"conv_first.weight": [8, 3, 3, 3], "body.0.rdb1.conv1.weight": [4, 8, 3, 3], "conv_last.weight": [3, 8, 3, 3]}
+    out("upscale_model", "rrdb-64-upsamplings.txt", upscale_lines({**rrdb, **{f"conv_up{i}.weight": [8, 8, 3, 3] for i in range(1, 65)}}))
+    out("upscale_model", "rrdb-zero-out-channels.txt", upscale_lines({**rrdb, "conv_last.weight": [0, 8, 3, 3]}))
+    out("upscale_model", "srvgg-zero-channels.txt", upscale_lines(
+        {"body.0.weight": [8, 0, 3, 3], "body.1.weight": [8], "body.2.weight": [48, 8, 3, 3]}))
+    out("upscale_model", "srvgg-huge-last.txt", upscale_lines(
+        {"body.0.weight": [8, 1, 3, 3], "body.1.weight": [8], "body.2.weight": [1 << 62, 8, 3, 3]}))
+    out("upscale_model", "esrgan-no-trunk.txt", upscale_lines({"model.0.weight": [8, 3, 3, 3], "model.1.sub.0.RDB1.conv1.0.weight": [4, 8, 3, 3]}))
+
+
+# ---- comfyui_import: subgraphs (nested, recursive, dangling) and group nodes, made small
+def comfy_subgraph_seeds():
+    inner = {"id": "sub-a", "name": "Sampler", "inputNode": {"id": -10}, "outputNode": {"id": -20},
+             "inputs": [{"id": "i", "name": "model", "type": "MODEL", "linkIds": [10]}],
+             "outputs": [{"id": "o", "name": "LATENT", "type": "LATENT", "linkIds": [13]}],
+             "nodes": [{"id": 1, "type": "EmptyLatentImage", "widgets_values": [64, 64, 1]},
+                       {"id": 2, "type": "KSampler", "widgets_values": [1, "fixed", 2, 7, "euler", "normal", 1],
+                        "inputs": [{"name": "model", "type": "MODEL", "link": 10}, {"name": "latent_image", "type": "LATENT", "link": 9}]}],
+             "links": [{"id": 9, "origin_id": 1, "origin_slot": 0, "target_id": 2, "target_slot": 3, "type": "LATENT"},
+                       {"id": 10, "origin_id": -10, "origin_slot": 0, "target_id": 2, "target_slot": 0, "type": "MODEL"},
+                       {"id": 13, "origin_id": 2, "origin_slot": 0, "target_id": -20, "target_slot": 0, "type": "LATENT"}]}
+    outer_nodes = [{"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["m.safetensors"]},
+                   {"id": 5, "type": "sub-a", "inputs": [{"name": "model", "type": "MODEL", "link": 2}],
+                    "outputs": [{"name": "LATENT", "type": "LATENT", "links": [5]}]},
+                   {"id": 6, "type": "VAEDecode", "inputs": [{"name": "samples", "type": "LATENT", "link": 5}]}]
+    links = [[2, 1, 0, 5, 0, "MODEL"], [5, 5, 0, 6, 0, "LATENT"]]
+    wf = {"version": 0.4, "nodes": outer_nodes, "links": links, "definitions": {"subgraphs": [inner]}}
+    out("comfyui_import", "subgraph.json", json.dumps(wf))
+    nested = json.loads(json.dumps(inner)); nested["id"] = "sub-b"; nested["nodes"][0]["type"] = "sub-a"
+    wf2 = json.loads(json.dumps(wf)); wf2["nodes"][1]["type"] = "sub-b"; wf2["definitions"]["subgraphs"].append(nested)
+    out("comfyui_import", "subgraph-nested.json", json.dumps(wf2))
+    selfish = json.loads(json.dumps(wf)); selfish["definitions"]["subgraphs"][0]["nodes"][0]["type"] = "sub-a"
+    out("comfyui_import", "subgraph-contains-itself.json", json.dumps(selfish))
+    dangling = json.loads(json.dumps(wf)); dangling["definitions"]["subgraphs"][0]["links"][1]["origin_slot"] = 7
+    out("comfyui_import", "subgraph-dangling-slot.json", json.dumps(dangling))
+    group = {"version": 0.4, "links": [[2, 1, 0, 3, 0, "MODEL"]],
+             "nodes": [{"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["m.safetensors"]},
+                       {"id": 3, "type": "workflow>Gen", "inputs": [{"name": "model", "type": "MODEL", "link": 2}],
+                        "widgets_values": [1024, 768, 2, 99, "increment", 33, 4.5, "heun", "simple", 0.75]}],
+             "extra": {"groupNodes": {"Gen": {"nodes": [
+                 {"type": "EmptyLatentImage", "widgets_values": [512, 512, 1], "index": 0},
+                 {"type": "KSampler", "inputs": [{"name": "model", "type": "MODEL", "link": None},
+                                                 {"name": "latent_image", "type": "LATENT", "link": None}],
+                  "widgets_values": [1, "fixed", 20, 8, "euler", "normal", 1], "index": 1}],
+                 "links": [[0, 0, 1, 3, 7, "LATENT"]], "external": [], "config": {}}}}}
+    out("comfyui_import", "group-node.json", json.dumps(group))
+    bad_group = json.loads(json.dumps(group)); bad_group["extra"]["groupNodes"]["Gen"]["links"] = [[0, 0, 9, 3, 7, "LATENT"]]
+    out("comfyui_import", "group-node-bad-link.json", json.dumps(bad_group))
+
+
 if __name__ == "__main__":
-    for sub in ("graph_json", "comfyui_import", "png_text", "bundle", "safetensors", "lora", "image_decode", "server_bodies"):
+    for sub in ("graph_json", "comfyui_import", "png_text", "bundle", "safetensors", "lora", "image_decode", "server_bodies",
+                "upscale_model"):
         os.makedirs(os.path.join(CORPUS, sub), exist_ok=True)
     graph_json(); comfyui_import(); png_text(); bundle(); safetensors_seeds(); lora_seeds(); image_seeds(); server_seeds()
+    upscale_model_seeds(); comfy_subgraph_seeds()

@@ -51,6 +51,19 @@ const std::vector<int64_t>& requiredShape(const TensorShapes& shapes, const std:
     return it->second;
 }
 
+// A channel count read from a shape: at least 1 and small enough that the network's sizes stay in range.
+int64_t channelCount(int64_t n, const std::string& what, const std::string& path) {
+    constexpr int64_t kMaxChannels = int64_t{1} << 20;
+    if (n < 1 || n > kMaxChannels)
+        throw Error("'" + path + "' (upscale model): " + what + " has " + std::to_string(n) + " channels (expected 1 to " +
+                    std::to_string(kMaxChannels) + ")");
+    return n;
+}
+
+// Upscale models enlarge by 2 to 8 (x16 with four stages is the most any published layout has).
+constexpr int64_t kMaxUpsamplings = 4;
+constexpr int64_t kMaxSrVggScale = 16;
+
 int64_t countWhile(const std::function<bool(int64_t)>& present) {
     int64_t n = 0;
     while (present(n)) ++n;
@@ -87,15 +100,18 @@ UpscaleModelConfig inferRrdb(const TensorShapes& canonical, bool esrganLayout, i
     c.arch = UpscaleArch::RrdbNet;
     c.esrganLayout = esrganLayout;
     const std::vector<int64_t>& first = requiredShape(canonical, "conv_first.weight", 4, path);
-    c.features = first[0];
-    c.outChannels = requiredShape(canonical, "conv_last.weight", 4, path)[0];
+    c.features = channelCount(first[0], "'conv_first.weight'", path);
+    c.outChannels = channelCount(requiredShape(canonical, "conv_last.weight", 4, path)[0], "'conv_last.weight'", path);
     c.blocks = countWhile([&](int64_t i) { return canonical.count("body." + std::to_string(i) + ".rdb1.conv1.weight") > 0; });
     if (c.blocks == 0) throw Error("'" + path + "' (RRDBNet upscale model): no RRDB blocks ('body.0.rdb1.conv1.weight')");
-    c.growth = requiredShape(canonical, "body.0.rdb1.conv1.weight", 4, path)[0];
+    c.growth = channelCount(requiredShape(canonical, "body.0.rdb1.conv1.weight", 4, path)[0], "'body.0.rdb1.conv1.weight'", path);
     c.upsamplings = upsamplings >= 0 ? upsamplings : countWhile([&](int64_t i) {
         return canonical.count("conv_up" + std::to_string(i + 1) + ".weight") > 0;
     });
-    const int64_t read = first[1];
+    if (c.upsamplings > kMaxUpsamplings)
+        throw Error("'" + path + "' (RRDBNet upscale model): " + std::to_string(c.upsamplings) +
+                    " upsampling stages; Tessera knows layouts with at most " + std::to_string(kMaxUpsamplings));
+    const int64_t read = channelCount(first[1], "the input of 'conv_first.weight'", path);
     c.unshuffle = read == c.outChannels * 16 ? 4 : read == c.outChannels * 4 ? 2 : 1;
     c.inChannels = read / (c.unshuffle * c.unshuffle);
     const int64_t grown = int64_t{1} << c.upsamplings;
@@ -111,8 +127,8 @@ UpscaleModelConfig inferSrVgg(const TensorShapes& shapes, const std::string& pat
     UpscaleModelConfig c;
     c.arch = UpscaleArch::SrVggCompact;
     const std::vector<int64_t>& first = requiredShape(shapes, "body.0.weight", 4, path);
-    c.features = first[0];
-    c.inChannels = c.outChannels = first[1];
+    c.features = channelCount(first[0], "'body.0.weight'", path);
+    c.inChannels = c.outChannels = channelCount(first[1], "the input of 'body.0.weight'", path);
     const int64_t layers = countWhile([&](int64_t i) { return shapes.count("body." + std::to_string(i) + ".weight") > 0; });
     if (layers < 3 || layers % 2 == 0 || requiredShape(shapes, "body.1.weight", 1, path)[0] != c.features)
         throw Error("'" + path + "' is an SRVGGNetCompact model in a layout Tessera does not know: " + std::to_string(layers) +
@@ -120,7 +136,7 @@ UpscaleModelConfig inferSrVgg(const TensorShapes& shapes, const std::string& pat
     c.blocks = (layers - 3) / 2;
     const int64_t lastOut = requiredShape(shapes, "body." + std::to_string(layers - 1) + ".weight", 4, path)[0];
     int64_t s = 1;
-    while (s * s * c.outChannels < lastOut) ++s;
+    while (s < kMaxSrVggScale && s * s * c.outChannels < lastOut) ++s;
     if (s * s * c.outChannels != lastOut)
         throw Error("'" + path + "' (SRVGGNetCompact upscale model): the last convolution's " + std::to_string(lastOut) +
                     " channels are not " + std::to_string(c.outChannels) + " x scale x scale");
