@@ -4,7 +4,10 @@
 // memory limit). Reports resident memory, open file descriptors and threads after the first 50
 // runs and every 100 after. Run by hand (not a timed test):
 //
-//   editor_queue_soak [--runs 1000] [--refdata ../shared/refdata] [--clear-outputs-every N]
+//   editor_queue_soak [--runs 1000] [--refdata ../shared/refdata] [--clear-outputs-every N] [--free-every N]
+//
+// --free-every N calls RunController::freeMemory() every N runs (ComfyUI's /free), separating the
+// output cache's growth within its budget from a leak.
 #include "app/editor/graph_document.h"
 #include "app/editor/node_list_model.h"
 #include "app/editor/output_history.h"
@@ -54,13 +57,14 @@ bool connect(GraphDocument& doc, qint64 from, int slot, qint64 to, const char* i
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    int runs = 1000, clearOutputsEvery = 0;
+    int runs = 1000, clearOutputsEvery = 0, freeEvery = 0;
     std::string refdata = "../shared/refdata";
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string a = argv[i];
         if (a == "--runs") runs = std::atoi(argv[i + 1]);
         if (a == "--refdata") refdata = argv[i + 1];
         if (a == "--clear-outputs-every") clearOutputsEvery = std::atoi(argv[i + 1]);
+        if (a == "--free-every") freeEvery = std::atoi(argv[i + 1]);
     }
     refdata = std::filesystem::absolute(refdata).string();
     QTemporaryDir work;
@@ -132,6 +136,7 @@ int main(int argc, char** argv) {
             std::filesystem::remove_all(root + "/output");
             previews.clear();
         }
+        if (freeEvery > 0 && i % freeEvery == 0) runner.freeMemory();
         if (i == 50 || i % 100 == 0 || i == runs) {
             const ProcessFigures f = processFigures();
             if (i == 50) at50 = f;

@@ -67,6 +67,7 @@ ApplicationWindow {
     Action { id: minimapAction; text: qsTr("&Minimap"); checkable: true; checked: canvas.minimapVisible; onTriggered: canvas.minimapVisible = checked }
     Action { id: runAction; text: qsTr("&Run"); onTriggered: editor.runner.run() }
     Action { id: cancelAction; text: qsTr("&Cancel all"); enabled: editor.runner.running; onTriggered: editor.runner.cancelAll() }
+    Action { id: freeMemoryAction; text: qsTr("&Free memory"); onTriggered: editor.runner.freeMemory() }
     Action { id: sweepAction; text: qsTr("S&weep…"); checkable: true; checked: sweepPanel.visible; onTriggered: sweepPanel.visible = checked }
     Action { id: helpAction; text: qsTr("&Keyboard shortcuts"); onTriggered: help.visible = !help.visible }
     Action { id: settingsAction; text: qsTr("Se&ttings…"); onTriggered: settingsDialog.open() }
@@ -165,6 +166,7 @@ ApplicationWindow {
             title: qsTr("&Run")
             HintMenuItem { action: runAction; hint: "Ctrl+Enter" }
             HintMenuItem { action: cancelAction; hint: "Esc" }
+            MenuItem { action: freeMemoryAction }
             MenuSeparator {}
             MenuItem { action: sweepAction }
         }

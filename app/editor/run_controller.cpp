@@ -233,6 +233,10 @@ void RunController::cancelAll() {
     for (int id : ids) cancel(id);
 }
 
+void RunController::freeMemory() { impl_->executor.freeAll(); }
+
+double RunController::cachedOutputBytes() const { return double(impl_->executor.cacheBytes()); }
+
 void RunController::setThreads(int threads) { threads_ = threads; }
 
 void RunController::handle(int runId, int kindValue, qint64 node, int step, int total, const QString& message,

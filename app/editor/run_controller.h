@@ -49,6 +49,10 @@ public:
     Q_INVOKABLE int run();                 // queues the current graph; the run id
     Q_INVOKABLE void cancel(int runId);    // pending: removed; running: stops within a sampler step
     Q_INVOKABLE void cancelAll();          // Esc
+    // Empties this machine's cache of node outputs (ComfyUI's /free): every run of a new seed keeps
+    // its results within the cache's byte budget until then. A run in progress keeps what it holds.
+    Q_INVOKABLE void freeMemory();
+    Q_INVOKABLE double cachedOutputBytes() const;  // what freeMemory() would release
     void setThreads(int threads);          // CPU threads for the engine; 0 = all cores
     // The backends of Settings > Backends: with a remote one enabled, runs go through app/remote's
     // RunQueue (this machine too, when enabled); otherwise straight to this process's executor.

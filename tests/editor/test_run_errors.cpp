@@ -89,3 +89,44 @@ TEST(RunErrors, ANodeRefusedForMemoryKeepsTheGraphTheOutputsAndTheQueue) {
     EXPECT_EQ(doc.graph().node(scale)->widgets.at("width").toInt(), 32);
     std::filesystem::remove_all(root);
 }
+
+TEST(RunErrors, FreeMemoryEmptiesTheOutputCacheAndTheNextRunStillWorks) {
+    int argc = 1;
+    char name[] = "editor_tests";
+    char* argv[] = {name, nullptr};
+    std::unique_ptr<QCoreApplication> app;
+    if (!QCoreApplication::instance()) app = std::make_unique<QCoreApplication>(argc, argv);
+
+    const std::string root = tessera::test::makeTempDir("free-memory");
+    std::filesystem::create_directories(root + "/input");
+    QImage(16, 16, QImage::Format_RGB888).save(QString::fromStdString(root + "/input/pic.png"));
+    GraphDocument doc(builtinRegistry());
+    NodeListModel nodes(&doc);
+    PreviewStore previews;
+    RunController runs(&doc, &nodes, &previews);
+    Environment env;
+    env.inputDir = root + "/input";
+    env.outputDir = root + "/output";
+    env.tempDir = root + "/temp";
+    runs.setEnvironment(env);
+    const qint64 load = doc.addNode("LoadImage", 0, 0), scale = doc.addNode("ImageScale", 300, 0),
+                 save = doc.addNode("SaveImage", 600, 0);
+    ASSERT_TRUE(doc.setWidgetValue(load, "image", "pic.png"));
+    TextToImage::link(doc, load, 0, scale, "image");
+    TextToImage::link(doc, scale, 0, save, "images");
+
+    QSignalSpy finished(&runs, &RunController::runFinished);
+    EXPECT_EQ(runs.cachedOutputBytes(), 0.0);
+    runs.run();
+    ASSERT_TRUE(finished.wait(60000));
+    ASSERT_TRUE(finished.at(0).at(1).toBool()) << str(finished.at(0).at(2).toString());
+    EXPECT_GT(runs.cachedOutputBytes(), 0.0);  // the loaded and the scaled image
+
+    runs.freeMemory();
+    EXPECT_EQ(runs.cachedOutputBytes(), 0.0);
+    runs.run();
+    ASSERT_TRUE(finished.wait(60000));
+    EXPECT_TRUE(finished.at(1).at(1).toBool()) << str(finished.at(1).at(2).toString());
+    EXPECT_GT(runs.cachedOutputBytes(), 0.0);
+    std::filesystem::remove_all(root);
+}
