@@ -3,11 +3,23 @@
 #include "app/editor/graph_document.h"
 #include "nodes/builtin_nodes.h"
 
+#include <QCoreApplication>
 #include <QString>
 #include <QVariant>
 #include <gtest/gtest.h>
 
+#include <memory>
+
 namespace tessera::editor::test {
+
+// An event loop for tests that run graphs or wait for signals: a QCoreApplication unless one exists
+// already (then nullptr), kept while the returned pointer lives.
+inline std::unique_ptr<QCoreApplication> coreApplicationIfNone() {
+    static int argc = 1;
+    static char name[] = "editor_tests";
+    static char* argv[] = {name, nullptr};
+    return QCoreApplication::instance() ? nullptr : std::make_unique<QCoreApplication>(argc, argv);
+}
 
 inline const Registry& builtinRegistry() {
     static Registry registry;

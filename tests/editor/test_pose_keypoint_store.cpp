@@ -26,11 +26,7 @@ std::vector<nodes::PoseFrame> posesOf(const QString& json) {
 }  // namespace
 
 TEST(PoseKeypointStore, TheSessionKeepsTheRunsPoseKeypointOutputsPerNodeOutput) {
-    int argc = 1;
-    char name[] = "editor_tests";
-    char* argv[] = {name, nullptr};
-    std::unique_ptr<QCoreApplication> app;
-    if (!QCoreApplication::instance()) app = std::make_unique<QCoreApplication>(argc, argv);
+    const auto app = coreApplicationIfNone();
 
     const std::string root = tessera::test::makeTempDir("pose-keypoint-store");
     EditorSession session(QString::fromStdString(root + "/settings.ini"));

@@ -17,17 +17,10 @@ using namespace tessera::editor::test;
 
 namespace {
 
-std::unique_ptr<QCoreApplication> eventLoopForPublisher() {
-    static int argc = 1;
-    static char name[] = "editor_tests";
-    static char* argv[] = {name, nullptr};
-    return QCoreApplication::instance() ? nullptr : std::make_unique<QCoreApplication>(argc, argv);
-}
-
 }  // namespace
 
 TEST(PreviewPublisher, CoalescesPerNodeAndNotifiesOnlyShownNodes) {
-    const auto app = eventLoopForPublisher();
+    const auto app = coreApplicationIfNone();
     GraphDocument doc(builtinRegistry());
     NodeListModel model(&doc);
     const qint64 shown = doc.addNode("KSampler", 0, 0), hidden = doc.addNode("KSampler", 5000, 0);

@@ -19,16 +19,40 @@ using namespace tessera;
 using namespace tessera::editor;
 using namespace tessera::editor::test;
 
-TEST(RunErrors, ANodeRefusedForMemoryKeepsTheGraphTheOutputsAndTheQueue) {
-    int argc = 1;
-    char name[] = "editor_tests";
-    char* argv[] = {name, nullptr};
-    std::unique_ptr<QCoreApplication> app;
-    if (!QCoreApplication::instance()) app = std::make_unique<QCoreApplication>(argc, argv);
+namespace {
 
-    const std::string root = tessera::test::makeTempDir("run-errors");
+// A temporary folder with input/pic.png (16x16), for the graph scaleGraph() builds.
+std::string folderWithAPicture(const std::string& name) {
+    const std::string root = tessera::test::makeTempDir(name);
     std::filesystem::create_directories(root + "/input");
     QImage(16, 16, QImage::Format_RGB888).save(QString::fromStdString(root + "/input/pic.png"));
+    return root;
+}
+
+Environment folderEnvironment(const std::string& root) {
+    Environment env;
+    env.inputDir = root + "/input";
+    env.outputDir = root + "/output";
+    env.tempDir = root + "/temp";
+    return env;
+}
+
+// LoadImage(pic.png) -> ImageScale -> SaveImage; the ImageScale node's id.
+qint64 scaleGraph(GraphDocument& doc) {
+    const qint64 load = doc.addNode("LoadImage", 0, 0), scale = doc.addNode("ImageScale", 300, 0),
+                 save = doc.addNode("SaveImage", 600, 0);
+    EXPECT_TRUE(doc.setWidgetValue(load, "image", "pic.png"));
+    TextToImage::link(doc, load, 0, scale, "image");
+    TextToImage::link(doc, scale, 0, save, "images");
+    return scale;
+}
+
+}  // namespace
+
+TEST(RunErrors, ANodeRefusedForMemoryKeepsTheGraphTheOutputsAndTheQueue) {
+    const auto app = coreApplicationIfNone();
+
+    const std::string root = folderWithAPicture("run-errors");
     GraphDocument doc(builtinRegistry());
     doc.setInputDir(QString::fromStdString(root + "/input"));
     NodeListModel nodes(&doc);
@@ -36,17 +60,10 @@ TEST(RunErrors, ANodeRefusedForMemoryKeepsTheGraphTheOutputsAndTheQueue) {
     OutputHistory history;
     RunController runs(&doc, &nodes, &previews);
     runs.setOutputHistory(&history);
-    Environment env;
-    env.inputDir = root + "/input";
-    env.outputDir = root + "/output";
-    env.tempDir = root + "/temp";
-    runs.setEnvironment(env);
+    runs.setEnvironment(folderEnvironment(root));
 
-    const qint64 load = doc.addNode("LoadImage", 0, 0), scale = doc.addNode("ImageScale", 300, 0),
-                 save = doc.addNode("SaveImage", 600, 0);
-    ASSERT_TRUE(doc.setWidgetValue(load, "image", "pic.png"));
-    TextToImage::link(doc, load, 0, scale, "image");
-    TextToImage::link(doc, scale, 0, save, "images");
+    const qint64 scale = scaleGraph(doc);
+    ASSERT_FALSE(HasFailure());
     ASSERT_TRUE(doc.setWidgetValue(scale, "width", 64));
     ASSERT_TRUE(doc.setWidgetValue(scale, "height", 64));
 
@@ -91,29 +108,16 @@ TEST(RunErrors, ANodeRefusedForMemoryKeepsTheGraphTheOutputsAndTheQueue) {
 }
 
 TEST(RunErrors, FreeMemoryEmptiesTheOutputCacheAndTheNextRunStillWorks) {
-    int argc = 1;
-    char name[] = "editor_tests";
-    char* argv[] = {name, nullptr};
-    std::unique_ptr<QCoreApplication> app;
-    if (!QCoreApplication::instance()) app = std::make_unique<QCoreApplication>(argc, argv);
+    const auto app = coreApplicationIfNone();
 
-    const std::string root = tessera::test::makeTempDir("free-memory");
-    std::filesystem::create_directories(root + "/input");
-    QImage(16, 16, QImage::Format_RGB888).save(QString::fromStdString(root + "/input/pic.png"));
+    const std::string root = folderWithAPicture("free-memory");
     GraphDocument doc(builtinRegistry());
     NodeListModel nodes(&doc);
     PreviewStore previews;
     RunController runs(&doc, &nodes, &previews);
-    Environment env;
-    env.inputDir = root + "/input";
-    env.outputDir = root + "/output";
-    env.tempDir = root + "/temp";
-    runs.setEnvironment(env);
-    const qint64 load = doc.addNode("LoadImage", 0, 0), scale = doc.addNode("ImageScale", 300, 0),
-                 save = doc.addNode("SaveImage", 600, 0);
-    ASSERT_TRUE(doc.setWidgetValue(load, "image", "pic.png"));
-    TextToImage::link(doc, load, 0, scale, "image");
-    TextToImage::link(doc, scale, 0, save, "images");
+    runs.setEnvironment(folderEnvironment(root));
+    scaleGraph(doc);
+    ASSERT_FALSE(HasFailure());
 
     QSignalSpy finished(&runs, &RunController::runFinished);
     EXPECT_EQ(runs.cachedOutputBytes(), 0.0);
