@@ -1,6 +1,7 @@
 // The comfyui_controlnet_aux preprocessors that need no model, against reference bytes made by
 // tests/fixtures/preprocessors/make_references.py (numpy re-derivations of the pack's maths), and AIO.
 #include "tests/nodes/node_test_fixture.h"
+#include "tests/nodes/preprocessor_references.h"
 
 #include <fstream>
 
@@ -9,19 +10,9 @@ using tessera::test::sameTensor;
 
 namespace {
 
-constexpr int64_t kRefH = 64, kRefW = 128;
-
 class AuxPreprocessorsTest : public test::NodeGraphTest {
 protected:
-    // A raw HxWx3 uint8 reference as [H,W,3] uint8.
-    static at::Tensor reference(const std::string& name) {
-        const std::string path = test::sourceDir() + "/tests/fixtures/preprocessors/" + name + ".u8";
-        std::ifstream in(path, std::ios::binary);
-        std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        EXPECT_EQ(int64_t(bytes.size()), kRefH * kRefW * 3) << path;
-        bytes.resize(size_t(kRefH * kRefW * 3));
-        return at::from_blob(bytes.data(), {kRefH, kRefW, 3}, at::kByte).clone();
-    }
+    static at::Tensor reference(const std::string& name) { return test::preprocessorReference(name); }
     // As ComfyUI's LoadImage gives it: v / 255 in float32, a batch of one.
     NodeId referenceImage(const std::string& name) { return image(reference(name).to(at::kFloat).div(255.0).unsqueeze(0)); }
     // One output image back in 0..255 bytes (the preprocessors' outputs are v/255).

@@ -3,6 +3,7 @@
 // tests/fixtures/preprocessors/make_depth_references.py, which applies the pack's post-processing to
 // the same linear maps.
 #include "tests/nodes/node_test_fixture.h"
+#include "tests/nodes/preprocessor_references.h"
 #include "tests/nodes/tiny_onnx.h"
 
 #include <fstream>
@@ -19,14 +20,7 @@ protected:
         std::ofstream(root + "/models/preprocessors/" + name, std::ios::binary)
             << test::tinyConvOnnx(3, {{weights[0], weights[1], weights[2]}}, {bias}, "predicted_depth");
     }
-    static at::Tensor depthReference(const std::string& name) {
-        const std::string path = test::sourceDir() + "/tests/fixtures/preprocessors/" + name + ".u8";
-        std::ifstream in(path, std::ios::binary);
-        std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        EXPECT_EQ(bytes.size(), size_t(64 * 128 * 3)) << path;
-        bytes.resize(size_t(64 * 128 * 3));
-        return at::from_blob(bytes.data(), {64, 128, 3}, at::kByte).clone();
-    }
+    static at::Tensor depthReference(const std::string& name) { return test::preprocessorReference(name); }
     at::Tensor runDepthNode(const std::string& type, std::map<std::string, Value> widgets, at::Tensor img = {}) {
         if (!img.defined()) img = depthReference("input").to(at::kFloat).div(255.0).unsqueeze(0);
         const NodeId n = add(type, std::move(widgets));

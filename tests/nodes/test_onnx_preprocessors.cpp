@@ -4,6 +4,7 @@
 // linear models.
 #include "tests/nodes/node_test_fixture.h"
 #include "tests/nodes/tiny_onnx.h"
+#include "tests/nodes/preprocessor_references.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -21,14 +22,7 @@ protected:
     void writeModel(const std::string& name, const std::vector<TinyConvHead>& heads) {
         std::ofstream(root + "/models/preprocessors/" + name, std::ios::binary) << test::tinyConvHeadsOnnx(heads);
     }
-    static at::Tensor reference(const std::string& name) {
-        const std::string path = test::sourceDir() + "/tests/fixtures/preprocessors/" + name + ".u8";
-        std::ifstream in(path, std::ios::binary);
-        std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        EXPECT_EQ(bytes.size(), size_t(64 * 128 * 3)) << path;
-        bytes.resize(size_t(64 * 128 * 3));
-        return at::from_blob(bytes.data(), {64, 128, 3}, at::kByte).clone();
-    }
+    static at::Tensor reference(const std::string& name) { return test::preprocessorReference(name); }
     at::Tensor run(const std::string& type, std::map<std::string, Value> widgets, at::Tensor img = {}) {
         if (!img.defined()) img = reference("input").to(at::kFloat).div(255.0).unsqueeze(0);
         const NodeId n = add(type, std::move(widgets));
