@@ -98,7 +98,7 @@ PixelRect StrokeRasterizer::dab(float cx, float cy, float pressure) {
                     if (s >= opacity) continue;
                     s += (opacity - s) * a;
                     const float m0 = float(t.before[rowStart + size_t(x)]) * (1.0f / 255.0f);
-                    const uint8_t v = coverageByte(brush_.erase ? m0 * (1.0f - s) : m0 + s * (1.0f - m0));
+                    const uint8_t v = coverageByte(brush_.erase ? m0 * (1.0f - s) : m0 + s * (brush_.value - m0));
                     if (out[x] == v) continue;
                     out[x] = v;
                     minX = std::min(minX, x), maxX = std::max(maxX, x);

@@ -3,7 +3,8 @@
 // buffer (kept per 64x64 tile, only where the brush went): a dab raises it towards the dab's
 // opacity by flow x strength, so overlapping dabs build up but never pass the opacity. The
 // buffer is composited onto the mask as it was when the stroke began: paint = over
-// (m + s(1-m)), erase = m(1-s). Every call returns the rectangle of pixels it changed.
+// (m + s(v-m), v = the brush's value: 1 for coverage), erase = m(1-s). Every call returns the
+// rectangle of pixels it changed.
 #include "core/mask/brush.h"
 #include "core/mask/mask_edit.h"
 
