@@ -228,3 +228,20 @@ TEST(MaskBrush, LongStrokeOnA2048MaskTouchesOnlyTheTilesItCrosses) {
     EXPECT_EQ(mask.at(1000, 1003), 255);
     EXPECT_EQ(mask.at(1000, 1100), 0);
 }
+
+TEST(MaskBrush, PaintMovesPixelsTowardsTheBrushValue) {
+    BrushSettings b = brush(10, 1.0f);
+    b.value = 0.4f;  // a colour channel of a colour sketch
+    MaskImage empty(100, 100), full(100, 100);
+    fillMask(full);
+    dabAt50(empty, b);
+    dabAt50(full, b);
+    EXPECT_EQ(empty.at(50, 50), 102);  // 0.4 * 255, over what was there
+    EXPECT_EQ(full.at(50, 50), 102);
+    EXPECT_EQ(full.at(70, 50), 255);
+    b.opacity = 0.5f;
+    MaskImage half(100, 100);
+    fillMask(half);
+    dabAt50(half, b);
+    EXPECT_EQ(half.at(50, 50), 179);  // 1 + 0.5 * (0.4 - 1) = 0.7
+}
