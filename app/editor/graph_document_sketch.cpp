@@ -3,6 +3,7 @@
 #include "app/editor/document_util.h"
 #include "app/editor/graph_commands.h"
 #include "app/editor/graph_document.h"
+#include "app/editor/paint_layers.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -17,12 +18,14 @@ QString sketchWidgetText(const Node& n, const std::string& name) {
     return it == n.widgets.end() ? QString() : q(it->second.toString());
 }
 
-// A file the sketch editor wrote: a greyscale image (black/white) or one with alpha (colour). A
-// new node's file widget defaults to the input folder's first picture, which is no sketch.
+// A file the sketch editor wrote: a greyscale image (black/white) or its marked RGBA PNG (colour).
+// A new node's file widget defaults to the input folder's first picture, which is no sketch, and
+// other pictures with alpha (cut-outs, colour sketches from elsewhere) are not drawn over.
 bool isSketchFile(const QString& path) {
-    const QImage::Format format = QImageReader(path).imageFormat();
+    QImageReader reader(path);
+    const QImage::Format format = reader.imageFormat();
     return format == QImage::Format_Grayscale8 || format == QImage::Format_Grayscale16 ||
-           QImage::toPixelFormat(format).alphaUsage() == QPixelFormat::UsesAlpha;
+           reader.text(PaintLayers::kSketchPngKey) == PaintLayers::kSketchPngValue;
 }
 
 }  // namespace

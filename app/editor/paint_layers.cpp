@@ -86,7 +86,9 @@ QByteArray PaintLayers::colourPng() const {
     QByteArray png;
     QBuffer buffer(&png);
     buffer.open(QIODevice::WriteOnly);
-    return colourImage().save(&buffer, "PNG") ? png : QByteArray();
+    QImage image = colourImage();
+    image.setText(kSketchPngKey, kSketchPngValue);
+    return image.save(&buffer, "PNG") ? png : QByteArray();
 }
 
 void PaintLayers::setBrushColor(const QColor& c) { brushColor_ = paintRgbOf(c); }

@@ -40,7 +40,10 @@ public:
     // A colour sketch's pixel as premultiplied ARGB (what the canvas shows).
     QRgb premultipliedAt(int x, int y) const;
     // A colour sketch as straight RGBA (Format_RGBA8888), and as the PNG the PaintedSketch node
-    // reads (empty if encoding fails).
+    // reads (empty if encoding fails), marked as the sketch editor's by a text chunk
+    // (kSketchPngKey = kSketchPngValue) so that only such files reopen as sketches.
+    static constexpr const char* kSketchPngKey = "Tessera";
+    static constexpr const char* kSketchPngValue = "colour sketch";
     QImage colourImage() const;
     QByteArray colourPng() const;
 

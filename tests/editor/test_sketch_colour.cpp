@@ -83,6 +83,13 @@ TEST(SketchColour, ColouredStrokesKeepTheirColoursThroughUndoTheFileAndThePainte
     const qint64 sketch = doc.addNode("PaintedSketch", 0, 0);
     ASSERT_TRUE(doc.applySketch(sketch, "colour_sketch.png", "#ffffff", "black")) << doc.lastError().toStdString();
     EXPECT_EQ(doc.sketchState(sketch)["sketchFile"].toString(), "colour_sketch.png");  // reopens the colour file
+    // A picture with alpha the editor did not write is left as it is: Draw starts a new sketch.
+    QImage cutout = saved;
+    cutout.setText("Tessera", "");
+    ASSERT_TRUE(cutout.save(input + "/cutout.png"));
+    ASSERT_TRUE(doc.applySketch(sketch, "cutout.png", "#ffffff", "black"));
+    EXPECT_EQ(doc.sketchState(sketch)["sketchFile"].toString(), "sketch.png");
+    ASSERT_TRUE(doc.applySketch(sketch, "colour_sketch.png", "#ffffff", "black"));
     ASSERT_TRUE(doc.saveAs(input + "/colour.tessera")) << doc.lastError().toStdString();
     const Bundle bundle = loadBundle(input + "/colour.tessera", &builtinRegistry());
     ASSERT_EQ(bundle.files.count("colour_sketch.png"), 1u);
