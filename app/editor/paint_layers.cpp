@@ -21,15 +21,12 @@ mask::PixelRect paintRectOf(const mask::MaskStep& step) {
 
 }  // namespace
 
-PaintLayers::PaintLayers() {
-    for (size_t i = 0; i < layers_.size(); ++i) strokes_[i] = std::make_unique<mask::StrokeRasterizer>(layers_[i]);
-}
+PaintLayers::PaintLayers() = default;
 
 PaintLayers::~PaintLayers() = default;
 
 void PaintLayers::reset(mask::MaskImage coverage) {
-    for (auto& s : strokes_)
-        if (s->active()) s->end();  // before the layers it reads change size
+    if (stroke_.active()) stroke_.end();  // before the layers it reads change size
     layers_[0] = std::move(coverage);
     for (size_t i = 1; i < layers_.size(); ++i) layers_[i] = {};
     colour_ = false;
@@ -108,37 +105,25 @@ mask::PixelRect PaintLayers::record(mask::MaskStep step) {
 }
 
 mask::PixelRect PaintLayers::beginStroke(const mask::BrushSettings& brush, mask::StrokePoint p) {
-    mask::PixelRect dirty;
-    for (size_t i = 0; i < layerCount(); ++i) {
-        mask::BrushSettings b = brush;
-        if (i > 0) b.value = brushColor_[i - 1];
-        dirty = dirty.united(strokes_[i]->begin(b, p));
-    }
-    return dirty;
+    endStroke();
+    std::vector<mask::FollowerLayer> followers;
+    if (colour_)
+        for (size_t k = 0; k < 3; ++k) followers.push_back({&layers_[k + 1], brushColor_[k]});
+    stroke_.setFollowers(std::move(followers));
+    return stroke_.begin(brush, p);
 }
 
-mask::PixelRect PaintLayers::strokeTo(mask::StrokePoint p) {
-    mask::PixelRect dirty;
-    for (size_t i = 0; i < layerCount(); ++i) dirty = dirty.united(strokes_[i]->lineTo(p));
-    return dirty;
-}
+mask::PixelRect PaintLayers::strokeTo(mask::StrokePoint p) { return stroke_.lineTo(p); }
 
 mask::PixelRect PaintLayers::endStroke() {
     if (!stroking()) return {};
-    mask::MaskStep step;
-    for (size_t i = 0; i < layerCount(); ++i) step.push_back(strokes_[i]->end());
-    return record(std::move(step));
+    return record(stroke_.endLayers());
 }
 
 mask::PixelRect PaintLayers::line(const mask::BrushSettings& brush, mask::StrokePoint a, mask::StrokePoint b) {
-    endStroke();
-    mask::MaskStep step;
-    for (size_t i = 0; i < layerCount(); ++i) {
-        mask::BrushSettings layerBrush = brush;
-        if (i > 0) layerBrush.value = brushColor_[i - 1];
-        step.push_back(mask::paintLine(layers_[i], layerBrush, a, b));
-    }
-    return record(std::move(step));
+    beginStroke(brush, a);
+    strokeTo(b);
+    return endStroke();
 }
 
 mask::MaskStep PaintLayers::tintStep(const std::array<float, 3>& rgb) {

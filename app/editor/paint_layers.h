@@ -13,7 +13,6 @@
 #include <QImage>
 
 #include <array>
-#include <memory>
 #include <vector>
 
 namespace tessera::editor {
@@ -53,7 +52,7 @@ public:
 
     mask::PixelRect beginStroke(const mask::BrushSettings& brush, mask::StrokePoint p);
     mask::PixelRect strokeTo(mask::StrokePoint p);
-    bool stroking() const { return strokes_[0]->active(); }
+    bool stroking() const { return stroke_.active(); }
     // Ends the stroke as one undo step; the rectangle it changed (empty when nothing changed).
     mask::PixelRect endStroke();
     // A whole straight stroke (Shift+click) as one undo step.
@@ -79,7 +78,7 @@ private:
 
     bool colour_ = false;
     std::array<mask::MaskImage, 4> layers_;  // coverage, then premultiplied red, green, blue
-    std::array<std::unique_ptr<mask::StrokeRasterizer>, 4> strokes_;
+    mask::StrokeRasterizer stroke_{layers_[0]};  // the colour channels follow the coverage
     mask::MaskHistory history_;
     std::array<float, 3> brushColor_{1, 1, 1};
 };
