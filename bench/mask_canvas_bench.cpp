@@ -1,5 +1,5 @@
 // Frame times of the mask editor's canvas while a long stroke is painted on a 2048x2048 image.
-//   mask_canvas_bench [--frames N] [--zoom Z]   (under xvfb-run, or with QT_QPA_PLATFORM=offscreen)
+//   mask_canvas_bench [--frames N] [--zoom Z] [--colour]   (under xvfb-run, or with QT_QPA_PLATFORM=offscreen)
 // A 1600x1000 window shows a MaskCanvas fitted to the image (or at --zoom). For brush radii 20, 80
 // and 200 image pixels, each frame gets ONE mouse move 40 image pixels further along a circle
 // (a fast hand: ~2400 px/s of image at 60 Hz). Reported per frame, mean / p95 / max in ms:
@@ -7,6 +7,7 @@
 //   sync:  MaskCanvas::updatePaintNode (re-making the overlay tiles the segment touched);
 //   frame: the time between two frameSwapped signals (paint + sync + render + swap).
 // The first row ("idle") is the same number of frames with no painting: the cost of drawing the view.
+// --colour paints a colour sketch instead (the sketch editor's Colour strokes: four layers).
 #include "app/gui/mask_canvas.h"
 
 #include <QElapsedTimer>
@@ -66,6 +67,9 @@ int main(int argc, char** argv) {
     QGuiApplication app(argc, argv);
     int frames = 300;
     double zoom = 0;  // 0: fit
+    bool colour = false;
+    for (int i = 1; i < argc; ++i)
+        if (QString(argv[i]) == "--colour") colour = true;
     for (int i = 1; i + 1 < argc; ++i) {
         if (QString(argv[i]) == "--frames") frames = std::max(10, atoi(argv[i + 1]));
         if (QString(argv[i]) == "--zoom") zoom = atof(argv[i + 1]);
@@ -76,6 +80,9 @@ int main(int argc, char** argv) {
     window.setColor(Qt::black);
     auto* canvas = new MaskCanvas(window.contentItem());
     canvas->setSize(QSizeF(1600, 1000));
+    canvas->setColourLayer(colour);
+    canvas->setShowColours(colour);
+    canvas->setBrushColor(QColor(255, 59, 48));
     if (!canvas->load(makeImage(dir.path()), dir.path() + "/mask.png")) {
         std::fprintf(stderr, "%s\n", qPrintable(canvas->lastError()));
         return 1;
@@ -95,8 +102,8 @@ int main(int argc, char** argv) {
                      [&] { syncTimes.push_back(double(clock.nsecsElapsed() - syncStart) / 1e6); },
                      Qt::DirectConnection);
 
-    std::printf("2048x2048 image, window 1600x1000, zoom %.3f, %s, %d frames per radius, one 40 px move per frame\n",
-                canvas->zoom(), qPrintable(QGuiApplication::platformName()), frames);
+    std::printf("2048x2048 image, %s, window 1600x1000, zoom %.3f, %s, %d frames per radius, one 40 px move per frame\n",
+                colour ? "colour sketch" : "mask", canvas->zoom(), qPrintable(QGuiApplication::platformName()), frames);
     std::printf("%7s | %26s | %26s | %26s\n", "radius", "paint ms mean/p95/max", "sync ms mean/p95/max",
                 "frame ms mean/p95/max");
     const std::vector<float> radii{0, 20, 80, 200};  // 0: idle

@@ -1,12 +1,15 @@
 import QtQuick
+import QtQuick.Dialogs
 import Tessera.Gui 1.0
 
 // The sketch editor of a PaintedSketch node: a full-window page, hidden until openFor(), drawing
 // with the mask brush engine (MaskCanvas: pressure, hardness, undo) on top of the faded picture
-// that feeds the node (or a blank canvas). The strokes show in the line colour; Apply saves them
-// as the node's greyscale sketch PNG in the input folder and sets the node's file, line colour and
-// background in one undo step. Keys: [ ] brush size, B brush, E or X eraser, Ctrl+Z undo,
-// Ctrl+Shift+Z or Ctrl+Y redo, F fit, Esc cancel, Space held: the left button pans.
+// that feeds the node (or a blank canvas). Black/white: the strokes show in the line colour and
+// Apply saves them as the node's greyscale sketch PNG. Colour: each stroke keeps the colour it was
+// painted in (swatches or the colour dialog) and Apply saves an RGBA sketch PNG. Either way Apply
+// sets the node's file, line colour and background in one undo step. Keys: [ ] brush size,
+// B brush, E or X eraser, Ctrl+Z undo, Ctrl+Shift+Z or Ctrl+Y redo, F fit, Esc cancel, Space held:
+// the left button pans.
 Rectangle {
     id: root
     visible: false
@@ -19,8 +22,13 @@ Rectangle {
     property string lineColor: "#ffffff"
     property string background: "black"  // the node's: "black", "white" or "image"
     property bool confirmingCancel: false
+    property bool colourStrokes: false     // each stroke in its own colour (an RGBA sketch)
+    property bool paintedInColour: false   // colours were painted (or opened): switching keeps them
+    property string paintColor: "#ff3b30"  // the colour of the next stroke
     readonly property alias canvas: canvas
+    readonly property alias colourDialog: colourDialog
     readonly property var swatches: ["#ffffff", "#000000", "#ff3b30", "#ffcc00", "#34c759", "#007aff"]
+    readonly property var paintSwatches: ["#ffffff", "#000000", "#ff3b30", "#ff9500", "#ffcc00", "#34c759", "#007aff", "#af52de"]
     readonly property color backgroundColor: background === "white" ? "white" : "black"
     signal applied(var nodeId)
 
@@ -35,14 +43,23 @@ Rectangle {
         lineColor = state.lineColor || "#ffffff"
         background = state.background || "black"
         confirmingCancel = false
+        colourStrokes = false  // a black/white sketch opens in its line colour
         visible = true
         const ok = imagePath ? canvas.load(imagePath, sketchPath) : canvas.loadBlank("black", 512, 512, sketchPath)
+        colourStrokes = paintedInColour = canvas.colourFile
         canvas.forceActiveFocus()
         canvas.fitToView()
         return ok
     }
+    // Into colour, a black/white sketch takes its line colour; back to black/white only the display changes.
+    function setColourStrokes(on) {
+        if (on === colourStrokes) return
+        if (on && !paintedInColour) canvas.tintStrokes(lineColor)
+        colourStrokes = on
+        if (on) paintedInColour = true
+    }
     function apply() {
-        if (!canvas.saveMask(sketchPath)) return false
+        if (!(colourStrokes ? canvas.saveColourSketch(sketchPath) : canvas.saveMask(sketchPath))) return false
         if (!editor.document.applySketch(target, sketchFile, lineColor, background)) return false
         confirmingCancel = false
         visible = false
@@ -121,6 +138,9 @@ Rectangle {
             brushHardness: 0.9
             overlayColor: root.lineColor
             overlayOpacity: 1
+            colourLayer: true
+            showColours: root.colourStrokes
+            brushColor: root.colourStrokes ? root.paintColor : root.lineColor
             fadeColor: root.backgroundColor
             // A blank canvas is shown entirely in the background colour.
             imageFade: !root.imagePath ? 1 : root.background === "image" ? 0.25 : 0.7
@@ -134,7 +154,7 @@ Rectangle {
             Rectangle { anchors.fill: parent; radius: width / 2; color: "transparent"; border.color: "#80808080"; border.width: 3 }
             Rectangle {
                 anchors.fill: parent; anchors.margins: 1; radius: width / 2; color: "transparent"
-                border.color: canvas.eraser ? "#ffb0b0" : root.lineColor; border.width: 1
+                border.color: canvas.eraser ? "#ffb0b0" : canvas.brushColor; border.width: 1
             }
         }
         Rectangle {
@@ -178,8 +198,38 @@ Rectangle {
             NumberField { width: parent.width; label: qsTr("Opacity"); slider: true; isInt: false; minimum: 0.01; maximum: 1; value: canvas.brushOpacity; onCommitted: (v) => canvas.brushOpacity = v }
             MaskCheckBox { text: qsTr("Pen pressure changes the size"); checked: canvas.pressureSize; onToggled: (c) => canvas.pressureSize = c }
             MaskCheckBox { text: qsTr("Pen pressure changes the opacity"); checked: canvas.pressureOpacity; onToggled: (c) => canvas.pressureOpacity = c }
-            SectionTitle { text: qsTr("LINE COLOUR") }
+            SectionTitle { text: qsTr("STROKES") }
             Row {
+                spacing: 4
+                MaskButton { objectName: "sketchModeMono"; text: qsTr("Black/white"); checked: !root.colourStrokes; onClicked: root.setColourStrokes(false) }
+                MaskButton { objectName: "sketchModeColour"; text: qsTr("Colour"); checked: root.colourStrokes; onClicked: root.setColourStrokes(true) }
+            }
+            SectionTitle { text: qsTr("BRUSH COLOUR"); visible: root.colourStrokes }
+            Flow {
+                visible: root.colourStrokes
+                width: parent.width; spacing: 6
+                Repeater {
+                    model: root.paintSwatches
+                    Rectangle {
+                        required property string modelData
+                        objectName: "paint_" + modelData
+                        width: 22; height: 22; radius: 11
+                        color: modelData
+                        border.width: 2
+                        border.color: Qt.colorEqual(root.paintColor, modelData) ? Theme.selection : Theme.fieldBorder
+                        MouseArea { anchors.fill: parent; onClicked: root.paintColor = parent.modelData }
+                    }
+                }
+                Rectangle {
+                    width: 22; height: 22; radius: 4
+                    color: root.paintColor
+                    border.width: 2; border.color: Theme.selection
+                }
+                MaskButton { objectName: "pickColourButton"; text: qsTr("Pick…"); tip: qsTr("Any colour"); onClicked: { colourDialog.selectedColor = root.paintColor; colourDialog.open() } }
+            }
+            SectionTitle { text: qsTr("LINE COLOUR"); visible: !root.colourStrokes }
+            Row {
+                visible: !root.colourStrokes
                 spacing: 6
                 Repeater {
                     model: root.swatches
@@ -211,7 +261,9 @@ Rectangle {
             Text {
                 width: parent.width; wrapMode: Text.Wrap
                 color: Theme.textDim; font.pixelSize: Theme.smallFont
-                text: qsTr("White lines on black suit scribble and lineart ControlNets; the picture is only shown faded to draw over, unless the background is the picture.")
+                text: root.colourStrokes
+                    ? qsTr("Each stroke keeps its colour (saved as an RGBA sketch): for colour-sketch ControlNets and image-to-image. Black/white shows and saves the strokes in one line colour.")
+                    : qsTr("White lines on black suit scribble and lineart ControlNets; the picture is only shown faded to draw over, unless the background is the picture.")
             }
         }
         Row {
@@ -220,5 +272,12 @@ Rectangle {
             MaskButton { text: qsTr("Cancel"); tip: "Esc"; onClicked: root.cancel() }
             MaskButton { objectName: "sketchApplyButton"; text: qsTr("Apply"); primary: true; implicitWidth: 90; onClicked: root.apply() }
         }
+    }
+
+    ColorDialog {
+        id: colourDialog
+        title: qsTr("Brush colour")
+        parentWindow: root.Window.window  // none is found when the editor is made before its window
+        onAccepted: root.paintColor = selectedColor.toString()
     }
 }

@@ -3,6 +3,7 @@
 #include "app/editor/document_util.h"
 #include "app/editor/graph_commands.h"
 #include "app/editor/graph_document.h"
+#include "app/editor/paint_layers.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -17,11 +18,14 @@ QString sketchWidgetText(const Node& n, const std::string& name) {
     return it == n.widgets.end() ? QString() : q(it->second.toString());
 }
 
-// A file the sketch editor wrote: a greyscale image. A new node's file widget defaults to the
-// input folder's first picture, which is no sketch.
+// A file the sketch editor wrote: a greyscale image (black/white) or its marked RGBA PNG (colour).
+// A new node's file widget defaults to the input folder's first picture, which is no sketch, and
+// other pictures with alpha (cut-outs, colour sketches from elsewhere) are not drawn over.
 bool isSketchFile(const QString& path) {
-    const QImage::Format format = QImageReader(path).imageFormat();
-    return format == QImage::Format_Grayscale8 || format == QImage::Format_Grayscale16;
+    QImageReader reader(path);
+    const QImage::Format format = reader.imageFormat();
+    return format == QImage::Format_Grayscale8 || format == QImage::Format_Grayscale16 ||
+           reader.text(PaintLayers::kSketchPngKey) == PaintLayers::kSketchPngValue;
 }
 
 }  // namespace
@@ -40,7 +44,8 @@ QVariantMap GraphDocument::sketchState(qint64 sketchNode) const {
         if (const Node* source = graph_.node(l->fromNode); source && source->type == "LoadImage")
             image = sketchWidgetText(*source, "image");
     QString sketchFile = sketchWidgetText(*n, "sketch_file");
-    if (sketchFile.isEmpty() || !QFileInfo(dir.filePath(sketchFile)).isFile() || !isSketchFile(dir.filePath(sketchFile))) {
+    if (sketchFile.isEmpty() || sketchFile == image || !QFileInfo(dir.filePath(sketchFile)).isFile() ||
+        !isSketchFile(dir.filePath(sketchFile))) {
         const QString base = QFileInfo(image).completeBaseName().isEmpty() ? QString() : QFileInfo(image).completeBaseName() + "_";
         sketchFile = base + "sketch.png";
         for (int i = 2; dir.exists(sketchFile); ++i) sketchFile = base + QString("sketch_%1.png").arg(i);

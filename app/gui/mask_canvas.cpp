@@ -2,7 +2,6 @@
 
 #include "app/gui/mask_scene_node.h"
 #include "core/common/error.h"
-#include "core/mask/mask_fill.h"
 #include "core/mask/mask_png.h"
 
 #include <QCryptographicHash>
@@ -78,8 +77,27 @@ bool MaskCanvas::loadBlank(const QColor& color, int width, int height, const QSt
 
 bool MaskCanvas::adopt(const QImage& image, const QString& imageName, const QString& maskPath) {
     mask::MaskImage mask;
+    QImage colours;  // a colour sketch file (colourLayer only)
     try {
-        if (!maskPath.isEmpty() && QFileInfo::exists(maskPath)) {
+        if (colourLayer_ && !maskPath.isEmpty() && QFileInfo::exists(maskPath) &&
+            QImage::toPixelFormat(QImageReader(maskPath).imageFormat()).alphaUsage() == QPixelFormat::UsesAlpha) {
+            QImageReader reader(maskPath);
+            colours = reader.read();
+            if (colours.isNull()) {
+                setError(tr("Cannot read the sketch %1: %2").arg(maskPath, reader.errorString()));
+                return false;
+            }
+            if (colours.size() != image.size()) {
+                setError(tr("The sketch %1 is %2x%3 pixels but the image %4 is %5x%6; draw a new sketch")
+                             .arg(maskPath)
+                             .arg(colours.width())
+                             .arg(colours.height())
+                             .arg(imageName)
+                             .arg(image.width())
+                             .arg(image.height()));
+                return false;
+            }
+        } else if (!maskPath.isEmpty() && QFileInfo::exists(maskPath)) {
             QFile file(maskPath);
             if (!file.open(QIODevice::ReadOnly)) {
                 setError(tr("Cannot open the mask %1: %2").arg(maskPath, file.errorString()));
@@ -106,13 +124,16 @@ bool MaskCanvas::adopt(const QImage& image, const QString& imageName, const QStr
         return false;
     }
 
-    stroke_.reset();  // it refers to the mask being replaced
     painting_ = panning_ = false;
     sourceImage_ = image.convertToFormat(QImage::Format_ARGB32_Premultiplied);
     applyImageFade();
-    mask_ = std::move(mask);
-    stroke_ = std::make_unique<mask::StrokeRasterizer>(mask_);
-    history_.clear();
+    colourFile_ = !colours.isNull();
+    if (colourFile_)
+        layers_.resetColour(colours);
+    else if (colourLayer_)
+        layers_.resetColour(std::move(mask), brushColor_);
+    else
+        layers_.reset(std::move(mask));
     hasLastPoint_ = false;
     dirty_ = {};
     imageChanged_ = overlayRebuild_ = true;
@@ -139,19 +160,35 @@ void MaskCanvas::applyImageFade() {
 }
 
 bool MaskCanvas::saveMask(const QString& pathOrUrl) {
-    const QString path = localPath(pathOrUrl);
-    if (mask_.width() == 0) {
+    if (layers_.width() == 0) {
         setError(tr("No mask to save: load an image first"));
         return false;
     }
     finishStroke();
+    const std::vector<uint8_t> png = mask::encodeMaskPng(layers_.coverage());
+    return writeFile(localPath(pathOrUrl), QByteArray(reinterpret_cast<const char*>(png.data()), qsizetype(png.size())));
+}
+
+bool MaskCanvas::saveColourSketch(const QString& pathOrUrl) {
+    if (!layers_.colour()) {
+        setError(tr("No colour sketch to save: the canvas keeps no colours (load with colourLayer set)"));
+        return false;
+    }
+    finishStroke();
+    const QByteArray png = layers_.colourPng();
+    if (png.isEmpty()) {
+        setError(tr("Cannot encode the sketch as PNG"));
+        return false;
+    }
+    return writeFile(localPath(pathOrUrl), png);
+}
+
+// Atomically: the old file stays if writing fails.
+bool MaskCanvas::writeFile(const QString& path, const QByteArray& bytes) {
     QDir().mkpath(QFileInfo(path).absolutePath());
     QSaveFile file(path);
-    const std::vector<uint8_t> png = mask::encodeMaskPng(mask_);
-    if (!file.open(QIODevice::WriteOnly) ||
-        file.write(reinterpret_cast<const char*>(png.data()), qint64(png.size())) != qint64(png.size()) ||
-        !file.commit()) {
-        setError(tr("Cannot write the mask %1: %2").arg(path, file.errorString()));
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        setError(tr("Cannot write %1: %2").arg(path, file.errorString()));
         return false;
     }
     setError({});
@@ -167,10 +204,9 @@ void MaskCanvas::markDirty(const mask::PixelRect& r) {
     update();
 }
 
-void MaskCanvas::pushEdit(mask::MaskEdit edit) {
-    if (edit.empty()) return;
-    markDirty(edit.rect);
-    history_.push(std::move(edit));
+void MaskCanvas::edited(const mask::PixelRect& r) {
+    if (r.empty()) return;
+    markDirty(r);
     setModified(true);
     Q_EMIT historyChanged();
 }
@@ -178,42 +214,50 @@ void MaskCanvas::pushEdit(mask::MaskEdit edit) {
 void MaskCanvas::finishStroke() {
     if (!painting_) return;
     painting_ = false;
-    if (stroke_ && stroke_->active()) pushEdit(stroke_->end());
+    edited(layers_.endStroke());
 }
 
-void MaskCanvas::undo() { stepHistory(&mask::MaskHistory::undo); }
-void MaskCanvas::redo() { stepHistory(&mask::MaskHistory::redo); }
-
-void MaskCanvas::stepHistory(mask::PixelRect (mask::MaskHistory::*step)(mask::MaskImage&)) {
+void MaskCanvas::undo() {
     finishStroke();
-    const mask::PixelRect r = (history_.*step)(mask_);
-    if (r.empty()) return;
-    markDirty(r);
-    setModified(true);
-    Q_EMIT historyChanged();
+    edited(layers_.undo());
+}
+
+void MaskCanvas::redo() {
+    finishStroke();
+    edited(layers_.redo());
 }
 
 void MaskCanvas::fill() {
     finishStroke();
-    if (mask_.width()) pushEdit(mask::fillMask(mask_));
+    edited(layers_.fill());
 }
 
 void MaskCanvas::clear() {
     finishStroke();
-    if (mask_.width()) pushEdit(mask::clearMask(mask_));
+    edited(layers_.clear());
 }
 
 void MaskCanvas::invert() {
     finishStroke();
-    if (mask_.width()) pushEdit(mask::invertMask(mask_));
+    edited(layers_.invert());
+}
+
+void MaskCanvas::tintStrokes(const QColor& color) {
+    finishStroke();
+    edited(layers_.tint(color));
 }
 
 int MaskCanvas::maskValueAt(int x, int y) const {
-    return mask_.bounds().contains(x, y) ? int(mask_.at(x, y)) : -1;
+    return layers_.coverage().bounds().contains(x, y) ? int(layers_.coverage().at(x, y)) : -1;
+}
+
+QColor MaskCanvas::colourAt(int x, int y) const {
+    if (!layers_.colour() || !layers_.coverage().bounds().contains(x, y)) return {};
+    return QColor::fromRgba(qUnpremultiply(layers_.premultipliedAt(x, y)));
 }
 
 QString MaskCanvas::maskDigest() const {
-    const auto& bytes = mask_.bytes();
+    const auto& bytes = layers_.coverage().bytes();
     return QCryptographicHash::hash(QByteArrayView(bytes.data(), qsizetype(bytes.size())), QCryptographicHash::Sha1)
         .toHex();
 }
@@ -226,15 +270,13 @@ mask::StrokePoint MaskCanvas::strokePoint(QPointF pos, float pressure) const {
 }
 
 void MaskCanvas::press(QPointF pos, float pressure, bool shift) {
-    if (!stroke_) return;
+    if (layers_.width() == 0) return;
     finishStroke();
     const mask::StrokePoint p = strokePoint(pos, pressure);
     if (shift && hasLastPoint_) {
-        mask::PixelRect dirty;
-        pushEdit(mask::paintLine(mask_, brush_, lastPoint_, p, &dirty));
-        markDirty(dirty);
+        edited(layers_.line(brush_, lastPoint_, p));
     } else {
-        markDirty(stroke_->begin(brush_, p));
+        markDirty(layers_.beginStroke(brush_, p));
         painting_ = true;
     }
     lastPoint_ = p;
@@ -244,7 +286,7 @@ void MaskCanvas::press(QPointF pos, float pressure, bool shift) {
 void MaskCanvas::move(QPointF pos, float pressure) {
     if (!painting_) return;
     lastPoint_ = strokePoint(pos, pressure);
-    markDirty(stroke_->lineTo(lastPoint_));
+    markDirty(layers_.strokeTo(lastPoint_));
 }
 
 void MaskCanvas::release() { finishStroke(); }
@@ -332,12 +374,13 @@ QPointF MaskCanvas::toImage(double x, double y) const { return {(x - panX_) / zo
 QPointF MaskCanvas::fromImage(double x, double y) const { return {x * zoom_ + panX_, y * zoom_ + panY_}; }
 
 void MaskCanvas::fitToView() {
-    if (mask_.width() == 0 || width() <= 0 || height() <= 0) return;
+    const int w = layers_.width(), h = layers_.height();
+    if (w == 0 || width() <= 0 || height() <= 0) return;
     fitPending_ = false;
-    const double z = std::clamp(0.95 * std::min(width() / mask_.width(), height() / mask_.height()), kMinZoom, 8.0);
+    const double z = std::clamp(0.95 * std::min(width() / w, height() / h), kMinZoom, 8.0);
     zoom_ = z;
-    panX_ = (width() - mask_.width() * z) / 2;
-    panY_ = (height() - mask_.height() * z) / 2;
+    panX_ = (width() - w * z) / 2;
+    panY_ = (height() - h * z) / 2;
     Q_EMIT viewChanged();
     update();
 }
@@ -382,7 +425,7 @@ void MaskCanvas::geometryChange(const QRectF& newGeometry, const QRectF& oldGeom
 
 QSGNode* MaskCanvas::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
     auto* node = static_cast<MaskSceneNode*>(old);
-    if (mask_.width() == 0) {
+    if (layers_.width() == 0) {
         delete node;
         return nullptr;
     }
@@ -392,7 +435,7 @@ QSGNode* MaskCanvas::updatePaintNode(QSGNode* old, UpdatePaintNodeData*) {
     }
     if (imageChanged_) node->setImage(window(), image_);
     if (overlayRebuild_) node->setOverlayColor(overlayColor_);
-    node->updateOverlay(window(), mask_, dirty_, overlayRebuild_);
+    node->updateOverlay(window(), layers_, showColours_ && layers_.colour(), dirty_, overlayRebuild_);
     node->setOverlay(overlayOpacity_, maskVisible_);
     node->setView(zoom_, panX_, panY_);
     imageChanged_ = overlayRebuild_ = false;
@@ -468,6 +511,20 @@ void MaskCanvas::setFadeColor(const QColor& c) {
     applyImageFade();
     imageChanged_ = true;
     Q_EMIT overlayChanged();
+    update();
+}
+void MaskCanvas::setColourLayer(bool v) {
+    if (assign(colourLayer_, v)) Q_EMIT colourChanged();
+}
+void MaskCanvas::setBrushColor(const QColor& c) {
+    if (!assign(brushColor_, c)) return;
+    layers_.setBrushColor(c);
+    Q_EMIT colourChanged();
+}
+void MaskCanvas::setShowColours(bool v) {
+    if (!assign(showColours_, v)) return;
+    overlayRebuild_ = true;
+    Q_EMIT colourChanged();
     update();
 }
 void MaskCanvas::setMaskVisible(bool v) {

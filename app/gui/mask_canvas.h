@@ -8,16 +8,15 @@
 // (item = image * zoom + pan). Painting marks a dirty rectangle and the next frame re-uploads only
 // the overlay tiles it touches (MaskSceneNode), so many pointer moves cost one upload per frame.
 // The sketch editor uses it too: the strokes are the "mask", shown opaque in the line colour over
-// the image faded towards `fadeColor` (imageFade), or over a blank canvas (loadBlank).
-#include "core/mask/mask_history.h"
-#include "core/mask/stroke_rasterizer.h"
+// the image faded towards `fadeColor` (imageFade), or over a blank canvas (loadBlank). With
+// colourLayer set (before loading) the canvas also keeps each stroke's colour (PaintLayers), painted
+// in brushColor, shown as painted while showColours is set and saved as an RGBA sketch.
+#include "app/editor/paint_layers.h"
 
 #include <QColor>
 #include <QImage>
 #include <QPointF>
 #include <QQuickItem>
-
-#include <memory>
 
 class QPointerEvent;
 
@@ -31,6 +30,10 @@ class MaskCanvas : public QQuickItem {
     Q_PROPERTY(bool canUndo READ canUndo NOTIFY historyChanged)
     Q_PROPERTY(bool canRedo READ canRedo NOTIFY historyChanged)
     Q_PROPERTY(QString lastError READ lastError NOTIFY lastErrorChanged)
+    Q_PROPERTY(bool colourLayer READ colourLayer WRITE setColourLayer NOTIFY colourChanged)  // read at load
+    Q_PROPERTY(bool colourFile READ colourFile NOTIFY loaded)  // the loaded sketch file held colours
+    Q_PROPERTY(QColor brushColor READ brushColor WRITE setBrushColor NOTIFY colourChanged)
+    Q_PROPERTY(bool showColours READ showColours WRITE setShowColours NOTIFY colourChanged)
 
     Q_PROPERTY(double brushRadius READ brushRadius WRITE setBrushRadius NOTIFY brushChanged)  // image pixels
     Q_PROPERTY(double brushHardness READ brushHardness WRITE setBrushHardness NOTIFY brushChanged)
@@ -69,6 +72,10 @@ public:
     Q_INVOKABLE bool loadBlank(const QColor& color, int width, int height, const QString& maskPathOrUrl);
     // Writes the mask as a greyscale PNG, atomically (the old file stays if writing fails).
     Q_INVOKABLE bool saveMask(const QString& pathOrUrl);
+    // Writes a colour sketch (colourLayer) as an RGBA PNG: each stroke's colour, alpha = coverage.
+    Q_INVOKABLE bool saveColourSketch(const QString& pathOrUrl);
+    // Recolours every stroke of a colour sketch in `color` (one undo step).
+    Q_INVOKABLE void tintStrokes(const QColor& color);
 
     Q_INVOKABLE void fitToView();
     // Zooms by `factor` keeping the image point under item position (x, y) where it is.
@@ -85,13 +92,22 @@ public:
     // For tests: the mask byte at an image pixel (-1 outside), and a hash of the whole mask.
     Q_INVOKABLE int maskValueAt(int x, int y) const;
     Q_INVOKABLE QString maskDigest() const;
+    // For tests: a colour sketch's pixel, straight colour with the coverage as alpha.
+    Q_INVOKABLE QColor colourAt(int x, int y) const;
 
-    int imageWidth() const { return mask_.width(); }
-    int imageHeight() const { return mask_.height(); }
+    int imageWidth() const { return layers_.width(); }
+    int imageHeight() const { return layers_.height(); }
     bool modified() const { return modified_; }
-    bool canUndo() const { return history_.canUndo(); }
-    bool canRedo() const { return history_.canRedo(); }
+    bool canUndo() const { return layers_.canUndo(); }
+    bool canRedo() const { return layers_.canRedo(); }
     QString lastError() const { return lastError_; }
+    bool colourLayer() const { return colourLayer_; }
+    bool colourFile() const { return colourFile_; }
+    QColor brushColor() const { return brushColor_; }
+    bool showColours() const { return showColours_; }
+    void setColourLayer(bool v);
+    void setBrushColor(const QColor& c);
+    void setShowColours(bool v);
 
     double brushRadius() const { return brush_.radius; }
     double brushHardness() const { return brush_.hardness; }
@@ -140,6 +156,7 @@ Q_SIGNALS:
     void viewChanged();
     void cursorChanged();
     void spacePanChanged();
+    void colourChanged();
 
 protected:
     QSGNode* updatePaintNode(QSGNode* old, UpdatePaintNodeData*) override;
@@ -156,14 +173,14 @@ protected:
 
 private:
     bool adopt(const QImage& image, const QString& imageName, const QString& maskPath);
+    bool writeFile(const QString& path, const QByteArray& bytes);
     void applyImageFade();  // image_ = sourceImage_ faded
     void press(QPointF pos, float pressure, bool shift);
     void move(QPointF pos, float pressure);
     void release();
     mask::StrokePoint strokePoint(QPointF pos, float pressure) const;
     void finishStroke();
-    void stepHistory(mask::PixelRect (mask::MaskHistory::*step)(mask::MaskImage&));  // undo or redo
-    void pushEdit(mask::MaskEdit edit);
+    void edited(const mask::PixelRect& r);  // after a step was recorded, undone or redone
     void markDirty(const mask::PixelRect& r);
     void setCursor(QPointF pos, bool inside);
     void setError(const QString& message);
@@ -173,9 +190,7 @@ private:
     QImage image_;  // what is shown: sourceImage_ faded by imageFade_
     double imageFade_ = 0;
     QColor fadeColor_{Qt::white};
-    mask::MaskImage mask_;
-    mask::MaskHistory history_;
-    std::unique_ptr<mask::StrokeRasterizer> stroke_;  // paints into mask_
+    PaintLayers layers_;  // the mask, or the sketch's coverage and colours
     mask::BrushSettings brush_;
     mask::StrokePoint lastPoint_;  // where the last stroke ended (Shift+click lines start there)
     bool hasLastPoint_ = false;
@@ -191,6 +206,8 @@ private:
 
     bool modified_ = false;
     QString lastError_;
+    bool colourLayer_ = false, colourFile_ = false, showColours_ = false;
+    QColor brushColor_{Qt::white};
     QColor overlayColor_{255, 64, 64};
     double overlayOpacity_ = 0.5;
     bool maskVisible_ = true;

@@ -74,14 +74,15 @@ void MaskSceneNode::setOverlayColor(const QColor& color) {
         lut_[v] = qPremultiply(qRgba(c.red(), c.green(), c.blue(), v));
 }
 
-QImage MaskSceneNode::overlayTileImage(const mask::MaskImage& mask, const mask::PixelRect& r, bool* painted) const {
+QImage MaskSceneNode::overlayTileImage(const PaintLayers& layers, bool colours, const mask::PixelRect& r,
+                                       bool* painted) const {
     QImage image(r.width, r.height, QImage::Format_ARGB32_Premultiplied);
     uint8_t any = 0;
     for (int y = 0; y < r.height; ++y) {
-        const uint8_t* src = mask.row(r.y + y) + r.x;
+        const uint8_t* src = layers.coverage().row(r.y + y) + r.x;
         auto* dst = reinterpret_cast<uint32_t*>(image.scanLine(y));
         for (int x = 0; x < r.width; ++x) {
-            dst[x] = lut_[src[x]];
+            dst[x] = colours ? layers.premultipliedAt(r.x + x, r.y + y) : lut_[src[x]];
             any |= src[x];
         }
     }
@@ -89,8 +90,9 @@ QImage MaskSceneNode::overlayTileImage(const mask::MaskImage& mask, const mask::
     return image;
 }
 
-void MaskSceneNode::updateOverlay(QQuickWindow* window, const mask::MaskImage& mask, const mask::PixelRect& dirty,
-                                  bool all) {
+void MaskSceneNode::updateOverlay(QQuickWindow* window, const PaintLayers& layers, bool colours,
+                                  const mask::PixelRect& dirty, bool all) {
+    const mask::MaskImage& mask = layers.coverage();
     const int columns = (mask.width() + kOverlayTile - 1) / kOverlayTile;
     const int rows = (mask.height() + kOverlayTile - 1) / kOverlayTile;
     if (mask.width() != maskWidth_ || mask.height() != maskHeight_) {
@@ -115,7 +117,7 @@ void MaskSceneNode::updateOverlay(QQuickWindow* window, const mask::MaskImage& m
                     mask.bounds());
             Tile& tile = overlayTiles_[size_t(ty * columns + tx)];
             bool painted = false;
-            const QImage image = overlayTileImage(mask, r, &painted);
+            const QImage image = overlayTileImage(layers, colours, r, &painted);
             // A node is only in the tree with a live texture (the software renderer reads it on attach).
             if (painted) {
                 setTileTexture(tile, window, image);

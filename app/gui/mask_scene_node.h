@@ -4,7 +4,7 @@
 //   - the mask overlay as kOverlayTile x kOverlayTile textures under an opacity node; each frame only
 //     the tiles the dirty rectangle touches are re-made, so a stroke uploads a few tiles, not the mask.
 //     Tiles with nothing painted are taken out of the tree: an empty overlay costs no drawing.
-#include "core/mask/mask_image.h"
+#include "app/editor/paint_layers.h"
 
 #include <QColor>
 #include <QImage>
@@ -29,8 +29,10 @@ public:
     ~MaskSceneNode() override;
 
     void setImage(QQuickWindow* window, const QImage& image);
-    // Re-makes the overlay tiles that intersect `dirty` (every tile when `all`).
-    void updateOverlay(QQuickWindow* window, const mask::MaskImage& mask, const mask::PixelRect& dirty, bool all);
+    // Re-makes the overlay tiles that intersect `dirty` (every tile when `all`): the coverage in the
+    // overlay colour, or with `colours` a colour sketch's own colours.
+    void updateOverlay(QQuickWindow* window, const PaintLayers& layers, bool colours, const mask::PixelRect& dirty,
+                       bool all);
     void setOverlayColor(const QColor& color);  // takes effect at the next updateOverlay(..., all = true)
     void setOverlay(double opacity, bool visible);
     // Every frame, after the updates: the transform and the filtering of new nodes follow the zoom.
@@ -44,7 +46,7 @@ private:
     };
     static void removeTiles(QSGNode* parent, std::vector<Tile>& tiles);
     // The tile's overlay pixels; `painted` tells whether any mask value in it is above 0.
-    QImage overlayTileImage(const mask::MaskImage& mask, const mask::PixelRect& rect, bool* painted) const;
+    QImage overlayTileImage(const PaintLayers& layers, bool colours, const mask::PixelRect& rect, bool* painted) const;
     static void attach(QSGNode* parent, Tile& tile, bool attached);
     void setTileTexture(Tile& tile, QQuickWindow* window, const QImage& image);
 

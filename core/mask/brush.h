@@ -20,6 +20,9 @@ struct BrushSettings {
     float flow = 1.0f;      // 0..1: what one dab adds towards the opacity
     float spacing = 0.1f;   // distance between dabs as a fraction of the radius
     bool erase = false;
+    // What painting moves a pixel towards: 1 for coverage; one channel of the colour for a colour
+    // sketch's premultiplied colour layers (erasing always moves towards 0).
+    float value = 1.0f;
     PressureMapping pressure;
 };
 

@@ -1,13 +1,30 @@
 #include "core/mask/stroke_rasterizer.h"
 
+#include "core/common/error.h"
+
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 namespace tessera::mask {
+
+namespace {
+
+// One pixel of a layer: `before` (when the stroke began) under stroke coverage `s`; whether it changed.
+inline bool strokeComposite(uint8_t& out, uint8_t before, float s, float value, bool erase) {
+    const float m0 = float(before) * (1.0f / 255.0f);
+    const uint8_t v = coverageByte(erase ? m0 * (1.0f - s) : m0 + s * (value - m0));
+    if (out == v) return false;
+    out = v;
+    return true;
+}
+
+}  // namespace
 
 struct StrokeRasterizer::Tile {
     PixelRect rect;
     std::vector<uint8_t> before;  // the mask when the stroke began
+    std::vector<std::vector<uint8_t>> followersBefore;
     std::vector<float> stroke;    // this stroke's coverage 0..opacity
 };
 
@@ -20,6 +37,7 @@ StrokeRasterizer::Tile& StrokeRasterizer::tile(int index) {
         slot = std::make_unique<Tile>();
         slot->rect = tileRect(mask_, index);
         slot->before = readTile(mask_, index);
+        for (const auto& f : followers_) slot->followersBefore.push_back(readTile(*f.image, index));
         slot->stroke.assign(slot->before.size(), 0.0f);
         touched_.push_back(index);
     }
@@ -28,6 +46,7 @@ StrokeRasterizer::Tile& StrokeRasterizer::tile(int index) {
 
 PixelRect StrokeRasterizer::begin(const BrushSettings& brush, StrokePoint p) {
     if (active_) end();
+    followers_ = nextFollowers_;
     brush_ = brush;
     brush_.spacing = std::clamp(brush.spacing, 0.01f, 10.0f);
     brush_.flow = std::clamp(brush.flow, 0.0f, 1.0f);
@@ -71,6 +90,7 @@ PixelRect StrokeRasterizer::dab(float cx, float cy, float pressure) {
     if (area.empty() || opacity <= 0 || brush_.flow <= 0) return {};
 
     const int columns = tileColumns(mask_);
+    std::vector<uint8_t*> followerRows(followers_.size());
     const float hardness = std::clamp(brush_.hardness, 0.0f, 1.0f);
     // Inside this radius the dab is at full strength: no square root, no fall-off.
     const float solid = std::min(hardness * r, r - 1.0f);
@@ -89,6 +109,7 @@ PixelRect StrokeRasterizer::dab(float cx, float cy, float pressure) {
                 const int x1 = std::min(part.right(), int(std::ceil(cx + halfWidth + 0.5f)));
                 const size_t rowStart = size_t(y - t.rect.y) * size_t(t.rect.width) - size_t(t.rect.x);
                 uint8_t* out = mask_.row(y);
+                for (size_t k = 0; k < followers_.size(); ++k) followerRows[k] = followers_[k].image->row(y);
                 for (int x = x0; x < x1; ++x) {
                     const float fx = float(x) + 0.5f - cx;
                     const float d2 = fx * fx + fy * fy;
@@ -97,10 +118,12 @@ PixelRect StrokeRasterizer::dab(float cx, float cy, float pressure) {
                     float& s = t.stroke[rowStart + size_t(x)];
                     if (s >= opacity) continue;
                     s += (opacity - s) * a;
-                    const float m0 = float(t.before[rowStart + size_t(x)]) * (1.0f / 255.0f);
-                    const uint8_t v = coverageByte(brush_.erase ? m0 * (1.0f - s) : m0 + s * (1.0f - m0));
-                    if (out[x] == v) continue;
-                    out[x] = v;
+                    const size_t i = rowStart + size_t(x);
+                    bool changed = strokeComposite(out[x], t.before[i], s, brush_.value, brush_.erase);
+                    for (size_t k = 0; k < followers_.size(); ++k)
+                        changed |= strokeComposite(followerRows[k][x], t.followersBefore[k][i], s, followers_[k].value,
+                                                   brush_.erase);
+                    if (!changed) continue;
                     minX = std::min(minX, x), maxX = std::max(maxX, x);
                     minY = std::min(minY, y), maxY = std::max(maxY, y);
                 }
@@ -111,21 +134,37 @@ PixelRect StrokeRasterizer::dab(float cx, float cy, float pressure) {
     return {minX, minY, maxX - minX + 1, maxY - minY + 1};
 }
 
-MaskEdit StrokeRasterizer::end() {
-    MaskEdit edit{mask_.width(), mask_.height(), {}, {}};
-    if (!active_) return edit;
+MaskEdit StrokeRasterizer::end() { return std::move(endLayers().front()); }
+
+MaskStep StrokeRasterizer::endLayers() {
+    MaskStep step;
+    step.push_back({mask_.width(), mask_.height(), {}, {}});
+    for (const auto& f : followers_) step.push_back({f.image->width(), f.image->height(), {}, {}});
+    if (!active_) return step;
     active_ = false;
     std::sort(touched_.begin(), touched_.end());
+    const auto keep = [](MaskEdit& edit, const Tile& t, int index, std::vector<uint8_t>& before, std::vector<uint8_t> after) {
+        if (after == before) return;
+        edit.rect = edit.rect.united(t.rect);
+        edit.tiles.push_back({index, std::move(before), std::move(after)});
+    };
     for (int index : touched_) {
         Tile& t = *tiles_[size_t(index)];
-        std::vector<uint8_t> after = readTile(mask_, index);
-        if (after == t.before) continue;
-        edit.rect = edit.rect.united(t.rect);
-        edit.tiles.push_back({index, std::move(t.before), std::move(after)});
+        keep(step[0], t, index, t.before, readTile(mask_, index));
+        for (size_t k = 0; k < followers_.size(); ++k)
+            keep(step[k + 1], t, index, t.followersBefore[k], readTile(*followers_[k].image, index));
     }
     tiles_.clear();
     touched_.clear();
-    return edit;
+    return step;
+}
+
+void StrokeRasterizer::setFollowers(std::vector<FollowerLayer> followers) {
+    for (const auto& f : followers)
+        if (!f.image || f.image->width() != mask_.width() || f.image->height() != mask_.height())
+            throw Error("a layer painted along with a " + std::to_string(mask_.width()) + "x" +
+                        std::to_string(mask_.height()) + " mask must be that size too");
+    nextFollowers_ = std::move(followers);
 }
 
 MaskEdit paintLine(MaskImage& mask, const BrushSettings& brush, StrokePoint a, StrokePoint b, PixelRect* dirty) {

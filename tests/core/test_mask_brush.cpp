@@ -1,5 +1,6 @@
 // Brush dabs and strokes on a MaskImage: the dab profile (hardness), opacity capping within a
 // stroke, flow build-up, pressure, the eraser and the dirty rectangles the editor redraws.
+#include "core/common/error.h"
 #include "core/mask/mask_fill.h"
 #include "core/mask/stroke_rasterizer.h"
 
@@ -227,4 +228,45 @@ TEST(MaskBrush, LongStrokeOnA2048MaskTouchesOnlyTheTilesItCrosses) {
     EXPECT_GT(stroke.dabCount(), 400);
     EXPECT_EQ(mask.at(1000, 1003), 255);
     EXPECT_EQ(mask.at(1000, 1100), 0);
+}
+
+TEST(MaskBrush, PaintMovesPixelsTowardsTheBrushValue) {
+    BrushSettings b = brush(10, 1.0f);
+    b.value = 0.4f;  // a colour channel of a colour sketch
+    MaskImage empty(100, 100), full(100, 100);
+    fillMask(full);
+    dabAt50(empty, b);
+    dabAt50(full, b);
+    EXPECT_EQ(empty.at(50, 50), 102);  // 0.4 * 255, over what was there
+    EXPECT_EQ(full.at(50, 50), 102);
+    EXPECT_EQ(full.at(70, 50), 255);
+    b.opacity = 0.5f;
+    MaskImage half(100, 100);
+    fillMask(half);
+    dabAt50(half, b);
+    EXPECT_EQ(half.at(50, 50), 179);  // 1 + 0.5 * (0.4 - 1) = 0.7
+}
+
+TEST(MaskBrush, FollowerLayersTakeTheStrokesCoverageTowardsTheirOwnValues) {
+    MaskImage mask(100, 100), red(100, 100), blue(100, 100), small(50, 50);
+    fillMask(blue);
+    StrokeRasterizer stroke(mask);
+    stroke.setFollowers({{&red, 1.0f}, {&blue, 0.2f}});  // a colour sketch's channels
+    const PixelRect dirty = stroke.begin(brush(10, 1.0f), {50.5f, 50.5f, 1.0f});
+    MaskStep step = stroke.endLayers();
+    EXPECT_EQ(mask.at(50, 50), 255);
+    EXPECT_EQ(red.at(50, 50), 255);
+    EXPECT_EQ(blue.at(50, 50), 51);  // 0.2 * 255 where the stroke covers
+    EXPECT_EQ(blue.at(70, 50), 255);
+    EXPECT_EQ(dirty, diffBounds(red, MaskImage(100, 100)));
+    ASSERT_EQ(step.size(), 3u);
+    EXPECT_FALSE(step[2].empty());
+
+    MaskHistory history;
+    history.push(std::move(step));
+    history.undo({&mask, &red, &blue});
+    EXPECT_EQ(mask, MaskImage(100, 100));
+    EXPECT_EQ(red, MaskImage(100, 100));
+    EXPECT_EQ(blue, MaskImage(100, 100, 255));
+    EXPECT_THROW(stroke.setFollowers({{&small, 1.0f}}), tessera::Error);
 }

@@ -153,3 +153,24 @@ TEST(MaskPng, RoundTripsEveryByteAndRejectsOtherFiles) {
     }
     EXPECT_THROW(decodeMaskPng({'n', 'o', 't'}, "x"), tessera::Error);
 }
+
+TEST(MaskHistory, AStepOfSeveralLayersUndoesAndRedoesThemTogether) {
+    MaskImage coverage(100, 80), red(100, 80), blue(100, 80);
+    MaskHistory history;
+    MaskStep step;
+    step.push_back(fillMask(coverage));
+    step.push_back(fillMask(red, 0.5f));
+    step.push_back(MaskEdit{});  // this layer did not change
+    history.push(std::move(step));
+    history.push(MaskStep{MaskEdit{}, MaskEdit{}});  // nothing changed: no step
+    EXPECT_EQ(history.undoSteps(), 1u);
+    const std::vector<MaskImage*> layers{&coverage, &red, &blue};
+    EXPECT_EQ(history.undo(layers), (PixelRect{0, 0, 100, 80}));
+    EXPECT_EQ(coverage, MaskImage(100, 80));
+    EXPECT_EQ(red, MaskImage(100, 80));
+    history.redo(layers);
+    EXPECT_EQ(coverage, MaskImage(100, 80, 255));
+    EXPECT_EQ(red, MaskImage(100, 80, 128));
+    EXPECT_EQ(blue, MaskImage(100, 80));
+    EXPECT_THROW(history.undo(coverage), tessera::Error);  // two layers' step, one layer given
+}

@@ -5,7 +5,8 @@ import "../../qml"
 // Sketch-to-image in the editor: the Draw button of a PaintedSketch fed by the img2img example's
 // Load Image opens the sketch editor over the faded picture; strokes drawn with the mouse (brush
 // engine, undo) are saved as the node's sketch PNG and set on the node in one undo step. Without
-// a picture the canvas is blank in the background colour.
+// a picture the canvas is blank in the background colour. In colour each stroke keeps the colour
+// picked for it (a swatch or the colour dialog), through undo, into the saved RGBA sketch.
 Item {
     id: root
     width: 1400; height: 900
@@ -116,22 +117,89 @@ Item {
             verify(!sketch.visible)
         }
 
-        // With TESSERA_SCREENSHOT_DIR set: a scribble over the example picture, for the docs.
-        function test_3_screenshot() {
+        function sameColour(a, b) { return Qt.colorEqual(a, b) }
+
+        function test_3_colourStrokesPickAndUndo() {
+            const node = openWithSketch()
+            verify(sketch.openFor(node), pad.lastError + editor.document.lastError)
+            compare(sketch.colourStrokes, false)  // a new sketch starts black/white
+            pad.brushRadius = 6; pad.brushHardness = 1; pad.brushOpacity = 1
+            pad.zoom = 1; pad.panX = 10; pad.panY = 10
+
+            mouseClick(findItem(sketch, "sketchModeColour"))
+            verify(sketch.colourStrokes)
+            waitForRendering(sketch)  // the colour swatches laid out
+            mouseClick(findItem(sketch, "paint_#34c759"))
+            compare(sketch.paintColor, "#34c759")
+            stroke([[100, 200], [300, 200]])
+            verify(sameColour(pad.colourAt(200, 200), "#34c759"), "painted " + pad.colourAt(200, 200))
+            const green = shownAt(200, 200)
+            verify(green.g > 0.7 && green.r < 0.3 && green.b < 0.4, "green stroke shown as " + green)
+
+            // Any colour from the colour dialog, for the next stroke; the green one keeps its colour.
+            mouseClick(findItem(sketch, "pickColourButton"))
+            tryVerify(() => sketch.colourDialog.visible, 2000, "the colour dialog did not open")
+            sketch.colourDialog.selectedColor = "#8040c0"
+            sketch.colourDialog.accept()
+            compare(sketch.paintColor, "#8040c0")
+            stroke([[200, 100], [200, 300]])
+            verify(sameColour(pad.colourAt(200, 200), "#8040c0"), "crossing painted " + pad.colourAt(200, 200))
+            verify(sameColour(pad.colourAt(150, 200), "#34c759"), "first stroke now " + pad.colourAt(150, 200))
+            const purple = shownAt(200, 200)
+            verify(purple.r > 0.4 && purple.r < 0.6 && purple.b > 0.7 && purple.g < 0.35, "purple shown as " + purple)
+
+            keyClick(Qt.Key_Z, Qt.ControlModifier)
+            verify(sameColour(pad.colourAt(200, 200), "#34c759"), "after undo " + pad.colourAt(200, 200))
+            compare(pad.maskValueAt(200, 120), 0)
+            keyClick(Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+            verify(sameColour(pad.colourAt(200, 200), "#8040c0"), "after redo " + pad.colourAt(200, 200))
+            // The eraser takes colour and coverage away together.
+            keyClick(Qt.Key_E)
+            stroke([[280, 190], [280, 210]])
+            compare(pad.maskValueAt(280, 200), 0)
+            keyClick(Qt.Key_B)
+
+            mouseClick(findItem(sketch, "sketchApplyButton"))
+            verify(!sketch.visible, pad.lastError + editor.document.lastError)
+            compare(widgetOf(node, "sketch_file"), sketch.sketchFile)
+            // An RGBA sketch: each stroke's colour (alpha = coverage), what PaintedSketch reads.
+            compare(testImages.pixel(sketch.sketchPath, 200, 200), [128, 64, 192])
+            compare(testImages.pixel(sketch.sketchPath, 150, 200), [52, 199, 89])
+            // Reopened, it is a colour sketch again.
+            verify(sketch.openFor(node))
+            verify(sketch.colourStrokes)
+            verify(sameColour(pad.colourAt(150, 200), "#34c759"), "reopened " + pad.colourAt(150, 200))
+            sketch.cancel()
+        }
+
+        // With TESSERA_SCREENSHOT_DIR set: a colour sketch over the example picture, for the docs.
+        function test_4_screenshot() {
             if (testScreenshotDir === "") skip("TESSERA_SCREENSHOT_DIR is not set")
             const node = openWithSketch()
             verify(sketch.openFor(node))
             pad.fitToView()
-            pad.brushRadius = 3; pad.brushHardness = 0.9
-            const pts = []
-            for (let t = 0; t <= 60; ++t) pts.push([256 + 150 * Math.cos(t / 60 * 6.283), 260 + 120 * Math.sin(t / 60 * 6.283)])
-            stroke(pts)
-            stroke([[200, 230], [210, 240]])
-            stroke([[300, 230], [310, 240]])
-            const smile = []
-            for (let t = 0; t <= 20; ++t) smile.push([200 + 5 * t, 310 + 25 * Math.sin(t / 20 * 3.14)])
-            stroke(smile)
+            sketch.setColourStrokes(true)
+            pad.brushRadius = 4; pad.brushHardness = 0.9
+            const ring = (cx, cy, rx, ry, from, to) => {
+                const pts = []
+                for (let t = 0; t <= 40; ++t) {
+                    const a = from + (to - from) * t / 40
+                    pts.push([cx + rx * Math.cos(a), cy + ry * Math.sin(a)])
+                }
+                return pts
+            }
+            sketch.paintColor = "#ffcc00"
+            stroke(ring(256, 260, 150, 120, 0, 6.3))
+            sketch.paintColor = "#007aff"
+            stroke(ring(205, 235, 10, 10, 0, 6.3))
+            stroke(ring(305, 235, 10, 10, 0, 6.3))
+            sketch.paintColor = "#ff3b30"
+            stroke(ring(256, 300, 55, 30, 0.3, 2.85))
+            sketch.paintColor = "#34c759"
+            stroke([[120, 470], [180, 430], [240, 470], [300, 430], [360, 470], [400, 440]])
+            sketch.paintColor = "#af52de"
             grabImage(root).save(testScreenshotDir + "/sketch-editor.png")
+            sketch.cancel(); sketch.cancel()
         }
     }
 }
