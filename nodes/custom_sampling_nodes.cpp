@@ -1,5 +1,5 @@
 // ComfyUI's custom sampling (comfy_extras/nodes_custom_sampler.py) with its names, inputs and
-// outputs: KSamplerSelect (SAMPLER), RandomNoise / DisableNoise (NOISE), CFGGuider / BasicGuider /
+// outputs: KSamplerSelect and SamplerSASolver (SAMPLER), RandomNoise / DisableNoise (NOISE), CFGGuider / BasicGuider /
 // DualCFGGuider (GUIDER), SamplerCustom and SamplerCustomAdvanced. The samplers run the engine's
 // KSampler path (engine::runCustomSampler): same noise, inpainting mask, progress, previews and
 // cancellation; "denoised_output" is the last step's x0 estimate.
@@ -41,6 +41,38 @@ NodeDecl kSamplerSelect() {
     d.outputs = {output("SAMPLER", "SAMPLER")};
     d.run = [](NodeContext& ctx) {
         return std::vector<Value>{std::make_shared<SamplerValue>(ctx.getString("sampler_name"))};
+    };
+    return d;
+}
+
+NodeDecl samplerSaSolver() {
+    NodeDecl d = makeDecl("SamplerSASolver", "SamplerSASolver", "sampling/samplers",
+                          "SA-Solver (stochastic Adams predictor-corrector) with its settings: noise of strength eta "
+                          "between sde_start_percent and sde_end_percent of the model's schedule, the predictor and "
+                          "corrector orders, and PECE (one more model call per step on the corrected state).");
+    d.inputs = {port("model", "MODEL"),
+                floatInput("eta", 1.0, 0.0, 10.0, 0.01),
+                floatInput("sde_start_percent", 0.2, 0.0, 1.0, 0.001),
+                floatInput("sde_end_percent", 0.8, 0.0, 1.0, 0.001),
+                floatInput("s_noise", 1.0, 0.0, 100.0, 0.01),
+                intInput("predictor_order", 3, 1, 6),
+                intInput("corrector_order", 4, 0, 6),
+                boolInput("use_pece", false),
+                boolInput("simple_order_2", false)};
+    d.outputs = {output("SAMPLER", "SAMPLER")};
+    d.run = [](NodeContext& ctx) {
+        const auto model = guiderModel(ctx);
+        engine::SaSolverSettings s = engine::saSolverSettings(model->sampling, ctx.getFloat("eta"),
+                                                              ctx.getFloat("sde_start_percent"),
+                                                              ctx.getFloat("sde_end_percent"));
+        s.sNoise = ctx.getFloat("s_noise");
+        s.predictorOrder = static_cast<int>(ctx.getInt("predictor_order"));
+        s.correctorOrder = static_cast<int>(ctx.getInt("corrector_order"));
+        s.usePece = ctx.getBool("use_pece");
+        s.simpleOrder2 = ctx.getBool("simple_order_2");
+        engine::SamplerOptions options;
+        options.saSolver = s;
+        return std::vector<Value>{std::make_shared<SamplerValue>("sa_solver", std::move(options))};
     };
     return d;
 }
@@ -143,7 +175,9 @@ std::vector<Value> runCustomSamplerNode(const NodeContext& ctx, engine::CustomSa
         const int64_t maskBatch = r.noiseMask.numel() / (r.noiseMask.size(-1) * r.noiseMask.size(-2));
         checkMaskBatch(ctx, maskBatch, r.latent.size(0), "latent batch");
     }
-    r.sampler = ctx.get<SamplerValue>("sampler")->name;
+    const auto sampler = ctx.get<SamplerValue>("sampler");
+    r.sampler = sampler->name;
+    r.samplerOptions = sampler->options;
     r.sigmas = ctx.get<SigmasValue>("sigmas")->sigmas;
     if (!r.sigmas.defined() || r.sigmas.dim() != 1) ctx.fail("input 'sigmas' is not a 1-D list of noise levels");
     if (r.sigmas.size(0) == 0)
@@ -213,6 +247,7 @@ void registerCustomSamplingNodes(Registry& registry) {
     registry.add(samplerCustom());
     registry.add(samplerCustomAdvanced());
     registry.add(kSamplerSelect());
+    registry.add(samplerSaSolver());
     registry.add(randomNoise());
     registry.add(disableNoise());
     registry.add(cfgGuider());

@@ -1,6 +1,6 @@
 #pragma once
 // The values of ComfyUI's custom-sampling links, with ComfyUI's type names:
-//   SAMPLER  a sampler algorithm by name (KSamplerSelect)
+//   SAMPLER  a sampler algorithm by name (KSamplerSelect), with settings (SamplerSASolver)
 //   SIGMAS   a 1-D float32 schedule of noise levels (the scheduler nodes, SplitSigmas, ...)
 //   NOISE    where the starting noise comes from: a seed (RandomNoise) or none (DisableNoise)
 //   GUIDER   the model and conditioning that guide each step (CFGGuider, BasicGuider, DualCFGGuider)
@@ -16,7 +16,8 @@ namespace tessera::nodes {
 
 struct SamplerValue : Object {
     std::string name;
-    explicit SamplerValue(std::string n) : name(std::move(n)) {}
+    engine::SamplerOptions options;  // settings from a sampler node (SamplerSASolver); empty: the defaults
+    explicit SamplerValue(std::string n, engine::SamplerOptions o = {}) : name(std::move(n)), options(std::move(o)) {}
     std::string typeName() const override { return "SAMPLER"; }
     size_t byteSize() const override { return name.size(); }
 };

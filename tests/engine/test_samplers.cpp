@@ -65,12 +65,14 @@ const std::vector<std::string> kDeterministic = {"euler", "heun", "dpm_2", "lms"
 
 TEST(Samplers, NamesAreComfyUIs) {
     const std::vector<std::string> want = {
-        "euler", "euler_cfg_pp", "euler_ancestral", "euler_ancestral_cfg_pp", "heun", "heunpp2", "dpm_2",
+        "euler", "euler_cfg_pp", "euler_ancestral", "euler_ancestral_cfg_pp", "heun", "heunpp2", "exp_heun_2_x0",
+        "exp_heun_2_x0_sde", "dpm_2",
         "dpm_2_ancestral", "lms", "dpm_fast", "dpm_adaptive", "dpmpp_2s_ancestral", "dpmpp_2s_ancestral_cfg_pp", "dpmpp_sde",
         "dpmpp_sde_gpu", "dpmpp_2m", "dpmpp_2m_cfg_pp", "dpmpp_2m_sde", "dpmpp_2m_sde_gpu", "dpmpp_2m_sde_heun",
         "dpmpp_2m_sde_heun_gpu", "dpmpp_3m_sde", "dpmpp_3m_sde_gpu", "ddpm", "lcm", "ipndm", "ipndm_v", "deis",
         "res_multistep", "res_multistep_cfg_pp", "res_multistep_ancestral", "res_multistep_ancestral_cfg_pp",
-        "gradient_estimation", "gradient_estimation_cfg_pp", "er_sde", "seeds_2", "seeds_3", "ddim", "uni_pc",
+        "gradient_estimation", "gradient_estimation_cfg_pp", "er_sde", "seeds_2", "seeds_3", "sa_solver",
+        "sa_solver_pece", "ddim", "uni_pc",
         "uni_pc_bh2"};
     EXPECT_EQ(samplerNames(), want);
 }
@@ -163,7 +165,10 @@ TEST(Samplers, StochasticSamplersDrawTheExpectedNumberOfNoises) {
                                                  {"euler_cfg_pp", 0},    {"euler_ancestral_cfg_pp", 3},
                                                  {"dpmpp_2s_ancestral_cfg_pp", 3}, {"dpmpp_2m_cfg_pp", 0},
                                                  {"res_multistep_cfg_pp", 0}, {"res_multistep_ancestral_cfg_pp", 3},
-                                                 {"gradient_estimation_cfg_pp", 0}, {"dpm_adaptive", 0}};
+                                                 {"gradient_estimation_cfg_pp", 0}, {"dpm_adaptive", 0},
+                                                 // sa_solver: a draw per step whose end lies in 5.09..0.571 (4, 2, 1)
+                                                 {"exp_heun_2_x0", 0},   {"exp_heun_2_x0_sde", 6},
+                                                 {"sa_solver", 3},       {"sa_solver_pece", 3}};
     for (const std::string& name : samplerNames()) {
         RecordingNoise noise;
         sampleAny(name, gaussianDenoiser, at::ones({1, 2, 2, 2}, at::kDouble), sigmas, noise);

@@ -234,6 +234,43 @@ TEST_F(CustomSamplingNodes, EmptySigmasAndStepsBeyondTheScheduleAreNamed) {
         << beyond.message;
 }
 
+TEST_F(CustomSamplingNodes, SamplerSASolverWithItsDefaultsIsKSamplersSaSolver) {
+    addInputs();
+    PipelineCase c = pipelineCase("img2img-euler-normal");
+    c.sampler = "sa_solver";
+    c.steps = 6;
+    const NodeId ksampler = addKSampler(c);
+    const NodeId sigmas = addScheduler(c.scheduler, c.steps, c.denoise);
+    const NodeId noise = b.add("RandomNoise", {{"noise_seed", c.seed}});
+    const NodeId guider = addCfgGuider(c.cfg);
+    const auto withSaSolver = [&](std::map<std::string, Value> settings) {
+        const NodeId sampler = b.add("SamplerSASolver", std::move(settings));
+        b.link(loader, 0, sampler, "model");
+        const NodeId s = b.add("SamplerCustomAdvanced");
+        b.link(noise, 0, s, "noise");
+        b.link(guider, 0, s, "guider");
+        b.link(sampler, 0, s, "sampler");
+        b.link(sigmas, 0, s, "sigmas");
+        b.link(latent, 0, s, "latent_image");
+        return s;
+    };
+    const NodeId defaults = withSaSolver({});
+    const NodeId pece = withSaSolver({{"use_pece", true}});
+    const NodeId ode = withSaSolver({{"eta", 0.0}});
+    const NodeId peceByName = addAdvanced(noise, guider, "sa_solver_pece", sigmas, 0, latent);
+    std::map<NodeId, int> progress;
+    const RunResult r = run({ksampler, defaults, pece, ode, peceByName}, [&](const ExecEvent& e) {
+        if (e.kind == ExecEvent::Kind::Progress) ++progress[e.node];
+    });
+    ASSERT_TRUE(r.succeeded()) << r.message;
+    EXPECT_TRUE(outputTensor(r, defaults).equal(outputTensor(r, ksampler)));
+    EXPECT_TRUE(outputTensor(r, pece).equal(outputTensor(r, peceByName)));
+    EXPECT_GT((outputTensor(r, ode) - outputTensor(r, defaults)).abs().max().item<double>(), 1e-3);
+    EXPECT_GT((outputTensor(r, pece) - outputTensor(r, defaults)).abs().max().item<double>(), 1e-4);
+    EXPECT_EQ(progress[ksampler], c.steps);
+    EXPECT_EQ(progress[pece], c.steps);
+}
+
 TEST(CustomSamplingDecls, ChoicesFollowTheEngineTables) {
     const Registry& registry = engineNodeRegistry();
     const auto choices = [&](const std::string& type, const std::string& input) {
@@ -256,6 +293,10 @@ TEST(CustomSamplingDecls, ChoicesFollowTheEngineTables) {
     EXPECT_EQ(outputs[0].name, "output");
     EXPECT_EQ(outputs[1].name, "denoised_output");
     EXPECT_EQ(registry.find("SplitSigmas")->outputs[1].name, "low_sigmas");
+    names.clear();
+    for (const auto& in : registry.find("SamplerSASolver")->inputs) names.push_back(in.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"model", "eta", "sde_start_percent", "sde_end_percent", "s_noise",
+                                               "predictor_order", "corrector_order", "use_pece", "simple_order_2"}));
 }
 
 }  // namespace

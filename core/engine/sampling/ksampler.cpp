@@ -275,20 +275,21 @@ void requireGuidance(const Guider& g) {
 
 // Everything after the start: guidance, the inpainting mask, the sampler and its ancestral noise.
 at::Tensor sampleGuided(const Guider& g, const NoisedStart& s, const at::Tensor& noiseMask, const std::string& sampler,
-                        int64_t seed, const SamplerCallbacks& callbacks) {
+                        int64_t seed, const SamplerCallbacks& callbacks, SamplerOptions options = {}) {
     if (s.sigmas.size(0) < 2) return s.x / kLatentScale;
     const int64_t h = s.x.size(2), w = s.x.size(3);
     SamplerSeedNoise noise(static_cast<uint64_t>(seed));
+    if (!options.saSolver) options.saSolver = saSolverDefaults(g.model->sampling);  // ComfyUI: the model's window
     if (sampler.ends_with("_cfg_pp")) {  // CFG++ steps along the unconditional estimate
         if (g.kind != Guider::Kind::Cfg)
             throw Error("sampler '" + sampler + "' needs CFG guidance with a negative conditioning (CFGGuider or KSampler)");
         GuidedDenoiser guided = guidancePairWithUncond(*g.model, g.positive, g.negative, g.cfg, h, w);
         if (noiseMask.defined()) guided = withInpaintMask(guided, s.latent0, s.noise, resizeMaskToLatent(noiseMask, h, w));
-        return sample(sampler, guided, s.x, s.sigmas, noise, callbacks) / kLatentScale;
+        return sample(sampler, guided, s.x, s.sigmas, noise, callbacks, options) / kLatentScale;
     }
     Denoiser denoiser = guidedDenoiser(g, h, w);
     if (noiseMask.defined()) denoiser = withInpaintMask(denoiser, s.latent0, s.noise, resizeMaskToLatent(noiseMask, h, w));
-    return sample(sampler, denoiser, s.x, s.sigmas, noise, callbacks) / kLatentScale;
+    return sample(sampler, denoiser, s.x, s.sigmas, noise, callbacks, options) / kLatentScale;
 }
 
 }  // namespace
@@ -345,7 +346,7 @@ at::Tensor runCustomSampler(const CustomSamplerRequest& r, const SamplerCallback
     if (r.sigmas.size(0) == 0)
         throw Error("the sigmas are empty: there is nothing to sample (a scheduler with denoise 0 gives no sigmas)");
     const NoisedStart s = startAlong(*r.guider.model, r.sigmas.to(at::kCPU, at::kFloat).contiguous(), r.latent, r.addNoise, r.seed);
-    return sampleGuided(r.guider, s, r.noiseMask, r.sampler, r.seed, callbacks);
+    return sampleGuided(r.guider, s, r.noiseMask, r.sampler, r.seed, callbacks, r.samplerOptions);
 }
 
 }  // namespace tessera::engine

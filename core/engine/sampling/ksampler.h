@@ -108,6 +108,7 @@ struct Guider {
 struct CustomSamplerRequest {
     Guider guider;
     std::string sampler = "euler";
+    SamplerOptions samplerOptions;  // from a sampler node with settings (SamplerSASolver)
     at::Tensor sigmas;     // 1-D, as the scheduler nodes make them
     at::Tensor latent;     // unscaled [B,4,h,w]
     at::Tensor noiseMask;  // optional, 1 = repaint

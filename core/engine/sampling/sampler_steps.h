@@ -17,11 +17,13 @@ public:
     // `guided`: guidance that also reports its unconditional estimate, for the CFG++ samplers (may be null).
     // `float32Sigmas`: the schedule came as float32 (ComfyUI's Brownian noise computes on it).
     SamplerRun(const Denoiser& denoiser, const GuidedDenoiser* guided, const std::vector<double>& sigmas,
-               bool float32Sigmas, NoiseSource& noise, const SamplerCallbacks& callbacks, const at::Tensor& start)
+               bool float32Sigmas, NoiseSource& noise, const SamplerCallbacks& callbacks, const at::Tensor& start,
+               const SamplerOptions& options)
         : denoiser_(denoiser), guided_(guided), sigmas_(sigmas), float32Sigmas_(float32Sigmas), noise_(noise),
-          callbacks_(callbacks), start_(start) {}
+          callbacks_(callbacks), start_(start), options_(options) {}
 
     int steps() const { return static_cast<int>(sigmas_.size()) - 1; }
+    const SamplerOptions& options() const { return options_; }
     double sigma(int i) const { return sigmas_[static_cast<size_t>(i)]; }
     // Throws tessera::Cancelled when the run was cancelled. Call at the start of every step.
     void beginStep() const;
@@ -46,6 +48,7 @@ private:
     NoiseSource& noise_;
     const SamplerCallbacks& callbacks_;
     at::Tensor start_;
+    const SamplerOptions& options_;
     std::unique_ptr<BrownianTreeNoise> brownian_;
 };
 
@@ -86,6 +89,12 @@ at::Tensor sampleGradientEstimation(SamplerRun& run, at::Tensor x);
 at::Tensor sampleErSde(SamplerRun& run, at::Tensor x);
 at::Tensor sampleSeeds2(SamplerRun& run, at::Tensor x);
 at::Tensor sampleSeeds3(SamplerRun& run, at::Tensor x);
+// SEEDS-2's steps with r = 1 and phi_2 weights: deterministic (eta 0) and stochastic (eta 1).
+at::Tensor sampleExpHeun2X0(SamplerRun& run, at::Tensor x);
+at::Tensor sampleExpHeun2X0Sde(SamplerRun& run, at::Tensor x);
+// SA-Solver with the run's options (ComfyUI's defaults when unset); the _pece twin always re-evaluates.
+at::Tensor sampleSaSolver(SamplerRun& run, at::Tensor x);
+at::Tensor sampleSaSolverPece(SamplerRun& run, at::Tensor x);
 at::Tensor sampleDpmFast(SamplerRun& run, at::Tensor x);
 at::Tensor sampleDpmAdaptive(SamplerRun& run, at::Tensor x);
 // CFG++ (arXiv 2406.08070): the guided estimate for x0, the unconditional one for the direction of the step.

@@ -95,6 +95,8 @@ const std::vector<std::pair<std::string, SamplerFn>>& samplerTable() {
         {"euler_ancestral_cfg_pp", detail::sampleEulerAncestralCfgPp},
         {"heun", detail::sampleHeun},
         {"heunpp2", detail::sampleHeunpp2},
+        {"exp_heun_2_x0", detail::sampleExpHeun2X0},
+        {"exp_heun_2_x0_sde", detail::sampleExpHeun2X0Sde},
         {"dpm_2", detail::sampleDpm2},
         {"dpm_2_ancestral", detail::sampleDpm2Ancestral},
         {"lms", detail::sampleLms},
@@ -126,6 +128,8 @@ const std::vector<std::pair<std::string, SamplerFn>>& samplerTable() {
         {"er_sde", detail::sampleErSde},
         {"seeds_2", detail::sampleSeeds2},
         {"seeds_3", detail::sampleSeeds3},
+        {"sa_solver", detail::sampleSaSolver},
+        {"sa_solver_pece", detail::sampleSaSolverPece},
         {"ddim", detail::sampleEuler},  // ComfyUI runs euler for "ddim"
         {"uni_pc", detail::sampleUniPc},
         {"uni_pc_bh2", detail::sampleUniPcBh2},
@@ -165,7 +169,8 @@ namespace {
 bool stepsAlongUncond(const std::string& sampler) { return sampler.size() > 7 && sampler.ends_with("_cfg_pp"); }
 
 at::Tensor runSampler(const std::string& sampler, const Denoiser& denoiser, const GuidedDenoiser* guided, at::Tensor x,
-                      const at::Tensor& sigmas, NoiseSource& noise, const SamplerCallbacks& callbacks) {
+                      const at::Tensor& sigmas, NoiseSource& noise, const SamplerCallbacks& callbacks,
+                      const SamplerOptions& options) {
     SamplerFn fn = nullptr;
     for (const auto& [name, f] : samplerTable())
         if (name == sampler) fn = f;
@@ -177,22 +182,23 @@ at::Tensor runSampler(const std::string& sampler, const Denoiser& denoiser, cons
     if (!x.defined() || !x.is_floating_point()) throw Error("sampler '" + sampler + "': the latent must be a float tensor");
     const std::vector<double> values = sigmaValues(sigmas);
     if (values.size() < 2) return x;
-    detail::SamplerRun run(denoiser, guided, values, sigmas.scalar_type() == at::kFloat, noise, callbacks, x);
+    detail::SamplerRun run(denoiser, guided, values, sigmas.scalar_type() == at::kFloat, noise, callbacks, x,
+                           options);
     return fn(run, std::move(x));
 }
 
 }  // namespace
 
 at::Tensor sample(const std::string& sampler, const Denoiser& denoiser, at::Tensor x, const at::Tensor& sigmas,
-                  NoiseSource& noise, const SamplerCallbacks& callbacks) {
-    return runSampler(sampler, denoiser, nullptr, std::move(x), sigmas, noise, callbacks);
+                  NoiseSource& noise, const SamplerCallbacks& callbacks, const SamplerOptions& options) {
+    return runSampler(sampler, denoiser, nullptr, std::move(x), sigmas, noise, callbacks, options);
 }
 
 at::Tensor sample(const std::string& sampler, const GuidedDenoiser& guided, at::Tensor x, const at::Tensor& sigmas,
-                  NoiseSource& noise, const SamplerCallbacks& callbacks) {
+                  NoiseSource& noise, const SamplerCallbacks& callbacks, const SamplerOptions& options) {
     if (!guided) throw Error("sampler '" + sampler + "': no denoiser (model) was given");
     const Denoiser plain = [&guided](const at::Tensor& in, double sigma) { return guided(in, sigma).denoised; };
-    return runSampler(sampler, plain, &guided, std::move(x), sigmas, noise, callbacks);
+    return runSampler(sampler, plain, &guided, std::move(x), sigmas, noise, callbacks, options);
 }
 
 }  // namespace tessera::engine

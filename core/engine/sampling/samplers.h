@@ -12,12 +12,14 @@
 #include <ATen/core/Tensor.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/common/cancel.h"
 #include "core/engine/sampling/denoiser.h"
 #include "core/engine/sampling/noise.h"
+#include "core/engine/sampling/sa_solver.h"
 
 namespace tessera::engine {
 
@@ -26,6 +28,13 @@ struct SamplerCallbacks {
     std::function<void(int step, int total, const at::Tensor& x, const at::Tensor& denoised)> onStep;
     // Checked before every step; a cancelled token makes sample() throw tessera::Cancelled.
     const CancelToken* cancel = nullptr;
+};
+
+// What a sampler takes besides its name (ComfyUI's sampler extra_options); empty: the defaults KSampler runs.
+struct SamplerOptions {
+    // sa_solver / sa_solver_pece: SamplerSASolver's settings. Unset: saSolverDefaults of the SD1.x/SD2.x
+    // schedule (runKSampler and runCustomSampler fill in the model's own).
+    std::optional<SaSolverSettings> saSolver;
 };
 
 // ComfyUI's sampler names in its order (KSAMPLER_NAMES, then ddim, uni_pc, uni_pc_bh2) as far as Tessera has
@@ -40,10 +49,10 @@ std::vector<std::string> samplerNames();
 // `noise` has a brownianSeed() (SamplerSeedNoise(seed) gives ComfyUI's numbers for a seed), else from `noise`.
 // The _gpu names use the CPU tree too, which is what ComfyUI's _gpu samplers draw when they run on the CPU.
 at::Tensor sample(const std::string& sampler, const Denoiser& denoiser, at::Tensor x, const at::Tensor& sigmas,
-                  NoiseSource& noise, const SamplerCallbacks& callbacks = {});
+                  NoiseSource& noise, const SamplerCallbacks& callbacks = {}, const SamplerOptions& options = {});
 // The same with guidance that also reports its unconditional estimate: runs every sampler, the CFG++ ones
 // (*_cfg_pp) included, which the overload above refuses with an explanation.
 at::Tensor sample(const std::string& sampler, const GuidedDenoiser& denoiser, at::Tensor x, const at::Tensor& sigmas,
-                  NoiseSource& noise, const SamplerCallbacks& callbacks = {});
+                  NoiseSource& noise, const SamplerCallbacks& callbacks = {}, const SamplerOptions& options = {});
 
 }  // namespace tessera::engine

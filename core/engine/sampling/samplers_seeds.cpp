@@ -1,5 +1,6 @@
 // Stochastic exponential solvers in data prediction on lambda = -log(sigma), as ComfyUI runs them for eps
-// and v models (alpha = 1 in k-diffusion's VE space): SEEDS-2 and SEEDS-3 (arXiv 2305.14267, eta 1) and
+// and v models (alpha = 1 in k-diffusion's VE space): SEEDS-2 and SEEDS-3 (arXiv 2305.14267, eta 1), the
+// exponential Heun exp_heun_2_x0(_sde) (SEEDS-2 with r = 1) and
 // ER-SDE-Solver-3 (arXiv 2309.06169). Their noise is plain Gaussian draws in ComfyUI too, so a seed gives
 // ComfyUI's numbers.
 #include "core/engine/sampling/sampler_steps.h"
@@ -28,8 +29,12 @@ double seedsStageSigma(double sigma, double next, double r) {
 
 }  // namespace
 
-at::Tensor sampleSeeds2(SamplerRun& run, at::Tensor x) {
-    constexpr double r = 0.5;
+namespace {
+
+// SEEDS-2 as ComfyUI's sample_seeds_2: the stage a fraction r of the way in lambda, noise strength eta (0: no
+// noise drawn), the final combination by phi_1 (the stage estimates mixed) or phi_2 weights.
+at::Tensor runSeeds2(SamplerRun& run, at::Tensor x, double eta, double r, bool phi2) {
+    const bool injectNoise = eta > 0;
     for (int i = 0; i < run.steps(); ++i) {
         const double sigma = run.sigma(i), next = run.sigma(i + 1);
         const at::Tensor denoised = run.startStep(i, x);
@@ -37,18 +42,36 @@ at::Tensor sampleSeeds2(SamplerRun& run, at::Tensor x) {
             x = denoised;
             continue;
         }
-        const double h = std::log(sigma) - std::log(next), hEta = 2 * h;
+        const double h = std::log(sigma) - std::log(next), hEta = h * (eta + 1);
         const double sigma1 = seedsStageSigma(sigma, next, r);
-        at::Tensor sdeNoise = run.noise(x) * std::sqrt(-std::expm1(-2 * r * h));
-        const at::Tensor x2 = x * (sigma1 / sigma * std::exp(-r * h)) - denoised * seedsHPhi1(-r * hEta) + sdeNoise * sigma1;
+        at::Tensor x2 = x * (sigma1 / sigma * std::exp(-r * h * eta)) - denoised * seedsHPhi1(-r * hEta);
+        at::Tensor sdeNoise;
+        if (injectNoise) {
+            sdeNoise = run.noise(x) * std::sqrt(-std::expm1(-2 * r * h * eta));
+            x2 = x2 + sdeNoise * sigma1;
+        }
         const at::Tensor denoised2 = run.denoise(x2, sigma1);
-        const at::Tensor mixed = at::lerp(denoised, denoised2, 1 / (2 * r));
-        x = x * (next / sigma * std::exp(-h)) - mixed * seedsHPhi1(-hEta);
-        carrySeedsNoise(run, sdeNoise, (r - 1) * h);
-        x = x + sdeNoise * next;
+        if (phi2) {
+            const double b2 = seedsHPhi2(-hEta) / r, b1 = seedsHPhi1(-hEta) - b2;
+            x = x * (next / sigma * std::exp(-h * eta)) - (denoised * b1 + denoised2 * b2);
+        } else {
+            const at::Tensor mixed = at::lerp(denoised, denoised2, 1 / (2 * r));
+            x = x * (next / sigma * std::exp(-h * eta)) - mixed * seedsHPhi1(-hEta);
+        }
+        if (injectNoise) {
+            carrySeedsNoise(run, sdeNoise, (r - 1) * h * eta);
+            x = x + sdeNoise * next;
+        }
     }
     return x;
 }
+
+}  // namespace
+
+at::Tensor sampleSeeds2(SamplerRun& run, at::Tensor x) { return runSeeds2(run, std::move(x), 1.0, 0.5, false); }
+// ComfyUI's exponential Heun in x0 form: SEEDS-2 with its stage at the step's end.
+at::Tensor sampleExpHeun2X0(SamplerRun& run, at::Tensor x) { return runSeeds2(run, std::move(x), 0.0, 1.0, true); }
+at::Tensor sampleExpHeun2X0Sde(SamplerRun& run, at::Tensor x) { return runSeeds2(run, std::move(x), 1.0, 1.0, true); }
 
 at::Tensor sampleSeeds3(SamplerRun& run, at::Tensor x) {
     constexpr double r1 = 1.0 / 3, r2 = 2.0 / 3;
