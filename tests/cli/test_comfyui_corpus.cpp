@@ -6,6 +6,7 @@
 #include "core/exec/run_validation.h"
 #include "core/io/comfyui_import.h"
 #include "core/io/graph_json.h"
+#include "core/io/json.h"
 #include "tests/cli/comfyui_corpus.h"
 
 #include <QFile>
@@ -138,6 +139,29 @@ TEST(CorpusLayouts, PublishedGroupNodeIsExpanded) {
     EXPECT_EQ(g.linkInto(8, "samples")->fromNode, sampler->id);
     ASSERT_NE(g.linkInto(sampler->id, "noise"), nullptr);
     EXPECT_EQ(g.linkInto(sampler->id, "noise")->fromNode, noise->id);
+}
+
+// Saving keeps the group node: the instance and its definition are written back, not its nodes.
+TEST(CorpusLayouts, PublishedGroupNodeIsSavedAsAGroupNode) {
+    LoadReport report;
+    const Graph g = importGraph(readCorpusWorkflow("edit_models__sdxl_edit_model"), corpusRegistry(), report);
+    std::vector<std::string> notes;
+    const Json saved = parseJson(graphToComfyWorkflow(g, corpusRegistry(), &notes).toStdString(), "saved workflow");
+    EXPECT_TRUE(notes.empty()) << notes.front();
+    const Json* instance = nullptr;
+    std::set<std::string> types;
+    for (const Json& n : saved.find("nodes")->array()) {
+        types.insert(n.find("type")->toString());
+        if (n.find("id")->toInt() == 37) instance = &n;
+    }
+    ASSERT_NE(instance, nullptr);
+    EXPECT_EQ(instance->find("type")->toString(), "workflow/IP2PSampler");
+    EXPECT_FALSE(types.count("SamplerCustomAdvanced"));
+    EXPECT_FALSE(types.count("DualCFGGuider"));
+    const Json* groupNodes = saved.find("extra")->find("groupNodes");
+    ASSERT_NE(groupNodes, nullptr);
+    ASSERT_NE(groupNodes->find("IP2PSampler"), nullptr);
+    EXPECT_EQ(groupNodes->find("IP2PSampler")->find("nodes")->array().size(), 9u);
 }
 
 }  // namespace
