@@ -438,3 +438,16 @@ TEST_F(LayoutFixture, SavingKeepsAGroupNodeInstanceAndItsDefinition) {
     EXPECT_TRUE(again.warnings.empty()) << again.warnings.front();
     EXPECT_EQ(graphToJson(reread).toStdString(), graphToJson(g).toStdString());
 }
+
+TEST_F(LayoutFixture, SavingIgnoresAMalformedInstanceRecord) {
+    // The record travels in graph.json files, so it may come back hand-edited or truncated.
+    Graph g = load(kSubgraphWorkflow);
+    for (const char* broken : {"{", R"({"instances": [{"id": 5}]})", R"({"instances": [{"id": 5, "node": {}, "inner": [[1]],
+        "links": [], "inputs": [{"link": 2}], "outputs": [7]}]})", R"({"instances": 3, "subgraphs": 1})"}) {
+        g.properties()["comfyui_instances"] = broken;
+        const SavedWorkflow out = saved(g, reg);
+        EXPECT_EQ(out.node(5), nullptr) << broken;
+        EXPECT_TRUE(out.hasNodeOfType("KSampler")) << broken;
+        EXPECT_EQ(out.root.find("definitions"), nullptr) << broken;
+    }
+}
