@@ -71,7 +71,8 @@ TEST_P(Corpus, SavedAsComfyUIWorkflowImportsAsTheSameGraph) {
     EXPECT_EQ(std::set<std::string>(again.unknownTypes.begin(), again.unknownTypes.end()),
               std::set<std::string>(report.unknownTypes.begin(), report.unknownTypes.end()));
     for (const auto& w : again.warnings) EXPECT_NE(w.find("of unknown type"), std::string::npos) << c.file << ": " << w;
-    // tests/cli/comfyui_schema/run.sh checks these files against ComfyUI's frontend schema.
+    // Written out for checking by hand against ComfyUI's frontend: no npm package publishes its
+    // workflow schema at run time (README, "ComfyUI workflows").
     if (const char* dir = std::getenv("TESSERA_CORPUS_EXPORT_DIR")) {
         QFile out(QString::fromStdString(std::string(dir) + "/" + c.file + ".json"));
         ASSERT_TRUE(out.open(QIODevice::WriteOnly));
