@@ -449,6 +449,11 @@ Item {
         MenuItem { text: qsTr("Mute\tCtrl+M"); onTriggered: canvas.toggleMute() }
         MenuItem { text: qsTr("Edit note…"); onTriggered: noteDialog.openFor(nodeMenu.nodeId) }
         MenuItem {
+            readonly property string successor: nodeMenu.nodeId !== undefined ? editor.document.successorName(nodeMenu.nodeId) : ""
+            text: qsTr("Replace with %1").arg(successor); visible: successor !== ""; height: visible ? implicitHeight : 0
+            onTriggered: editor.document.replaceWithSuccessor(nodeMenu.nodeId)
+        }
+        MenuItem {
             readonly property bool loadsImage: nodeMenu.nodeId !== undefined && canvas.nodeRow(nodeMenu.nodeId).type === "LoadImage"
             text: qsTr("Paint inpainting mask…"); visible: loadsImage; height: visible ? implicitHeight : 0
             onTriggered: canvas.paintMaskRequested(nodeMenu.nodeId)

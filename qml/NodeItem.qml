@@ -99,6 +99,31 @@ Item {
                 }
             }
         }
+        Loader {  // a type ComfyUI deprecated: offer the node that replaces it
+            readonly property string successor: editor.document.successorName(node.nid)
+            active: successor !== "" && !node.collapsed
+            visible: active
+            x: 10; width: parent.width - 20; height: active ? 24 : 0
+            objectName: "replaceWithSuccessor_" + node.nid
+            sourceComponent: Rectangle {
+                radius: 4
+                color: replaceMouse.containsMouse ? Theme.accent : Theme.field
+                border.color: Theme.panelBorder
+                Text {
+                    anchors.fill: parent; anchors.leftMargin: 8; anchors.rightMargin: 8
+                    verticalAlignment: Text.AlignVCenter; elide: Text.ElideRight
+                    text: qsTr("Deprecated · Replace with %1").arg(parent.parent.successor)
+                    color: Theme.text; font.pixelSize: 10; font.bold: true
+                }
+                MouseArea {
+                    id: replaceMouse
+                    anchors.fill: parent; hoverEnabled: true
+                    onClicked: editor.document.replaceWithSuccessor(node.nid)
+                }
+                ToolTip.visible: replaceMouse.containsMouse; ToolTip.delay: 600
+                ToolTip.text: qsTr("ComfyUI deprecated this node. Swap it for %1, keeping its links and values (undoable).").arg(parent.successor)
+            }
+        }
         Text {
             visible: !node.collapsed && model.note !== ""
             width: parent.width - 20; x: 10

@@ -159,6 +159,14 @@ public:
     Q_INVOKABLE bool applySketch(qint64 sketchNode, const QString& sketchFile, const QString& lineColor = {},
                                  const QString& background = {});
 
+    // ---- ComfyUI's deprecated nodes (graph_document_successor.cpp) ----
+    // The display name of the node that replaces `node`'s deprecated type ("" when there is none).
+    Q_INVOKABLE QString successorName(qint64 node) const;
+    // Swaps `node` for that successor in one undo step: same place, title and mode, the widget values
+    // it had, its links on the matching inputs and outputs (ControlNetApply's samplers also get their
+    // negative conditioning through the successor). The new node's id, or -1 with lastError.
+    Q_INVOKABLE qint64 replaceWithSuccessor(qint64 node);
+
     // Run-time changes that are not edits (seed "increment after run"): no undo step, marks modified.
     void applyAfterRunWidgetChanges();
 

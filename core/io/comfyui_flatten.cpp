@@ -156,14 +156,30 @@ public:
             }
         const std::vector<LevelLink> links = readLevelLinks(root_.find("links"), reroutes, extensions);
         for (const auto& l : links) nextLink_ = std::max(nextLink_, l.id + 1);
+        if (readInt(root_.find("last_link_id"), last) || readInt(path(root_, {"state", "lastLinkId"}), last))
+            nextLink_ = std::max(nextLink_, last + 1);
+        layout_.lastNodeId = nextNode_ - 1;
+        layout_.lastLinkId = nextLink_ - 1;
+        if (const Json* s = path(root_, {"definitions", "subgraphs"})) layout_.subgraphs = *s;
+        if (const Json* g = path(root_, {"extra", "groupNodes"})) layout_.groupNodes = *g;
 
-        emitLevel(nodes->array(), links, nullptr, true, 0, {0, 0}, 0, {});
+        // In id order, so the fresh ids do not depend on the order a file lists its nodes in.
+        Json::Array top = nodes->array();
+        auto idOf = [](const Json& n) {
+            int64_t id = 0;
+            readInt(n.find("id"), id);
+            return id;
+        };
+        std::stable_sort(top.begin(), top.end(), [&](const Json& a, const Json& b) { return idOf(a) < idOf(b); });
+        emitLevel(top, links, nullptr, true, 0, {0, 0}, 0, {});
 
         Json out = root_;
         out.set("nodes", Json(std::move(nodes_)));
         out.set("links", Json(std::move(links_)));
         return out;
     }
+
+    FlattenedLayout& layout() { return layout_; }
 
 private:
     struct Boundary {
@@ -252,9 +268,15 @@ private:
             for (int64_t r : b.in) emitBoundaryNode(r, {x, y});
             for (int64_t r : b.out) emitBoundaryNode(r, {x, y});
             stack.push_back(name);
+            const int64_t firstInner = nextNode_;
             if (group) expandGroup(*group, name, n, b, mode, {x, y}, depth + 1, stack);
             else expandSubgraph(*sub->second, b, mode, {x, y}, depth + 1, stack);
             stack.pop_back();
+            if (top) {
+                const Json* subName = group ? nullptr : sub->second->find("name");
+                layout_.instances.push_back({local, subName && subName->isString() ? subName->toString() : name, n, b.in, b.out,
+                                             firstInner, nextNode_});
+            }
             instances[local] = std::move(b);
         }
 
@@ -316,6 +338,7 @@ private:
     int64_t nextLink_ = 1;
     Json::Array nodes_;
     Json::Array links_;
+    FlattenedLayout layout_;
 };
 
 // Group nodes: GroupNodeConfig's layout of inputs, outputs and widget values.
@@ -487,10 +510,13 @@ bool needsFlattening(const Json& root) {
            nonEmpty(path(root, {"extra", "reroutes"})) || nonEmpty(root.find("reroutes"));
 }
 
-Json flattenComfyWorkflow(const Json& root, const Registry& registry, LoadReport& report) {
+Json flattenComfyWorkflow(const Json& root, const Registry& registry, LoadReport& report, FlattenedLayout* layout) {
     const Json* nodes = root.find("nodes");
     if (!nodes || !nodes->isArray()) failWorkflow("\"nodes\" should be an array");
-    return Flattener(root, registry, report).run();
+    Flattener flattener(root, registry, report);
+    Json flat = flattener.run();
+    if (layout) *layout = std::move(flattener.layout());
+    return flat;
 }
 
 }  // namespace tessera

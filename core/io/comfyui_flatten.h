@@ -11,20 +11,45 @@
 // - native reroutes ("extra": {"reroutes", "linkExtensions"} in 0.4; "reroutes" and a link's
 //   "parentId" in 1): each link gets "tessera_waypoints", from its output to its input.
 // Inner nodes get fresh ids above the workflow's own and take the instance's mode (muted, bypassed)
-// when theirs is normal. Each instance input and output becomes a Reroute node marked
+// when theirs is normal; top-level instances are expanded in id order. Each instance input and output becomes a Reroute node marked
 // "tessera_boundary", collapsed by the importer like any Reroute. Links come out as schema-1 objects.
 #include "core/graph/registry.h"
 #include "core/io/json.h"
 #include "core/io/load_report.h"
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 namespace tessera {
+
+// One subgraph or group-node instance of the top level, as the flattener expanded it.
+struct FlattenedInstance {
+    int64_t id = 0;
+    std::string name;              // the subgraph's name, or the group node's
+    Json node;                     // the instance as the workflow lists it
+    std::vector<int64_t> inputs;   // the boundary Reroute of each instance input slot
+    std::vector<int64_t> outputs;  // ... of each output slot
+    int64_t firstInner = 0;        // its inner nodes (nested ones too) got the ids [firstInner, endInner)
+    int64_t endInner = 0;
+};
+
+// What import needs to write the instances back when saving (comfyui_kept_instances.h).
+struct FlattenedLayout {
+    Json subgraphs;   // "definitions": {"subgraphs": ...} as read, or null
+    Json groupNodes;  // "extra": {"groupNodes": ...} as read, or null
+    std::vector<FlattenedInstance> instances;
+    int64_t lastNodeId = 0;  // fresh ids started above these
+    int64_t lastLinkId = 0;
+};
 
 // True when the workflow uses subgraphs, group nodes or native reroutes.
 bool needsFlattening(const Json& root);
 
 // Throws tessera::Error for definitions that cannot be expanded (a subgraph that contains itself,
 // nesting deeper than 16 levels).
-Json flattenComfyWorkflow(const Json& root, const Registry& registry, LoadReport& report);
+// `layout`, when given, receives the definitions and how each top-level instance was expanded.
+Json flattenComfyWorkflow(const Json& root, const Registry& registry, LoadReport& report, FlattenedLayout* layout = nullptr);
 
 // Throws tessera::Error("ComfyUI workflow: <problem>"): the readers of UI workflows share the prefix.
 [[noreturn]] void failWorkflow(const std::string& problem);

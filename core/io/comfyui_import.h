@@ -19,6 +19,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace tessera {
 
@@ -45,7 +46,10 @@ QByteArray graphToComfyPrompt(const Graph& graph, const Registry& registry);
 // UI workflow for ComfyUI's editor ("version": 0.4): declared ports, then the widgets a link feeds (as
 // converted widgets); positional "widgets_values" with "control after generate" after seed-like widgets;
 // mode 2 muted, 4 bypassed; link waypoints as native reroutes ("extra": reroutes + linkExtensions);
-// groups; unknown nodes written back as they were read. Importing it gives the same graph.
-QByteArray graphToComfyWorkflow(const Graph& graph, const Registry& registry);
+// groups; unknown nodes written back as they were read; subgraph and group-node instances read from a
+// ComfyUI workflow written back with their definitions while their inside is unchanged
+// (comfyui_kept_instances.h), the others as their nodes with a line in `notes`. Importing it gives the
+// same graph.
+QByteArray graphToComfyWorkflow(const Graph& graph, const Registry& registry, std::vector<std::string>* notes = nullptr);
 
 }  // namespace tessera

@@ -3,6 +3,7 @@
 #include "core/graph/port_types.h"
 #include "core/io/comfyui_flatten.h"
 #include "core/io/comfyui_import.h"
+#include "core/io/comfyui_kept_instances.h"
 #include "core/io/graph_json.h"
 #include "core/io/widget_values.h"
 
@@ -134,7 +135,9 @@ void applyPrimitive(Node& dst, const InputDecl* in, const std::string& name, con
 Graph importComfyWorkflow(const Json& original, const Registry& registry, LoadReport& report) {
     const Json* nodesJson = original.find("nodes");
     if (!nodesJson || !nodesJson->isArray()) failWorkflow("\"nodes\" should be an array");
-    const Json flat = needsFlattening(original) ? flattenComfyWorkflow(original, registry, report) : Json();
+    FlattenedLayout layout;
+    const Json flat = needsFlattening(original) ? flattenComfyWorkflow(original, registry, report, &layout) : Json();
+    InstanceRecorder instances(layout);
     const Json& root = flat.isNull() ? original : flat;
     nodesJson = root.find("nodes");
 
@@ -214,9 +217,16 @@ Graph importComfyWorkflow(const Json& original, const Registry& registry, LoadRe
         std::string type = l.type;
         std::vector<Point> waypoints(l.waypoints.rbegin(), l.waypoints.rend());  // walked from the input back
         bool dropped = false;
+        struct Crossing {
+            NodeId boundary;
+            LinkId segment;
+            size_t waypointsBefore;
+        };
+        std::vector<Crossing> crossings;  // subgraph / group-node slots passed
         for (size_t hops = 0; reroutes.count(from); ++hops) {
             if (!boundaries.count(from)) waypoints.push_back(rerouteCenter(*raw[from]));
             auto it = intoReroute.find(from);
+            if (boundaries.count(from)) crossings.push_back({from, it == intoReroute.end() ? 0 : it->second, waypoints.size()});
             if (it == intoReroute.end() || hops > links.size()) {
                 // An unconnected subgraph or group-node input is normal; a dangling Reroute is worth a word.
                 if (!boundaries.count(from))
@@ -258,6 +268,7 @@ Graph importComfyWorkflow(const Json& original, const Registry& registry, LoadRe
         }
         if (primitives.count(from)) {  // as the frontend does when it queues: the widget takes the value
             applyPrimitive(*dst, in, name, *raw[from], g.describeNode(l.to), report);
+            for (const Crossing& c : crossings) instances.fedByPrimitive(c.boundary);
             continue;
         }
         if (in && in->isWidget()) dst->widgetInputs.insert(name);  // a widget converted to an input
@@ -272,6 +283,7 @@ Graph importComfyWorkflow(const Json& original, const Registry& registry, LoadRe
         link.type = type == "*" ? std::string() : type;
         link.reroutes.assign(waypoints.rbegin(), waypoints.rend());
         g.addLink(link);
+        for (const Crossing& c : crossings) instances.crossed(c.boundary, link, c.segment, c.waypointsBefore);
     }
 
     if (const Json* groups = root.find("groups"))
@@ -287,6 +299,7 @@ Graph importComfyWorkflow(const Json& original, const Registry& registry, LoadRe
             }
             g.groups().push_back(gr);
         }
+    instances.store(g);
     reportPlaceholders(report, unknown);
     return g;
 }

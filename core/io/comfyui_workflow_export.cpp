@@ -1,5 +1,6 @@
 // Graph -> ComfyUI UI workflow (LiteGraph "version": 0.4), the layout every frontend version reads.
 #include "core/io/comfyui_import.h"
+#include "core/io/comfyui_kept_instances.h"
 #include "core/io/graph_json.h"
 #include "core/io/widget_values.h"
 
@@ -66,7 +67,7 @@ Json widgetValues(const Node& node, const NodeDecl& decl) {
 
 class WorkflowWriter {
 public:
-    WorkflowWriter(const Graph& g, const Registry& r) : graph_(g), registry_(r) {
+    WorkflowWriter(const Graph& g, const Registry& r, std::vector<std::string>* notes) : graph_(g), registry_(r), kept_(g, notes) {
         for (const auto& [id, node] : graph_.nodes()) {
             const NodeDecl* decl = registry_.find(node.type);
             originals_[id] = decl ? Json() : originalComfyNode(node);
@@ -79,21 +80,34 @@ public:
         Json links{Json::Array{}};
         LinkId lastLink = 0;
         for (const auto& [id, link] : graph_.links()) {
-            const int slot = inputSlot(link.toNode, link.toInput);
-            if (slot < 0 || !graph_.node(link.fromNode)) continue;
-            slotLinks_[{link.toNode, slot}] = id;
-            outputLinks_[{link.fromNode, link.fromSlot}].push_back(id);
-            links.push(Json(Json::Array{Json(id), Json(link.fromNode), Json(link.fromSlot), Json(link.toNode), Json(slot),
+            if (!graph_.node(link.fromNode)) continue;
+            const KeptLink m = kept_.map(link);  // links into and out of kept instances go to their slots
+            if (m.skip) continue;
+            const NodeId to = m.toInstance ? m.toInstance : link.toNode;
+            const int slot = m.toInstance ? m.toSlot : inputSlot(link.toNode, link.toInput);
+            if (slot < 0) continue;
+            slotLinks_[{to, slot}] = m.id;
+            outputLinks_[{m.from, m.fromSlot}].push_back(m.id);
+            links.push(Json(Json::Array{Json(m.id), Json(m.from), Json(m.fromSlot), Json(to), Json(slot),
                                         Json(link.type.empty() ? std::string("*") : link.type)}));
-            addReroutes(link);
-            lastLink = std::max(lastLink, id);
+            addReroutes(m.id, m.waypoints);
+            lastLink = std::max(lastLink, m.id);
         }
+        std::map<NodeId, Json> written;
+        for (auto& [id, instance] : kept_.instanceNodes()) written[id] = withLinks(id, instance);
+        for (const auto& [id, node] : graph_.nodes())
+            if (!kept_.hides(id)) written[id] = writeNode(node);
         Json nodes{Json::Array{}};
         NodeId lastNode = 0;
         int order = 0;
-        for (const auto& [id, node] : graph_.nodes()) {
-            nodes.push(writeNode(node, order++));
+        for (auto& [id, n] : written) {
+            n.set("order", Json(order++));
+            nodes.push(std::move(n));
             lastNode = std::max(lastNode, id);
+        }
+        if (!kept_.empty()) {  // a re-import gives the inner nodes and links the same fresh ids
+            lastNode = std::max(lastNode, kept_.lastNodeId());
+            lastLink = std::max(lastLink, kept_.lastLinkId());
         }
         root.set("last_node_id", Json(lastNode));
         root.set("last_link_id", Json(lastLink));
@@ -101,7 +115,10 @@ public:
         root.set("links", std::move(links));
         root.set("groups", writeGroups());
         root.set("config", Json(Json::Object{}));
+        if (Json subgraphs = kept_.subgraphs(); !subgraphs.isNull())
+            root.set("definitions", Json(Json::Object{{"subgraphs", std::move(subgraphs)}}));
         Json extra{Json::Object{}};
+        if (Json groupNodes = kept_.groupNodes(); !groupNodes.isNull()) extra.set("groupNodes", std::move(groupNodes));
         if (!reroutes_.array().empty()) {
             extra.set("reroutes", std::move(reroutes_));
             extra.set("linkExtensions", std::move(linkExtensions_));
@@ -122,25 +139,44 @@ private:
 
     // A link's waypoints as a chain of native reroutes: each points at the one before it (towards the
     // output), the link at the last one.
-    void addReroutes(const Link& link) {
+    void addReroutes(LinkId link, const std::vector<Point>& waypoints) {
         int64_t parent = 0;
-        for (const Point& p : link.reroutes) {
+        for (const Point& p : waypoints) {
             Json r;
             r.set("id", Json(++lastReroute_));
             if (parent) r.set("parentId", Json(parent));
             r.set("pos", pair(p.x, p.y));
-            r.set("linkIds", Json(Json::Array{Json(link.id)}));
+            r.set("linkIds", Json(Json::Array{Json(link)}));
             reroutes_.push(std::move(r));
             parent = lastReroute_;
         }
         if (!parent) return;
         Json ext;
-        ext.set("id", Json(link.id));
+        ext.set("id", Json(link));
         ext.set("parentId", Json(parent));
         linkExtensions_.push(std::move(ext));
     }
 
-    Json writeNode(const Node& node, int order) const {
+    // A kept subgraph or group-node instance as it was read, with the links it has now.
+    Json withLinks(NodeId id, Json instance) const {
+        for (auto& [key, value] : instance.object()) {
+            if (key == "inputs")
+                for (size_t k = 0; k < value.array().size(); ++k) {
+                    auto link = slotLinks_.find({id, int(k)});
+                    if (value.array()[k].isObject()) value.array()[k].set("link", link == slotLinks_.end() ? Json() : Json(link->second));
+                }
+            if (key == "outputs")
+                for (size_t k = 0; k < value.array().size(); ++k) {
+                    Json links{Json::Array{}};
+                    if (auto it = outputLinks_.find({id, int(k)}); it != outputLinks_.end())
+                        for (LinkId l : it->second) links.push(Json(l));
+                    if (value.array()[k].isObject()) value.array()[k].set("links", std::move(links));
+                }
+        }
+        return instance;
+    }
+
+    Json writeNode(const Node& node) const {
         const NodeDecl* decl = registry_.find(node.type);
         Json n = originals_.at(node.id).isObject() ? originals_.at(node.id) : Json(Json::Object{});
         n.set("id", Json(node.id));
@@ -150,7 +186,7 @@ private:
         Json flags{Json::Object{}};
         if (node.collapsed) flags.set("collapsed", Json(true));
         n.set("flags", std::move(flags));
-        n.set("order", Json(order));
+        n.set("order", Json(0));  // numbered by write()
         n.set("mode", Json(node.muted ? 2 : node.bypassed ? 4 : 0));
         n.set("inputs", writeInputs(node));
         n.set("outputs", writeOutputs(node, decl));
@@ -212,6 +248,7 @@ private:
 
     const Graph& graph_;
     const Registry& registry_;
+    KeptInstances kept_;
     std::map<NodeId, Json> originals_;  // unknown nodes: as read
     std::map<NodeId, std::vector<InputSlot>> slots_;
     std::map<std::pair<NodeId, int>, LinkId> slotLinks_;
@@ -223,8 +260,8 @@ private:
 
 }  // namespace
 
-QByteArray graphToComfyWorkflow(const Graph& graph, const Registry& registry) {
-    return QByteArray::fromStdString(writeJson(WorkflowWriter(graph, registry).write(), 2));
+QByteArray graphToComfyWorkflow(const Graph& graph, const Registry& registry, std::vector<std::string>* notes) {
+    return QByteArray::fromStdString(writeJson(WorkflowWriter(graph, registry, notes).write(), 2));
 }
 
 }  // namespace tessera

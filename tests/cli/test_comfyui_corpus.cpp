@@ -6,6 +6,7 @@
 #include "core/exec/run_validation.h"
 #include "core/io/comfyui_import.h"
 #include "core/io/graph_json.h"
+#include "core/io/json.h"
 #include "tests/cli/comfyui_corpus.h"
 
 #include <QFile>
@@ -70,7 +71,8 @@ TEST_P(Corpus, SavedAsComfyUIWorkflowImportsAsTheSameGraph) {
     EXPECT_EQ(std::set<std::string>(again.unknownTypes.begin(), again.unknownTypes.end()),
               std::set<std::string>(report.unknownTypes.begin(), report.unknownTypes.end()));
     for (const auto& w : again.warnings) EXPECT_NE(w.find("of unknown type"), std::string::npos) << c.file << ": " << w;
-    // tests/cli/comfyui_schema/run.sh checks these files against ComfyUI's frontend schema.
+    // Written out for checking by hand against ComfyUI's frontend: no npm package publishes its
+    // workflow schema at run time (README, "ComfyUI workflows").
     if (const char* dir = std::getenv("TESSERA_CORPUS_EXPORT_DIR")) {
         QFile out(QString::fromStdString(std::string(dir) + "/" + c.file + ".json"));
         ASSERT_TRUE(out.open(QIODevice::WriteOnly));
@@ -138,6 +140,29 @@ TEST(CorpusLayouts, PublishedGroupNodeIsExpanded) {
     EXPECT_EQ(g.linkInto(8, "samples")->fromNode, sampler->id);
     ASSERT_NE(g.linkInto(sampler->id, "noise"), nullptr);
     EXPECT_EQ(g.linkInto(sampler->id, "noise")->fromNode, noise->id);
+}
+
+// Saving keeps the group node: the instance and its definition are written back, not its nodes.
+TEST(CorpusLayouts, PublishedGroupNodeIsSavedAsAGroupNode) {
+    LoadReport report;
+    const Graph g = importGraph(readCorpusWorkflow("edit_models__sdxl_edit_model"), corpusRegistry(), report);
+    std::vector<std::string> notes;
+    const Json saved = parseJson(graphToComfyWorkflow(g, corpusRegistry(), &notes).toStdString(), "saved workflow");
+    EXPECT_TRUE(notes.empty()) << notes.front();
+    const Json* instance = nullptr;
+    std::set<std::string> types;
+    for (const Json& n : saved.find("nodes")->array()) {
+        types.insert(n.find("type")->toString());
+        if (n.find("id")->toInt() == 37) instance = &n;
+    }
+    ASSERT_NE(instance, nullptr);
+    EXPECT_EQ(instance->find("type")->toString(), "workflow/IP2PSampler");
+    EXPECT_FALSE(types.count("SamplerCustomAdvanced"));
+    EXPECT_FALSE(types.count("DualCFGGuider"));
+    const Json* groupNodes = saved.find("extra")->find("groupNodes");
+    ASSERT_NE(groupNodes, nullptr);
+    ASSERT_NE(groupNodes->find("IP2PSampler"), nullptr);
+    EXPECT_EQ(groupNodes->find("IP2PSampler")->find("nodes")->array().size(), 9u);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // The ComfyUI frontend's workflow layouts over the years: early boolean seed controls, PrimitiveNodes,
 // schema 1 link objects, native reroutes, subgraphs and group nodes.
 #include "core/io/comfyui_import.h"
+#include "core/io/graph_json.h"
+#include "core/io/json.h"
 
 #include "io_test_support.h"
 
@@ -190,31 +192,37 @@ TEST_F(LayoutFixture, SubgraphThatContainsItselfIsRefused) {
     expectError([&] { importGraph(QByteArray::fromStdString(wf), reg, r); }, {"subgraph", "contains itself"});
 }
 
-TEST_F(LayoutFixture, GroupNodesAreExpandedWithTheirWidgetValues) {
-    // A group node "Gen" made of EmptyLatentImage + KSampler (frontend 1.2 layout); the instance's
-    // widget values list both nodes' widgets in order, the seed's control included.
-    const Graph g = load(R"({"version": 0.4, "last_node_id": 4, "last_link_id": 4,
+namespace {
+
+// A group node "Gen" made of EmptyLatentImage + KSampler (frontend 1.2 layout); the instance's
+// widget values list both nodes' widgets in order, the seed's control included.
+const char* kGroupNodeWorkflow = R"({"version": 0.4, "last_node_id": 4, "last_link_id": 4,
+    "nodes": [
+      {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["m.safetensors"]},
+      {"id": 2, "type": "CLIPTextEncode", "widgets_values": ["a fox"], "inputs": [{"name": "clip", "type": "CLIP", "link": 1}]},
+      {"id": 3, "type": "workflow>Gen", "pos": [400, 0],
+       "inputs": [{"name": "model", "type": "MODEL", "link": 2}, {"name": "positive", "type": "CONDITIONING", "link": 3},
+                  {"name": "negative", "type": "CONDITIONING", "link": 4}],
+       "outputs": [{"name": "LATENT", "type": "LATENT", "links": [5]}],
+       "widgets_values": [1024, 768, 2, 99, "increment", 33, 4.5, "heun", "simple", 0.75]},
+      {"id": 4, "type": "VAEDecode", "inputs": [{"name": "samples", "type": "LATENT", "link": 5}, {"name": "vae", "type": "VAE", "link": null}]}],
+    "links": [[1, 1, 1, 2, 0, "CLIP"], [2, 1, 0, 3, 0, "MODEL"], [3, 2, 0, 3, 1, "CONDITIONING"], [4, 2, 0, 3, 2, "CONDITIONING"],
+              [5, 3, 0, 4, 0, "LATENT"]],
+    "extra": {"groupNodes": {"Gen": {
       "nodes": [
-        {"id": 1, "type": "CheckpointLoaderSimple", "widgets_values": ["m.safetensors"]},
-        {"id": 2, "type": "CLIPTextEncode", "widgets_values": ["a fox"], "inputs": [{"name": "clip", "type": "CLIP", "link": 1}]},
-        {"id": 3, "type": "workflow>Gen", "pos": [400, 0],
-         "inputs": [{"name": "model", "type": "MODEL", "link": 2}, {"name": "positive", "type": "CONDITIONING", "link": 3},
-                    {"name": "negative", "type": "CONDITIONING", "link": 4}],
-         "outputs": [{"name": "LATENT", "type": "LATENT", "links": [5]}],
-         "widgets_values": [1024, 768, 2, 99, "increment", 33, 4.5, "heun", "simple", 0.75]},
-        {"id": 4, "type": "VAEDecode", "inputs": [{"name": "samples", "type": "LATENT", "link": 5}, {"name": "vae", "type": "VAE", "link": null}]}],
-      "links": [[1, 1, 1, 2, 0, "CLIP"], [2, 1, 0, 3, 0, "MODEL"], [3, 2, 0, 3, 1, "CONDITIONING"], [4, 2, 0, 3, 2, "CONDITIONING"],
-                [5, 3, 0, 4, 0, "LATENT"]],
-      "extra": {"groupNodes": {"Gen": {
-        "nodes": [
-          {"type": "EmptyLatentImage", "pos": [100, 100], "outputs": [{"name": "LATENT", "type": "LATENT", "links": []}],
-           "widgets_values": [512, 512, 1], "index": 0},
-          {"type": "KSampler", "pos": [300, 100],
-           "inputs": [{"name": "model", "type": "MODEL", "link": null}, {"name": "positive", "type": "CONDITIONING", "link": null},
-                      {"name": "negative", "type": "CONDITIONING", "link": null}, {"name": "latent_image", "type": "LATENT", "link": null}],
-           "outputs": [{"name": "LATENT", "type": "LATENT", "links": []}],
-           "widgets_values": [1, "fixed", 20, 8, "euler", "normal", 1], "index": 1}],
-        "links": [[0, 0, 1, 3, 7, "LATENT"]], "external": [], "config": {}}}}})");
+        {"type": "EmptyLatentImage", "pos": [100, 100], "outputs": [{"name": "LATENT", "type": "LATENT", "links": []}],
+         "widgets_values": [512, 512, 1], "index": 0},
+        {"type": "KSampler", "pos": [300, 100],
+         "inputs": [{"name": "model", "type": "MODEL", "link": null}, {"name": "positive", "type": "CONDITIONING", "link": null},
+                    {"name": "negative", "type": "CONDITIONING", "link": null}, {"name": "latent_image", "type": "LATENT", "link": null}],
+         "outputs": [{"name": "LATENT", "type": "LATENT", "links": []}],
+         "widgets_values": [1, "fixed", 20, 8, "euler", "normal", 1], "index": 1}],
+      "links": [[0, 0, 1, 3, 7, "LATENT"]], "external": [], "config": {}}}}})";
+
+}  // namespace
+
+TEST_F(LayoutFixture, GroupNodesAreExpandedWithTheirWidgetValues) {
+    const Graph g = load(kGroupNodeWorkflow);
     EXPECT_TRUE(report.warnings.empty()) << report.warnings.front();
     EXPECT_EQ(g.node(3), nullptr);
     const Node* empty = ofType(g, "EmptyLatentImage");
@@ -313,4 +321,133 @@ TEST_F(LayoutFixture, PrimitiveNodesInBothSavedLayoutsFillTheirTargetWidgets) {
     EXPECT_EQ(ks.widgets.at("sampler_name"), Value("dpmpp_2m"));
     EXPECT_EQ(ks.widgets.at("scheduler"), Value("normal"));
     EXPECT_TRUE(ks.widgetInputs.empty());
+}
+
+namespace {
+
+struct SavedWorkflow {
+    Json root;
+    const Json* node(int64_t id) const {
+        for (const Json& n : root.find("nodes")->array())
+            if (n.find("id")->toInt() == id) return &n;
+        return nullptr;
+    }
+    // [id, from, from slot, to, to slot] of the link into input slot `slot` of node `to`.
+    std::vector<int64_t> linkInto(int64_t to, int64_t slot) const {
+        for (const Json& l : root.find("links")->array())
+            if (l.array()[3].toInt() == to && l.array()[4].toInt() == slot)
+                return {l.array()[0].toInt(), l.array()[1].toInt(), l.array()[2].toInt(), to, slot};
+        return {};
+    }
+    bool hasNodeOfType(const std::string& type) const {
+        for (const Json& n : root.find("nodes")->array())
+            if (n.find("type")->toString() == type) return true;
+        return false;
+    }
+};
+
+SavedWorkflow saved(const Graph& g, const Registry& reg, std::vector<std::string>* notes = nullptr) {
+    return {parseJson(graphToComfyWorkflow(g, reg, notes).toStdString(), "saved workflow")};
+}
+
+const char* kSamplerSubgraphId = "0b5e0bd6-1c1d-4f2e-9d4a-2f3a1e6c7d8e";
+
+}  // namespace
+
+TEST_F(LayoutFixture, SavingKeepsAnUneditedSubgraphInstanceAndItsDefinition) {
+    const Graph g = load(kSubgraphWorkflow);
+    std::vector<std::string> notes;
+    const SavedWorkflow out = saved(g, reg, &notes);
+    EXPECT_TRUE(notes.empty()) << notes.front();
+    const Json* subgraphs = out.root.find("definitions") ? out.root.find("definitions")->find("subgraphs") : nullptr;
+    ASSERT_NE(subgraphs, nullptr);
+    ASSERT_EQ(subgraphs->array().size(), 1u);
+    EXPECT_EQ(subgraphs->array()[0].find("id")->toString(), kSamplerSubgraphId);
+    EXPECT_EQ(subgraphs->array()[0].find("nodes")->array().size(), 2u);
+    ASSERT_NE(out.node(5), nullptr);
+    EXPECT_EQ(out.node(5)->find("type")->toString(), kSamplerSubgraphId);
+    EXPECT_FALSE(out.hasNodeOfType("KSampler"));
+    EXPECT_FALSE(out.hasNodeOfType("EmptyLatentImage"));
+    // The instance's slots are linked as in the file read, under the same link ids.
+    EXPECT_EQ(out.linkInto(5, 0), (std::vector<int64_t>{2, 1, 0, 5, 0}));
+    EXPECT_EQ(out.linkInto(5, 1), (std::vector<int64_t>{3, 2, 0, 5, 1}));
+    EXPECT_EQ(out.linkInto(5, 2), (std::vector<int64_t>{4, 2, 0, 5, 2}));
+    EXPECT_EQ(out.linkInto(6, 0), (std::vector<int64_t>{5, 5, 0, 6, 0}));
+    EXPECT_EQ(out.node(5)->find("inputs")->array()[1].find("link")->toInt(), 3);
+    EXPECT_EQ(out.node(5)->find("outputs")->array()[0].find("links")->array(), Json::Array{Json(5)});
+
+    LoadReport again;
+    const Graph reread = importGraph(graphToComfyWorkflow(g, reg), reg, again);
+    EXPECT_TRUE(again.warnings.empty()) << again.warnings.front();
+    EXPECT_EQ(graphToJson(reread).toStdString(), graphToJson(g).toStdString());
+}
+
+TEST_F(LayoutFixture, SavingKeepsAnInstanceWhoseInputIsFedFromElsewhere) {
+    Graph g = load(kSubgraphWorkflow);
+    const Node* ks = ofType(g, "KSampler");
+    Node& other = g.addNode("CLIPTextEncode");
+    g.connect(1, 1, other.id, "clip");
+    g.connect(other.id, 0, ks->id, "positive");  // where the instance's "positive" input led
+    const SavedWorkflow out = saved(g, reg);
+    ASSERT_NE(out.node(5), nullptr);
+    const std::vector<int64_t> positive = out.linkInto(5, 1);
+    ASSERT_EQ(positive.size(), 5u);
+    EXPECT_EQ(positive[1], other.id);
+    EXPECT_EQ(positive[0], g.nextLinkId());  // a fresh id: no link of the graph or the file has it
+    LoadReport again;
+    const Graph reread = importGraph(graphToComfyWorkflow(g, reg), reg, again);
+    EXPECT_EQ(reread.linkInto(ofType(reread, "KSampler")->id, "positive")->fromNode, other.id);
+}
+
+TEST_F(LayoutFixture, SavingFlattensASubgraphEditedInsideAndSaysSo) {
+    Graph g = load(kSubgraphWorkflow);
+    g.node(ofType(g, "KSampler")->id)->widgets["steps"] = Value(30);
+    std::vector<std::string> notes;
+    const SavedWorkflow out = saved(g, reg, &notes);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_EQ(notes[0], "subgraph 'Sampler' (#5) was edited inside since it was opened: saved as its nodes");
+    EXPECT_EQ(out.root.find("definitions"), nullptr);
+    EXPECT_EQ(out.node(5), nullptr);
+    EXPECT_TRUE(out.hasNodeOfType("KSampler"));
+    LoadReport again;
+    const Graph reread = importGraph(graphToComfyWorkflow(g, reg), reg, again);
+    EXPECT_EQ(ofType(reread, "KSampler")->widgets.at("steps"), Value(30));
+
+    // A link from outside straight to an inner input no instance input led to: flattened too.
+    Graph linked = load(kSubgraphWorkflow);
+    linked.connect(ofType(linked, "EmptyLatentImage")->id, 0, 3, "image");
+    notes.clear();
+    EXPECT_EQ(saved(linked, reg, &notes).node(5), nullptr);
+    EXPECT_EQ(notes.size(), 1u);
+}
+
+TEST_F(LayoutFixture, SavingKeepsAGroupNodeInstanceAndItsDefinition) {
+    const Graph g = load(kGroupNodeWorkflow);
+    const SavedWorkflow out = saved(g, reg);
+    ASSERT_NE(out.node(3), nullptr);
+    EXPECT_EQ(out.node(3)->find("type")->toString(), "workflow>Gen");
+    EXPECT_EQ(out.node(3)->find("widgets_values")->array().size(), 10u);
+    const Json* groupNodes = out.root.find("extra")->find("groupNodes");
+    ASSERT_NE(groupNodes, nullptr);
+    ASSERT_NE(groupNodes->find("Gen"), nullptr);
+    EXPECT_FALSE(out.hasNodeOfType("KSampler"));
+    EXPECT_EQ(out.linkInto(3, 0), (std::vector<int64_t>{2, 1, 0, 3, 0}));
+    EXPECT_EQ(out.linkInto(4, 0), (std::vector<int64_t>{5, 3, 0, 4, 0}));
+    LoadReport again;
+    const Graph reread = importGraph(graphToComfyWorkflow(g, reg), reg, again);
+    EXPECT_TRUE(again.warnings.empty()) << again.warnings.front();
+    EXPECT_EQ(graphToJson(reread).toStdString(), graphToJson(g).toStdString());
+}
+
+TEST_F(LayoutFixture, SavingIgnoresAMalformedInstanceRecord) {
+    // The record travels in graph.json files, so it may come back hand-edited or truncated.
+    Graph g = load(kSubgraphWorkflow);
+    for (const char* broken : {"{", R"({"instances": [{"id": 5}]})", R"({"instances": [{"id": 5, "node": {}, "inner": [[1]],
+        "links": [], "inputs": [{"link": 2}], "outputs": [7]}]})", R"({"instances": 3, "subgraphs": 1})"}) {
+        g.properties()["comfyui_instances"] = broken;
+        const SavedWorkflow out = saved(g, reg);
+        EXPECT_EQ(out.node(5), nullptr) << broken;
+        EXPECT_TRUE(out.hasNodeOfType("KSampler")) << broken;
+        EXPECT_EQ(out.root.find("definitions"), nullptr) << broken;
+    }
 }
