@@ -146,3 +146,15 @@ TEST(Hypernetwork, AConvertedSafetensorsCopyKeepsItsSettingsAndLayers) {
     EXPECT_MATCHES_REFERENCE(patched->unet->forward(c.at("x"), c.at("timesteps"), c.at("context")),
                              expectedHypernetworkTensor("out_strength_0_7"));
 }
+
+TEST(Hypernetwork, OneForAnotherModelFamilyIsRefusedNamingTheWidths) {
+    // Width 16 only: no attention layer of tiny-sd15 (32, 64) takes it; ComfyUI would silently change nothing.
+    const std::string path = test::makeTempDir("hypernetwork") + "/other_family.safetensors";
+    writeSafetensors(path, {{"16.0.linear.0.weight", at::ones({16, 16})}, {"16.0.linear.0.bias", at::zeros({16})},
+                            {"16.1.linear.0.weight", at::ones({16, 16})}, {"16.1.linear.0.bias", at::zeros({16})}},
+                     {});
+    const Hypernetwork net = loadHypernetworkFile(path);
+    const std::string msg = errorOf([&] { applyHypernetwork(tinySd15Model(), net, 1.0); });
+    EXPECT_TRUE(hasText(msg, "hypernetwork 'other_family.safetensors' has layers for widths 16 but this model's "
+                             "attention layers take 32, 64")) << msg;
+}

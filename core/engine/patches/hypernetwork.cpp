@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/engine/files/checkpoint.h"
 #include "core/engine/files/tensor_file.h"
+#include "core/engine/files/weights.h"
 #include "core/engine/networks/unet.h"
 
 #include <ATen/ATen.h>
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <set>
 
 namespace tessera::engine {
 namespace {
@@ -129,6 +131,23 @@ std::pair<HypernetworkMlp, HypernetworkMlp> onDevice(const std::pair<Hypernetwor
     return out;
 }
 
+// The widths of the key inputs of the UNet's attention layers (to_k's input features).
+std::set<int64_t> attentionKeyWidths(const Weights& unet) {
+    std::set<int64_t> widths;
+    for (const std::string& key : unet.keys()) {
+        const std::string suffix = ".to_k.weight";
+        if (key.size() > suffix.size() && key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0)
+            widths.insert(unet.get(key).size(1));
+    }
+    return widths;
+}
+
+std::string widthList(const std::set<int64_t>& widths) {
+    std::string out;
+    for (int64_t w : widths) out += (out.empty() ? "" : ", ") + std::to_string(w);
+    return out;
+}
+
 }  // namespace
 
 at::Tensor HypernetworkMlp::operator()(const at::Tensor& input) const {
@@ -197,6 +216,14 @@ std::pair<at::Tensor, at::Tensor> HypernetworkPatch::keyValueInputs(const at::Te
 std::shared_ptr<const DiffusionModel> applyHypernetwork(const std::shared_ptr<const DiffusionModel>& model,
                                                         const Hypernetwork& net, double strength) {
     if (!model || !model->unet) throw Error("a hypernetwork needs a loaded model");
+    // ComfyUI silently changes nothing then; a file for another model family deserves a message.
+    const std::set<int64_t> modelWidths = attentionKeyWidths(model->weights);
+    std::set<int64_t> fileWidths;
+    for (const auto& [width, mlps] : net.widths) fileWidths.insert(width);
+    if (std::none_of(fileWidths.begin(), fileWidths.end(), [&](int64_t w) { return modelWidths.count(w) > 0; }))
+        throw Error("hypernetwork '" + std::filesystem::path(net.source).filename().string() + "' has layers for widths " +
+                    widthList(fileWidths) + " but this model's attention layers take " + widthList(modelWidths) +
+                    " (a hypernetwork for another model family?)");
     auto unet = std::make_shared<UNet>(*model->unet);
     AttentionOptions options = unet->attentionOptions();
     options.inputPatch = std::make_shared<HypernetworkPatch>(net, strength, unet->device(), options.inputPatch);

@@ -67,6 +67,7 @@ private:
 };
 
 // A copy of `model` whose UNet applies the hypernetwork at `strength` (the weights are shared).
+// Throws tessera::Error naming the file when none of its widths is one of the model's attention widths.
 std::shared_ptr<const DiffusionModel> applyHypernetwork(const std::shared_ptr<const DiffusionModel>& model,
                                                         const Hypernetwork& net, double strength);
 
