@@ -1,7 +1,8 @@
-// Loaders: checkpoints, VAEs, ControlNets and LoRAs from the models folder, shared through the
+// Loaders: checkpoints, VAEs, ControlNets, LoRAs and hypernetworks from the models folder, shared through the
 // process-wide model cache. Inputs and their order follow ComfyUI's nodes.py.
 #include "core/engine/files/checkpoint.h"
 #include "core/engine/patches/diff_controlnet.h"
+#include "core/engine/patches/hypernetwork.h"
 #include "core/engine/text/text_encoder.h"
 #include "core/exec/node_context.h"
 #include "nodes/builtin_nodes.h"
@@ -115,6 +116,24 @@ NodeDecl loraLoader() {
     return d;
 }
 
+NodeDecl hypernetworkLoader() {
+    NodeDecl d = makeDecl("HypernetworkLoader", "Load Hypernetwork", "loaders",
+                          "Applies a hypernetwork (A1111 .pt) to the model's attention inputs at the given strength "
+                          "(a copy; the input model stays unchanged).");
+    d.inputs = {port("model", "MODEL"), modelFileInput("hypernetwork_name", "hypernetworks"),
+                floatInput("strength", 1.0, -10.0, 10.0)};
+    d.outputs = {output("MODEL", "MODEL")};
+    d.run = [](NodeContext& ctx) {
+        auto model = ctx.get<ModelValue>("model");
+        const double strength = ctx.getFloat("strength");
+        const std::string path = modelPath(ctx, "hypernetwork_name", "hypernetworks", "hypernetwork");
+        const engine::Hypernetwork net = engine::loadHypernetworkFile(path);
+        if (strength == 0.0) return std::vector<Value>{model};
+        return std::vector<Value>{std::make_shared<ModelValue>(engine::applyHypernetwork(model->model, net, strength))};
+    };
+    return d;
+}
+
 }  // namespace
 
 void registerLoaderNodes(Registry& registry) {
@@ -123,6 +142,7 @@ void registerLoaderNodes(Registry& registry) {
     registry.add(controlNetLoader());
     registry.add(diffControlNetLoader());
     registry.add(loraLoader());
+    registry.add(hypernetworkLoader());
 }
 
 }  // namespace tessera::nodes

@@ -14,6 +14,7 @@ const std::vector<ModelFolderKind>& modelFolderKinds() {
         {"vae", "standalone VAEs (e.g. vae-ft-mse-840000-ema-pruned.safetensors)", ".safetensors"},
         {"controlnet", "ControlNets (e.g. control_v11p_sd15_canny.safetensors)", ".safetensors"},
         {"loras", "LoRAs (kohya / diffusers .safetensors)", ".safetensors"},
+        {"hypernetworks", "hypernetworks (A1111 .pt files, e.g. dantionMarbleStatues_10.pt)", ".pt"},
         {"embeddings", "textual-inversion embeddings, used as embedding:NAME in prompts", ".safetensors"},
         {"upscale_models", "ESRGAN / Real-ESRGAN upscale models, .pth or .safetensors (e.g. RealESRGAN_x4plus.pth, 4x-UltraSharp.pth)", ".pth"},
         {"clip_vision", "CLIP image encoders for unCLIP and image prompts (e.g. clip_vision_g.safetensors, CLIP-ViT-H-14-laion2B-s32B-b79K.safetensors)", ".safetensors"},

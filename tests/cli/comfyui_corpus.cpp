@@ -48,7 +48,7 @@ const std::vector<CorpusCase>& comfyuiCorpus() {
         {"controlnet__depth_t2i_adapter", {}, true, {}, 10, {{104, 48}}, ""},
         {"controlnet__mixing_controlnets", {}, true, {}, 14, {{96, 96}}, ""},
         {"gligen__gligen_textbox_example", {"GLIGENLoader", "GLIGENTextBoxApply"}, false, {"unknown node type"}, 10, {}, "no GLIGEN nodes"},
-        {"hypernetworks__hypernetwork_example", {"HypernetworkLoader"}, false, {"unknown node type"}, 8, {}, "no hypernetwork nodes"},
+        {"hypernetworks__hypernetwork_example", {}, true, {}, 8, {{64, 64}}, ""},
         {"inpaint__inpain_model_cat", {}, true, {}, 8, {{64, 64}}, ""},
         {"inpaint__inpain_model_outpainting", {}, true, {}, 9, {{64, 96}}, ""},
         {"inpaint__inpain_model_woman", {}, true, {}, 8, {{64, 64}}, ""},
@@ -65,7 +65,7 @@ const std::vector<CorpusCase>& comfyuiCorpus() {
         {"unclip__unclip_example_multiple", {"unCLIPCheckpointLoader", "unCLIPConditioning"}, false, {"unknown node type"}, 13, {}, "no unCLIP nodes"},
         {"upscale_models__esrgan_example", {}, true, {}, 9, {{128, 128}}, ""},
         {"area_composition__night_evening_day_morning_subject", {}, true, {}, 32, {{88, 160}, {136, 240}}, ""},  // a dangling ConditioningCombine
-        {"hypernetworks__hypernetwork_example_output", {"HypernetworkLoader"}, false, {"unknown node type"}, 8, {}, "no hypernetwork nodes"},
+        {"hypernetworks__hypernetwork_example_output", {}, true, {}, 8, {{64, 64}}, ""},
     };
     return cases;
 }
@@ -111,6 +111,8 @@ const std::string& corpusModelsDir() {
         at::manual_seed(4);
         writeTorchSaveEmbedding((root / "embeddings/SDA768.pt").string(), "SDA768", at::randn({2, 64}) * 0.02);
         fs::create_directories(root / "loras");
+        fs::create_directories(root / "hypernetworks");  // an A1111-layout .pt for tiny-sd15's widths
+        fs::create_symlink(sourceDir() + "/tests/fixtures/hypernetwork/tiny_relu_ln.pt", root / "hypernetworks/dantionMarbleStatues_10.pt");
         fs::create_directories(root / "upscale_models");
         fs::create_symlink(sourceDir() + "/tests/fixtures/upscale/rrdb_old_x4.pth", root / "upscale_models/RealESRGAN_x4plus.pth");
         fs::create_symlink(sourceDir() + "/tests/fixtures/upscale/rrdb_new_x2.pth", root / "upscale_models/RealESRGAN_x2.pth");

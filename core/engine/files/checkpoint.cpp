@@ -103,7 +103,9 @@ LoraResult applyLoraFile(const std::string& path, const std::shared_ptr<const Di
     if (modelStrength != 0.0) {
         auto patched = std::make_shared<DiffusionModel>(*model);
         patched->weights = unetWeights;
-        patched->unet = std::make_shared<const UNet>(model->unet->config(), unetWeights);
+        auto unet = std::make_shared<UNet>(model->unet->config(), unetWeights);
+        unet->setAttentionOptions(model->unet->attentionOptions());  // a hypernetwork stays applied
+        patched->unet = std::move(unet);
         out.model = patched;
     } else {
         out.model = model;

@@ -4,8 +4,20 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <memory>
+#include <utility>
 
 namespace tessera::engine {
+
+// ComfyUI's attn1/attn2 patches as a hypernetwork uses them: replaces the key and value inputs of
+// a UNet attention layer (before to_k / to_v), for self- and cross-attention alike.
+class AttentionInputPatch {
+public:
+    virtual ~AttentionInputPatch() = default;
+    // The layer's key and value inputs [B, tokens, dim] (the same tensor unless an earlier patch
+    // changed them) -> the new key input and value input.
+    virtual std::pair<at::Tensor, at::Tensor> keyValueInputs(const at::Tensor& key, const at::Tensor& value) const = 0;
+};
 
 struct AttentionOptions {
     // Upper bound for one slice of float32 scores (batch*heads x queries x keys). 128 MiB: two heads
@@ -13,6 +25,8 @@ struct AttentionOptions {
     int64_t maxSliceBytes = int64_t(128) << 20;
     // For tests: force this many query rows per slice (0 = choose from maxSliceBytes).
     int64_t queryChunk = 0;
+    // The UNet's transformer blocks apply this to their attention inputs (HypernetworkLoader).
+    std::shared_ptr<const AttentionInputPatch> inputPatch;
 };
 
 // How attention() slices its scores: `headChunk` (batch*heads) slices of `queryChunk` rows each,

@@ -24,6 +24,10 @@ CrossAttention CrossAttention::load(const Weights& w, int heads) {
 at::Tensor CrossAttention::forward(const at::Tensor& x, const at::Tensor& context,
                                    const AttentionOptions& options) const {
     const at::Tensor& c = context.defined() ? context : x;
+    if (options.inputPatch) {
+        const auto [k, v] = options.inputPatch->keyValueInputs(c, c);
+        return toOut(attention(toQ(x), toK(k), toV(v), heads, options));
+    }
     return toOut(attention(toQ(x), toK(c), toV(c), heads, options));
 }
 

@@ -29,6 +29,8 @@ public:
 
     const UNetConfig& config() const { return encoder_.config; }
     void setAttentionOptions(const AttentionOptions& options) { encoder_.attentionOptions = options; }
+    const AttentionOptions& attentionOptions() const { return encoder_.attentionOptions; }
+    at::Device device() const { return encoder_.device(); }
 
 private:
     at::Tensor decode(at::Tensor h, std::vector<at::Tensor>& skips, const UNetInputs& in,

@@ -97,7 +97,9 @@ std::shared_ptr<const DiffusionModel> mergeDiffusionModels(const std::shared_ptr
     if (!merged) return first;
     auto out = std::make_shared<DiffusionModel>(*first);
     out->weights = *merged;
-    out->unet = std::make_shared<const UNet>(first->unet->config(), *merged);
+    auto unet = std::make_shared<UNet>(first->unet->config(), *merged);
+    unet->setAttentionOptions(first->unet->attentionOptions());  // model1's hypernetwork, as ComfyUI keeps its patches
+    out->unet = std::move(unet);
     return out;
 }
 

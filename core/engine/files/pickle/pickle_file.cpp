@@ -21,6 +21,7 @@ std::shared_ptr<PickleFile> PickleFile::open(const std::string& path) {
     pickle::TorchPickleContents contents = pickle::readTorchPickle(f->file_->data(), f->file_->size(), name);
     f->format_ = contents.format;
     f->notes_ = std::move(contents.notes);
+    f->metadata_ = std::move(contents.metadata);
     f->storages_ = std::move(contents.storages);
     f->specs_ = std::move(contents.tensors);  // sorted by name, as entries_ must be
     for (const pickle::TensorSpec& t : f->specs_) {

@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -23,6 +24,9 @@ bool holdsTensors(const PickleValue* v) {
     return holdsTensors(v, 0, seen);
 }
 
+void flattenValue(const PickleValue* v, const std::string& name, int depth, std::set<const PickleValue*>& seen,
+                  std::map<std::string, const PickleValue*>& out);
+
 void flatten(const PickleValue* dict, const std::string& prefix, int depth, std::set<const PickleValue*>& seen,
              std::map<std::string, const PickleValue*>& out) {
     if (depth > kMaxNesting || !seen.insert(dict).second) return;
@@ -31,8 +35,19 @@ void flatten(const PickleValue* dict, const std::string& prefix, int depth, std:
         if (k->kind == Kind::String) key = k->text;
         else if (k->kind == Kind::Int) key = std::to_string(k->integer);
         else continue;  // Lightning's callback classes used as keys
-        if (v->kind == Kind::Tensor) out[prefix + key] = v;  // the last assignment wins, as in Python
-        else if (v->kind == Kind::Dict) flatten(v, prefix + key + ".", depth + 1, seen, out);
+        flattenValue(v, prefix + key, depth, seen, out);
+    }
+}
+
+// Tuples and lists count their items (hypernetworks: {320: (k_state_dict, v_state_dict)} -> "320.0.*").
+void flattenValue(const PickleValue* v, const std::string& name, int depth, std::set<const PickleValue*>& seen,
+                  std::map<std::string, const PickleValue*>& out) {
+    if (v->kind == Kind::Tensor) {
+        out[name] = v;  // the last assignment wins, as in Python
+    } else if (v->kind == Kind::Dict) {
+        flatten(v, name + ".", depth + 1, seen, out);
+    } else if ((v->kind == Kind::Tuple || v->kind == Kind::List) && depth < kMaxNesting && seen.insert(v).second) {
+        for (size_t i = 0; i < v->items.size(); ++i) flattenValue(v->items[i], name + "." + std::to_string(i), depth + 1, seen, out);
     }
 }
 
@@ -67,6 +82,23 @@ std::vector<TensorSpec> stateDictTensors(const PickleValue* root, std::vector<st
     std::vector<TensorSpec> out;
     for (const auto& [name, v] : named) out.push_back({allModule ? name.substr(7) : name, v->dtype, v->tensor});
     if (allModule) notes.push_back("names without their \"module.\" prefix");
+    return out;
+}
+
+std::map<std::string, std::string> rootMetadata(const PickleValue* root) {
+    std::map<std::string, std::string> out;
+    if (root->kind != Kind::Dict) return out;
+    for (const auto& [k, v] : root->entries) {
+        if (k->kind != Kind::String) continue;
+        if (v->kind == Kind::String) out[k->text] = v->text;
+        else if (v->kind == Kind::Bool) out[k->text] = v->boolean ? "True" : "False";
+        else if (v->kind == Kind::Int) out[k->text] = std::to_string(v->integer);
+        else if (v->kind == Kind::Float) {
+            char text[32];
+            std::snprintf(text, sizeof text, "%.17g", v->real);
+            out[k->text] = text;
+        }
+    }
     return out;
 }
 

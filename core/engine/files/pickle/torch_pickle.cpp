@@ -61,6 +61,7 @@ TorchPickleContents readTorchPickle(const uint8_t* data, uint64_t size, const st
     TorchPickleContents out;
     out.format = raw.format;
     out.tensors = stateDictTensors(raw.root, out.notes, what);
+    out.metadata = rootMetadata(raw.root);
     for (const TensorSpec& t : out.tensors) checkExtent(t, raw.storages.at(static_cast<size_t>(t.record.storage)), what);
     out.storages = std::move(raw.storages);
     return out;

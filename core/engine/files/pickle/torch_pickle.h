@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,7 @@ struct TorchPickleContents {
     std::vector<StorageSpan> storages;
     std::vector<TensorSpec> tensors;  // sorted by name
     std::vector<std::string> notes;   // what was unwrapped ("state_dict", "module." prefix)
+    std::map<std::string, std::string> metadata;  // the root's plain entries (rootMetadata)
 };
 
 // The object pickle and its storages before the state dict is picked.
