@@ -20,6 +20,7 @@ void registerBuiltinNodes(Registry& registry) {
     registerImageComposeNodes(registry);
     registerUpscaleModelNodes(registry);
     registerClipVisionNodes(registry);
+    registerUnclipNodes(registry);
     registerMaskNodes(registry);
     registerInpaintCropNodes(registry);
     registerNoteNodes(registry);

@@ -30,5 +30,6 @@ void registerUpscaleModelNodes(Registry& registry);      // UpscaleModelLoader, 
 void registerCustomSamplingNodes(Registry& registry);   // SamplerCustom(Advanced), KSamplerSelect, noise, guiders
 void registerSigmaNodes(Registry& registry);            // BasicScheduler, KarrasScheduler, ..., SplitSigmas, FlipSigmas
 void registerClipVisionNodes(Registry& registry);       // CLIPVisionLoader, CLIPVisionEncode
+void registerUnclipNodes(Registry& registry);           // unCLIPCheckpointLoader, unCLIPConditioning
 
 }  // namespace tessera::nodes

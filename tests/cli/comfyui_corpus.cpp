@@ -6,6 +6,7 @@
 #include "tests/cli/cli_runner.h"
 #include "tests/support/refdata.h"
 #include "tests/support/tiny_t2i_adapter.h"
+#include "tests/support/tiny_unclip.h"
 #include "tests/support/torch_save.h"
 
 #include <ATen/ATen.h>
@@ -60,9 +61,9 @@ const std::vector<CorpusCase>& comfyuiCorpus() {
         {"model_merging__model_merging_inpaint", {}, true, {}, 15, {{64, 64}}, ""},
         {"model_merging__model_merging_lora", {}, true, {}, 12, {{64, 64}}, ""},
         {"noisy_latent_composition__noisy_latents_3_subjects_", {}, true, {}, 20, {{240, 136}}, ""},
-        {"unclip__unclip_2pass", {"unCLIPCheckpointLoader", "unCLIPConditioning"}, false, {"unknown node type"}, 21, {}, "no unCLIP nodes"},
-        {"unclip__unclip_example", {"unCLIPCheckpointLoader", "unCLIPConditioning"}, false, {"unknown node type"}, 10, {}, "no unCLIP nodes"},
-        {"unclip__unclip_example_multiple", {"unCLIPCheckpointLoader", "unCLIPConditioning"}, false, {"unknown node type"}, 13, {}, "no unCLIP nodes"},
+        {"unclip__unclip_2pass", {}, true, {}, 21, {{160, 88}, {240, 136}}, ""},
+        {"unclip__unclip_example", {}, true, {}, 10, {{96, 96}}, ""},
+        {"unclip__unclip_example_multiple", {}, true, {}, 13, {{96, 96}}, ""},
         {"upscale_models__esrgan_example", {}, true, {}, 9, {{128, 128}}, ""},
         {"area_composition__night_evening_day_morning_subject", {}, true, {}, 32, {{88, 160}, {136, 240}}, ""},  // a dangling ConditioningCombine
         {"hypernetworks__hypernetwork_example_output", {}, true, {}, 8, {{64, 64}}, ""},
@@ -107,6 +108,9 @@ const std::string& corpusModelsDir() {
                  {"checkpoints/sd-v1-5-inpainting.ckpt", "models/tiny-sd15-inpainting.safetensors"},
                  {"vae/kl-f8-anime2.ckpt", "models/tiny-vae.safetensors"}})
             writeTorchSaveCopy(refdataPath(source), (root / name).string(), true);
+        // The unCLIP workflows' checkpoints: a tiny SD2 unCLIP model with its CLIP vision tower, one pickled.
+        const std::string unclip = writeTinyUnclipCheckpoint(root.string(), "checkpoints/wd-1-5-beta2-aesthetic-unclip-h-fp32.safetensors");
+        writeTorchSaveCopy(unclip, (root / "checkpoints/sd21-unclip-h.ckpt").string(), true);
         fs::create_directories(root / "embeddings");
         at::manual_seed(4);
         writeTorchSaveEmbedding((root / "embeddings/SDA768.pt").string(), "SDA768", at::randn({2, 64}) * 0.02);

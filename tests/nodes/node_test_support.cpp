@@ -55,6 +55,8 @@ const Registry& engineNodeRegistry() {
         nodes::registerSigmaNodes(registry);
         nodes::registerControlNetNodes(registry);
         nodes::registerModelMergeNodes(registry);
+        nodes::registerClipVisionNodes(registry);
+        nodes::registerUnclipNodes(registry);
         registry.add(tensorSource<nodes::ImageValue>("TestImage", "IMAGE"));
         registry.add(tensorSource<nodes::MaskValue>("TestMask", "MASK"));
     });

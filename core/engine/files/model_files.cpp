@@ -189,6 +189,8 @@ CheckpointLayout inspectCheckpoint(const TensorFile& f) {
         const at::Tensor probe = f.tensor(kUnet + kVPredictionProbe, at::kFloat);
         if (probe.std(/*unbiased=*/false).item<double>() > kVPredictionStd) layout.predictionGuess = Prediction::V;
     }
+    // SD2 unCLIP (ComfyUI's SD21UnclipL/H: a UNet with label_emb) is v-prediction.
+    if (layout.family == ModelFamily::SD2 && has(f, kUnet + "label_emb.0.0.weight")) layout.predictionGuess = Prediction::V;
     // The empty marker ComfyUI's CheckpointSave writes for v-prediction models.
     if (has(f, "v_pred")) layout.predictionGuess = Prediction::V;
     return layout;

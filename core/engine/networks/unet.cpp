@@ -74,8 +74,8 @@ UNet::UNet(const UNetConfig& config, const Weights& w) : encoder_(UNetEncoder::l
 }
 
 at::Tensor UNet::forward(const at::Tensor& x, const at::Tensor& timesteps, const at::Tensor& context,
-                         const ControlResiduals* control) const {
-    const UNetInputs in = encoder_.prepare(x, timesteps, context, "UNet");
+                         const ControlResiduals* control, const at::Tensor& adm) const {
+    const UNetInputs in = encoder_.prepare(x, timesteps, context, "UNet", adm);
     if (control && !control->input.empty() && int(control->input.size()) != encoder_.inputBlockCount())
         throw Error("ControlNet gives " + std::to_string(control->input.size()) + " residuals but the UNet has " +
                     std::to_string(encoder_.inputBlockCount()) + " input blocks (ControlNet for another model family?)");

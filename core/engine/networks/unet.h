@@ -24,8 +24,9 @@ public:
 
     // x: NCHW latent (inChannels channels, any size), timesteps: float [B] (or [1]),
     // context: [B or 1, tokens, contextDim] -> the model output [B, outChannels, H, W].
+    // adm: [B or 1, admInChannels], required by a class-conditioned UNet (label_emb, SD2 unCLIP), else empty.
     at::Tensor forward(const at::Tensor& x, const at::Tensor& timesteps, const at::Tensor& context,
-                       const ControlResiduals* control = nullptr) const;
+                       const ControlResiduals* control = nullptr, const at::Tensor& adm = {}) const;
 
     const UNetConfig& config() const { return encoder_.config; }
     void setAttentionOptions(const AttentionOptions& options) { encoder_.attentionOptions = options; }

@@ -36,9 +36,12 @@ int UNetConfig::headsFor(int channels) const {
 }
 
 UNetConfig UNetConfig::infer(const Weights& w) {
-    if (w.hasModule("label_emb"))
-        fail(w, "class-conditioned UNets (label_emb, e.g. SDXL or SD2 unCLIP) are not supported");
     UNetConfig c;
+    if (w.hasModule("label_emb")) {
+        if (!w.has("label_emb.0.0.weight") || w("label_emb.0.0.weight").dim() != 2)
+            fail(w, "label_emb is not ldm's sequential ADM embedding (label_emb.0.0.weight, a linear layer)");
+        c.admInChannels = int(w("label_emb.0.0.weight").size(1));
+    }
     const at::Tensor inConv = w("input_blocks.0.0.weight");
     c.inChannels = int(inConv.size(1));
     c.modelChannels = int(inConv.size(0));
@@ -111,7 +114,9 @@ std::string UNetConfig::describe() const {
     for (size_t i = 0; i < channelMult.size(); ++i) s << (i ? "," : "") << channelMult[i];
     s << "], res blocks " << numResBlocks << ", attention levels [";
     for (size_t i = 0; i < attentionLevels.size(); ++i) s << (i ? "," : "") << attentionLevels[i];
-    s << "], depth " << transformerDepth << ", context " << contextDim << (linearProjection ? ", linear proj" : ", conv proj");
+    s << "], depth " << transformerDepth;
+    if (admInChannels > 0) s << ", ADM " << admInChannels;
+    s << ", context " << contextDim << (linearProjection ? ", linear proj" : ", conv proj");
     if (numHeadChannels > 0)
         s << ", " << numHeadChannels << " channels/head";
     else

@@ -22,9 +22,13 @@ struct UNetConfig {
     bool linearProjection = false;  // ldm's use_linear_in_transformer: proj_in/proj_out linear (SD2.x)
     int numHeads = 8;               // -1 when the channels per head are fixed
     int numHeadChannels = -1;       // -1 when the number of heads is fixed
+    // ldm's adm_in_channels: width of the class/ADM vector `label_emb` adds to the time embedding
+    // (SD2 unCLIP: image embedding + its noise-level embedding); 0 without label_emb.
+    int admInChannels = 0;
 
     // Reads the shapes of a UNet (or ControlNet) below `w`: "input_blocks.0.0.weight", ...
     // Heads: conv proj_in (SD1.x) -> 8 heads; linear proj_in (SD2.x) -> 64 channels per head.
+    // label_emb.0.0.weight gives admInChannels.
     // Throws tessera::Error naming the key when the layout is not an ldm UNet.
     static UNetConfig infer(const Weights& w);
 

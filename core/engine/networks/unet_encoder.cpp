@@ -13,6 +13,19 @@ namespace tessera::engine {
 
 namespace {
 
+void checkAdm(const at::Tensor& adm, const UNetConfig& config, int64_t batch, const std::string& what) {
+    if (config.admInChannels == 0) {
+        if (adm.defined())
+            throw Error(what + " has no class/ADM embedding (label_emb) but was given an ADM vector " + shapeText(adm.sizes()));
+        return;
+    }
+    if (!adm.defined() || adm.dim() != 2 || adm.size(1) != config.admInChannels ||
+        (adm.size(0) != batch && adm.size(0) != 1))
+        throw Error(what + " is class-conditioned (label_emb, e.g. SD2 unCLIP) and expects an ADM vector of shape [" +
+                    std::to_string(batch) + ", " + std::to_string(config.admInChannels) + "], got " +
+                    (adm.defined() ? shapeText(adm.sizes()) : "none"));
+}
+
 }  // namespace
 
 UNetEncoder UNetEncoder::load(const UNetConfig& config, const Weights& w) {
@@ -20,6 +33,14 @@ UNetEncoder UNetEncoder::load(const UNetConfig& config, const Weights& w) {
     e.config = config;
     e.timeEmbed1 = Linear::load(w.sub("time_embed.0"));
     e.timeEmbed2 = Linear::load(w.sub("time_embed.2"));
+    if (config.admInChannels > 0) {
+        e.labelEmbed1 = Linear::load(w.sub("label_emb.0.0"));
+        e.labelEmbed2 = Linear::load(w.sub("label_emb.0.2"));
+        if (e.labelEmbed1.weight.size(1) != config.admInChannels ||
+            e.labelEmbed2.weight.size(0) != e.timeEmbed2.weight.size(0))
+            throw Error("'" + w.fullName("label_emb.0.0.weight") + "' does not fit the time embedding (" +
+                        config.describe() + ")");
+    }
     e.inputConv = Conv2d::load(w.sub("input_blocks.0.0"));
     if (e.inputConv.inChannels() != config.inChannels || e.inputConv.outChannels() != config.modelChannels)
         throw Error("'" + w.fullName("input_blocks.0.0.weight") + "' has shape " + shapeText(e.inputConv.weight.sizes()) +
@@ -52,7 +73,7 @@ UNetEncoder UNetEncoder::load(const UNetConfig& config, const Weights& w) {
 }
 
 UNetInputs UNetEncoder::prepare(const at::Tensor& x, const at::Tensor& timesteps, const at::Tensor& context,
-                                const std::string& what) const {
+                                const std::string& what, const at::Tensor& adm) const {
     if (!x.defined() || x.dim() != 4)
         throw Error(what + ": the latent must be a 4-D NCHW tensor" + (x.defined() ? ", got " + shapeText(x.sizes()) : ""));
     const int64_t batch = x.size(0);
@@ -72,6 +93,7 @@ UNetInputs UNetEncoder::prepare(const at::Tensor& x, const at::Tensor& timesteps
         throw Error(what + " expects a conditioning context of shape [" + std::to_string(batch) + ", tokens, " +
                     std::to_string(config.contextDim) + "], got " + (context.defined() ? shapeText(context.sizes()) : "none") +
                     " (is the text encoder from the same model family?)");
+    checkAdm(adm, config, batch, what);
 
     const at::ScalarType dt = dtype();
     const at::Device dev = device();
@@ -80,6 +102,7 @@ UNetInputs UNetEncoder::prepare(const at::Tensor& x, const at::Tensor& timesteps
     const at::Tensor t = timesteps.reshape({-1}).expand({batch});
     const at::Tensor sinusoid = timestepEmbedding(t, config.modelChannels).to(dev, dt);  // float32, as ComfyUI
     in.emb = timeEmbed2(at::silu(timeEmbed1(sinusoid)));
+    if (config.admInChannels > 0) in.emb = in.emb + labelEmbed2(at::silu(labelEmbed1(adm.to(dev, dt).expand({batch, -1}))));
     in.context = context.to(dev, dt).expand({batch, context.size(1), context.size(2)});
     return in;
 }

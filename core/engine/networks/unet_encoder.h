@@ -23,6 +23,7 @@ struct UNetInputs {
 struct UNetEncoder {
     UNetConfig config;
     Linear timeEmbed1, timeEmbed2;  // time_embed.0 and time_embed.2
+    Linear labelEmbed1, labelEmbed2;  // label_emb.0.0 and label_emb.0.2, when config.admInChannels > 0
     Conv2d inputConv;               // input_blocks.0.0
     std::vector<UNetStage> inputBlocks;  // input_blocks.1 ...
     UNetStage middle;
@@ -30,10 +31,11 @@ struct UNetEncoder {
 
     static UNetEncoder load(const UNetConfig& config, const Weights& w);
 
-    // Validates shapes (throws tessera::Error saying what is wrong) and embeds the timesteps.
-    // `what` names the network in messages ("UNet", "ControlNet").
+    // Validates shapes (throws tessera::Error saying what is wrong) and embeds the timesteps, adding
+    // label_emb(adm) as ldm does for a network with admInChannels (adm: [B or 1, admInChannels], required
+    // then, refused otherwise). `what` names the network in messages ("UNet", "ControlNet").
     UNetInputs prepare(const at::Tensor& x, const at::Tensor& timesteps, const at::Tensor& context,
-                       const std::string& what) const;
+                       const std::string& what, const at::Tensor& adm = {}) const;
     // Number of input blocks including input_blocks.0 (= number of skip connections).
     int inputBlockCount() const { return 1 + int(inputBlocks.size()); }
     // Runs input block `i` (0 = the input convolution).

@@ -101,8 +101,9 @@ bool sameControls(const std::vector<ControlApplication>& a, const std::vector<Co
 }
 
 // UNet (+ControlNets, +inpainting channels) for one chunk of conds that share their controls.
+// adm: the chunk's ADM rows for a class-conditioned (unCLIP) UNet, else undefined.
 at::Tensor callModel(const DiffusionModel& model, const Conditioning& cond, const at::Tensor& xIn,
-                     const at::Tensor& timesteps, const at::Tensor& context, double sigma) {
+                     const at::Tensor& timesteps, const at::Tensor& context, double sigma, const at::Tensor& adm) {
     std::optional<ControlResiduals> control;
     for (const auto& c : cond.controls) {
         if (!controlActive(model.sampling, sigma, c.startPercent, c.endPercent)) continue;
@@ -111,7 +112,20 @@ at::Tensor callModel(const DiffusionModel& model, const Conditioning& cond, cons
     at::Tensor x = model.inpainting        ? at::cat({xIn, inpaintConcat(cond, xIn)}, 1)
                    : model.instructPix2Pix ? at::cat({xIn, instructPix2PixConcat(cond, xIn)}, 1)
                                            : xIn;
-    return model.unet->forward(x, timesteps, context, control ? &*control : nullptr);
+    return model.unet->forward(x, timesteps, context, control ? &*control : nullptr, adm);
+}
+
+// The ADM rows of a batch of chunks (each chunk `rows` latents), as ComfyUI concatenates the conds' "y".
+at::Tensor chunkAdm(const DiffusionModel& model, const std::vector<const Conditioning*>& conds,
+                    const std::vector<int>& indices, int64_t rows) {
+    if (model.unet->config().admInChannels == 0) return {};
+    std::vector<at::Tensor> parts;
+    for (int idx : indices) {
+        const at::Tensor& adm = conds[size_t(idx)]->adm;
+        if (!adm.defined()) throw Error("an unCLIP model's conditioning has no ADM vector (internal: not prepared)");
+        parts.push_back(repeatToBatch(adm, rows));
+    }
+    return at::cat(parts, 0);
 }
 
 // `conds`: the entries condIndex refers to (they must outlive the sampling run).
@@ -123,12 +137,14 @@ ModelFn makeModelFn(const DiffusionModel& model, std::vector<const Conditioning*
         bool uniform = true;
         for (int idx : indices) uniform = uniform && sameControls(conds[idx]->controls, conds[indices[0]]->controls) &&
                                           !((model.inpainting || model.instructPix2Pix) && conds[idx] != conds[indices[0]]);
-        if (uniform) return callModel(model, *conds[indices[0]], in.xIn, in.timesteps, context, in.sigma);
-        std::vector<at::Tensor> outs;
         const int64_t b = in.xIn.size(0) / chunks;
+        const at::Tensor adm = chunkAdm(model, conds, indices, b);
+        if (uniform) return callModel(model, *conds[indices[0]], in.xIn, in.timesteps, context, in.sigma, adm);
+        std::vector<at::Tensor> outs;
         for (int64_t i = 0; i < chunks; ++i)
             outs.push_back(callModel(model, *conds[indices[i]], in.xIn.narrow(0, i * b, b),
-                                     in.timesteps.narrow(0, i * b, b), context.narrow(0, i * b, b), in.sigma));
+                                     in.timesteps.narrow(0, i * b, b), context.narrow(0, i * b, b), in.sigma,
+                                     adm.defined() ? adm.narrow(0, i * b, b) : adm));
         return at::cat(outs, 0);
     };
 }
@@ -273,10 +289,21 @@ void requireGuidance(const Guider& g) {
     }
 }
 
+// ComfyUI's encode_adm per entry for a class-conditioned (unCLIP) model: its unCLIP images, or zeros.
+Guider withAdm(const Guider& in, int64_t seed) {
+    const int64_t channels = in.model->unet->config().admInChannels;
+    if (channels == 0) return in;
+    Guider g = in;
+    for (auto* side : {&g.positive, &g.negative, &g.middle})
+        for (Conditioning& c : *side) c.adm = unclipAdm(c.unclip, channels, seed);
+    return g;
+}
+
 // Everything after the start: guidance, the inpainting mask, the sampler and its ancestral noise.
-at::Tensor sampleGuided(const Guider& g, const NoisedStart& s, const at::Tensor& noiseMask, const std::string& sampler,
+at::Tensor sampleGuided(const Guider& guider, const NoisedStart& s, const at::Tensor& noiseMask, const std::string& sampler,
                         int64_t seed, const SamplerCallbacks& callbacks, SamplerOptions options = {}) {
     if (s.sigmas.size(0) < 2) return s.x / kLatentScale;
+    const Guider g = withAdm(guider, seed);
     const int64_t h = s.x.size(2), w = s.x.size(3);
     SamplerSeedNoise noise(static_cast<uint64_t>(seed));
     if (!options.saSolver) options.saSolver = saSolverDefaults(g.model->sampling);  // ComfyUI: the model's window

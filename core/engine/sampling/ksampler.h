@@ -5,6 +5,7 @@
 // 9-channel inpainting models. Latents in and out are unscaled (VAE space).
 #include "core/common/cancel.h"
 #include "core/engine/sampling/samplers.h"
+#include "core/engine/sampling/unclip_adm.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -56,6 +57,10 @@ struct Conditioning {
     // ConditioningSetTimestepRange: applies while percentToSigma(end) <= sigma <= percentToSigma(start).
     double startPercent = 0.0;
     double endPercent = 1.0;
+    // unCLIPConditioning: image embeddings for an SD2 unCLIP model (ignored by models without label_emb).
+    std::vector<UnclipImage> unclip;
+    // The ADM vector built from `unclip` and the seed when sampling starts (unclip_adm.h); set by the sampler.
+    at::Tensor adm;
 
     // Covers the whole latent over the whole schedule with weight 1 (what CLIPTextEncode makes).
     bool isPlain() const;

@@ -163,6 +163,8 @@ void addMatchingAreas(std::vector<ResolvedCond>& other, const std::vector<Resolv
         copy.cond.context = smallest->cond.context;
         copy.cond.concatMask = smallest->cond.concatMask;
         copy.cond.concatLatent = smallest->cond.concatLatent;
+        copy.cond.unclip = smallest->cond.unclip;
+        copy.cond.adm = smallest->cond.adm;  // ComfyUI copies all of its model_conds ("y" included)
         other.push_back(std::move(copy));
     }
 }
