@@ -24,13 +24,18 @@ public:
 
     // x: NCHW latent (inChannels channels, any size), timesteps: float [B] (or [1]),
     // context: [B or 1, tokens, contextDim] -> the model output [B, outChannels, H, W].
+    // `patch` runs inside every transformer block (GLIGEN's gated self-attention).
     at::Tensor forward(const at::Tensor& x, const at::Tensor& timesteps, const at::Tensor& context,
-                       const ControlResiduals* control = nullptr) const;
+                       const ControlResiduals* control = nullptr, const TransformerPatch* patch = nullptr) const;
+
+    // Spatial transformers numbered input blocks, middle block, output blocks (ComfyUI's transformer_index).
+    int transformerCount() const { return transformerBlocks_; }
 
     const UNetConfig& config() const { return encoder_.config; }
     void setAttentionOptions(const AttentionOptions& options) { encoder_.attentionOptions = options; }
 
 private:
+    void numberTransformerBlocks();
     at::Tensor decode(at::Tensor h, std::vector<at::Tensor>& skips, const UNetInputs& in,
                       const ControlResiduals* control) const;
 
@@ -38,6 +43,7 @@ private:
     std::vector<UNetStage> outputBlocks_;
     GroupNorm outNorm_;
     Conv2d outConv_;
+    int transformerBlocks_ = 0;
 };
 
 }  // namespace tessera::engine

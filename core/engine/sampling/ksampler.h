@@ -17,6 +17,7 @@ namespace tessera::engine {
 
 struct DiffusionModel;
 class ControlModel;
+struct GligenConditioning;
 
 struct ControlApplication {
     std::shared_ptr<const ControlModel> net;  // a ControlNet or T2I-Adapter
@@ -56,6 +57,8 @@ struct Conditioning {
     // ConditioningSetTimestepRange: applies while percentToSigma(end) <= sigma <= percentToSigma(start).
     double startPercent = 0.0;
     double endPercent = 1.0;
+    // GLIGENTextBoxApply: phrases placed in boxes, applied inside the UNet's transformer blocks.
+    std::shared_ptr<const GligenConditioning> gligen;
 
     // Covers the whole latent over the whole schedule with weight 1 (what CLIPTextEncode makes).
     bool isPlain() const;
