@@ -55,6 +55,7 @@ const Registry& engineNodeRegistry() {
         nodes::registerSigmaNodes(registry);
         nodes::registerControlNetNodes(registry);
         nodes::registerModelMergeNodes(registry);
+        nodes::registerGligenNodes(registry);
         registry.add(tensorSource<nodes::ImageValue>("TestImage", "IMAGE"));
         registry.add(tensorSource<nodes::MaskValue>("TestMask", "MASK"));
     });
