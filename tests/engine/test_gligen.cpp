@@ -131,3 +131,16 @@ TEST(Gligen, MismatchesAreNamed) {
     narrow.boxes[0].phrase = at::zeros({32});
     EXPECT_NE(test::errorOf([&] { gligenGroundingTokens(narrow, 1, 8, 8); }).find("reads 64"), std::string::npos);
 }
+
+TEST(Gligen, RunsInsideABfloat16UNet) {
+    // The fusers compute in float32 (as loaded) between the bfloat16 UNet's layers.
+    const auto c = test::loadCase("unet-sd15.safetensors");
+    const UNet unet(Weights::fromFile(*SafetensorsFile::open(test::refdataPath("models/tiny-sd15.safetensors")),
+                                      "model.diffusion_model.", at::kBFloat16));
+    const GligenConditioning g = referenceBoxes(1);
+    const GligenPatch patch(g.model, gligenGroundingTokens(g, 2, 8, 8));
+    const at::Tensor out = unet.forward(c.at("x").to(at::kBFloat16), c.at("timesteps"), c.at("context"), nullptr, &patch);
+    EXPECT_EQ(out.scalar_type(), at::kBFloat16);
+    // bfloat16's precision; the boxes move the output by 0.19.
+    EXPECT_LT(test::maxAbsDiff(out, gligenReference().at("out_one")), 0.03);
+}

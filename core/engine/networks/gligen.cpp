@@ -122,17 +122,21 @@ at::Tensor GatedSelfAttention::forward(const at::Tensor& x, const at::Tensor& to
     if (channels() % heads != 0)
         throw Error("a GLIGEN fuser's " + std::to_string(channels()) + " channels cannot be split into " +
                     std::to_string(heads) + " heads");
-    const int64_t visual = x.size(1);
-    const at::Tensor objects = tokenProjection(tokens.to(x.device(), x.scalar_type()));
-    const at::Tensor joint = norm1(at::cat({x, objects.expand({x.size(0), -1, -1})}, 1));
+    // In the fuser's own precision (float32 as loaded), also inside a reduced-precision UNet.
+    const at::ScalarType own = tokenProjection.weight.scalar_type();
+    const at::Tensor h = x.to(own);
+    const int64_t visual = h.size(1);
+    const at::Tensor objects = tokenProjection(tokens.to(h.device(), own));
+    const at::Tensor joint = norm1(at::cat({h, objects.expand({h.size(0), -1, -1})}, 1));
     CrossAttention self = attention;
     self.heads = heads;
     const at::Tensor attended = self.forward(joint, at::Tensor(), AttentionOptions{}).narrow(1, 0, visual);
-    at::Tensor out = x + at::tanh(alphaAttention.to(x.scalar_type())) * attended;
-    return out + at::tanh(alphaDense.to(x.scalar_type())) * ffOut(fused::geglu(geglu(norm2(out))));
+    at::Tensor out = h + at::tanh(alphaAttention) * attended;
+    out = out + at::tanh(alphaDense) * ffOut(fused::geglu(geglu(norm2(out))));
+    return out.to(x.scalar_type());
 }
 
-GligenModel::GligenModel(const Weights& weights, const std::string& source) : source_(source) {
+GligenModel::GligenModel(const Weights& weights, const std::string& source) : source_(source), bytes_(weights.byteSize()) {
     if (!weights.hasModule("position_net"))
         throw Error("'" + source + "' is not a GLIGEN model: it has no position_net.* tensors");
     try {
@@ -147,14 +151,6 @@ GligenModel::GligenModel(const Weights& weights, const std::string& source) : so
         throw Error("'" + source + "': " + e.what());
     }
     if (fusers_.empty()) throw Error("'" + source + "' is not a GLIGEN model: it has no *.fuser.* tensors");
-}
-
-size_t GligenModel::byteSize() const {
-    auto bytes = [](const at::Tensor& t) { return t.defined() ? size_t(t.numel()) * t.element_size() : size_t(0); };
-    size_t n = bytes(positionNet_.linear1.weight) + bytes(positionNet_.linear2.weight) + bytes(positionNet_.linear3.weight);
-    for (const auto& f : fusers_)
-        n += bytes(f.attention.toQ.weight) * 4 + bytes(f.geglu.weight) + bytes(f.ffOut.weight) + bytes(f.tokenProjection.weight);
-    return n;
 }
 
 std::shared_ptr<const GligenModel> loadGligenFile(const std::string& path, at::Device device) {

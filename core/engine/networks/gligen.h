@@ -46,7 +46,8 @@ struct GatedSelfAttention {
     int64_t channels() const { return tokenProjection.weight.size(0); }
     int64_t tokenDim() const { return tokenProjection.weight.size(1); }
     // `heads`: the heads of the transformer block it sits in (ComfyUI derives the same for every
-    // published file from the phrase width: 768 -> 8 heads, else 64 channels per head).
+    // published file from the phrase width: 768 -> 8 heads, else 64 channels per head). Computed in
+    // the weights' dtype; the result has x's.
     at::Tensor forward(const at::Tensor& x, const at::Tensor& tokens, int heads) const;
 };
 
@@ -62,12 +63,13 @@ public:
     const std::vector<GatedSelfAttention>& fusers() const { return fusers_; }
     int64_t phraseDim() const { return positionNet_.phraseDim(); }
     const std::string& source() const { return source_; }
-    size_t byteSize() const;
+    size_t byteSize() const { return bytes_; }
 
 private:
     GligenPositionNet positionNet_;
     std::vector<GatedSelfAttention> fusers_;
     std::string source_;
+    size_t bytes_ = 0;
 };
 
 // A GLIGEN .safetensors (or pickled) file, float32 on `device`.
