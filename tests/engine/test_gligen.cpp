@@ -17,7 +17,7 @@
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
-#include <filesystem>
+#include <cmath>
 
 using namespace tessera;
 using namespace tessera::engine;
@@ -26,12 +26,7 @@ namespace {
 
 std::string gligenFixture(const std::string& name) { return test::sourceDir() + "/tests/fixtures/gligen/" + name; }
 
-const GligenModel& tinyGligen() {
-    static const auto model = loadGligenFile(gligenFixture("tiny_gligen_sd15.safetensors"));
-    return *model;
-}
-
-std::shared_ptr<const GligenModel> tinyGligenShared() {
+std::shared_ptr<const GligenModel> tinyGligen() {
     static const auto model = loadGligenFile(gligenFixture("tiny_gligen_sd15.safetensors"));
     return model;
 }
@@ -41,7 +36,7 @@ const std::map<std::string, at::Tensor>& gligenReference() {
     return tensors;
 }
 
-const UNet& tinyUNet(const std::string& model = "tiny-sd15.safetensors") {
+const UNet& gligenTestUNet(const std::string& model = "tiny-sd15.safetensors") {
     static std::map<std::string, std::unique_ptr<UNet>> unets;
     auto& u = unets[model];
     if (!u)
@@ -51,10 +46,10 @@ const UNet& tinyUNet(const std::string& model = "tiny-sd15.safetensors") {
 }
 
 // The boxes of the reference (height, width, y, x in cells of the 8x8 latent).
-GligenConditioning referenceBoxes(int count) {
+GligenConditioning gligenReferenceBoxes(int count) {
     const at::Tensor phrases = gligenReference().at("phrases");
     GligenConditioning g;
-    g.model = tinyGligenShared();
+    g.model = tinyGligen();
     g.boxes.push_back({phrases[0], 3, 4, 2, 1});
     if (count > 1) g.boxes.push_back({phrases[1], 8, 5, 0, 3});
     return g;
@@ -63,14 +58,14 @@ GligenConditioning referenceBoxes(int count) {
 }  // namespace
 
 TEST(Gligen, HyperParametersComeFromTheShapes) {
-    const GligenModel& g = tinyGligen();
+    const GligenModel& g = *tinyGligen();
     EXPECT_EQ(g.phraseDim(), 64);
     EXPECT_EQ(g.positionNet().tokenDim(), 64);
     // input_blocks.1/3, middle_block.1, output_blocks.2/3/4/5: tiny-sd15's spatial transformers in order.
     std::vector<int64_t> channels;
     for (const auto& f : g.fusers()) channels.push_back(f.channels());
     EXPECT_EQ(channels, (std::vector<int64_t>{32, 64, 64, 64, 64, 32, 32}));
-    EXPECT_EQ(int(g.fusers().size()), tinyUNet().transformerCount());
+    EXPECT_EQ(int(g.fusers().size()), gligenTestUNet().transformerCount());
 }
 
 TEST(Gligen, FourierEmbeddingIsSinThenCosPerFrequency) {
@@ -84,7 +79,7 @@ TEST(Gligen, FourierEmbeddingIsSinThenCosPerFrequency) {
 
 TEST(Gligen, GroundingTokensMatchReference) {
     for (int count : {1, 2}) {
-        const at::Tensor tokens = gligenGroundingTokens(referenceBoxes(count), 1, 8, 8);
+        const at::Tensor tokens = gligenGroundingTokens(gligenReferenceBoxes(count), 1, 8, 8);
         EXPECT_MATCHES_REFERENCE(tokens, gligenReference().at(count == 1 ? "tokens_one" : "tokens_two")) << count;
     }
 }
@@ -92,13 +87,13 @@ TEST(Gligen, GroundingTokensMatchReference) {
 TEST(Gligen, UNetWithBoxesMatchesReference) {
     const auto c = test::loadCase("unet-sd15.safetensors");
     for (int count : {1, 2}) {
-        const GligenConditioning g = referenceBoxes(count);
+        const GligenConditioning g = gligenReferenceBoxes(count);
         const GligenPatch patch(g.model, gligenGroundingTokens(g, 2, 8, 8));
-        const at::Tensor out = tinyUNet().forward(c.at("x"), c.at("timesteps"), c.at("context"), nullptr, &patch);
+        const at::Tensor out = gligenTestUNet().forward(c.at("x"), c.at("timesteps"), c.at("context"), nullptr, &patch);
         EXPECT_MATCHES_REFERENCE(out, gligenReference().at(count == 1 ? "out_one" : "out_two")) << count;
     }
     // Without the patch the UNet is unchanged.
-    EXPECT_MATCHES_REFERENCE(tinyUNet().forward(c.at("x"), c.at("timesteps"), c.at("context")), c.at("out"));
+    EXPECT_MATCHES_REFERENCE(gligenTestUNet().forward(c.at("x"), c.at("timesteps"), c.at("context")), c.at("out"));
 }
 
 TEST(Gligen, PooledPhraseIsTheFinalHiddenStateAtTheEndToken) {
@@ -119,15 +114,15 @@ TEST(Gligen, MismatchesAreNamed) {
               std::string::npos);
     // tiny-sd2-v's transformers have 64 and 128 channels, the fusers 32 and 64.
     const auto c = test::loadCase("unet-sd2.safetensors");
-    const GligenConditioning g = referenceBoxes(1);
+    const GligenConditioning g = gligenReferenceBoxes(1);
     const GligenPatch patch(g.model, gligenGroundingTokens(g, 2, 8, 8));
     const std::string wrongFamily = test::errorOf(
-        [&] { tinyUNet("tiny-sd2-v.safetensors").forward(c.at("x"), c.at("timesteps"), c.at("context"), nullptr, &patch); });
+        [&] { gligenTestUNet("tiny-sd2-v.safetensors").forward(c.at("x"), c.at("timesteps"), c.at("context"), nullptr, &patch); });
     EXPECT_NE(wrongFamily.find("GLIGEN file for another model family"), std::string::npos) << wrongFamily;
-    GligenConditioning many = referenceBoxes(1);
+    GligenConditioning many = gligenReferenceBoxes(1);
     many.boxes.resize(31, many.boxes.front());
     EXPECT_NE(test::errorOf([&] { gligenGroundingTokens(many, 1, 8, 8); }).find("at most 30 boxes"), std::string::npos);
-    GligenConditioning narrow = referenceBoxes(1);
+    GligenConditioning narrow = gligenReferenceBoxes(1);
     narrow.boxes[0].phrase = at::zeros({32});
     EXPECT_NE(test::errorOf([&] { gligenGroundingTokens(narrow, 1, 8, 8); }).find("reads 64"), std::string::npos);
 }
@@ -137,7 +132,7 @@ TEST(Gligen, RunsInsideABfloat16UNet) {
     const auto c = test::loadCase("unet-sd15.safetensors");
     const UNet unet(Weights::fromFile(*SafetensorsFile::open(test::refdataPath("models/tiny-sd15.safetensors")),
                                       "model.diffusion_model.", at::kBFloat16));
-    const GligenConditioning g = referenceBoxes(1);
+    const GligenConditioning g = gligenReferenceBoxes(1);
     const GligenPatch patch(g.model, gligenGroundingTokens(g, 2, 8, 8));
     const at::Tensor out = unet.forward(c.at("x").to(at::kBFloat16), c.at("timesteps"), c.at("context"), nullptr, &patch);
     EXPECT_EQ(out.scalar_type(), at::kBFloat16);

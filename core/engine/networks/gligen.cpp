@@ -3,15 +3,12 @@
 #include "core/common/error.h"
 #include "core/engine/compute/fused_ops.h"
 #include "core/engine/compute/shape_text.h"
-#include "core/engine/compute/torch_errors.h"
 #include "core/engine/files/tensor_file.h"
 #include "core/engine/files/weights.h"
 
 #include <ATen/ATen.h>
 
-#include <algorithm>
 #include <array>
-#include <cmath>
 #include <map>
 #include <regex>
 
