@@ -19,6 +19,7 @@ void registerBuiltinNodes(Registry& registry) {
     registerImageNodes(registry);
     registerImageComposeNodes(registry);
     registerUpscaleModelNodes(registry);
+    registerGligenNodes(registry);
     registerClipVisionNodes(registry);
     registerUnclipNodes(registry);
     registerMaskNodes(registry);

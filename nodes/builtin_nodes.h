@@ -27,6 +27,7 @@ void registerImageComposeNodes(Registry& registry);     // ImageBatch, ImageBlen
 void registerModelMergeNodes(Registry& registry);       // ModelMerge*, CLIPMerge*, CheckpointSave
 void registerCheckpointSaveNode(Registry& registry);    // (called by registerModelMergeNodes)
 void registerUpscaleModelNodes(Registry& registry);      // UpscaleModelLoader, ImageUpscaleWithModel
+void registerGligenNodes(Registry& registry);            // GLIGENLoader, GLIGENTextBoxApply
 void registerCustomSamplingNodes(Registry& registry);   // SamplerCustom(Advanced), KSamplerSelect, noise, guiders
 void registerSigmaNodes(Registry& registry);            // BasicScheduler, KarrasScheduler, ..., SplitSigmas, FlipSigmas
 void registerClipVisionNodes(Registry& registry);       // CLIPVisionLoader, CLIPVisionEncode

@@ -2,6 +2,7 @@
 
 #include "core/engine/networks/clip_vision.h"
 #include "core/engine/networks/controlnet.h"
+#include "core/engine/networks/gligen.h"
 #include "core/engine/networks/taesd.h"
 #include "core/engine/networks/upscale_model.h"
 #include "core/engine/networks/vae.h"
@@ -109,6 +110,12 @@ std::shared_ptr<const engine::UpscaleModel> sharedUpscaleModel(const std::string
 std::shared_ptr<const engine::ClipVisionModel> sharedClipVision(const std::string& path) {
     static std::map<FileKey, std::weak_ptr<const engine::ClipVisionModel>> entries;
     return shared<engine::ClipVisionModel>(entries, path, engine::Placement{}, [&] { return engine::loadClipVisionFile(path); });
+}
+
+std::shared_ptr<const engine::GligenModel> sharedGligen(const std::string& path, const engine::Placement& placement) {
+    static std::map<FileKey, std::weak_ptr<const engine::GligenModel>> entries;
+    const engine::Placement float32{placement.device, at::kFloat};
+    return shared<engine::GligenModel>(entries, path, float32, [&] { return engine::loadGligenFile(path, placement.device); });
 }
 
 int modelFileLoads() { return loads.load(); }

@@ -12,6 +12,7 @@
 namespace tessera::engine {
 class ClipVisionModel;
 class ControlModel;
+class GligenModel;
 class TaesdDecoder;
 class UpscaleModel;
 class Vae;
@@ -28,6 +29,8 @@ std::shared_ptr<const engine::TaesdDecoder> sharedTaesd(const std::string& path)
 // On the placement's device, float32 whatever its precision (as ComfyUI runs upscale models).
 std::shared_ptr<const engine::UpscaleModel> sharedUpscaleModel(const std::string& path, const engine::Placement& placement);
 std::shared_ptr<const engine::ClipVisionModel> sharedClipVision(const std::string& path);  // CPU float32
+// On the placement's device, float32.
+std::shared_ptr<const engine::GligenModel> sharedGligen(const std::string& path, const engine::Placement& placement);
 
 // The placement the run's environment asks for (Environment::device and ::precision).
 engine::Placement placementFor(const Environment& env);

@@ -17,6 +17,7 @@ const std::vector<ModelFolderKind>& modelFolderKinds() {
         {"hypernetworks", "hypernetworks (A1111 .pt files, e.g. dantionMarbleStatues_10.pt)", ".pt"},
         {"embeddings", "textual-inversion embeddings, used as embedding:NAME in prompts", ".safetensors"},
         {"upscale_models", "ESRGAN / Real-ESRGAN upscale models, .pth or .safetensors (e.g. RealESRGAN_x4plus.pth, 4x-UltraSharp.pth)", ".pth"},
+        {"gligen", "GLIGEN models for boxes of text (e.g. gligen_sd14_textbox_pruned.safetensors)", ".safetensors"},
         {"clip_vision", "CLIP image encoders for unCLIP and image prompts (e.g. clip_vision_g.safetensors, CLIP-ViT-H-14-laion2B-s32B-b79K.safetensors)", ".safetensors"},
         {"vae_approx", "taesd_decoder.safetensors for better live previews", ".safetensors"},
         {"depth", "ONNX depth models (MiDaS or Depth Anything exports) for the depth preprocessor", ".onnx"},

@@ -34,7 +34,7 @@ std::string fileKindLabel(const std::string& kind) {
         {"checkpoints", "checkpoint"}, {"vae", "VAE"},          {"loras", "LoRA"},
         {"controlnet", "ControlNet model"}, {"embeddings", "embedding"}, {"depth", "depth model"},
         {"vae_approx", "VAE approximation"}, {"upscale_models", "upscale model"}, {"input", "image"},
-        {"clip_vision", "CLIP vision model"}};
+        {"clip_vision", "CLIP vision model"}, {"gligen", "GLIGEN model"}};
     auto it = labels.find(kind);
     return it == labels.end() ? kind + " file" : it->second;
 }

@@ -48,7 +48,7 @@ const std::vector<CorpusCase>& comfyuiCorpus() {
         {"controlnet__depth_controlnet", {}, true, {}, 10, {{104, 48}}, ""},
         {"controlnet__depth_t2i_adapter", {}, true, {}, 10, {{104, 48}}, ""},
         {"controlnet__mixing_controlnets", {}, true, {}, 14, {{96, 96}}, ""},
-        {"gligen__gligen_textbox_example", {"GLIGENLoader", "GLIGENTextBoxApply"}, false, {"unknown node type"}, 10, {}, "no GLIGEN nodes"},
+        {"gligen__gligen_textbox_example", {}, true, {}, 10, {{96, 96}}, ""},
         {"hypernetworks__hypernetwork_example", {}, true, {}, 8, {{64, 64}}, ""},
         {"inpaint__inpain_model_cat", {}, true, {}, 8, {{64, 64}}, ""},
         {"inpaint__inpain_model_outpainting", {}, true, {}, 9, {{64, 96}}, ""},
@@ -120,6 +120,9 @@ const std::string& corpusModelsDir() {
         fs::create_directories(root / "upscale_models");
         fs::create_symlink(sourceDir() + "/tests/fixtures/upscale/rrdb_old_x4.pth", root / "upscale_models/RealESRGAN_x4plus.pth");
         fs::create_symlink(sourceDir() + "/tests/fixtures/upscale/rrdb_new_x2.pth", root / "upscale_models/RealESRGAN_x2.pth");
+        fs::create_directories(root / "gligen");
+        fs::create_symlink(sourceDir() + "/tests/fixtures/gligen/tiny_gligen_sd15.safetensors",
+                           root / "gligen/gligen_sd14_textbox_pruned.safetensors");
         // A full T2I-Adapter pickled like TencentARC's .pth files, with levels that fit tiny-sd15's UNet.
         writeTorchSaveCopy(writeTinySd15Adapter(root.string()), (root / "controlnet/t2iadapter_depth_sd14v1.pth").string(),
                            false);

@@ -57,6 +57,7 @@ const Registry& engineNodeRegistry() {
         nodes::registerModelMergeNodes(registry);
         nodes::registerClipVisionNodes(registry);
         nodes::registerUnclipNodes(registry);
+        nodes::registerGligenNodes(registry);
         registry.add(tensorSource<nodes::ImageValue>("TestImage", "IMAGE"));
         registry.add(tensorSource<nodes::MaskValue>("TestMask", "MASK"));
     });

@@ -44,8 +44,9 @@ TransformerBlock TransformerBlock::load(const Weights& w, int heads) {
 }
 
 at::Tensor TransformerBlock::forward(const at::Tensor& x0, const at::Tensor& context,
-                                     const AttentionOptions& options) const {
+                                     const AttentionOptions& options, const TransformerPatch* patch) const {
     at::Tensor x = selfAttention.forward(norm1(x0), at::Tensor(), options).add_(x0);
+    if (patch) x = patch->afterSelfAttention(x, index, selfAttention.heads);
     x = crossAttention.forward(norm2(x), context, options).add_(x);
     return ffOut(fused::geglu(geglu(norm3(x)))).add_(x);
 }
@@ -66,14 +67,14 @@ SpatialTransformer SpatialTransformer::load(const Weights& w, int heads, int dep
 }
 
 at::Tensor SpatialTransformer::forward(const at::Tensor& x, const at::Tensor& context,
-                                       const AttentionOptions& options) const {
+                                       const AttentionOptions& options, const TransformerPatch* patch) const {
     const int64_t b = x.size(0), h = x.size(2), w = x.size(3);
     at::Tensor t = norm(x);
     if (!linearProjection) t = convIn(t);
     // b c h w -> b (h w) c: a view when x is channels-last, as the fast path keeps it.
     t = t.permute({0, 2, 3, 1}).reshape({b, h * w, t.size(1)});
     if (linearProjection) t = linearIn(t);
-    for (const auto& block : blocks) t = block.forward(t, context, options);
+    for (const auto& block : blocks) t = block.forward(t, context, options, patch);
     if (linearProjection) t = linearOut(t);
     t = t.reshape({b, h, w, t.size(2)}).permute({0, 3, 1, 2});
     if (!linearProjection) t = convOut(t);

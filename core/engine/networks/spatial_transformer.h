@@ -3,6 +3,7 @@
 // blocks (self-attention, cross-attention on the text context, GEGLU feed-forward), proj_out, residual.
 #include "core/engine/networks/attention.h"
 #include "core/engine/networks/nn_layers.h"
+#include "core/engine/networks/transformer_patch.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -25,9 +26,11 @@ struct TransformerBlock {
     LayerNorm norm1, norm2, norm3;
     CrossAttention selfAttention, crossAttention;
     Linear geglu, ffOut;
+    int index = -1;  // its SpatialTransformer's position in the UNet (ComfyUI's transformer_index)
 
     static TransformerBlock load(const Weights& w, int heads);
-    at::Tensor forward(const at::Tensor& x, const at::Tensor& context, const AttentionOptions& options) const;
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& context, const AttentionOptions& options,
+                       const TransformerPatch* patch = nullptr) const;
 };
 
 struct SpatialTransformer {
@@ -40,7 +43,8 @@ struct SpatialTransformer {
     // `depth` transformer blocks are required; `heads` attention heads each.
     static SpatialTransformer load(const Weights& w, int heads, int depth, bool linearProjection);
     int64_t contextDim() const { return blocks.front().crossAttention.toK.weight.size(1); }
-    at::Tensor forward(const at::Tensor& x, const at::Tensor& context, const AttentionOptions& options) const;
+    at::Tensor forward(const at::Tensor& x, const at::Tensor& context, const AttentionOptions& options,
+                       const TransformerPatch* patch = nullptr) const;
 };
 
 }  // namespace tessera::engine

@@ -71,11 +71,27 @@ UNet::UNet(const UNetConfig& config, const Weights& w) : encoder_(UNetEncoder::l
     if (outConv_.outChannels() != config.outChannels)
         throw Error("'" + w.fullName("out.2.weight") + "' has " + std::to_string(outConv_.outChannels()) +
                     " output channels, the configuration says " + std::to_string(config.outChannels));
+    numberTransformerBlocks();
+}
+
+void UNet::numberTransformerBlocks() {
+    std::vector<UNetStage*> stages;
+    for (UNetStage& s : encoder_.inputBlocks) stages.push_back(&s);
+    stages.push_back(&encoder_.middle);
+    for (UNetStage& s : outputBlocks_) stages.push_back(&s);
+    for (UNetStage* stage : stages)
+        for (UNetLayer& layer : stage->layers)
+            if (auto* t = std::get_if<SpatialTransformer>(&layer)) {
+                // One index per SpatialTransformer, shared by its blocks, as ComfyUI counts.
+                for (TransformerBlock& block : t->blocks) block.index = transformerBlocks_;
+                ++transformerBlocks_;
+            }
 }
 
 at::Tensor UNet::forward(const at::Tensor& x, const at::Tensor& timesteps, const at::Tensor& context,
-                         const ControlResiduals* control, const at::Tensor& adm) const {
-    const UNetInputs in = encoder_.prepare(x, timesteps, context, "UNet", adm);
+                         const ControlResiduals* control, const at::Tensor& adm, const TransformerPatch* patch) const {
+    UNetInputs in = encoder_.prepare(x, timesteps, context, "UNet", adm);
+    in.transformerPatch = patch;
     if (control && !control->input.empty() && int(control->input.size()) != encoder_.inputBlockCount())
         throw Error("ControlNet gives " + std::to_string(control->input.size()) + " residuals but the UNet has " +
                     std::to_string(encoder_.inputBlockCount()) + " input blocks (ControlNet for another model family?)");
@@ -122,7 +138,7 @@ at::Tensor UNet::decode(at::Tensor h, std::vector<at::Tensor>& skips, const UNet
         h = at::cat({h, skip}, 1);
         // An Upsample in this stage must land on the next skip's size (odd latent sizes).
         at::IntArrayRef upsampleTo = skips.empty() ? at::IntArrayRef() : skips.back().sizes().slice(2);
-        h = stage.forward(h, in.emb, in.context, encoder_.attentionOptions, upsampleTo);
+        h = stage.forward(h, in.emb, in.context, encoder_.attentionOptions, upsampleTo, in.transformerPatch);
     }
     return outConv_(at::silu(outNorm_(h)));
 }

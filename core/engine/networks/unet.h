@@ -25,8 +25,13 @@ public:
     // x: NCHW latent (inChannels channels, any size), timesteps: float [B] (or [1]),
     // context: [B or 1, tokens, contextDim] -> the model output [B, outChannels, H, W].
     // adm: [B or 1, admInChannels], required by a class-conditioned UNet (label_emb, SD2 unCLIP), else empty.
+    // `patch` runs inside every transformer block (GLIGEN's gated self-attention).
     at::Tensor forward(const at::Tensor& x, const at::Tensor& timesteps, const at::Tensor& context,
-                       const ControlResiduals* control = nullptr, const at::Tensor& adm = {}) const;
+                       const ControlResiduals* control = nullptr, const at::Tensor& adm = {},
+                       const TransformerPatch* patch = nullptr) const;
+
+    // Spatial transformers numbered input blocks, middle block, output blocks (ComfyUI's transformer_index).
+    int transformerCount() const { return transformerBlocks_; }
 
     const UNetConfig& config() const { return encoder_.config; }
     void setAttentionOptions(const AttentionOptions& options) { encoder_.attentionOptions = options; }
@@ -34,6 +39,7 @@ public:
     at::Device device() const { return encoder_.device(); }
 
 private:
+    void numberTransformerBlocks();
     at::Tensor decode(at::Tensor h, std::vector<at::Tensor>& skips, const UNetInputs& in,
                       const ControlResiduals* control) const;
 
@@ -41,6 +47,7 @@ private:
     std::vector<UNetStage> outputBlocks_;
     GroupNorm outNorm_;
     Conv2d outConv_;
+    int transformerBlocks_ = 0;
 };
 
 }  // namespace tessera::engine

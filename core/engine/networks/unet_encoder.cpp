@@ -109,11 +109,11 @@ UNetInputs UNetEncoder::prepare(const at::Tensor& x, const at::Tensor& timesteps
 
 at::Tensor UNetEncoder::inputBlock(int i, const at::Tensor& h, const UNetInputs& in) const {
     if (i == 0) return inputConv(h);
-    return inputBlocks.at(size_t(i - 1)).forward(h, in.emb, in.context, attentionOptions);
+    return inputBlocks.at(size_t(i - 1)).forward(h, in.emb, in.context, attentionOptions, {}, in.transformerPatch);
 }
 
 at::Tensor UNetEncoder::middleBlock(const at::Tensor& h, const UNetInputs& in) const {
-    return middle.forward(h, in.emb, in.context, attentionOptions);
+    return middle.forward(h, in.emb, in.context, attentionOptions, {}, in.transformerPatch);
 }
 
 }  // namespace tessera::engine

@@ -18,6 +18,7 @@ class Weights;
 // The inputs of one UNet/ControlNet call, converted to the model's dtype and batch.
 struct UNetInputs {
     at::Tensor x, emb, context;
+    const TransformerPatch* transformerPatch = nullptr;  // the UNet's only (a ControlNet gets none)
 };
 
 struct UNetEncoder {

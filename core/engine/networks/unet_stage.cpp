@@ -5,13 +5,14 @@
 namespace tessera::engine {
 
 at::Tensor UNetStage::forward(const at::Tensor& x, const at::Tensor& emb, const at::Tensor& context,
-                              const AttentionOptions& options, at::IntArrayRef upsampleTo) const {
+                              const AttentionOptions& options, at::IntArrayRef upsampleTo,
+                              const TransformerPatch* patch) const {
     at::Tensor h = x;
     for (const auto& layer : layers) {
         if (const auto* r = std::get_if<ResBlock>(&layer))
             h = r->forward(h, emb);
         else if (const auto* t = std::get_if<SpatialTransformer>(&layer))
-            h = t->forward(h, context, options);
+            h = t->forward(h, context, options, patch);
         else if (const auto* d = std::get_if<Downsample>(&layer))
             h = d->forward(h);
         else if (const auto* u = std::get_if<Upsample>(&layer))

@@ -18,7 +18,8 @@ struct UNetStage {
 
     // `upsampleTo` is the spatial size an Upsample layer must produce (the next skip connection's).
     at::Tensor forward(const at::Tensor& x, const at::Tensor& emb, const at::Tensor& context,
-                       const AttentionOptions& options, at::IntArrayRef upsampleTo = {}) const;
+                       const AttentionOptions& options, at::IntArrayRef upsampleTo = {},
+                       const TransformerPatch* patch = nullptr) const;
 };
 
 }  // namespace tessera::engine

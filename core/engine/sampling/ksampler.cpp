@@ -8,6 +8,7 @@
 #include "core/engine/sampling/regional_cfg.h"
 #include "core/engine/sampling/schedulers.h"
 #include "core/engine/networks/unet.h"
+#include "core/engine/patches/gligen_patch.h"
 
 #include <ATen/ATen.h>
 
@@ -112,7 +113,10 @@ at::Tensor callModel(const DiffusionModel& model, const Conditioning& cond, cons
     at::Tensor x = model.inpainting        ? at::cat({xIn, inpaintConcat(cond, xIn)}, 1)
                    : model.instructPix2Pix ? at::cat({xIn, instructPix2PixConcat(cond, xIn)}, 1)
                                            : xIn;
-    return model.unet->forward(x, timesteps, context, control ? &*control : nullptr, adm);
+    std::optional<GligenPatch> gligen;
+    if (cond.gligen)
+        gligen.emplace(cond.gligen->model, gligenGroundingTokens(*cond.gligen, xIn.size(0), xIn.size(2), xIn.size(3)));
+    return model.unet->forward(x, timesteps, context, control ? &*control : nullptr, adm, gligen ? &*gligen : nullptr);
 }
 
 // The ADM rows of a batch of chunks (each chunk `rows` latents), as ComfyUI concatenates the conds' "y".
@@ -136,6 +140,7 @@ ModelFn makeModelFn(const DiffusionModel& model, std::vector<const Conditioning*
         const int64_t chunks = static_cast<int64_t>(indices.size());
         bool uniform = true;
         for (int idx : indices) uniform = uniform && sameControls(conds[idx]->controls, conds[indices[0]]->controls) &&
+                                          conds[idx]->gligen == conds[indices[0]]->gligen &&
                                           !((model.inpainting || model.instructPix2Pix) && conds[idx] != conds[indices[0]]);
         const int64_t b = in.xIn.size(0) / chunks;
         const at::Tensor adm = chunkAdm(model, conds, indices, b);

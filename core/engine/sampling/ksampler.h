@@ -18,6 +18,7 @@ namespace tessera::engine {
 
 struct DiffusionModel;
 class ControlModel;
+struct GligenConditioning;
 
 struct ControlApplication {
     std::shared_ptr<const ControlModel> net;  // a ControlNet or T2I-Adapter
@@ -61,6 +62,8 @@ struct Conditioning {
     std::vector<UnclipImage> unclip;
     // The ADM vector built from `unclip` and the seed when sampling starts (unclip_adm.h); set by the sampler.
     at::Tensor adm;
+    // GLIGENTextBoxApply: phrases placed in boxes, applied inside the UNet's transformer blocks.
+    std::shared_ptr<const GligenConditioning> gligen;
 
     // Covers the whole latent over the whole schedule with weight 1 (what CLIPTextEncode makes).
     bool isPlain() const;

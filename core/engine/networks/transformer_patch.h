@@ -1,0 +1,17 @@
+#pragma once
+// A hook into the UNet's transformer blocks, ComfyUI's "middle_patch": applied to the hidden states
+// after each block's self-attention (and its residual), before the cross-attention. GLIGEN's gated
+// self-attention is one.
+#include <ATen/core/Tensor.h>
+
+namespace tessera::engine {
+
+class TransformerPatch {
+public:
+    virtual ~TransformerPatch() = default;
+    // x: [B, tokens, channels]. `transformerIndex` counts the UNet's spatial transformers in the order
+    // input blocks, middle block, output blocks (ComfyUI's transformer_index); `heads` is the block's.
+    virtual at::Tensor afterSelfAttention(const at::Tensor& x, int transformerIndex, int heads) const = 0;
+};
+
+}  // namespace tessera::engine
