@@ -15,7 +15,8 @@ FLAGS="-O1 -g0 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitiz
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Sanitize \
   -DCMAKE_CXX_FLAGS_SANITIZE="$FLAGS" -DCMAKE_EXE_LINKER_FLAGS_SANITIZE="-fsanitize=address,undefined" \
   -DCMAKE_SHARED_LINKER_FLAGS_SANITIZE="-fsanitize=address,undefined" \
-  -DTESSERA_ALLOCATOR=system -DTESSERA_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD="${TESSERA_UNITY_BUILD:-ON}" >/dev/null
+  -DTESSERA_ALLOCATOR=system -DTESSERA_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD="${TESSERA_UNITY_BUILD:-ON}" \
+  -DTESSERA_TEST_SHARDS="${TESSERA_TEST_SHARDS:-4}" >/dev/null
 case "${TESSERA_SANITIZE_SCOPE:-ci}" in
   ci) TARGETS=(core_tests) LABELS='core' ;;
   full) TARGETS=(core_tests engine_tests nodes_tests cli_tests server_tests editor_tests plugins_tests fuzz_replay tessera)
