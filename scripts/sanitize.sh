@@ -6,7 +6,9 @@
 #     engine-free code (graph model, executor, io readers and writers, masks, sweeps, plugins' loader).
 #   TESSERA_SANITIZE_SCOPE=full: every test that needs no full-size compute: core, io, mask, engine
 #     and nodes on the tiny models, cli, server, editor models, plugins, and the fuzz corpora replayed.
-# -O1 -g0 keeps the build short; findings still name functions (the symbol table).
+# -O1 -g0 keeps the build short; findings still name functions (the symbol table). Tests run in
+# GoogleTest shards (TESSERA_TEST_SHARDS, default 4): one process per test would pay libtorch's
+# start-up, slower still under ASan, for every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${TESSERA_ASAN_BUILD_DIR:-build-asan}
