@@ -12,9 +12,9 @@ export OMP_WAIT_POLICY=passive
 BUILD=${TESSERA_BUILD_DIR:-build}
 # Unity batches (CMake's UNITY_BUILD: 8 sources per translation unit) compile the tree in about half
 # the CPU time of one unit per source: libtorch's and Qt's headers are parsed once per batch.
-# CI's settings for a new build folder (README, "Tests"): -O2 (the code the goldens were made with)
-# without debug info, since -g nearly doubled the compile CPU of a unity batch with libtorch's
-# headers; and each test executable run as 4 GoogleTest shards instead of one process per test,
+# CI's settings for a new build folder (README, "CI time"): -O2 (the code the goldens were made with)
+# without debug info, which saves a quarter to a half of the compile CPU with libtorch's headers;
+# and each test executable run as 4 GoogleTest shards instead of one process per test,
 # since a process loading libtorch costs about 0.9 CPU-seconds to start. A folder configured before
 # keeps its settings (scripts/start.sh's RelWithDebInfo, `ctest -R` per test): no forced rebuild.
 CI_ARGS=()
