@@ -6,7 +6,9 @@
 #     engine-free code (graph model, executor, io readers and writers, masks, sweeps, plugins' loader).
 #   TESSERA_SANITIZE_SCOPE=full: every test that needs no full-size compute: core, io, mask, engine
 #     and nodes on the tiny models, cli, server, editor models, plugins, and the fuzz corpora replayed.
-# -O1 -g0 keeps the build short; findings still name functions (the symbol table).
+# -O1 -g0 keeps the build short; findings still name functions (the symbol table). Tests run in
+# GoogleTest shards (TESSERA_TEST_SHARDS, default 4): one process per test would pay libtorch's
+# start-up, slower still under ASan, for every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${TESSERA_ASAN_BUILD_DIR:-build-asan}
@@ -15,7 +17,8 @@ FLAGS="-O1 -g0 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitiz
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Sanitize \
   -DCMAKE_CXX_FLAGS_SANITIZE="$FLAGS" -DCMAKE_EXE_LINKER_FLAGS_SANITIZE="-fsanitize=address,undefined" \
   -DCMAKE_SHARED_LINKER_FLAGS_SANITIZE="-fsanitize=address,undefined" \
-  -DTESSERA_ALLOCATOR=system -DTESSERA_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD="${TESSERA_UNITY_BUILD:-ON}" >/dev/null
+  -DTESSERA_ALLOCATOR=system -DTESSERA_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD="${TESSERA_UNITY_BUILD:-ON}" \
+  -DTESSERA_TEST_SHARDS="${TESSERA_TEST_SHARDS:-4}" >/dev/null
 case "${TESSERA_SANITIZE_SCOPE:-ci}" in
   ci) TARGETS=(core_tests) LABELS='core' ;;
   full) TARGETS=(core_tests engine_tests nodes_tests cli_tests server_tests editor_tests plugins_tests fuzz_replay tessera)
