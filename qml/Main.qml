@@ -49,6 +49,8 @@ ApplicationWindow {
     Action { id: openAction; text: qsTr("&Open…"); onTriggered: window.confirmDiscard(() => openDialog.open()) }
     Action { id: saveAction; text: qsTr("&Save"); onTriggered: window.save() }
     Action { id: saveAsAction; text: qsTr("Save &As…"); onTriggered: saveDialog.open() }
+    Action { id: exportWorkflowAction; text: qsTr("Export as ComfyUI &workflow…"); onTriggered: { exportDialog.apiPrompt = false; exportDialog.open() } }
+    Action { id: exportPromptAction; text: qsTr("Export as ComfyUI API &prompt…"); onTriggered: { exportDialog.apiPrompt = true; exportDialog.open() } }
     Action { id: quitAction; text: qsTr("&Quit"); onTriggered: window.close() }
     Action { id: undoAction; text: qsTr("&Undo") + (editor.document.undoText ? " " + editor.document.undoText : ""); enabled: editor.document.canUndo; onTriggered: editor.document.undo() }
     Action { id: redoAction; text: qsTr("&Redo") + (editor.document.redoText ? " " + editor.document.redoText : ""); enabled: editor.document.canRedo; onTriggered: editor.document.redo() }
@@ -134,6 +136,8 @@ ApplicationWindow {
             MenuSeparator {}
             HintMenuItem { action: saveAction; hint: "Ctrl+S" }
             HintMenuItem { action: saveAsAction; hint: "Ctrl+Shift+S" }
+            MenuItem { action: exportWorkflowAction }
+            MenuItem { action: exportPromptAction }
             MenuSeparator {}
             MenuItem { action: settingsAction }
             MenuSeparator {}
@@ -233,6 +237,15 @@ ApplicationWindow {
                 elide: Text.ElideRight
                 Layout.fillWidth: text !== ""
                 visible: text !== ""
+            }
+            Label {
+                id: exportStatus
+                objectName: "exportStatus"
+                color: Theme.textDim
+                elide: Text.ElideRight
+                Layout.maximumWidth: parent.width / 2
+                visible: text !== "" && editor.document.lastError === ""
+                Timer { running: exportStatus.text !== ""; interval: 8000; onTriggered: exportStatus.text = "" }
             }
             Label {
                 objectName: "pluginProblems"
@@ -342,6 +355,15 @@ ApplicationWindow {
         defaultSuffix: "tessera"
         nameFilters: [qsTr("Tessera bundles (*.tessera)"), qsTr("Graph JSON (*.json)")]
         onAccepted: if (editor.document.saveAs(selectedFile)) editor.settings.addRecentFile(selectedFile)
+    }
+    FileDialog {
+        id: exportDialog
+        property bool apiPrompt: false
+        title: apiPrompt ? qsTr("Export a ComfyUI API prompt") : qsTr("Export a ComfyUI workflow")
+        fileMode: FileDialog.SaveFile
+        defaultSuffix: "json"
+        nameFilters: [qsTr("ComfyUI JSON (*.json)")]
+        onAccepted: exportStatus.text = editor.document.exportToComfyUI(selectedFile, apiPrompt)
     }
 
     Dialog {

@@ -15,6 +15,8 @@ std::string usage() {
            "  tessera pack FILE -o OUT.tessera [--input DIR] [--sweep NODE.INPUT=VALUES]...\n"
            "                   (a graph and its input images in one file, with a sweep to run)\n"
            "  tessera convert MODEL -o OUT.safetensors   (a .ckpt/.pt/.pth/.bin pickle, read without running code)\n"
+           "  tessera export FILE -o OUT.json [--as workflow|prompt]   (for ComfyUI: its editor's workflow, default,\n"
+           "                   or its API prompt)\n"
            "  tessera nodes\n"
            "  tessera serve [--listen ADDR] [--port N] [--models DIR]... [--input DIR] [--output DIR] [--token T]\n"
            "                [--max-queue N] [--device ...] [--precision ...] [--preview-method ...] [--threads N]\n"
@@ -40,7 +42,7 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
     }
     o.command = args[0];
     if (o.command != "run" && o.command != "validate" && o.command != "nodes" && o.command != "pack" &&
-        o.command != "convert" && o.command != "serve")
+        o.command != "convert" && o.command != "export" && o.command != "serve")
         throw Error("unknown command '" + o.command + "'\n" + usage());
     for (size_t i = 1; i < args.size(); ++i) {
         const std::string& a = args[i];
@@ -56,6 +58,11 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
         else if (a == "--output") o.outputDir = value();
         else if (a == "--previews") o.previewsDir = value();
         else if (a == "-o" || a == "--out") o.packOutput = value();
+        else if (a == "--as") {
+            o.exportAs = value();
+            if (o.exportAs != "workflow" && o.exportAs != "prompt")
+                throw Error("--as expects workflow or prompt, got '" + o.exportAs + "'");
+        }
         else if (a == "--device") o.device = value();
         else if (a == "--precision") o.precision = value();
         else if (a == "--preview-method") {
@@ -88,6 +95,8 @@ CliOptions parseCommandLine(const std::vector<std::string>& args) {
     if (o.command == "pack" && o.packOutput.empty()) throw Error("tessera pack needs -o OUT.tessera\n" + usage());
     if (o.command == "convert" && (o.file.empty() || o.packOutput.empty()))
         throw Error("tessera convert needs a model file and -o OUT.safetensors\n" + usage());
+    if (o.command == "export" && (o.file.empty() || o.packOutput.empty()))
+        throw Error("tessera export needs a graph file and -o OUT.json\n" + usage());
     if ((o.command == "run" || o.command == "validate" || o.command == "pack") && o.file.empty())
         throw Error("tessera " + o.command + " needs a graph file\n" + usage());
     return o;

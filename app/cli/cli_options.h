@@ -6,14 +6,15 @@
 namespace tessera::cli {
 
 struct CliOptions {
-    std::string command;  // run, validate, nodes, pack, convert, serve, help, version
+    std::string command;  // run, validate, nodes, pack, convert, export, serve, help, version
     std::string file;
     std::vector<std::string> overrides;  // NODE.INPUT=VALUE
     std::vector<std::string> sweeps;     // NODE.INPUT=VALUES, one or two (core/sweep)
     bool noSweep = false;                // run once even when the file saved a sweep
     std::vector<std::string> modelDirs;
     std::string inputDir, outputDir = "output", previewsDir;
-    std::string packOutput;  // pack: the .tessera file to write; convert: the .safetensors file
+    std::string packOutput;  // pack: the .tessera file to write; convert: the .safetensors file; export: the .json
+    std::string exportAs = "workflow";  // export: ComfyUI's UI "workflow" or API "prompt"
     std::string device = "auto";
     std::string precision = "auto";
     std::string previewMethod = "auto";  // sampler previews: auto, latent2rgb, taesd, none

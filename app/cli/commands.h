@@ -17,6 +17,8 @@ int nodesCommand(const Registry& registry);
 int packCommand(const CliOptions& options, const Registry& registry);
 // A model file (.ckpt/.pt/.pth/.bin or .safetensors) rewritten as .safetensors, atomically.
 int convertCommand(const CliOptions& options);
+// Any graph file written for ComfyUI (its editor's workflow or its API prompt), atomically.
+int exportCommand(const CliOptions& options, const Registry& registry);
 // Runs until SIGINT / SIGTERM.
 int serveCommand(const CliOptions& options, const Registry& registry);
 

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "tessera: plugin skipped: %s\n", problem.c_str());
         if (options.command == "nodes") return tessera::cli::nodesCommand(registry);
         if (options.command == "pack") return tessera::cli::packCommand(options, registry);
+        if (options.command == "export") return tessera::cli::exportCommand(options, registry);
         if (options.command == "serve") return tessera::cli::serveCommand(options, registry);
         if (options.command == "validate") return tessera::cli::validateCommand(options, registry);
         return tessera::cli::runCommand(options, registry);

@@ -117,6 +117,10 @@ public:
     Q_INVOKABLE bool open(const QString& pathOrUrl);
     Q_INVOKABLE bool save();  // to filePath (a .tessera bundle with its input images); false if none
     Q_INVOKABLE bool saveAs(const QString& pathOrUrl);
+    // The graph written for ComfyUI (its editor's workflow, or its API prompt), leaving the file
+    // name and the modified state alone: a line saying what was written plus any notes (an edited
+    // subgraph saved as its nodes), or empty with lastError.
+    Q_INVOKABLE QString exportToComfyUI(const QString& pathOrUrl, bool apiPrompt);
     // Crash recovery: a bundle of the graph and the input images that exist, written without
     // touching the undo stack, the file name or the modified state; recovery opens it as an
     // unsaved "Recovered graph" so Save asks where to put it.

@@ -2,7 +2,9 @@
 #include "app/editor/document_util.h"
 #include "app/editor/graph_document.h"
 #include "core/common/error.h"
+#include "core/io/atomic_file.h"
 #include "core/io/bundle.h"
+#include "core/io/comfyui_import.h"
 #include "core/io/graph_file.h"
 
 #include <QDir>
@@ -91,6 +93,26 @@ bool GraphDocument::writeTo(const QString& path) {
     changedAfterRun_ = false;
     Q_EMIT modifiedChanged();
     return true;
+}
+
+QString GraphDocument::exportToComfyUI(const QString& pathOrUrl, bool apiPrompt) {
+    QString path = localPath(pathOrUrl);
+    if (path.isEmpty()) {
+        fail(tr("no file name given"));
+        return QString();
+    }
+    if (QFileInfo(path).suffix().isEmpty()) path += ".json";
+    const QString name = QFileInfo(path).fileName();
+    std::vector<std::string> notes;
+    try {
+        writeFileAtomically(path, apiPrompt ? graphToComfyPrompt(graph_, registry_) : graphToComfyWorkflow(graph_, registry_, &notes));
+    } catch (const Error& e) {
+        fail(QString("cannot export %1: %2").arg(name, QString::fromUtf8(e.what())));
+        return QString();
+    }
+    QString summary = apiPrompt ? tr("Exported %1 as a ComfyUI API prompt").arg(name) : tr("Exported %1 as a ComfyUI workflow").arg(name);
+    for (const std::string& note : notes) summary += QStringLiteral("; ") + q(note);
+    return summary;
 }
 
 bool GraphDocument::writeRecoveryCopy(const QString& path) {

@@ -184,3 +184,27 @@ TEST(DocumentFiles, RecoveryCopyKeepsImagesAndReopensAsUnsavedWork) {
     EXPECT_TRUE(recovered.modified());
     EXPECT_FALSE(recovered.save());
 }
+
+TEST(DocumentFiles, ExportForComfyUIWritesAWorkflowOrAPromptAndLeavesTheDocumentAlone) {
+    QTemporaryDir tmp;
+    GraphDocument doc(builtinRegistry());
+    TextToImage g(doc);
+    const QString summary = doc.exportToComfyUI(QUrl::fromLocalFile(tmp.filePath("flow")).toString(), false);
+    EXPECT_EQ(str(summary), "Exported flow.json as a ComfyUI workflow") << str(doc.lastError());
+    EXPECT_EQ(str(doc.exportToComfyUI(tmp.filePath("api.json"), true)), "Exported api.json as a ComfyUI API prompt");
+    EXPECT_TRUE(doc.filePath().isEmpty());
+    EXPECT_TRUE(doc.modified());
+
+    GraphDocument workflow(builtinRegistry());
+    ASSERT_TRUE(workflow.open(tmp.filePath("flow.json"))) << str(workflow.lastError());
+    EXPECT_EQ(workflow.graph().nodes().size(), 7u);
+    EXPECT_EQ(workflow.graph().links().size(), 9u);
+    EXPECT_TRUE(workflow.loadWarnings().isEmpty()) << str(workflow.loadWarnings().join("; "));
+    GraphDocument prompt(builtinRegistry());
+    ASSERT_TRUE(prompt.open(tmp.filePath("api.json"))) << str(prompt.lastError());
+    EXPECT_EQ(prompt.graph().nodes().size(), 7u);
+    EXPECT_EQ(prompt.graph().links().size(), 9u);
+
+    EXPECT_TRUE(doc.exportToComfyUI(tmp.filePath("no/such/folder/x.json"), false).isEmpty());
+    EXPECT_EQ(str(doc.lastError()).rfind("cannot export x.json: ", 0), 0u) << str(doc.lastError());
+}
