@@ -3,7 +3,6 @@
 #include "core/common/error.h"
 #include "core/exec/memory_budget.h"
 #include "nodes/image_header.h"
-#include "nodes/memory_estimates.h"
 
 #include <ATen/ATen.h>
 #include <opencv2/imgcodecs.hpp>

@@ -1,5 +1,7 @@
 #include "nodes/image_header.h"
 
+#include "core/exec/memory_budget.h"
+
 #include <cstring>
 
 namespace tessera::nodes {
@@ -111,6 +113,11 @@ std::optional<ImageDimensions> readImageDimensions(const uint8_t* data, size_t s
     if (b.startsWith(0, "BM")) return bmp(b);
     if (b.startsWith(0, "II*") || b.startsWith(0, "MM")) return b.has(2, 2) && (b.u8(2) == 42 || b.u8(3) == 42) ? tiff(b) : std::nullopt;
     return std::nullopt;
+}
+
+uint64_t imageDecodeBytes(uint64_t pixels) {
+    // The decoder's samples (up to 4 channels x 16 bits), float32 copies of them, the RGB and alpha tensors.
+    return mulBytes(pixels, 8 + 16 + 16 + 12 + 4);
 }
 
 }  // namespace tessera::nodes
