@@ -20,6 +20,11 @@ inline std::optional<ImageDimensions> readImageDimensions(const std::vector<uint
     return readImageDimensions(bytes.data(), bytes.size());
 }
 
+// Whether the bytes start exactly like a PNG, JPEG, WebP, BMP or TIFF file, as OpenCV's decoders for
+// them check: imdecode tries every decoder it has, and one of the others (GDCM's DICOM reader)
+// aborts the process on a malformed file, so nothing else is handed to it.
+bool hasLoadableImageSignature(const uint8_t* data, size_t size);
+
 // Decoding an image file of `pixels` pixels into the node's float32 RGB (and alpha) tensors.
 uint64_t imageDecodeBytes(uint64_t pixels);
 
