@@ -3,7 +3,6 @@
 #include "core/common/error.h"
 #include "core/exec/memory_budget.h"
 #include "nodes/image_header.h"
-#include "nodes/memory_estimates.h"
 
 #include <ATen/ATen.h>
 #include <opencv2/imgcodecs.hpp>
@@ -55,6 +54,8 @@ cv::Mat unitFloat(const cv::Mat& samples) { return toUnitFloat(samples, "pixels"
 
 DecodedImage decodeImage(const std::vector<uint8_t>& bytes, const std::string& what) {
     if (bytes.empty()) throw Error("could not read image '" + what + "': the file is empty");
+    if (!hasLoadableImageSignature(bytes.data(), bytes.size()))
+        throw Error("could not read image '" + what + "': not a PNG, JPEG, WebP, BMP or TIFF file");
     // From the header, before the decoder allocates anything.
     if (const auto size = readImageDimensions(bytes))
         requireMemory(imageDecodeBytes(size->pixels()), "decoding the " + std::to_string(size->width) + "x" +

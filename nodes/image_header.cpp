@@ -1,5 +1,7 @@
 #include "nodes/image_header.h"
 
+#include "core/exec/memory_budget.h"
+
 #include <cstring>
 
 namespace tessera::nodes {
@@ -111,6 +113,21 @@ std::optional<ImageDimensions> readImageDimensions(const uint8_t* data, size_t s
     if (b.startsWith(0, "BM")) return bmp(b);
     if (b.startsWith(0, "II*") || b.startsWith(0, "MM")) return b.has(2, 2) && (b.u8(2) == 42 || b.u8(3) == 42) ? tiff(b) : std::nullopt;
     return std::nullopt;
+}
+
+bool hasLoadableImageSignature(const uint8_t* data, size_t size) {
+    const Bytes b(data, size);
+    const bool webp = b.startsWith(0, "RIFF") && b.startsWith(8, "WEBP") &&
+                      (b.startsWith(12, "VP8 ") || b.startsWith(12, "VP8L") || b.startsWith(12, "VP8X"));
+    const bool tiff = b.startsWith(0, "II*") && b.has(3, 1) && b.u8(3) == 0;
+    const bool tiffBigEndian = b.startsWith(0, "MM") && b.has(2, 2) && b.u8(2) == 0 && b.u8(3) == 42;
+    return b.startsWith(0, "\x89PNG\r\n\x1a\n") || (b.has(0, 3) && b.u8(0) == 0xFF && b.u8(1) == 0xD8 && b.u8(2) == 0xFF) ||
+           webp || b.startsWith(0, "BM") || tiff || tiffBigEndian;
+}
+
+uint64_t imageDecodeBytes(uint64_t pixels) {
+    // The decoder's samples (up to 4 channels x 16 bits), float32 copies of them, the RGB and alpha tensors.
+    return mulBytes(pixels, 8 + 16 + 16 + 12 + 4);
 }
 
 }  // namespace tessera::nodes

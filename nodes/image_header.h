@@ -1,7 +1,8 @@
 #pragma once
 // An image file's width and height read from its header, before anything is decoded: so a node can
 // refuse an image too large for the memory available instead of letting the decoder allocate it.
-// PNG, JPEG, WebP, BMP and TIFF (the formats LoadImage reads); no OpenCV, no torch.
+// PNG, JPEG, WebP, BMP and TIFF (the formats LoadImage reads); no OpenCV, no torch, no engine (so the
+// image_decode fuzzer links it without them).
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -18,5 +19,13 @@ std::optional<ImageDimensions> readImageDimensions(const uint8_t* data, size_t s
 inline std::optional<ImageDimensions> readImageDimensions(const std::vector<uint8_t>& bytes) {
     return readImageDimensions(bytes.data(), bytes.size());
 }
+
+// Whether the bytes start exactly like a PNG, JPEG, WebP, BMP or TIFF file, as OpenCV's decoders for
+// them check: imdecode tries every decoder it has, and one of the others (GDCM's DICOM reader)
+// aborts the process on a malformed file, so nothing else is handed to it.
+bool hasLoadableImageSignature(const uint8_t* data, size_t size);
+
+// Decoding an image file of `pixels` pixels into the node's float32 RGB (and alpha) tensors.
+uint64_t imageDecodeBytes(uint64_t pixels);
 
 }  // namespace tessera::nodes

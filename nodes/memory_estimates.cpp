@@ -81,11 +81,6 @@ uint64_t upscaleModelBytes(const engine::UpscaleModelConfig& m, int64_t batch, i
     return addBytes(bytes, float32Bytes(1, 4 + 6 * batch, h * s, w * s));
 }
 
-uint64_t imageDecodeBytes(uint64_t pixels) {
-    // The decoder's samples (up to 4 channels x 16 bits), float32 copies of them, the RGB and alpha tensors.
-    return mulBytes(pixels, 8 + 16 + 16 + 12 + 4);
-}
-
 std::string dimsText(int64_t a, int64_t b, int64_t c, int64_t d) {
     return std::to_string(a) + "x" + std::to_string(b) + "x" + std::to_string(c) + "x" + std::to_string(d);
 }

@@ -37,9 +37,6 @@ uint64_t vaeEncodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t h, 
 // accumulated on the CPU (sum, weights, result and its NHWC copy).
 uint64_t upscaleModelBytes(const engine::UpscaleModelConfig& model, int64_t batch, int64_t h, int64_t w, int64_t tile);
 
-// Decoding an image file of `pixels` pixels into the node's float32 RGB (and alpha) tensors.
-uint64_t imageDecodeBytes(uint64_t pixels);
-
 // "64x4x2048x2048".
 std::string dimsText(int64_t a, int64_t b, int64_t c, int64_t d);
 

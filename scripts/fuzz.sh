@@ -4,7 +4,7 @@
 # inputs go to build-fuzz/corpus/<target>/, crashes to build-fuzz/findings/<target>/; a finding is
 # then copied into tests/fuzz/corpus/<target>/ by hand, so fuzz_replay checks it on every CI run.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]; FUZZ_RUNS=1000000 stops each target after that many
-# executions instead (SECONDS still bounds it).
+# executions instead (SECONDS still bounds it); FUZZ_JOBS=1 builds with one job (a shared machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${TESSERA_FUZZ_BUILD_DIR:-build-fuzz}
@@ -20,7 +20,7 @@ TARGETS=("$@")
 if ((${#TARGETS[@]} == 0)); then
   TARGETS=($(cd tests/fuzz/corpus && ls) pickle)
 fi
-cmake --build "$BUILD" -j"$(nproc)" --target "${TARGETS[@]/#/fuzz_}"
+cmake --build "$BUILD" -j"${FUZZ_JOBS:-$(nproc)}" --target "${TARGETS[@]/#/fuzz_}"
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 printf '%-16s %12s %10s %8s\n' target executions exec/s findings
 for t in "${TARGETS[@]}"; do

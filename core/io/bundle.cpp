@@ -1,6 +1,7 @@
 #include "core/io/bundle.h"
 
 #include "core/common/error.h"
+#include "core/exec/memory_budget.h"
 #include "core/io/atomic_file.h"
 #include "core/io/graph_json.h"
 
@@ -39,13 +40,31 @@ void addEntry(QuaZip& zip, const QString& name, const QByteArray& data) {
 // The current entry's name, read from the central directory by minizip itself: QuaZip's
 // getCurrentFileName() also files the name in a QHash, which crashed (Qt 6.4's 256-bit AES hash
 // reading out of bounds) on the hostile archive tests/fuzz/corpus/bundle/absolute.zip.
-std::optional<QString> currentEntryName(QuaZip& zip) {
+std::optional<QString> currentEntryName(QuaZip& zip, unz_file_info64* infoOut = nullptr) {
     unz_file_info64 info{};
     char name[4096];
     if (unzGetCurrentFileInfo64(zip.getUnzFile(), &info, name, sizeof name, nullptr, 0, nullptr, 0) != UNZ_OK ||
         info.size_filename >= sizeof name)
         return std::nullopt;
+    if (infoOut) *infoOut = info;
     return QString::fromUtf8(name, qsizetype(info.size_filename));
+}
+
+// The entries a bundle is read for; any other is ignored with a warning.
+bool isBundleContent(const QString& name) {
+    return name == kGraphEntry || name == kThumbnailEntry || name.startsWith(kInputsPrefix);
+}
+
+// What the entries read say they unpack to, from the central directory: a zip bomb that states its
+// sizes is refused before anything is inflated (one that understates them meets readEntry's budget).
+uint64_t declaredUnpackedBytes(QuaZip& zip) {
+    uint64_t total = 0;
+    for (bool more = zip.goToFirstFile(); more; more = zip.goToNextFile()) {
+        unz_file_info64 info{};
+        const std::optional<QString> name = currentEntryName(zip, &info);
+        if (name && isBundleContent(*name)) total = addBytes(total, info.uncompressed_size);
+    }
+    return total;
 }
 
 QByteArray readEntry(QuaZip& zip, const QString& name, qint64& unpackedBudget) {
@@ -114,6 +133,9 @@ Bundle bundleFromZip(const QByteArray& bytes, const Registry* registry, LoadRepo
     zip.setUtf8Enabled(true);
     if (!zip.open(QuaZip::mdUnzip))
         throw Error("not a Tessera bundle: the file is not a zip archive, or it is truncated or damaged");
+    if (const uint64_t declared = declaredUnpackedBytes(zip); declared > uint64_t(kMaxUnpackedBytes))
+        throw Error("the bundle is damaged: its entries say they unpack to " + formatBytes(declared) +
+                    ", which takes the bundle past 512 MiB unpacked (a zip bomb?)");
     Bundle b;
     std::optional<QByteArray> graphJson;
     std::set<std::string> seen;

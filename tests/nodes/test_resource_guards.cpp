@@ -1,8 +1,11 @@
 // Nodes refuse work that cannot fit in the memory available, before allocating, with a message
 // naming the node, the size and the limit; allocation failures inside libtorch are reported the
 // same way. Tests set a small limit (setMemoryLimitForTesting) instead of exhausting the machine.
+#include "core/common/error.h"
 #include "core/exec/memory_budget.h"
+#include "nodes/image_convert.h"
 #include "nodes/image_header.h"
+#include "tests/support/refdata.h"
 #include "tests/nodes/node_test_fixture.h"
 #include "tests/nodes/node_test_support.h"
 
@@ -12,6 +15,7 @@
 #include <zlib.h>
 
 #include <fstream>
+#include <iterator>
 
 using namespace tessera;
 using namespace tessera::test;
@@ -228,4 +232,31 @@ TEST_F(ResourceGuards, ALibtorchAllocationFailureIsReportedAsTheNodeRunningOutOf
     EXPECT_NE(r.message.find("can't allocate memory: you tried to allocate 274877906944 bytes"), std::string::npos) << r.message;
     EXPECT_NE(r.message.find("); use a smaller image or batch"), std::string::npos) << r.message;
     EXPECT_EQ(r.message.find('\n'), std::string::npos) << "no libtorch backtrace in the message";
+}
+
+// libFuzzer's image_decode crash: bytes that start almost like a TIFF ("MMM*") and hold "DICM" at
+// offset 128. OpenCV's TIFF decoder declined them, its DICOM decoder (GDCM) took them and aborted the
+// process. Only the formats LoadImage takes now reach imdecode; the rest are refused by name.
+TEST(ImageHeader, OnlyTheFormatsLoadImageTakesReachTheDecoders) {
+    const std::string corpus = tessera::test::sourceDir() + "/tests/fuzz/corpus/image_decode/";
+    const auto bytesOf = [&](const std::string& file) {
+        std::ifstream in(corpus + file, std::ios::binary);
+        return std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    for (const char* file : {"rgb8.png", "q90.jpg", "lossy.webp", "alpha.webp", "rgb.bmp", "rgb16.tiff", "rgba.tiff"}) {
+        const std::vector<uint8_t> bytes = bytesOf(file);
+        ASSERT_FALSE(bytes.empty()) << file;
+        EXPECT_TRUE(nodes::hasLoadableImageSignature(bytes.data(), bytes.size())) << file;
+    }
+    const std::vector<uint8_t> dicom = bytesOf("dicom-after-tiff-lookalike.bin");
+    ASSERT_EQ(dicom.size(), 273u);
+    EXPECT_FALSE(nodes::hasLoadableImageSignature(dicom.data(), dicom.size()));
+    try {
+        (void)nodes::decodeImage(dicom, "x.dcm");
+        FAIL() << "decoded";
+    } catch (const Error& e) {
+        EXPECT_STREQ(e.what(), "could not read image 'x.dcm': not a PNG, JPEG, WebP, BMP or TIFF file");
+    }
+    const std::string ppm = "P6\n1 1\n255\n\xff\x00\x00";
+    EXPECT_FALSE(nodes::hasLoadableImageSignature(reinterpret_cast<const uint8_t*>(ppm.data()), ppm.size()));
 }
