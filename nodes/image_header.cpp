@@ -27,6 +27,12 @@ private:
     size_t n_;
 };
 
+// Each format's signature, as the header readers below and the decoder's gate share it.
+bool pngSignature(const Bytes& b) { return b.startsWith(0, "\x89PNG\r\n\x1a\n"); }
+bool jpegSignature(const Bytes& b) { return b.has(0, 3) && b.u8(0) == 0xFF && b.u8(1) == 0xD8 && b.u8(2) == 0xFF; }
+bool riffWebpSignature(const Bytes& b) { return b.startsWith(0, "RIFF") && b.startsWith(8, "WEBP"); }
+bool bmpSignature(const Bytes& b) { return b.startsWith(0, "BM"); }
+
 std::optional<ImageDimensions> png(const Bytes& b) {
     if (!b.has(0, 24) || !b.startsWith(12, "IHDR")) return std::nullopt;
     return ImageDimensions{b.be32(16), b.be32(20)};
@@ -107,22 +113,20 @@ std::optional<ImageDimensions> tiff(const Bytes& b) {
 
 std::optional<ImageDimensions> readImageDimensions(const uint8_t* data, size_t size) {
     const Bytes b(data, size);
-    if (b.startsWith(0, "\x89PNG\r\n\x1a\n")) return png(b);
-    if (b.has(0, 3) && b.u8(0) == 0xFF && b.u8(1) == 0xD8 && b.u8(2) == 0xFF) return jpeg(b);
-    if (b.startsWith(0, "RIFF") && b.startsWith(8, "WEBP")) return webp(b);
-    if (b.startsWith(0, "BM")) return bmp(b);
+    if (pngSignature(b)) return png(b);
+    if (jpegSignature(b)) return jpeg(b);
+    if (riffWebpSignature(b)) return webp(b);
+    if (bmpSignature(b)) return bmp(b);
     if (b.startsWith(0, "II*") || b.startsWith(0, "MM")) return b.has(2, 2) && (b.u8(2) == 42 || b.u8(3) == 42) ? tiff(b) : std::nullopt;
     return std::nullopt;
 }
 
 bool hasLoadableImageSignature(const uint8_t* data, size_t size) {
     const Bytes b(data, size);
-    const bool webp = b.startsWith(0, "RIFF") && b.startsWith(8, "WEBP") &&
-                      (b.startsWith(12, "VP8 ") || b.startsWith(12, "VP8L") || b.startsWith(12, "VP8X"));
+    const bool webp = riffWebpSignature(b) && (b.startsWith(12, "VP8 ") || b.startsWith(12, "VP8L") || b.startsWith(12, "VP8X"));
     const bool tiff = b.startsWith(0, "II*") && b.has(3, 1) && b.u8(3) == 0;
     const bool tiffBigEndian = b.startsWith(0, "MM") && b.has(2, 2) && b.u8(2) == 0 && b.u8(3) == 42;
-    return b.startsWith(0, "\x89PNG\r\n\x1a\n") || (b.has(0, 3) && b.u8(0) == 0xFF && b.u8(1) == 0xD8 && b.u8(2) == 0xFF) ||
-           webp || b.startsWith(0, "BM") || tiff || tiffBigEndian;
+    return pngSignature(b) || jpegSignature(b) || webp || bmpSignature(b) || tiff || tiffBigEndian;
 }
 
 uint64_t imageDecodeBytes(uint64_t pixels) {
