@@ -25,17 +25,17 @@ constexpr double kSamplingShare = 20;
 
 // The shared decoder lives on the CPU; a run sampling on another device gets its own copy there
 // (a few MB), made at the first step.
-Previewer taesdPreviewer(std::shared_ptr<const engine::TaesdDecoder> decoder) {
+Previewer taesdPreviewer(std::shared_ptr<const engine::TaesdDecoder> decoder, bool throttle) {
     using Clock = std::chrono::steady_clock;
     struct State {
         std::shared_ptr<const engine::TaesdDecoder> onDevice;
         Clock::time_point lastEnd;
         double lastCost = 0;
     };
-    return [decoder, state = std::make_shared<State>()](const at::Tensor& x) -> std::shared_ptr<const PreviewImage> {
+    return [decoder, throttle, state = std::make_shared<State>()](const at::Tensor& x) -> std::shared_ptr<const PreviewImage> {
         const auto now = Clock::now();
         const double since = std::chrono::duration<double>(now - state->lastEnd).count();
-        if (state->lastCost > kCheapDecodeSeconds && since < kSamplingShare * state->lastCost) return nullptr;
+        if (throttle && state->lastCost > kCheapDecodeSeconds && since < kSamplingShare * state->lastCost) return nullptr;
         if (!x.device().is_cpu() && !state->onDevice)
             state->onDevice = std::make_shared<const engine::TaesdDecoder>(decoder->to(x.device()));
         auto image = taesdPreview(x.device().is_cpu() ? *decoder : *state->onDevice, x);
@@ -63,7 +63,7 @@ Previewer choosePreviewer(const Environment& env) {
     if (method != "auto" && method != "taesd")
         throw Error("unknown preview method '" + method + "': use auto, latent2rgb, taesd or none");
     const std::string path = env.findModel(kTaesdFolder, kTaesdDecoderFile);
-    if (!path.empty()) return taesdPreviewer(sharedTaesd(path));
+    if (!path.empty()) return taesdPreviewer(sharedTaesd(path), env.throttleSlowPreviews);
     if (method == "taesd")
         throw Error("TAESD previews need TAESD's decoder: put taesd_decoder.safetensors (from madebyollin/taesd) at " +
                     taesdDecoderDestination(env) + ", or choose another preview method");

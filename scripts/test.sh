@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Tessera and runs the whole test suite (what CI runs), then the sanitizer pass
-# (scripts/sanitize.sh: an ASan + UBSan build of core_tests in build-asan; a finding fails the run).
-# TESSERA_SANITIZE=0 skips that pass; TESSERA_SANITIZE_SCOPE=full widens it to every tiny-model test.
+# (scripts/sanitize.sh: an ASan + UBSan build of every tiny-model test in build-asan; a finding fails the run).
+# TESSERA_SANITIZE=0 skips that pass; TESSERA_SANITIZE_SCOPE=core narrows it to core_tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh

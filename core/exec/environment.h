@@ -24,6 +24,9 @@ struct Environment {
     // Sampler previews: "auto" (TAESD when vae_approx/taesd_decoder.safetensors exists, else latent2rgb),
     // "latent2rgb", "taesd", "none".
     std::string previewMethod = "auto";
+    // Slow TAESD previews (a decode over 0.25 s) are skipped to stay near 5 % of the sampling
+    // time; false shows every step whatever it costs (tests that count previews pin this).
+    bool throttleSlowPreviews = true;
 
     // Full path of `name` in the models sub-folder `kind`, searching every models folder; empty if absent.
     std::string findModel(const std::string& kind, const std::string& name) const;

@@ -53,6 +53,7 @@ protected:
     RunResult run(const std::string& method) {
         Environment env = models.env();
         env.previewMethod = method;
+        env.throttleSlowPreviews = false;  // every step's preview, however slow the machine
         previews.clear();
         steps = 0;
         Executor executor{engineNodeRegistry()};  // fresh: a cached sampler would not run again
