@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds tests with AddressSanitizer + UndefinedBehaviorSanitizer (gcc) in their own build folder
-# (build-asan) and runs them; any finding fails the run (UBSan does not recover; ASan aborts at the
+# Builds Tessera's code (core, nodes, app, plugins; not the test drivers) with AddressSanitizer +
+# UndefinedBehaviorSanitizer (gcc) in its own build folder (build-asan) and runs the tests; any finding fails the run (UBSan does not recover; ASan aborts at the
 # first error, LeakSanitizer at exit).
 #   TESSERA_SANITIZE_SCOPE=full (default; what scripts/test.sh runs on every CI run): every test that
 #     needs no full-size compute: core, io, mask, engine and nodes on the tiny models, cli, server,
@@ -14,10 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${TESSERA_ASAN_BUILD_DIR:-build-asan}
 JOBS=${JOBS:-$(nproc)}
-FLAGS="-O1 -g0 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Sanitize \
-  -DCMAKE_CXX_FLAGS_SANITIZE="$FLAGS" -DCMAKE_EXE_LINKER_FLAGS_SANITIZE="-fsanitize=address,undefined" \
-  -DCMAKE_SHARED_LINKER_FLAGS_SANITIZE="-fsanitize=address,undefined" \
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g0" \
+  -DTESSERA_SANITIZE=address,undefined \
   -DTESSERA_ALLOCATOR=system -DTESSERA_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD="${TESSERA_UNITY_BUILD:-ON}" \
   -DTESSERA_TEST_SHARDS="${TESSERA_TEST_SHARDS:-4}" >/dev/null
 case "${TESSERA_SANITIZE_SCOPE:-full}" in

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Builds Tessera and runs the whole test suite (what CI runs), then the sanitizer pass
-# (scripts/sanitize.sh: an ASan + UBSan build of every tiny-model test in build-asan; a finding fails the run).
-# TESSERA_SANITIZE=0 skips that pass; TESSERA_SANITIZE_SCOPE=core narrows it to core_tests.
+# Builds Tessera and runs the whole test suite (what CI runs): every test once.
+#  - The plain build (build/: what ships) runs what only it can: the .deb installed and run, the Qt
+#    Quick tests and editor smoke test, and the tests in tests/sanitizers/plain_only.txt (full-size
+#    compute, whole pipelines through spawned `tessera` processes).
+#  - The sanitizer pass (scripts/sanitize.sh: Tessera's code built with ASan + UBSan in build-asan)
+#    runs every other test; a finding fails the run.
+# TESSERA_SANITIZE=0 skips the sanitizer pass and runs every test in the plain build instead;
+# TESSERA_SANITIZE_SCOPE=core runs every test in the plain build and only core_tests sanitized.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -17,15 +22,23 @@ BUILD=${TESSERA_BUILD_DIR:-build}
 # and each test executable run as 4 GoogleTest shards instead of one process per test,
 # since a process loading libtorch costs about 0.9 CPU-seconds to start. A folder configured before
 # keeps its settings (scripts/start.sh's RelWithDebInfo, `ctest -R` per test): no forced rebuild.
+SANITIZE=${TESSERA_SANITIZE:-1}
+SPLIT=0  # 1: the plain build runs only what the sanitized build leaves to it
+[ "$SANITIZE" != 1 ] || [ "${TESSERA_SANITIZE_SCOPE:-full}" != full ] || SPLIT=1
 CI_ARGS=()
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   CI_ARGS=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DTESSERA_TEST_SHARDS=4)
+  # A new folder beside the sanitizer pass builds only the test areas the plain run needs.
+  [ "$SPLIT" != 1 ] || CI_ARGS+=(-DTESSERA_TEST_AREAS="engine;cli;qml")
 fi
 [ -z "${TESSERA_BUILD_TYPE:-}" ] || CI_ARGS+=(-DCMAKE_BUILD_TYPE="$TESSERA_BUILD_TYPE")
 [ -z "${TESSERA_TEST_SHARDS:-}" ] || CI_ARGS+=(-DTESSERA_TEST_SHARDS="$TESSERA_TEST_SHARDS")
 cmake -S . -B "$BUILD" -G Ninja "${CI_ARGS[@]}" -DCMAKE_UNITY_BUILD="${TESSERA_UNITY_BUILD:-ON}"
 cmake --build "$BUILD" -j"$(nproc)"
-ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)" --timeout 900
-if [ "${TESSERA_SANITIZE:-1}" = 1 ]; then
-  bash scripts/sanitize.sh
+if [ "$SPLIT" = 1 ]; then
+  GTEST_FILTER="$(grep -v -e '^#' -e '^$' tests/sanitizers/plain_only.txt | paste -sd:)" \
+    ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)" --timeout 900
+else
+  ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)" --timeout 900
 fi
+[ "$SANITIZE" != 1 ] || bash scripts/sanitize.sh
