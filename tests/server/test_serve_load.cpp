@@ -111,8 +111,8 @@ TEST(ServeLoad, EightClientsRunTwoHundredPromptsWithEveryOutputAndFlatMemory) {
 
     ASSERT_GT(rssAtWarm, 0);
     const double cacheGrowth = (kPrompts - kWarmPrompts) * kCachedMiBPerPrompt;
-#if defined(__SANITIZE_ADDRESS__)
-    // AddressSanitizer's quarantine holds up to 256 MiB of freed blocks, so RSS says nothing about the
+#if defined(TESSERA_SANITIZED_BUILD)
+    // AddressSanitizer's quarantine and allocator caches hold freed blocks, so RSS says nothing about the
     // product there; LeakSanitizer checks for leaks in that build instead.
     constexpr bool kRssIsTheProducts = false;
 #else
