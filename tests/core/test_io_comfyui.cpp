@@ -268,3 +268,24 @@ TEST_F(ComfyFixture, MalformedFilesAreRefusedClearly) {
                 {"newer Tessera (format 9)"});
     expectError([&] { importGraph(R"({"1": {"class_type": 5}})", reg, r); }, {"not a graph Tessera can read"});
 }
+
+// Found by fuzz_comfyui_import (corpus/comfyui_import/primitive-into-link-input.json): a link from a
+// PrimitiveNode into a link-type input must not become a widget value (it did not survive a save).
+TEST_F(ComfyFixture, APrimitiveNodeLinkedIntoALinkInputIsDroppedWithAWarning) {
+    const char* wf = R"({"version": 0.4, "nodes": [
+        {"id": 1, "type": "KSampler", "inputs": [{"name": "positive", "type": "CONDITIONING", "link": 5}],
+         "widgets_values": [42, "fixed", 30, 8, "euler", "normal", 1]},
+        {"id": 2, "type": "PrimitiveNode", "outputs": [{"name": "INT", "type": "INT", "links": [5]}],
+         "widgets_values": [25, "fixed"]}],
+        "links": [[5, 2, 0, 1, 0, "INT"]]})";
+    LoadReport report;
+    const Graph g = importGraph(wf, reg, report);
+    EXPECT_EQ(g.node(1)->widgets.count("positive"), 0u);
+    EXPECT_EQ(g.linkInto(1, "positive"), nullptr);
+    EXPECT_EQ(g.node(1)->widgets.at("steps"), Value(30));
+    ASSERT_EQ(report.warnings.size(), 1u);
+    EXPECT_EQ(report.warnings[0], "link 5 brings a PrimitiveNode's value to input 'positive' of KSampler #1, which takes a "
+                                  "CONDITIONING link, not a value; it was dropped");
+    LoadReport again;
+    EXPECT_EQ(graphToJson(graphFromJson(graphToJson(g), &reg, &again)), graphToJson(g));
+}
