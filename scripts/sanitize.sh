@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Tessera's code (core, nodes, app, plugins; not the test drivers) with AddressSanitizer +
-# UndefinedBehaviorSanitizer (gcc) in its own build folder (build-asan) and runs the tests; any finding fails the run (UBSan does not recover; ASan aborts at the
-# first error, LeakSanitizer at exit).
+# UndefinedBehaviorSanitizer (gcc) in its own build folder (build-asan) and runs the tests; any
+# finding fails the run (UBSan does not recover; ASan aborts at the first error, LeakSanitizer at exit).
 #   TESSERA_SANITIZE_SCOPE=full (default; what scripts/test.sh runs on every CI run): every test that
 #     needs no full-size compute: core, io, mask, engine and nodes on the tiny models, cli, server,
 #     editor models, plugins, and the fuzz corpora replayed.
@@ -35,15 +35,15 @@ cmake --build "$BUILD" -j"$JOBS" --target "${TARGETS[@]}"
 # quarantine_size_mb=32 (ASan's default is 256) and malloc_context_size=8 (default 30): most of a
 # sanitized tiny pipeline's time went to faulting in fresh pages for tensors while freed ones sat in
 # quarantine, and to unwinding 30 frames at every allocation; measured on one CLI test, 13.3 s with
-# the defaults, 9.8 s with these (plain build: 3.4 s). A freed block still waits behind 32 MiB of
+# the defaults, 9.2-9.8 s with a 16-32 MiB quarantine and 3-8 frames (plain build: 3.4 s). A freed block still waits behind 32 MiB of
 # later frees before reuse, and reports still show 8 frames of where it was allocated and freed.
 export ASAN_OPTIONS="handle_sigbus=0:allocator_may_return_null=1:detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:quarantine_size_mb=32:malloc_context_size=8"
 export LSAN_OPTIONS="suppressions=$PWD/tests/sanitizers/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$PWD/tests/sanitizers/ubsan.supp"
 export OMP_WAIT_POLICY=passive
-# Full-size compute and the packaged install are left to the plain build; Qt Quick tests need the
-# editor executable and its QML, which add nothing the editor-model tests do not cover here.
-# Tests left to the plain build (full-size compute, whole pipelines through spawned processes).
-GTEST_FILTER="-$(grep -v -e '^#' -e '^$' tests/sanitizers/plain_only.txt | paste -sd:)"
+# Left to the plain build: the packaged install, the Qt Quick tests (they need the editor executable
+# and its QML, which add nothing the editor-model tests do not cover here) and plain_only.txt
+# (full-size compute, whole pipelines through spawned processes).
+GTEST_FILTER="-$(bash scripts/plain_only_patterns.sh)"
 export GTEST_FILTER
 ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" --timeout 900 -L "$LABELS" -LE 'package|qml'

@@ -36,8 +36,7 @@ fi
 cmake -S . -B "$BUILD" -G Ninja "${CI_ARGS[@]}" -DCMAKE_UNITY_BUILD="${TESSERA_UNITY_BUILD:-ON}"
 cmake --build "$BUILD" -j"$(nproc)"
 if [ "$SPLIT" = 1 ]; then
-  GTEST_FILTER="$(grep -v -e '^#' -e '^$' tests/sanitizers/plain_only.txt | paste -sd:)" \
-    ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)" --timeout 900
+  GTEST_FILTER="$(bash scripts/plain_only_patterns.sh)" ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)" --timeout 900
 else
   ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)" --timeout 900
 fi

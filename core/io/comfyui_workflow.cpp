@@ -266,12 +266,13 @@ Graph importComfyWorkflow(const Json& original, const Registry& registry, LoadRe
                                       dst->type + " does not have; it was dropped");
             continue;
         }
-        if (primitives.count(from) && in && !in->isWidget()) {
-            report.warnings.push_back(where + " brings a PrimitiveNode's value to input '" + name + "' of " +
-                                      g.describeNode(l.to) + ", which takes a " + in->type + " link, not a value; it was dropped");
-            continue;
-        }
         if (primitives.count(from)) {  // as the frontend does when it queues: the widget takes the value
+            if (in && !in->isWidget()) {
+                report.warnings.push_back(where + " brings a PrimitiveNode's value to input '" + name + "' of " +
+                                          g.describeNode(l.to) + ", which takes a " + in->type +
+                                          " link, not a value; it was dropped");
+                continue;
+            }
             applyPrimitive(*dst, in, name, *raw[from], g.describeNode(l.to), report);
             for (const Crossing& c : crossings) instances.fedByPrimitive(c.boundary);
             continue;
