@@ -23,8 +23,6 @@ namespace {
 const QString kGraphEntry = QStringLiteral("graph.json");
 const QString kThumbnailEntry = QStringLiteral("thumbnail.png");
 const QString kInputsPrefix = QStringLiteral("inputs/");
-// Everything a bundle unpacks to, together: a zip bomb stops here instead of filling memory.
-constexpr qint64 kMaxUnpackedBytes = qint64(512) << 20;
 
 void addEntry(QuaZip& zip, const QString& name, const QByteArray& data) {
     QuaZipFile f(&zip);
@@ -55,31 +53,45 @@ bool isBundleContent(const QString& name) {
     return name == kGraphEntry || name == kThumbnailEntry || name.startsWith(kInputsPrefix);
 }
 
-// What the entries read say they unpack to, from the central directory: a zip bomb that states its
-// sizes is refused before anything is inflated (one that understates them meets readEntry's budget).
-uint64_t declaredUnpackedBytes(QuaZip& zip) {
+// The archive's file list, checked before anything is inflated: names that would escape the input
+// folder, a name that appears twice, a list that cannot be read to its end, and the sizes the entries
+// read say they unpack to (a zip bomb that states them is refused here; one that understates them
+// meets readEntry's budget, since minizip inflates an entry only up to its stated size).
+void checkFileList(QuaZip& zip, qint64 maxUnpackedBytes) {
     uint64_t total = 0;
+    std::set<std::string> seen;
     for (bool more = zip.goToFirstFile(); more; more = zip.goToNextFile()) {
         unz_file_info64 info{};
         const std::optional<QString> name = currentEntryName(zip, &info);
-        if (name && isBundleContent(*name)) total = addBytes(total, info.uncompressed_size);
+        if (!name) throw Error("the bundle is damaged: an entry's name cannot be read");
+        if (name->endsWith('/')) continue;  // folder entry
+        const std::string stdName = name->toStdString();
+        checkSafeRelativeName(stdName, "the bundle");
+        if (!seen.insert(stdName).second) throw Error("the bundle is damaged: '" + stdName + "' appears twice");
+        if (isBundleContent(*name)) total = addBytes(total, info.uncompressed_size);
     }
-    return total;
+    if (zip.getZipError() != UNZ_OK)
+        throw Error("the bundle is damaged: its file list cannot be read (zip error " + std::to_string(zip.getZipError()) + ")");
+    if (total > uint64_t(maxUnpackedBytes))
+        throw Error("the bundle is damaged: its entries say they unpack to " + formatBytes(total) + ", which takes the bundle past " +
+                    formatBytes(uint64_t(maxUnpackedBytes)) + " unpacked (a zip bomb?)");
 }
 
-QByteArray readEntry(QuaZip& zip, const QString& name, qint64& unpackedBudget) {
+QByteArray readEntry(QuaZip& zip, const QString& name, qint64& unpackedBudget, qint64 maxUnpackedBytes) {
     QuaZipFile f(&zip);
     const auto damaged = [&](const std::string& why) {
         return Error("the bundle is damaged: '" + name.toStdString() + "' " + why);
     };
     if (!f.open(QIODevice::ReadOnly)) throw damaged("cannot be read (zip error " + std::to_string(f.getZipError()) + ")");
     QByteArray data;
+    data.reserve(qsizetype(std::clamp<qint64>(f.usize(), 0, unpackedBudget)));  // one allocation, no regrowth copies
     char buf[65536];
     for (;;) {
         const qint64 n = f.read(buf, sizeof buf);
         if (n < 0) throw damaged("cannot be read (zip error " + std::to_string(f.getZipError()) + ")");
         if (n == 0) break;
-        if (n > unpackedBudget) throw damaged("takes the bundle past 512 MiB unpacked (a zip bomb?)");
+        if (n > unpackedBudget)
+            throw damaged("takes the bundle past " + formatBytes(uint64_t(maxUnpackedBytes)) + " unpacked (a zip bomb?)");
         unpackedBudget -= n;
         data.append(buf, n);
     }
@@ -124,7 +136,7 @@ QByteArray bundleToZip(const Bundle& bundle) {
     return bytes;
 }
 
-Bundle bundleFromZip(const QByteArray& bytes, const Registry* registry, LoadReport* report) {
+Bundle bundleFromZip(const QByteArray& bytes, const Registry* registry, LoadReport* report, qint64 maxUnpackedBytes) {
     LoadReport local;
     LoadReport& rep = report ? *report : local;
     QByteArray copy = bytes;
@@ -133,29 +145,23 @@ Bundle bundleFromZip(const QByteArray& bytes, const Registry* registry, LoadRepo
     zip.setUtf8Enabled(true);
     if (!zip.open(QuaZip::mdUnzip))
         throw Error("not a Tessera bundle: the file is not a zip archive, or it is truncated or damaged");
-    if (const uint64_t declared = declaredUnpackedBytes(zip); declared > uint64_t(kMaxUnpackedBytes))
-        throw Error("the bundle is damaged: its entries say they unpack to " + formatBytes(declared) +
-                    ", which takes the bundle past 512 MiB unpacked (a zip bomb?)");
+    checkFileList(zip, maxUnpackedBytes);
     Bundle b;
     std::optional<QByteArray> graphJson;
-    std::set<std::string> seen;
-    qint64 unpackedBudget = kMaxUnpackedBytes;
+    qint64 unpackedBudget = maxUnpackedBytes;
     for (bool more = zip.goToFirstFile(); more; more = zip.goToNextFile()) {
         const std::optional<QString> entryName = currentEntryName(zip);
         if (!entryName) throw Error("the bundle is damaged: an entry's name cannot be read");
         const QString& name = *entryName;
-        const std::string stdName = name.toStdString();
         if (name.endsWith('/')) continue;  // folder entry
-        checkSafeRelativeName(stdName, "the bundle");
-        if (!seen.insert(stdName).second) throw Error("the bundle is damaged: '" + stdName + "' appears twice");
         if (name == kGraphEntry) {
-            graphJson = readEntry(zip, name, unpackedBudget);
+            graphJson = readEntry(zip, name, unpackedBudget, maxUnpackedBytes);
         } else if (name == kThumbnailEntry) {
-            b.thumbnailPng = readEntry(zip, name, unpackedBudget);
+            b.thumbnailPng = readEntry(zip, name, unpackedBudget, maxUnpackedBytes);
         } else if (name.startsWith(kInputsPrefix)) {
-            b.files[stdName.substr(size_t(kInputsPrefix.size()))] = readEntry(zip, name, unpackedBudget);
+            b.files[name.mid(kInputsPrefix.size()).toStdString()] = readEntry(zip, name, unpackedBudget, maxUnpackedBytes);
         } else {
-            rep.warnings.push_back("the bundle holds '" + stdName + "', which Tessera does not use; it was ignored");
+            rep.warnings.push_back("the bundle holds '" + name.toStdString() + "', which Tessera does not use; it was ignored");
         }
     }
     if (zip.getZipError() != UNZ_OK)

@@ -24,8 +24,11 @@ struct Bundle {
 
 QByteArray bundleToZip(const Bundle& bundle);
 // Throws tessera::Error for anything but a well-formed bundle: not a zip, truncated or damaged
-// archive, missing graph.json, unsafe names ("../x", "/etc/x").
-Bundle bundleFromZip(const QByteArray& zip, const Registry* registry = nullptr, LoadReport* report = nullptr);
+// archive, missing graph.json, unsafe names ("../x", "/etc/x"), or more than maxUnpackedBytes
+// unpacked in all (a zip bomb stops there instead of filling memory).
+constexpr qint64 kBundleMaxUnpackedBytes = qint64(512) << 20;
+Bundle bundleFromZip(const QByteArray& zip, const Registry* registry = nullptr, LoadReport* report = nullptr,
+                     qint64 maxUnpackedBytes = kBundleMaxUnpackedBytes);
 
 // Atomic: a failed save leaves the previous file as it was.
 void saveBundle(const QString& path, const Bundle& bundle);

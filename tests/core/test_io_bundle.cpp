@@ -236,7 +236,7 @@ TEST(IoBundle, HostileEntryNamesAreRefusedByNameEveryTime) {
         {"dot-dot.zip", "unsafe file name 'inputs/../../evil.png'"},
         {"backslash.zip", "unsafe file name 'inputs\\..\\evil.png'"},
         {"duplicate.zip", "'graph.json' appears twice"},
-        {"bomb.zip", "past 512 MiB unpacked"},
+        {"bomb.zip", "past 512.0 MiB unpacked"},
     };
     for (const auto& [file, message] : cases) {
         QFile f(QString::fromStdString(corpus + file));
@@ -257,6 +257,27 @@ TEST(IoBundle, AZipBombThatStatesItsSizesIsRefusedBeforeInflating) {
         ASSERT_TRUE(f.open(QIODevice::ReadOnly)) << file;
         const QByteArray bytes = f.readAll();
         expectError([&] { bundleFromZip(bytes); },
-                    {"the bundle is damaged: its entries say they unpack to 600.0 MiB, which takes the bundle past 512 MiB unpacked"});
+                    {"the bundle is damaged: its entries say they unpack to 600.0 MiB, which takes the bundle past 512.0 MiB unpacked"});
     }
+}
+
+// A fuzzer mutation of bomb.zip: a 300 MiB entry, then an entry without a name. The whole file list
+// is checked before anything is inflated, so it is refused at once (it used to inflate 300 MiB first).
+TEST(IoBundle, ABadEntryAfterABigOneIsRefusedBeforeAnythingIsInflated) {
+    QFile f(QString::fromStdString(tessera::test::sourceDir() + "/tests/fuzz/corpus/bundle/bomb-broken-list.zip"));
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QByteArray bytes = f.readAll();
+    expectError([&] { bundleFromZip(bytes); }, {"the bundle has an unsafe file name ''"});
+}
+
+TEST(IoBundle, TheUnpackedBudgetCountsEveryEntryTheBundleReads) {
+    const QByteArray graph = graphToJson(img2imgGraph());
+    const QByteArray half(300 << 10, 'x');
+    const QByteArray bundle = zipOf({{"graph.json", graph}, {"inputs/a.png", half}, {"inputs/b.png", half}});
+    EXPECT_EQ(bundleFromZip(bundle, nullptr, nullptr, qint64(1) << 20).files.size(), 2u);
+    expectError([&] { bundleFromZip(bundle, nullptr, nullptr, qint64(512) << 10); },
+                {"its entries say they unpack to 600.", "past 512.0 KiB unpacked"});
+    // Entries Tessera ignores are not inflated, so they do not count.
+    const QByteArray ignored = zipOf({{"graph.json", graph}, {"notes/a.bin", half}, {"notes/b.bin", half}});
+    EXPECT_NO_THROW(bundleFromZip(ignored, nullptr, nullptr, qint64(512) << 10));
 }
