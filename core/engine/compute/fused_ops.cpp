@@ -7,7 +7,6 @@
 #include <ATen/Parallel.h>
 
 #include <cmath>
-#include <mutex>
 #include <vector>
 
 namespace tessera::engine::fused {
@@ -47,20 +46,22 @@ constexpr int64_t kFlushRows = 256;
 
 template <class T, class RowFn>
 std::vector<double> channelSums(const T* x, int64_t rows, int64_t channels, RowFn addRowTo) {
-    std::vector<double> total(static_cast<size_t>(channels), 0.0);
-    std::mutex lock;
-    at::parallel_for(0, rows, kFlushRows, [&](int64_t begin, int64_t end) {
-        std::vector<double> local(static_cast<size_t>(channels), 0.0);
+    // One partial sum per block of kFlushRows rows, added up in block order afterwards: the same
+    // result whichever thread ran which block.
+    const int64_t blocks = (rows + kFlushRows - 1) / kFlushRows;
+    std::vector<double> partials(static_cast<size_t>(blocks * channels), 0.0);
+    at::parallel_for(0, blocks, 1, [&](int64_t begin, int64_t end) {
         std::vector<float> partial(static_cast<size_t>(channels));
-        for (int64_t r0 = begin; r0 < end; r0 += kFlushRows) {
+        for (int64_t block = begin; block < end; ++block) {
             std::fill(partial.begin(), partial.end(), 0.0f);
-            const int64_t r1 = std::min(end, r0 + kFlushRows);
-            for (int64_t r = r0; r < r1; ++r) addRowTo(x + r * channels, partial.data());
-            for (int64_t c = 0; c < channels; ++c) local[size_t(c)] += partial[size_t(c)];
+            const int64_t r1 = std::min(rows, (block + 1) * kFlushRows);
+            for (int64_t r = block * kFlushRows; r < r1; ++r) addRowTo(x + r * channels, partial.data());
+            std::copy(partial.begin(), partial.end(), partials.begin() + block * channels);
         }
-        std::lock_guard<std::mutex> guard(lock);
-        for (int64_t c = 0; c < channels; ++c) total[size_t(c)] += local[size_t(c)];
     });
+    std::vector<double> total(static_cast<size_t>(channels), 0.0);
+    for (int64_t block = 0; block < blocks; ++block)
+        for (int64_t c = 0; c < channels; ++c) total[size_t(c)] += partials[size_t(block * channels + c)];
     return total;
 }
 

@@ -1,0 +1,50 @@
+// Times the CPU bfloat16 attention of an SD1.5 UNet at 512x512 (batch 1 and 2, each level's self- and
+// cross-attention) at 1 and 2 threads, to see how well its tasks spread over the cores. Run by hand:
+//   build/bench/attention_bench [repeats]
+#include "core/engine/networks/attention.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+using namespace tessera::engine;
+
+namespace {
+
+double secondsOf(int repeats, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int heads) {
+    attention(q, k, v, heads);  // first call: oneDNN builds its kernels
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < repeats; ++i) attention(q, k, v, heads);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / repeats;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int repeats = argc > 1 ? std::atoi(argv[1]) : 5;
+    struct Shape {
+        const char* name;
+        int64_t tokens, channels, keys;
+    };
+    const Shape shapes[] = {{"64x64 self", 4096, 320, 4096}, {"64x64 cross", 4096, 320, 77},
+                            {"32x32 self", 1024, 640, 1024}, {"32x32 cross", 1024, 640, 77},
+                            {"16x16 self", 256, 1280, 256},  {"16x16 cross", 256, 1280, 77}};
+    std::printf("| shape | batch | 1 thread (ms) | 2 threads (ms) | speed-up |\n|---|---:|---:|---:|---:|\n");
+    for (int64_t batch : {1, 2}) {
+        for (const Shape& s : shapes) {
+            const auto opts = at::TensorOptions().dtype(at::kBFloat16);
+            const at::Tensor q = at::randn({batch, s.tokens, s.channels}).to(at::kBFloat16);
+            const at::Tensor k = at::randn({batch, s.keys, s.channels}, opts);
+            const at::Tensor v = at::randn({batch, s.keys, s.channels}, opts);
+            at::set_num_threads(1);
+            const double one = secondsOf(repeats, q, k, v, 8);
+            at::set_num_threads(2);
+            const double two = secondsOf(repeats, q, k, v, 8);
+            std::printf("| %s | %lld | %.2f | %.2f | %.2fx |\n", s.name, (long long)batch, one * 1e3, two * 1e3, one / two);
+        }
+    }
+    return 0;
+}
