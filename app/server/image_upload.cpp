@@ -3,6 +3,7 @@
 #include "app/server/safe_paths.h"
 #include "core/common/error.h"
 #include "core/io/atomic_file.h"
+#include "nodes/image_header.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -43,6 +44,10 @@ std::optional<double> roughPixels(const cv::Mat& raw) {
 // Checks the image's size before decoding all of its pixels, so a huge image costs no memory.
 std::optional<std::string> imageProblem(const QByteArray& data, int maxPixels) {
     if (data.isEmpty()) return "the image is empty";
+    // What LoadImage reads, checked as it checks it: OpenCV would try every decoder it has on anything
+    // else, and its DICOM reader aborts the process on a malformed file (fuzz finding, image_decode).
+    if (!nodes::hasLoadableImageSignature(reinterpret_cast<const uint8_t*>(data.constData()), size_t(data.size())))
+        return "the file is not a PNG, JPEG, WebP, BMP or TIFF image";
     const cv::Mat raw(1, int(data.size()), CV_8U, const_cast<char*>(data.constData()));
     const std::optional<double> pixels = roughPixels(raw);
     if (!pixels) return "the file is not an image OpenCV can read (PNG, JPEG, WebP, BMP, TIFF)";

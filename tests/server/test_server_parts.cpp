@@ -101,6 +101,24 @@ TEST(ImageUpload, SubfolderThroughAFileIsTheClientsMistake) {
     EXPECT_EQ(ontoFolder.status, 400) << ontoFolder.message;
 }
 
+// The image_decode fuzz finding (a TIFF look-alike holding "DICM", on which OpenCV's DICOM decoder
+// aborts the process) through the server's upload path, which decodes uploads to check their size.
+TEST(ImageUpload, OnlyTheImageFormatsTesseraReadsReachTheDecoders) {
+    const QString root = QString::fromStdString(test::makeTempDir("upload"));
+    QFile f(QString::fromStdString(test::sourceDir() + "/tests/fuzz/corpus/image_decode/dicom-after-tiff-lookalike.bin"));
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    UploadRequest up;
+    up.data = f.readAll();
+    up.filename = "scan.png";
+    const UploadResult image = saveUploadedImage(up, root);
+    EXPECT_FALSE(image.ok);
+    EXPECT_EQ(image.status, 400);
+    EXPECT_EQ(image.message, "the file is not a PNG, JPEG, WebP, BMP or TIFF image");
+    up.data = "GIF89a\x01\x00\x01\x00";
+    EXPECT_EQ(saveUploadedImage(up, root).message, "the file is not a PNG, JPEG, WebP, BMP or TIFF image");
+    EXPECT_TRUE(QDir(root).entryList(QDir::Files).isEmpty()) << "nothing refused is written";
+}
+
 std::shared_ptr<QueuedPrompt> prompt(const std::string& id, double number) {
     auto p = std::make_shared<QueuedPrompt>();
     p->id = id;
