@@ -281,14 +281,26 @@ private:
         }
 
         for (const LevelLink& l : links) {
+            // A link to a slot its end does not have: dropped, and said so.
+            const auto drop = [&](const std::string& end, int slot, size_t count) {
+                report_.warnings.push_back("link " + std::to_string(l.id) + (stack.empty() ? "" : " inside '" + stack.back() + "'") + " " +
+                                           end + " slot " + std::to_string(slot) + ", which it does not have (it has " +
+                                           std::to_string(count) + "); the link was dropped");
+            };
             int64_t from = 0, to = 0;
             int fromSlot = l.fromSlot, toSlot = l.toSlot;
             if (auto it = instances.find(l.from); it != instances.end()) {
-                if (size_t(l.fromSlot) >= it->second.out.size()) continue;
+                if (size_t(l.fromSlot) >= it->second.out.size()) {
+                    drop("comes from subgraph node #" + std::to_string(l.from) + "'s output", l.fromSlot, it->second.out.size());
+                    continue;
+                }
                 from = it->second.out[size_t(l.fromSlot)];
                 fromSlot = 0;
             } else if (boundary && l.from == kSubgraphInputNode) {
-                if (size_t(l.fromSlot) >= boundary->in.size()) continue;
+                if (size_t(l.fromSlot) >= boundary->in.size()) {
+                    drop("comes from the subgraph's input", l.fromSlot, boundary->in.size());
+                    continue;
+                }
                 from = boundary->in[size_t(l.fromSlot)];
                 fromSlot = 0;
             } else {
@@ -296,11 +308,17 @@ private:
                 from = id != ids.end() ? id->second : top ? l.from : freshNode();
             }
             if (auto it = instances.find(l.to); it != instances.end()) {
-                if (size_t(l.toSlot) >= it->second.in.size()) continue;
+                if (size_t(l.toSlot) >= it->second.in.size()) {
+                    drop("goes to subgraph node #" + std::to_string(l.to) + "'s input", l.toSlot, it->second.in.size());
+                    continue;
+                }
                 to = it->second.in[size_t(l.toSlot)];
                 toSlot = 0;
             } else if (boundary && l.to == kSubgraphOutputNode) {
-                if (size_t(l.toSlot) >= boundary->out.size()) continue;
+                if (size_t(l.toSlot) >= boundary->out.size()) {
+                    drop("goes to the subgraph's output", l.toSlot, boundary->out.size());
+                    continue;
+                }
                 to = boundary->out[size_t(l.toSlot)];
                 toSlot = 0;
             } else {

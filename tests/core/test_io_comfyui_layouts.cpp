@@ -192,6 +192,26 @@ TEST_F(LayoutFixture, SubgraphThatContainsItselfIsRefused) {
     expectError([&] { importGraph(QByteArray::fromStdString(wf), reg, r); }, {"subgraph", "contains itself"});
 }
 
+// A fuzzer-made subgraph whose inner link comes from boundary input slot 7 of 1: the KSampler's model is
+// left unconnected, and the import says which link it dropped (it used to drop it without a word).
+TEST_F(LayoutFixture, ALinkToASlotTheSubgraphLacksIsDroppedWithAWarning) {
+    QFile f(QString::fromStdString(tessera::test::sourceDir() + "/tests/fuzz/corpus/comfyui_import/subgraph-dangling-slot.json"));
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    LoadReport r;
+    const Graph g = importGraph(f.readAll(), reg, r);
+    const auto warned = std::find_if(r.warnings.begin(), r.warnings.end(), [](const std::string& w) {
+        return w == "link 10 inside 'sub-a' comes from the subgraph's input slot 7, which it does not have (it has 1); the link was dropped";
+    });
+    EXPECT_NE(warned, r.warnings.end()) << ::testing::PrintToString(r.warnings);
+    int samplers = 0;
+    for (const auto& [id, n] : g.nodes())
+        if (n.type == "KSampler") {
+            ++samplers;
+            EXPECT_FALSE(g.linkInto(id, "model"));
+        }
+    EXPECT_EQ(samplers, 1);
+}
+
 namespace {
 
 // A group node "Gen" made of EmptyLatentImage + KSampler (frontend 1.2 layout); the instance's
