@@ -1,6 +1,6 @@
-// Times the CPU bfloat16 attention of an SD1.5 UNet at 512x512 (batch 1 and 2, each level's self- and
+// Times the CPU attention of an SD1.5 UNet at 512x512 (batch 1 and 2, each level's self- and
 // cross-attention) at 1 and 2 threads, to see how well its tasks spread over the cores. Run by hand:
-//   build/bench/attention_bench [repeats]
+//   build/bench/attention_bench [repeats] [bf16|fp32]
 #include "core/engine/networks/attention.h"
 
 #include <ATen/ATen.h>
@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 using namespace tessera::engine;
 
@@ -25,6 +26,7 @@ double secondsOf(int repeats, const at::Tensor& q, const at::Tensor& k, const at
 
 int main(int argc, char** argv) {
     const int repeats = argc > 1 ? std::atoi(argv[1]) : 5;
+    const at::ScalarType dtype = argc > 2 && std::string(argv[2]) == "fp32" ? at::kFloat : at::kBFloat16;
     struct Shape {
         const char* name;
         int64_t tokens, channels, keys;
@@ -35,8 +37,8 @@ int main(int argc, char** argv) {
     std::printf("| shape | batch | 1 thread (ms) | 2 threads (ms) | speed-up |\n|---|---:|---:|---:|---:|\n");
     for (int64_t batch : {1, 2}) {
         for (const Shape& s : shapes) {
-            const auto opts = at::TensorOptions().dtype(at::kBFloat16);
-            const at::Tensor q = at::randn({batch, s.tokens, s.channels}).to(at::kBFloat16);
+            const auto opts = at::TensorOptions().dtype(dtype);
+            const at::Tensor q = at::randn({batch, s.tokens, s.channels}).to(dtype);
             const at::Tensor k = at::randn({batch, s.keys, s.channels}, opts);
             const at::Tensor v = at::randn({batch, s.keys, s.channels}, opts);
             at::set_num_threads(1);

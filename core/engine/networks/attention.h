@@ -45,8 +45,8 @@ constexpr int64_t kCpuAttentionScoreBytes = int64_t(1) << 20;
 int64_t cpuAttentionQueryChunk(int64_t queries, int64_t keys, int64_t elementBytes, const AttentionOptions& options);
 
 // q: [B, Tq, heads*D], k and v: [B, Tk, heads*D] (k/v may have batch 1, broadcast) -> [B, Tq, heads*D].
-// Softmax is computed in float32. bfloat16 on the CPU: scores come from a bfloat16 product (float32
-// accumulation inside oneDNN) in cache-sized query chunks; everything else: float32 scores in slices
+// Softmax is computed in float32. bfloat16 and float32 on the CPU: scores come from products in q's dtype
+// (float32 accumulation) in cache-sized query chunks; other devices and dtypes: float32 scores in slices
 // bounded by maxSliceBytes. The result has q's dtype.
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int heads,
                      const AttentionOptions& options = {});
