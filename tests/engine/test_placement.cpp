@@ -11,6 +11,7 @@
 #include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -80,6 +81,18 @@ TEST(Placement, NativeBf16IsReadFromTheCpuFlags) {
     EXPECT_FALSE(cpuFlagsHaveNativeBf16("flags : avx512f avx512bw avx512_vnni avx512_fp16"));
     EXPECT_FALSE(cpuFlagsHaveNativeBf16("flags : xavx512_bf16 amx_bf16x"));
     EXPECT_FALSE(cpuFlagsHaveNativeBf16(""));
+}
+
+// The engine's own loops (GroupNorm, softmax, attention tasks, weight conversion) use every thread
+// libtorch has. They ran on one thread for months: libtorch's parallel_for is a header template, serial
+// wherever the engine is compiled without OpenMP (core/CMakeLists.txt).
+TEST(Placement, TheEnginesOwnLoopsRunOnEveryThread) {
+    const int before = at::get_num_threads();
+    at::set_num_threads(2);
+    EXPECT_EQ(engineLoopThreads(), 2);
+    at::set_num_threads(1);
+    EXPECT_EQ(engineLoopThreads(), 1);
+    at::set_num_threads(before);
 }
 
 TEST(Placement, UnavailableDevicesAndPrecisionsSayWhatToUse) {

@@ -6,10 +6,12 @@
 #include <ATen/Parallel.h>
 #include <ATen/Context.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sched.h>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 namespace tessera::engine {
 
@@ -53,6 +55,18 @@ at::Tensor toComputeLayout(const at::Tensor& x) {
 }
 
 at::ScalarType autoCpuDtype(bool nativeBf16) { return nativeBf16 ? at::kBFloat16 : at::kFloat; }
+
+int engineLoopThreads() {
+    // A loop of one task per thread, compiled here like the engine's other loops: each task records
+    // the thread it ran on.
+    const int64_t tasks = at::get_num_threads();
+    std::vector<int> ranOn(static_cast<size_t>(tasks), -1);
+    at::parallel_for(0, tasks, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t t = begin; t < end; ++t) ranOn[size_t(t)] = at::get_thread_num();
+    });
+    std::sort(ranOn.begin(), ranOn.end());
+    return int(std::unique(ranOn.begin(), ranOn.end()) - ranOn.begin());
+}
 
 int configureThreads(int threads) {
     const int n = threads > 0 ? threads : availableCpus();

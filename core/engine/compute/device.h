@@ -40,6 +40,9 @@ at::ScalarType autoCpuDtype(bool nativeBf16);
 
 // Applies the thread count (idempotent); returns the count in force.
 int configureThreads(int threads = 0);
+// How many threads the engine's own parallel loops (fused_ops, attention, weight conversion) run on
+// now: at::get_num_threads() where the engine was compiled with OpenMP, 1 where it was not.
+int engineLoopThreads();
 at::Device selectDevice(const std::string& requested);  // throws tessera::Error for an unavailable "cuda"
 // device: "auto" | "cpu" | "cuda"; precision: "auto" (the fast path, the default: float16 on CUDA; on the
 // CPU bfloat16 where it is native, else float32) | "fp32" (the plain, golden-tested path) |
