@@ -116,15 +116,11 @@ void cpuAttention(const at::Tensor& qh, const at::Tensor& kh, const at::Tensor& 
         for (int64_t task = begin; task < end; ++task) {
             const int64_t h = task / chunks, q0 = (task % chunks) * chunk, nq = std::min(chunk, tq - q0);
             at::Tensor scores = at::mm(qh[h].narrow(0, q0, nq), kh[h].t());
-            for (int64_t r = 0; r < nq; ++r) {
-                if (scores.scalar_type() == at::kBFloat16) {
-                    auto* row = reinterpret_cast<kernels::bf16*>(scores.data_ptr()) + r * tk;
-                    kernels::softmaxRow(row, tk, float(scale), scratch.data(), row);
-                } else {
-                    float* row = scores.data_ptr<float>() + r * tk;
-                    kernels::softmaxRow(row, tk, float(scale), scratch.data(), row);
-                }
-            }
+            const auto softmaxRows = [&](auto* rows) {
+                for (int64_t r = 0; r < nq; ++r) kernels::softmaxRow(rows + r * tk, tk, float(scale), scratch.data(), rows + r * tk);
+            };
+            if (scores.scalar_type() == at::kBFloat16) softmaxRows(reinterpret_cast<kernels::bf16*>(scores.data_ptr()));
+            else softmaxRows(scores.data_ptr<float>());
             at::Tensor target = out[h].narrow(0, q0, nq);
             at::mm_out(target, scores, vh[h]);
         }
