@@ -354,9 +354,10 @@ TEST_F(Lora, OpenClipFusedQkvGetsOnlyItsThird) {
 
 TEST_F(Lora, OriginalWeightsStayUnchanged) {
     auto file = sd15();
-    // F16 weights, as a GPU pipeline would hold them: the patch is stored in the weight's dtype.
-    Weights unet = Weights::fromFile(*file, "model.diffusion_model.", at::kHalf);
-    Weights text = Weights::fromFile(*file, "cond_stage_model.transformer.text_model.", at::kHalf);
+    // bfloat16 weights, as the CPU's fast path holds them: the patch is stored in the weight's dtype.
+    // (A CPU float16 weight is float32 kept in 16 bits, patched into float32: test_weight_storage.cpp.)
+    Weights unet = Weights::fromFile(*file, "model.diffusion_model.", at::kBFloat16);
+    Weights text = Weights::fromFile(*file, "cond_stage_model.transformer.text_model.", at::kBFloat16);
     const Weights sharedUnet = unet, sharedText = text;  // another user of the same checkpoint
     writeLora(dir + "/a.safetensors", sd15Modules(false));
     LoraFile lora = loadLora(dir + "/a.safetensors", unet, text, TextNaming::HuggingFace);
@@ -366,8 +367,8 @@ TEST_F(Lora, OriginalWeightsStayUnchanged) {
         const Weights& shared = t.text ? sharedText : sharedUnet;
         const Weights& patched = t.text ? text : unet;
         const std::string full = (t.text ? "cond_stage_model.transformer.text_model." : "model.diffusion_model.") + t.weightKey;
-        EXPECT_TRUE(at::equal(shared(t.weightKey), file->tensor(full))) << t.weightKey;  // bit-identical to the file
-        EXPECT_EQ(patched(t.weightKey).scalar_type(), at::kHalf);
+        EXPECT_TRUE(at::equal(shared(t.weightKey), file->tensor(full).to(at::kBFloat16))) << t.weightKey;  // as loaded
+        EXPECT_EQ(patched(t.weightKey).scalar_type(), at::kBFloat16);
         EXPECT_FALSE(at::equal(patched(t.weightKey), shared(t.weightKey))) << t.weightKey;
     }
 }

@@ -46,7 +46,8 @@ LoadedCheckpoint loadCheckpoint(const std::string& path, const LoadOptions& opti
 
     auto model = std::make_shared<DiffusionModel>();
     const Placement& place = options.placement;
-    model->weights = Weights::fromFile(*file, layout.unetPrefix, place.dtype, place.device);
+    model->weights =
+        Weights::fromFile(*file, layout.unetPrefix, place.dtype, place.device, Weights::HalfStorage::KeepMatrices);
     model->unet = withContext(path, "UNet", [&] { return std::make_shared<const UNet>(model->weights); });
     model->sampling = ModelSampling::discrete(options.prediction.value_or(layout.predictionGuess));
     model->family = layout.family;
@@ -83,7 +84,7 @@ std::shared_ptr<const ControlModel> loadControlNetFile(const std::string& path, 
     if (isDifferenceControlNet(*file))
         throw Error("'" + fileName(path) + "' is a difference ControlNet (its weights are differences from a base model): "
                     "load it with DiffControlNetLoader, connected to that model");
-    Weights w = Weights::fromFile(*file, prefix, placement.dtype, placement.device);
+    Weights w = Weights::fromFile(*file, prefix, placement.dtype, placement.device, Weights::HalfStorage::KeepMatrices);
     return withContext(path, "ControlNet", [&] { return std::make_shared<const ControlNet>(w); });
 }
 

@@ -1,5 +1,6 @@
 #include "core/engine/files/checkpoint_save.h"
 
+#include "core/engine/compute/weight_storage.h"
 #include "core/engine/files/checkpoint.h"
 #include "core/engine/text/clip_text_model.h"
 #include "core/engine/text/text_encoder.h"
@@ -11,7 +12,7 @@ namespace tessera::engine {
 namespace {
 
 void addSavedWeights(std::map<std::string, at::Tensor>& out, const Weights& w, const std::string& prefix) {
-    for (const std::string& key : w.keys()) out[prefix + key] = w.get(key).to(at::kCPU).contiguous();
+    for (const std::string& key : w.keys()) out[prefix + key] = widenForCompute(w.get(key)).to(at::kCPU).contiguous();
 }
 
 }  // namespace

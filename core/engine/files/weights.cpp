@@ -46,11 +46,15 @@ Weights::Weights() : map_(std::make_shared<Map>()) {}
 Weights::Weights(std::shared_ptr<Map> map, std::string prefix) : map_(std::move(map)), prefix_(std::move(prefix)) {}
 
 Weights Weights::fromFile(const TensorFile& file, const std::string& stripPrefix, at::ScalarType dtype,
-                          at::Device device) {
+                          at::Device device, HalfStorage half) {
     auto map = std::make_shared<Map>();
     std::vector<std::pair<const TensorEntry*, at::Tensor>> picked;
     size_t arenaBytes = 0;
-    auto targetType = [&](const at::Tensor& stored) { return stored.is_floating_point() ? dtype : stored.scalar_type(); };
+    const bool keepHalf = half == HalfStorage::KeepMatrices && device.is_cpu() && dtype == at::kFloat;
+    auto targetType = [&](const at::Tensor& stored) {
+        if (!stored.is_floating_point()) return stored.scalar_type();
+        return keepHalf && stored.scalar_type() == at::kHalf && stored.dim() >= 2 ? at::kHalf : dtype;
+    };
     for (const auto& e : file.entries()) {
         if (e.name.compare(0, stripPrefix.size(), stripPrefix) != 0) continue;
         at::Tensor stored = file.tensor(e.name);

@@ -22,10 +22,16 @@ public:
     Weights();
     explicit Weights(std::shared_ptr<Map> map, std::string prefix = {});
 
+    // What a float32 CPU network does with the file's float16 tensors: widen them all at load, or keep
+    // those of two or more dimensions (matrices, kernels) in float16 for layers that widen them per call
+    // (Conv2d, Linear; compute/weight_storage.h): half the memory, the same values.
+    enum class HalfStorage { WidenAtLoad, KeepMatrices };
+
     // Tensors whose names start with `stripPrefix` (removed from the names), floating ones
     // converted to `dtype`. Integer tensors (position_ids) keep their type.
     static Weights fromFile(const TensorFile& file, const std::string& stripPrefix = {},
-                            at::ScalarType dtype = at::kFloat, at::Device device = at::kCPU);
+                            at::ScalarType dtype = at::kFloat, at::Device device = at::kCPU,
+                            HalfStorage half = HalfStorage::WidenAtLoad);
 
     // Throws tessera::Error naming the full key when it is missing.
     at::Tensor operator()(const std::string& key) const { return get(key); }

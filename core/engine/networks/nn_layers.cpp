@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/engine/compute/fused_ops.h"
+#include "core/engine/compute/weight_storage.h"
 #include "core/engine/files/weights.h"
 
 #include <ATen/ATen.h>
@@ -30,7 +31,7 @@ Conv2d Conv2d::load(const Weights& w, int64_t stride) {
 }
 
 at::Tensor Conv2d::operator()(const at::Tensor& x) const {
-    return at::conv2d(x, weight, bias, {stride, stride}, {padding, padding});
+    return at::conv2d(x, widenForCompute(weight), bias, {stride, stride}, {padding, padding});
 }
 
 Linear Linear::load(const Weights& w) {
@@ -43,7 +44,7 @@ Linear Linear::load(const Weights& w) {
     return l;
 }
 
-at::Tensor Linear::operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+at::Tensor Linear::operator()(const at::Tensor& x) const { return at::linear(x, widenForCompute(weight), bias); }
 
 GroupNorm GroupNorm::load(const Weights& w, double eps, int64_t groups) {
     GroupNorm g;

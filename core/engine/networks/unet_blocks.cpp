@@ -1,6 +1,7 @@
 #include "core/engine/networks/unet_blocks.h"
 
 #include "core/engine/compute/upsample_conv.h"
+#include "core/engine/compute/weight_storage.h"
 #include "core/engine/files/weights.h"
 
 #include <ATen/ATen.h>
@@ -45,7 +46,7 @@ Upsample Upsample::load(const Weights& w) { return {Conv2d::load(w.sub("conv"))}
 
 at::Tensor Upsample::forward(const at::Tensor& x, int64_t height, int64_t width) const {
     if (height == 2 * x.size(2) && width == 2 * x.size(3) && conv.weight.size(2) == 3 && conv.weight.size(3) == 3)
-        return upsample2xConv3x3(x, conv.weight, conv.bias);
+        return upsample2xConv3x3(x, widenForCompute(conv.weight), conv.bias);
     return conv(at::upsample_nearest2d(x, at::IntArrayRef{height, width}));
 }
 

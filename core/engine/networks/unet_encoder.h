@@ -1,6 +1,7 @@
 #pragma once
 // The encoder half shared by the UNet and the ControlNet: timestep embedding MLP, input blocks
 // and middle block, built from a UNetConfig and checked against the weights at construction.
+#include "core/engine/compute/weight_storage.h"
 #include "core/engine/networks/attention.h"
 #include "core/engine/networks/nn_layers.h"
 #include "core/engine/networks/unet_config.h"
@@ -42,7 +43,7 @@ struct UNetEncoder {
     // Runs input block `i` (0 = the input convolution).
     at::Tensor inputBlock(int i, const at::Tensor& h, const UNetInputs& in) const;
     at::Tensor middleBlock(const at::Tensor& h, const UNetInputs& in) const;
-    at::ScalarType dtype() const { return inputConv.weight.scalar_type(); }
+    at::ScalarType dtype() const { return computeTypeOf(inputConv.weight); }
     at::Device device() const { return inputConv.weight.device(); }
 };
 

@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/common/strings.h"
+#include "core/engine/compute/weight_storage.h"
 #include "core/engine/files/tensor_file.h"
 
 #include <ATen/ATen.h>
@@ -184,7 +185,7 @@ void patchWeights(Weights& weights, const std::vector<LoraPatch>& patches, doubl
         } else {
             result = w.to(at::kFloat) + delta.reshape(w.sizes());  // a new tensor: w stays untouched
         }
-        patched.set(key, result.to(w.scalar_type()));
+        patched.set(key, result.to(computeTypeOf(w)));
     }
     weights = patched;
 }

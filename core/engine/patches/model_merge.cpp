@@ -2,6 +2,7 @@
 
 #include "core/common/error.h"
 #include "core/common/strings.h"
+#include "core/engine/compute/weight_storage.h"
 #include "core/engine/files/checkpoint.h"
 #include "core/engine/text/clip_text_model.h"
 #include "core/engine/text/text_encoder.h"
@@ -23,7 +24,7 @@ at::Tensor mergedTensor(const at::Tensor& mine, const at::Tensor& theirs, MergeS
     at::Tensor out = mine.to(at::kFloat, /*non_blocking=*/false, /*copy=*/true);
     if (s.model != 1.0) out.mul_(s.model);
     if (s.patch != 0.0) out.add_(theirs.to(mine.device(), at::kFloat) * s.patch);
-    return out.to(mine.scalar_type());
+    return out.to(computeTypeOf(mine));
 }
 
 }  // namespace
