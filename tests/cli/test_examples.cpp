@@ -57,8 +57,9 @@ TEST_P(Examples, RunsOnTheTinyModels) {
     const std::string name = GetParam();
     const std::string out = makeTempDir("example-out");
     const std::string previews = out + "/previews";
-    // Two steps keep CI quick; img2img's schedule comes from its Noise by Strength node.
-    const std::string steps = name == "img2img" ? "--set NoiseByStrength.steps=2" : "--set KSampler.steps=2";
+    // One step keeps CI quick (a tiny-model step at 512x512 costs 7-10 s of attention over 4096 tokens with
+    // 4-wide heads); img2img's schedule comes from its Noise by Strength node.
+    const std::string steps = name == "img2img" ? "--set NoiseByStrength.steps=1" : "--set KSampler.steps=1";
     const CliResult r = runTessera("run " + quoted(sourceDir() + "/resources/examples/" + name + ".tessera") +
                                    " --models " + quoted(exampleModelsDir()) + " --output " + quoted(out) +
                                    " --previews " + quoted(previews) + " --quiet " + steps);
@@ -70,7 +71,7 @@ TEST_P(Examples, RunsOnTheTinyModels) {
     EXPECT_NE(r.out.find(".png"), std::string::npos);
     int previewCount = 0;
     for (const auto& e : fs::directory_iterator(previews)) previewCount += e.path().extension() == ".png";
-    EXPECT_GE(previewCount, 2) << "a live preview per sampler step";
+    EXPECT_GE(previewCount, 1) << "a live preview per sampler step";
     fs::remove_all(out);
 }
 
