@@ -83,6 +83,19 @@ TEST(Placement, NativeBf16IsReadFromTheCpuFlags) {
     EXPECT_FALSE(cpuFlagsHaveNativeBf16(""));
 }
 
+// `tessera run` prints this line: a bfloat16 UNet where bfloat16 is emulated says so, and what to use.
+TEST(Placement, TheComputeLineSaysWhenBfloat16IsEmulated) {
+    Placement bf16;
+    bf16.dtype = at::kBFloat16;
+    const std::string emulated = describeCompute(bf16, /*nativeBf16=*/false);
+    EXPECT_EQ(emulated.rfind("CPU: UNet bfloat16 (emulated: this CPU has no avx512_bf16 or amx_bf16", 0), 0u) << emulated;
+    EXPECT_NE(emulated.find("--precision auto picks float32 here"), std::string::npos) << emulated;
+    const std::string native = describeCompute(bf16, /*nativeBf16=*/true);
+    EXPECT_EQ(native.rfind("CPU: UNet bfloat16, VAE ", 0), 0u) << native;
+    EXPECT_EQ(native.find("emulated"), std::string::npos) << native;
+    EXPECT_EQ(describeCompute(Placement{}, false), "CPU: UNet float32, VAE float32, text float32");
+}
+
 // The engine's own loops (GroupNorm, softmax, attention tasks, weight conversion) use every thread
 // libtorch has. They ran on one thread for months: libtorch's parallel_for is a header template, serial
 // wherever the engine is compiled without OpenMP (core/CMakeLists.txt).

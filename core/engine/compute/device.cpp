@@ -109,10 +109,18 @@ namespace {
 const char* typeName(at::ScalarType t) { return t == at::kHalf ? "float16" : t == at::kBFloat16 ? "bfloat16" : "float32"; }
 }  // namespace
 
-std::string describeCompute(const Placement& p) {
+std::string describeCompute(const Placement& p, bool nativeBf16) {
     const std::string where = p.device.is_cuda() ? "CUDA GPU " + std::to_string(p.device.index()) : "CPU";
-    return where + ": UNet " + typeName(p.dtype) + ", VAE " + typeName(p.vaeDtype()) + ", text float32";
+    // libtorch 1.13 emulates bfloat16 there: products 5-50x slower than float32, with bfloat16 running sums.
+    const bool emulated = p.device.is_cpu() && p.dtype == at::kBFloat16 && !nativeBf16;
+    const std::string unet = std::string(typeName(p.dtype)) +
+                             (emulated ? " (emulated: this CPU has no avx512_bf16 or amx_bf16, so it runs many times "
+                                         "slower than float32; --precision auto picks float32 here)"
+                                       : "");
+    return where + ": UNet " + unet + ", VAE " + typeName(p.vaeDtype()) + ", text float32";
 }
+
+std::string describeCompute(const Placement& p) { return describeCompute(p, cpuHasNativeBf16()); }
 
 std::string Placement::describe() const {
     const std::string where = device.is_cuda() ? "CUDA GPU " + std::to_string(device.index()) : "CPU";

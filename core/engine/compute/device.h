@@ -49,6 +49,8 @@ at::Device selectDevice(const std::string& requested);  // throws tessera::Error
 // "fp16" (CUDA only: libtorch's CPU kernels lack float16) | "bf16". Throws tessera::Error saying what to use.
 Placement resolvePlacement(const std::string& device, const std::string& precision);
 // What each network computes in, for users comparing runs: "CPU: UNet bfloat16, VAE float32, text float32".
-std::string describeCompute(const Placement& p);
+// A CPU bfloat16 UNet on a CPU without native bfloat16 (`nativeBf16` false) is flagged as emulated.
+std::string describeCompute(const Placement& p, bool nativeBf16);
+std::string describeCompute(const Placement& p);  // this machine's CPU
 
 }  // namespace tessera::engine
