@@ -28,8 +28,9 @@ SPLIT=0  # 1: the plain build runs only what the sanitized build leaves to it
 CI_ARGS=()
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   CI_ARGS=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DTESSERA_TEST_SHARDS=4)
-  # A new folder beside the sanitizer pass builds only the test areas the plain run needs.
-  [ "$SPLIT" != 1 ] || CI_ARGS+=(-DTESSERA_TEST_AREAS="engine;cli;qml")
+  # A new folder beside the sanitizer pass builds only the test areas the plain run needs, and no
+  # benchmarks (run by hand; every developer build compiles them).
+  [ "$SPLIT" != 1 ] || CI_ARGS+=(-DTESSERA_TEST_AREAS="fullsize;cli;qml" -DTESSERA_BUILD_BENCH=OFF)
 fi
 [ -z "${TESSERA_BUILD_TYPE:-}" ] || CI_ARGS+=(-DCMAKE_BUILD_TYPE="$TESSERA_BUILD_TYPE")
 [ -z "${TESSERA_TEST_SHARDS:-}" ] || CI_ARGS+=(-DTESSERA_TEST_SHARDS="$TESSERA_TEST_SHARDS")

@@ -62,8 +62,11 @@ TEST(WeightStorage, KeptFloat16KernelsComputeTheSameUNetOutputBitForBit) {
 
 TEST(WeightStorage, OnlyFloat32CpuNetworksKeepFloat16) {
     const Weights bf16 = loadUnet(Weights::HalfStorage::KeepMatrices, at::kBFloat16);
-    for (const auto& key : bf16.keys())
-        if (bf16(key).is_floating_point()) EXPECT_EQ(bf16(key).scalar_type(), at::kBFloat16) << key;
+    for (const auto& key : bf16.keys()) {
+        if (bf16(key).is_floating_point()) {
+            EXPECT_EQ(bf16(key).scalar_type(), at::kBFloat16) << key;
+        }
+    }
 }
 
 TEST(WeightStorage, WideningLeavesOtherWeightsAsTheyAre) {
