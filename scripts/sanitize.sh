@@ -9,8 +9,9 @@
 #     readers and writers, masks, sweeps, plugins' loader): a quick pass while working.
 # -O1 -g0 keeps the build short; findings still name functions (the symbol table). Not -O0, though it
 # compiles an engine unity batch in 20 CPU-seconds against 27: unoptimised, Tessera's libraries export
-# Qt 6's inline functions (QByteArray::append(const char*)), and Qt 5, which OpenCV's highgui loads into
-# the same process, then binds its own calls to them and crashes in its static initialisers. Tests run in
+# Qt 6's inline functions (QByteArray::append(const char*)), and Qt 5, in every process that loads
+# libtorch (Debian's libtorch_cpu needs OpenCV's highgui, which needs Qt 5 Widgets), then binds its own
+# calls to them and crashes in its static initialisers. Tests run in
 # GoogleTest shards (TESSERA_TEST_SHARDS, default 4): one process per test would pay libtorch's
 # start-up, slower still under ASan, for every test.
 set -euo pipefail
