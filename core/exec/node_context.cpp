@@ -9,16 +9,6 @@ std::string describe(const Node& node) {
     return (node.title.empty() ? node.type : node.title) + " #" + std::to_string(node.id);
 }
 
-// The type a value travels as, for messages.
-std::string kindOf(const Value& v) {
-    if (v.isNull()) return "nothing";
-    if (v.isInt()) return "INT";
-    if (v.isFloat()) return "FLOAT";
-    if (v.isBool()) return "BOOLEAN";
-    if (v.isString()) return "STRING";
-    return v.toObject() ? v.toObject()->typeName() : "an empty object";
-}
-
 }  // namespace
 
 NodeContext::NodeContext(const Node& node, const NodeDecl& decl, std::map<std::string, Value> inputs,
@@ -80,7 +70,7 @@ void NodeContext::wrongType(const std::string& name) const {
     const InputDecl* in = decl_.findInput(name);
     const std::string expected = in ? in->type : "another type";
     const auto it = inputs_.find(name);
-    const std::string actual = it == inputs_.end() ? "nothing" : kindOf(it->second);
+    const std::string actual = it == inputs_.end() ? "nothing" : it->second.kind();
     fail("input '" + name + "' should be " + expected + " but got " + actual);
 }
 

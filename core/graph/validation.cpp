@@ -12,14 +12,6 @@
 namespace tessera {
 namespace {
 
-std::string kindOf(const Value& v) {
-    if (v.isInt()) return "INT";
-    if (v.isFloat()) return "FLOAT";
-    if (v.isBool()) return "BOOLEAN";
-    if (v.isString()) return "STRING";
-    if (v.isObject() && v.toObject()) return v.toObject()->typeName();
-    return "nothing";
-}
 
 bool valueFitsWidget(const Value& v, const std::string& type) {
     if (type == types::Int) return v.isInt() || (v.isFloat() && std::floor(v.toFloat()) == v.toFloat());
@@ -135,7 +127,7 @@ private:
         if (!valueFitsWidget(v, in.type)) {
             report(node.id, in.name,
                    "input '" + in.name + "' expects " + in.type + ", but its value is " + v.describe() + " (" +
-                       kindOf(v) + ")");
+                       v.kind() + ")");
             return;
         }
         if (v.isNumber()) checkRange(node, in, v);

@@ -20,4 +20,13 @@ std::string Value::describe() const {
     return std::visit(Visitor{}, v_);
 }
 
+std::string Value::kind() const {
+    if (isInt()) return "INT";
+    if (isFloat()) return "FLOAT";
+    if (isBool()) return "BOOLEAN";
+    if (isString()) return "STRING";
+    if (isObject() && toObject()) return toObject()->typeName();
+    return "nothing";
+}
+
 }  // namespace tessera

@@ -60,6 +60,9 @@ public:
 
     // Human-readable form for messages and the CLI ("7", "0.75", "\"euler\"", "<IMAGE>").
     std::string describe() const;
+    // The type it travels as, for messages: "INT", "FLOAT", "BOOLEAN", "STRING", the object's type name
+    // ("IMAGE"), or "nothing".
+    std::string kind() const;
     const Storage& storage() const { return v_; }
     bool operator==(const Value& o) const { return v_ == o.v_; }
 
