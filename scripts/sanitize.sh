@@ -9,14 +9,15 @@
 #     readers and writers, masks, sweeps, plugins' loader): a quick pass while working.
 # -O1 -g0 keeps the build short; findings still name functions (the symbol table). The test drivers
 # (tests/CMakeLists.txt) compile at -O0: they run little, and it saves a fifth of their compile time.
-# Tessera's code stays at -O1: at -O0 the sanitized build took 95 s less, but its tests 62 s more.
-# -fvisibility-inlines-hidden, for what is compiled at -O0: every process that loads libtorch also
-# loads Qt 5 (Debian's libtorch_cpu needs OpenCV's highgui, which needs Qt 5 Widgets), and Qt 5 binds
-# its own calls to any Qt 6 inline function our code exports under the same name
-# (QByteArray::append(const char*)), then crashes in its static initialisers; unoptimised code emits
-# such functions out of line. Sources are unity-built 32 to a batch, as in scripts/test.sh. Tests run in
-# GoogleTest shards (TESSERA_TEST_SHARDS, default 4): one process per test would pay libtorch's
-# start-up, slower still under ASan, for every test.
+# So does Tessera's code that does no tensor work (CMakeLists.txt). The engine and nodes stay at -O1:
+# with everything at -O0 the build took 95 s less, but the tests 62 s more (engine, nodes and server
+# tests a quarter longer). -fvisibility-inlines-hidden, for what is compiled at -O0: every process
+# that loads libtorch also loads Qt 5 (Debian's libtorch_cpu needs OpenCV's highgui, which needs Qt 5
+# Widgets), and Qt 5 binds its own calls to any Qt 6 inline function our code exports under the same
+# name (QByteArray::append(const char*)), then crashes in its static initialisers; unoptimised code
+# emits such functions out of line. Sources are unity-built 32 to a batch, as in scripts/test.sh.
+# Tests run in GoogleTest shards (TESSERA_TEST_SHARDS, default 4): one process per test would pay
+# libtorch's start-up, slower still under ASan, for every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${TESSERA_ASAN_BUILD_DIR:-build-asan}

@@ -96,6 +96,20 @@ TEST(Placement, TheComputeLineSaysWhenBfloat16IsEmulated) {
     EXPECT_EQ(describeCompute(Placement{}, false), "CPU: UNet float32, VAE float32, text float32");
 }
 
+// One test of "emulated" serves the compute line, the VAE's precision and attention's float32 fallback.
+TEST(Placement, OnlyBfloat16OnACpuWithoutNativeSupportIsEmulated) {
+    const at::Device cpu(at::kCPU), gpu(at::kCUDA, 0);
+    EXPECT_TRUE(isEmulatedBf16(cpu, at::kBFloat16, /*nativeBf16=*/false));
+    EXPECT_FALSE(isEmulatedBf16(cpu, at::kBFloat16, /*nativeBf16=*/true));
+    EXPECT_FALSE(isEmulatedBf16(cpu, at::kFloat, false));
+    EXPECT_FALSE(isEmulatedBf16(gpu, at::kBFloat16, false));
+    Placement bf16;
+    bf16.dtype = at::kBFloat16;
+    EXPECT_EQ(bf16.vaeDtype(), cpuHasNativeBf16() ? at::kBFloat16 : at::kFloat);
+    bf16.device = gpu;
+    EXPECT_EQ(bf16.vaeDtype(), at::kBFloat16);
+}
+
 // The engine's own loops (GroupNorm, softmax, attention tasks, weight conversion) use every thread
 // libtorch has. They ran on one thread for months: libtorch's parallel_for is a header template, serial
 // wherever the engine is compiled without OpenMP (core/CMakeLists.txt).

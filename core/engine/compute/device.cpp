@@ -43,9 +43,12 @@ bool cpuHasNativeBf16() {
     return native;
 }
 
+bool isEmulatedBf16(at::Device device, at::ScalarType dtype, bool nativeBf16) {
+    return device.is_cpu() && dtype == at::kBFloat16 && !nativeBf16;
+}
+
 at::ScalarType Placement::vaeDtype() const {
-    if (dtype != at::kBFloat16) return at::kFloat;
-    return device.is_cuda() || cpuHasNativeBf16() ? dtype : at::kFloat;
+    return dtype == at::kBFloat16 && !isEmulatedBf16(device, dtype) ? dtype : at::kFloat;
 }
 
 at::Tensor toComputeLayout(const at::Tensor& x) {
@@ -111,8 +114,7 @@ const char* typeName(at::ScalarType t) { return t == at::kHalf ? "float16" : t =
 
 std::string describeCompute(const Placement& p, bool nativeBf16) {
     const std::string where = p.device.is_cuda() ? "CUDA GPU " + std::to_string(p.device.index()) : "CPU";
-    // libtorch 1.13 emulates bfloat16 there: products 5-50x slower than float32, with bfloat16 running sums.
-    const bool emulated = p.device.is_cpu() && p.dtype == at::kBFloat16 && !nativeBf16;
+    const bool emulated = isEmulatedBf16(p.device, p.dtype, nativeBf16);
     const std::string unet = std::string(typeName(p.dtype)) +
                              (emulated ? " (emulated: this CPU has no avx512_bf16 or amx_bf16, so it runs many times "
                                          "slower than float32; --precision auto picks float32 here)"

@@ -37,6 +37,9 @@ bool cpuFlagsHaveNativeBf16(const std::string& flags);
 bool cpuHasNativeBf16();  // this machine's /proc/cpuinfo, read once
 // What precision "auto" means on the CPU: bfloat16 with native support, else float32.
 at::ScalarType autoCpuDtype(bool nativeBf16);
+// Whether computing in `dtype` on `device` is libtorch 1.13's bfloat16 emulation: bfloat16 on a CPU
+// without native support, where products are 5-50x slower than float32 and sum in bfloat16.
+bool isEmulatedBf16(at::Device device, at::ScalarType dtype, bool nativeBf16 = cpuHasNativeBf16());
 
 // Applies the thread count (idempotent); returns the count in force.
 int configureThreads(int threads = 0);

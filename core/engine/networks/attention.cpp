@@ -140,7 +140,7 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k0, const at::Tensor
     // Where bfloat16 is emulated (no avx512_bf16 or amx_bf16), libtorch 1.13's bfloat16 matrix products
     // keep their running sums in bfloat16: on such a CPU a product over 300 terms is off by 2 % (4096
     // terms: 7 %), and 5x slower than float32. There attention computes in float32 and rounds its result.
-    if (q.device().is_cpu() && q.scalar_type() == at::kBFloat16 && !cpuHasNativeBf16())
+    if (isEmulatedBf16(q.device(), q.scalar_type()))
         return attention(q.to(at::kFloat), k0.to(at::kFloat), v0.to(at::kFloat), heads, options).to(at::kBFloat16);
 
     const bool chunked = q.device().is_cpu() && (q.scalar_type() == at::kBFloat16 || q.scalar_type() == at::kFloat) &&
