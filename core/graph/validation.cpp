@@ -12,7 +12,6 @@
 namespace tessera {
 namespace {
 
-
 bool valueFitsWidget(const Value& v, const std::string& type) {
     if (type == types::Int) return v.isInt() || (v.isFloat() && std::floor(v.toFloat()) == v.toFloat());
     if (type == types::Float) return v.isNumber();

@@ -1,8 +1,7 @@
 // Tests at the networks' real working sizes: seconds plain, minutes under the sanitizers. CI runs them
 // in the plain build only (tests/sanitizers/plain_only.txt), which builds this area and not all of
 // engine_tests.
-#include "core/engine/files/safetensors.h"
-#include "core/engine/files/weights.h"
+#include "core/engine/files/checkpoint.h"
 #include "core/engine/networks/vae.h"
 #include "tests/support/refdata.h"
 
@@ -12,19 +11,11 @@
 using namespace tessera;
 using namespace tessera::engine;
 
-namespace {
-
-Vae tinyVae() {
-    const Weights w = Weights::fromFile(*SafetensorsFile::open(test::refdataPath("models/tiny-vae.safetensors")));
-    return Vae(VaeConfig::infer(w), w);
-}
-
-}  // namespace
-
 // The VAE nodes' rule: whole up to Vae::kWholeLatentCells latent cells, tiles (64 cells, overlap 16) above.
 TEST(VaeBounded, WholeUpToTheLimitTiledAbove) {
     at::manual_seed(2);
-    const Vae vae = tinyVae();
+    const auto loaded = loadVaeFile(test::refdataPath("models/tiny-vae.safetensors"));  // float32, CPU
+    const Vae& vae = *loaded;
     const at::Tensor small = at::randn({1, 4, 96, 96});  // exactly the limit: decoded whole
     ASSERT_EQ(small.size(2) * small.size(3), Vae::kWholeLatentCells);
     EXPECT_TRUE(vae.decodeBounded(small).equal(vae.decode(small)));
