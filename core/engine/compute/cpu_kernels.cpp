@@ -2,6 +2,15 @@
 
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
+
+#ifdef TESSERA_KERNEL_REGION_CHECKS
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+
+#include <cstdio>
+#include <cstdlib>
+#endif
 
 // Each exported loop is compiled three times and picked by the CPU at load time (GCC function
 // multi-versioning); the always-inline bodies below are written so that GCC vectorises them.
@@ -15,6 +24,36 @@
 namespace tessera::engine::kernels {
 
 namespace {
+
+// Sanitized builds compile this file uninstrumented (core/CMakeLists.txt): ASan's check on every
+// access stops GCC vectorising a loop, and the sanitized tests spent a fifth of their compute in
+// these loops run one element at a time. Each loop below covers exactly [p, p + n) of each buffer,
+// so each exported function checks those whole regions on entry instead; elsewhere this is nothing.
+struct Region {
+    const void* begin;
+    size_t bytes;
+};
+template <class T>
+Region span(const T* p, int64_t n) { return {p, p && n > 0 ? size_t(n) * sizeof(T) : 0}; }
+
+#ifdef TESSERA_KERNEL_REGION_CHECKS
+void checkRegions(const char* kernel, std::initializer_list<Region> regions) {
+    int index = 0;
+    for (const Region& r : regions) {
+        ++index;
+        if (!r.bytes) continue;
+        const void* bad = __asan_region_is_poisoned(const_cast<void*>(r.begin), r.bytes);
+        if (!bad) continue;
+        std::fprintf(stderr, "tessera: kernels::%s: buffer %d (%zu bytes at %p) reaches unaddressable memory at %p\n",
+                     kernel, index, r.bytes, r.begin, bad);
+        __asan_describe_address(const_cast<void*>(bad));
+        __sanitizer_print_stack_trace();
+        std::abort();
+    }
+}
+#else
+TESSERA_INLINE void checkRegions(const char*, std::initializer_list<Region>) {}
+#endif
 
 TESSERA_INLINE float load(float v) { return v; }
 TESSERA_INLINE float load(bf16 v) {
@@ -177,68 +216,96 @@ TESSERA_INLINE void gegluRowT(const T* a, const T* g, int64_t n, T* y) {
 
 }  // namespace
 
-TESSERA_CLONES void addRow(const float* x, const float* offset, int64_t n, float* sum) { addRowT(x, offset, n, sum); }
-TESSERA_CLONES void addRow(const bf16* x, const float* offset, int64_t n, float* sum) { addRowT(x, offset, n, sum); }
+TESSERA_CLONES void addRow(const float* x, const float* offset, int64_t n, float* sum) {
+    checkRegions("addRow", {span(x, n), span(offset, n), span(sum, n)});
+    addRowT(x, offset, n, sum);
+}
+TESSERA_CLONES void addRow(const bf16* x, const float* offset, int64_t n, float* sum) {
+    checkRegions("addRow", {span(x, n), span(offset, n), span(sum, n)});
+    addRowT(x, offset, n, sum);
+}
 
 TESSERA_CLONES void addSquaredDeviationRow(const float* x, const float* offset, const float* mean, int64_t n, float* sum) {
+    checkRegions("addSquaredDeviationRow", {span(x, n), span(offset, n), span(mean, n), span(sum, n)});
     addSquaredDeviationRowT(x, offset, mean, n, sum);
 }
 TESSERA_CLONES void addSquaredDeviationRow(const bf16* x, const float* offset, const float* mean, int64_t n, float* sum) {
+    checkRegions("addSquaredDeviationRow", {span(x, n), span(offset, n), span(mean, n), span(sum, n)});
     addSquaredDeviationRowT(x, offset, mean, n, sum);
 }
 
 TESSERA_CLONES void scaleShiftRow(const float* x, const float* offset, const float* scale, const float* shift, int64_t n,
                                   bool silu, float* y) {
+    checkRegions("scaleShiftRow", {span(x, n), span(offset, n), span(scale, n), span(shift, n), span(y, n)});
     scaleShiftRowT(x, offset, scale, shift, n, silu, y);
 }
 TESSERA_CLONES void scaleShiftRow(const bf16* x, const float* offset, const float* scale, const float* shift, int64_t n,
                                   bool silu, bf16* y) {
+    checkRegions("scaleShiftRow", {span(x, n), span(offset, n), span(scale, n), span(shift, n), span(y, n)});
     scaleShiftRowT(x, offset, scale, shift, n, silu, y);
 }
 
 TESSERA_CLONES void scaleShiftPlane(const float* x, float offset, float scale, float shift, int64_t n, bool silu, float* y) {
+    checkRegions("scaleShiftPlane", {span(x, n), span(y, n)});
     scaleShiftPlaneT(x, offset, scale, shift, n, silu, y);
 }
 TESSERA_CLONES void scaleShiftPlane(const bf16* x, float offset, float scale, float shift, int64_t n, bool silu, bf16* y) {
+    checkRegions("scaleShiftPlane", {span(x, n), span(y, n)});
     scaleShiftPlaneT(x, offset, scale, shift, n, silu, y);
 }
 
 TESSERA_CLONES float planeSum(const float* x, float offset, int64_t n) {
+    checkRegions("planeSum", {span(x, n)});
     return blockedSum(x, n, [](float v) { return v; }) + offset * float(n);
 }
 TESSERA_CLONES float planeSum(const bf16* x, float offset, int64_t n) {
+    checkRegions("planeSum", {span(x, n)});
     return blockedSum(x, n, [](float v) { return v; }) + offset * float(n);
 }
 
 TESSERA_CLONES float planeSquaredDeviation(const float* x, float offset, float mean, int64_t n) {
+    checkRegions("planeSquaredDeviation", {span(x, n)});
     const float m = mean - offset;
     return blockedSum(x, n, [m](float v) { return (v - m) * (v - m); });
 }
 TESSERA_CLONES float planeSquaredDeviation(const bf16* x, float offset, float mean, int64_t n) {
+    checkRegions("planeSquaredDeviation", {span(x, n)});
     const float m = mean - offset;
     return blockedSum(x, n, [m](float v) { return (v - m) * (v - m); });
 }
 
-TESSERA_CLONES void gegluRow(const float* a, const float* g, int64_t n, float* y) { gegluRowT(a, g, n, y); }
-TESSERA_CLONES void gegluRow(const bf16* a, const bf16* g, int64_t n, bf16* y) { gegluRowT(a, g, n, y); }
+TESSERA_CLONES void gegluRow(const float* a, const float* g, int64_t n, float* y) {
+    checkRegions("gegluRow", {span(a, n), span(g, n), span(y, n)});
+    gegluRowT(a, g, n, y);
+}
+TESSERA_CLONES void gegluRow(const bf16* a, const bf16* g, int64_t n, bf16* y) {
+    checkRegions("gegluRow", {span(a, n), span(g, n), span(y, n)});
+    gegluRowT(a, g, n, y);
+}
 
 TESSERA_CLONES void softmaxRow(const float* x, int64_t n, float scale, float* scratch, float* y) {
+    checkRegions("softmaxRow", {span(x, n), span(scratch, n), span(y, n)});
     softmaxRowT(x, n, scale, scratch, y);
 }
 TESSERA_CLONES void softmaxRow(const bf16* x, int64_t n, float scale, float* scratch, bf16* y) {
+    checkRegions("softmaxRow", {span(x, n), span(scratch, n), span(y, n)});
     softmaxRowT(x, n, scale, scratch, y);
 }
 
 TESSERA_CLONES void halfToFloatRow(const uint16_t* half, int64_t n, float* y) {
+    checkRegions("halfToFloatRow", {span(half, n), span(y, n)});
     for (int64_t i = 0; i < n; ++i) y[i] = halfBitsToFloat(half[i]);
 }
 TESSERA_CLONES void halfToBf16Row(const uint16_t* half, int64_t n, bf16* y) {
+    checkRegions("halfToBf16Row", {span(half, n), span(y, n)});
     for (int64_t i = 0; i < n; ++i) store(halfBitsToFloat(half[i]), y + i);
 }
 TESSERA_CLONES void floatToBf16Row(const float* x, int64_t n, bf16* y) {
+    checkRegions("floatToBf16Row", {span(x, n), span(y, n)});
     for (int64_t i = 0; i < n; ++i) store(x[i], y + i);
 }
 TESSERA_CLONES void bf16ToFloatRow(const bf16* x, int64_t n, float* y) {
+    checkRegions("bf16ToFloatRow", {span(x, n), span(y, n)});
     for (int64_t i = 0; i < n; ++i) y[i] = load(x[i]);
 }
 
