@@ -123,6 +123,7 @@ TESSERA_INLINE float geluInline(float v) { return 0.5f * v * (1.0f + erfInline(v
 
 template <class T>
 TESSERA_INLINE void addRowT(const T* x, const float* offset, int64_t n, float* sum) {
+    checkRegions("addRow", {span(x, n), span(offset, n), span(sum, n)});
     if (offset)
         for (int64_t c = 0; c < n; ++c) sum[c] += load(x[c]) + offset[c];
     else
@@ -131,6 +132,7 @@ TESSERA_INLINE void addRowT(const T* x, const float* offset, int64_t n, float* s
 
 template <class T>
 TESSERA_INLINE void addSquaredDeviationRowT(const T* x, const float* offset, const float* mean, int64_t n, float* sum) {
+    checkRegions("addSquaredDeviationRow", {span(x, n), span(offset, n), span(mean, n), span(sum, n)});
     if (offset) {
         for (int64_t c = 0; c < n; ++c) {
             const float d = load(x[c]) + offset[c] - mean[c];
@@ -147,6 +149,7 @@ TESSERA_INLINE void addSquaredDeviationRowT(const T* x, const float* offset, con
 template <class T>
 TESSERA_INLINE void scaleShiftRowT(const T* x, const float* offset, const float* scale, const float* shift,
                                    int64_t n, bool silu, T* y) {
+    checkRegions("scaleShiftRow", {span(x, n), span(offset, n), span(scale, n), span(shift, n), span(y, n)});
     if (offset) {
         if (silu)
             for (int64_t c = 0; c < n; ++c) store(siluInline((load(x[c]) + offset[c]) * scale[c] + shift[c]), y + c);
@@ -162,6 +165,7 @@ TESSERA_INLINE void scaleShiftRowT(const T* x, const float* offset, const float*
 
 template <class T>
 TESSERA_INLINE void scaleShiftPlaneT(const T* x, float offset, float scale, float shift, int64_t n, bool silu, T* y) {
+    checkRegions("scaleShiftPlane", {span(x, n), span(y, n)});
     // (x + offset) * scale + shift = x * scale + (offset * scale + shift)
     const float bias = offset * scale + shift;
     if (silu)
@@ -202,7 +206,21 @@ TESSERA_INLINE float rowMax(const T* x, int64_t n) {
 }
 
 template <class T>
+TESSERA_INLINE float planeSumT(const T* x, float offset, int64_t n) {
+    checkRegions("planeSum", {span(x, n)});
+    return blockedSum(x, n, [](float v) { return v; }) + offset * float(n);
+}
+
+template <class T>
+TESSERA_INLINE float planeSquaredDeviationT(const T* x, float offset, float mean, int64_t n) {
+    checkRegions("planeSquaredDeviation", {span(x, n)});
+    const float m = mean - offset;
+    return blockedSum(x, n, [m](float v) { return (v - m) * (v - m); });
+}
+
+template <class T>
 TESSERA_INLINE void softmaxRowT(const T* x, int64_t n, float scale, float* scratch, T* y) {
+    checkRegions("softmaxRow", {span(x, n), span(scratch, n), span(y, n)});
     const float shift = rowMax(x, n) * scale;
     for (int64_t i = 0; i < n; ++i) scratch[i] = expInline(load(x[i]) * scale - shift);
     const float inverse = 1.0f / blockedSum(scratch, n, [](float v) { return v; });
@@ -211,84 +229,55 @@ TESSERA_INLINE void softmaxRowT(const T* x, int64_t n, float scale, float* scrat
 
 template <class T>
 TESSERA_INLINE void gegluRowT(const T* a, const T* g, int64_t n, T* y) {
+    checkRegions("gegluRow", {span(a, n), span(g, n), span(y, n)});
     for (int64_t i = 0; i < n; ++i) store(load(a[i]) * geluInline(load(g[i])), y + i);
 }
 
 }  // namespace
 
-TESSERA_CLONES void addRow(const float* x, const float* offset, int64_t n, float* sum) {
-    checkRegions("addRow", {span(x, n), span(offset, n), span(sum, n)});
-    addRowT(x, offset, n, sum);
-}
-TESSERA_CLONES void addRow(const bf16* x, const float* offset, int64_t n, float* sum) {
-    checkRegions("addRow", {span(x, n), span(offset, n), span(sum, n)});
-    addRowT(x, offset, n, sum);
-}
+TESSERA_CLONES void addRow(const float* x, const float* offset, int64_t n, float* sum) { addRowT(x, offset, n, sum); }
+TESSERA_CLONES void addRow(const bf16* x, const float* offset, int64_t n, float* sum) { addRowT(x, offset, n, sum); }
 
 TESSERA_CLONES void addSquaredDeviationRow(const float* x, const float* offset, const float* mean, int64_t n, float* sum) {
-    checkRegions("addSquaredDeviationRow", {span(x, n), span(offset, n), span(mean, n), span(sum, n)});
     addSquaredDeviationRowT(x, offset, mean, n, sum);
 }
 TESSERA_CLONES void addSquaredDeviationRow(const bf16* x, const float* offset, const float* mean, int64_t n, float* sum) {
-    checkRegions("addSquaredDeviationRow", {span(x, n), span(offset, n), span(mean, n), span(sum, n)});
     addSquaredDeviationRowT(x, offset, mean, n, sum);
 }
 
 TESSERA_CLONES void scaleShiftRow(const float* x, const float* offset, const float* scale, const float* shift, int64_t n,
                                   bool silu, float* y) {
-    checkRegions("scaleShiftRow", {span(x, n), span(offset, n), span(scale, n), span(shift, n), span(y, n)});
     scaleShiftRowT(x, offset, scale, shift, n, silu, y);
 }
 TESSERA_CLONES void scaleShiftRow(const bf16* x, const float* offset, const float* scale, const float* shift, int64_t n,
                                   bool silu, bf16* y) {
-    checkRegions("scaleShiftRow", {span(x, n), span(offset, n), span(scale, n), span(shift, n), span(y, n)});
     scaleShiftRowT(x, offset, scale, shift, n, silu, y);
 }
 
 TESSERA_CLONES void scaleShiftPlane(const float* x, float offset, float scale, float shift, int64_t n, bool silu, float* y) {
-    checkRegions("scaleShiftPlane", {span(x, n), span(y, n)});
     scaleShiftPlaneT(x, offset, scale, shift, n, silu, y);
 }
 TESSERA_CLONES void scaleShiftPlane(const bf16* x, float offset, float scale, float shift, int64_t n, bool silu, bf16* y) {
-    checkRegions("scaleShiftPlane", {span(x, n), span(y, n)});
     scaleShiftPlaneT(x, offset, scale, shift, n, silu, y);
 }
 
-TESSERA_CLONES float planeSum(const float* x, float offset, int64_t n) {
-    checkRegions("planeSum", {span(x, n)});
-    return blockedSum(x, n, [](float v) { return v; }) + offset * float(n);
-}
-TESSERA_CLONES float planeSum(const bf16* x, float offset, int64_t n) {
-    checkRegions("planeSum", {span(x, n)});
-    return blockedSum(x, n, [](float v) { return v; }) + offset * float(n);
-}
+TESSERA_CLONES float planeSum(const float* x, float offset, int64_t n) { return planeSumT(x, offset, n); }
+TESSERA_CLONES float planeSum(const bf16* x, float offset, int64_t n) { return planeSumT(x, offset, n); }
 
 TESSERA_CLONES float planeSquaredDeviation(const float* x, float offset, float mean, int64_t n) {
-    checkRegions("planeSquaredDeviation", {span(x, n)});
-    const float m = mean - offset;
-    return blockedSum(x, n, [m](float v) { return (v - m) * (v - m); });
+    return planeSquaredDeviationT(x, offset, mean, n);
 }
 TESSERA_CLONES float planeSquaredDeviation(const bf16* x, float offset, float mean, int64_t n) {
-    checkRegions("planeSquaredDeviation", {span(x, n)});
-    const float m = mean - offset;
-    return blockedSum(x, n, [m](float v) { return (v - m) * (v - m); });
+    return planeSquaredDeviationT(x, offset, mean, n);
 }
 
-TESSERA_CLONES void gegluRow(const float* a, const float* g, int64_t n, float* y) {
-    checkRegions("gegluRow", {span(a, n), span(g, n), span(y, n)});
-    gegluRowT(a, g, n, y);
-}
-TESSERA_CLONES void gegluRow(const bf16* a, const bf16* g, int64_t n, bf16* y) {
-    checkRegions("gegluRow", {span(a, n), span(g, n), span(y, n)});
-    gegluRowT(a, g, n, y);
-}
+TESSERA_CLONES void gegluRow(const float* a, const float* g, int64_t n, float* y) { gegluRowT(a, g, n, y); }
+TESSERA_CLONES void gegluRow(const bf16* a, const bf16* g, int64_t n, bf16* y) { gegluRowT(a, g, n, y); }
 
 TESSERA_CLONES void softmaxRow(const float* x, int64_t n, float scale, float* scratch, float* y) {
-    checkRegions("softmaxRow", {span(x, n), span(scratch, n), span(y, n)});
     softmaxRowT(x, n, scale, scratch, y);
 }
 TESSERA_CLONES void softmaxRow(const bf16* x, int64_t n, float scale, float* scratch, bf16* y) {
-    checkRegions("softmaxRow", {span(x, n), span(scratch, n), span(y, n)});
     softmaxRowT(x, n, scale, scratch, y);
 }
 
