@@ -8,7 +8,7 @@
 #   TESSERA_SANITIZE_SCOPE=core: core_tests only, the engine-free code (graph model, executor, io
 #     readers and writers, masks, sweeps, plugins' loader): a quick pass while working.
 # -Og -g0 keeps the build short; findings still name functions (the symbol table). -Og against -O1:
-# 583 job-seconds of build instead of 738 (the engine's largest batch 62 -> 41 s: fewer passes over
+# 583 job-seconds of build instead of 738 (the engine's largest batch 60 -> 39-42 CPU-s: fewer passes over
 # libtorch's inline functions), for 505 process-seconds of tests instead of 491.
 # The test drivers (tests/CMakeLists.txt) compile at -O0: they run little, and it saves a fifth of
 # their compile time. So does Tessera's code that does no tensor work (CMakeLists.txt; -Og took 15 %
