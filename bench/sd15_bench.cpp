@@ -8,6 +8,7 @@
 #include <ATen/ATen.h>  // before Qt's headers (image_convert.h), whose macros clash with libtorch's
 #include <ATen/Parallel.h>
 
+#include "core/common/allocator.h"
 #include "core/common/error.h"
 #include "core/engine/files/checkpoint.h"
 #include "core/engine/text/clip_text_layout.h"
@@ -359,6 +360,7 @@ void runImg2img(const Options& o, const Folder& f, const std::string& precision)
 
 int runChild(const Options& o) {
     configureThreads(o.threads);
+    holdFreedMemory();  // as the Executor does while graphs run (the parts rows run without one)
     const Folder f = folderAt(o.dir);
     const std::string precision = precisionOf(o.childPath);
     if (o.childPart == "img2img") runImg2img(o, f, precision);

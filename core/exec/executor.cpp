@@ -1,5 +1,6 @@
 #include "core/exec/executor.h"
 
+#include "core/common/allocator.h"
 #include "core/exec/run_execution.h"
 
 namespace tessera {
@@ -49,6 +50,7 @@ bool Executor::busy() const {
 
 void Executor::workerLoop() {
     const ExecutorServices services{registry_, cache_, fileHashes_, stats_};
+    holdFreedMemory();
     for (;;) {
         std::shared_ptr<RunJob> job;
         {
@@ -61,6 +63,13 @@ void Executor::workerLoop() {
         }
         // Queued runs left at shutdown were cancelled above: they end at once with RunCancelled.
         RunResult result = executeRun(*job, services);
+        bool idle = false;
+        {
+            std::lock_guard lock(mutex_);
+            idle = queue_.empty();
+        }
+        // Before the run reports its end, so that a caller who waited on it sees an idle process.
+        if (idle) releaseFreedMemory();
         {
             std::lock_guard lock(mutex_);
             current_.reset();

@@ -1,3 +1,4 @@
+#include "core/common/allocator.h"
 #include "core/exec/executor.h"
 #include "tests/core/event_log.h"
 #include "tests/core/test_nodes.h"
@@ -171,4 +172,18 @@ TEST_F(ExecutorTest, ObserverExceptionsDoNotBreakTheRun) {
     const RunResult result = executor.run(graph, env, [](const ExecEvent&) { throw std::runtime_error("ui bug"); });
     EXPECT_TRUE(result.succeeded()) << result.message;
     EXPECT_EQ(nodes.recorded(r).toInt(), 1);
+}
+
+TEST_F(ExecutorTest, HoldsFreedMemoryWhileRunningAndGivesItBackWhenItsQueueEmpties) {
+    if (allocatorName() != "tcmalloc") GTEST_SKIP() << "this process runs on " << allocatorName();
+    if (std::getenv("TCMALLOC_RELEASE_RATE")) GTEST_SKIP() << "TCMALLOC_RELEASE_RATE is set, and wins";
+    const NodeId r = add("Record"), scratch = add("Scratch"), c = constant(5);
+    graph.connect(c, 0, scratch, "x");
+    graph.connect(scratch, 0, r, "value");
+    const RunResult result = run();
+    ASSERT_TRUE(result.succeeded()) << result.message;
+    EXPECT_EQ(nodes.recorded(r).toInt(), 5);
+    EXPECT_TRUE(holdingFreedMemory());
+    // The node's 64 MiB were freed during the run and held; the idle executor gave them back.
+    EXPECT_LT(allocatorMemory().heldFree, size_t(8) << 20);
 }

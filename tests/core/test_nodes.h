@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <sstream>
@@ -39,6 +40,14 @@ public:
         seed.controlAfterGenerate = true;
         add(decl("Sampler", {port("x", "INT"), seed, widget("steps", "INT", 20, 1, 100)}, {{"INT", "INT"}}),
             [](NodeContext& c) { return std::vector<Value>{c.getInt("x") * 1000 + c.getInt("seed")}; });
+        // Allocates, touches and frees a block, as a sampling step's tensors come and go.
+        add(decl("Scratch", {port("x", "INT"), widget("mebibytes", "INT", 64, 1, 1024)}, {{"INT", "INT"}}),
+            [](NodeContext& c) {
+                const size_t bytes = size_t(c.getInt("mebibytes")) << 20;
+                std::unique_ptr<char[]> block(new char[bytes]);
+                for (size_t i = 0; i < bytes; i += 4096) static_cast<volatile char*>(block.get())[i] = 1;
+                return std::vector<Value>{c.getInt("x")};
+            });
         add(decl("Double", {port("x", "INT")}, {{"INT", "INT"}}),
             [](NodeContext& c) { return std::vector<Value>{c.getInt("x") * 2}; });
         add(decl("ToText", {port("x", "INT")}, {{"STRING", "STRING"}}),

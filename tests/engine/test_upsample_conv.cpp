@@ -1,5 +1,6 @@
 #include "core/common/error.h"
 #include "core/engine/compute/upsample_conv.h"
+#include "core/engine/compute/winograd_conv.h"
 #include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>
@@ -87,4 +88,18 @@ TEST(UpsampleConv, NamesAKernelThatIsNot3x3) {
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("does not fit kernel [2, 2, 1, 1]"), std::string::npos) << e.what();
     }
+}
+
+TEST(UpsampleConv, Float32UpBlocksTakeWinogradOnTheUpsampledImage) {
+    at::manual_seed(8);
+    // 64 channels at 32x32: the upsampled 64x64 image has 256 tiles, where Winograd pays.
+    const at::Tensor x = at::randn({1, 64, 32, 32}), w = at::randn({64, 64, 3, 3}) / 24, b = at::randn({64});
+    ASSERT_TRUE(winogradApplies(x, w, 1, 1, 2));
+    const at::Tensor want = plainUpsampleConv(x.to(at::kDouble), w.to(at::kDouble), b.to(at::kDouble));
+    const at::Tensor got = upsample2xConv3x3(x, w, b);
+    EXPECT_TRUE(tessera::test::closeToReference(got, want, 2e-5));
+    EXPECT_EQ(maxAbsDiff(got, winogradConv3x3(at::upsample_nearest2d(x, {64, 64}), w, b)), 0.0);
+    const at::Tensor last = upsample2xConv3x3(x.contiguous(at::MemoryFormat::ChannelsLast), w, b);
+    EXPECT_TRUE(last.is_contiguous(at::MemoryFormat::ChannelsLast));
+    EXPECT_EQ(maxAbsDiff(last, got), 0.0);
 }

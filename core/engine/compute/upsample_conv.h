@@ -15,7 +15,7 @@ at::Tensor upsampleConvPhaseKernels(const at::Tensor& weight3x3, at::MemoryForma
 
 // y = conv2d(upsample_nearest2d(x, 2x), weight3x3, bias, stride 1, padding 1), for x [N, Cin, H, W];
 // y [N, Cout, 2H, 2W] keeps x's memory format. bias may be undefined. Small images under big kernels
-// take the plain way (see upsample_conv.cpp).
+// take the plain way, and float32 where it pays Winograd's on the upsampled image (see upsample_conv.cpp).
 at::Tensor upsample2xConv3x3(const at::Tensor& x, const at::Tensor& weight3x3, const at::Tensor& bias);
 
 }  // namespace tessera::engine

@@ -3,6 +3,7 @@
 #include "core/common/error.h"
 #include "core/engine/compute/fused_ops.h"
 #include "core/engine/compute/weight_storage.h"
+#include "core/engine/compute/winograd_conv.h"
 #include "core/engine/files/weights.h"
 
 #include <ATen/ATen.h>
@@ -31,6 +32,7 @@ Conv2d Conv2d::load(const Weights& w, int64_t stride) {
 }
 
 at::Tensor Conv2d::operator()(const at::Tensor& x) const {
+    if (winogradApplies(x, weight, stride, padding)) return winogradConv3x3(x, weight, bias);
     return at::conv2d(x, widenForCompute(weight), bias, {stride, stride}, {padding, padding});
 }
 

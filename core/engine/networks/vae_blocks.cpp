@@ -3,6 +3,7 @@
 #include "core/engine/networks/attention.h"
 #include "core/engine/compute/fused_ops.h"
 #include "core/engine/compute/upsample_conv.h"
+#include "core/engine/compute/winograd_conv.h"
 
 #include <ATen/ATen.h>
 
@@ -16,7 +17,9 @@ at::Tensor normalize(const Weights& norm, const at::Tensor& x, bool silu) {
 }
 
 at::Tensor conv(const Weights& c, const at::Tensor& x, int64_t stride, int64_t padding) {
-    return at::conv2d(x, c("weight"), c("bias"), {stride, stride}, {padding, padding});
+    const at::Tensor weight = c("weight");
+    if (winogradApplies(x, weight, stride, padding)) return winogradConv3x3(x, weight, c("bias"));
+    return at::conv2d(x, weight, c("bias"), {stride, stride}, {padding, padding});
 }
 
 at::Tensor resnetBlock(const Weights& block, const at::Tensor& x) {

@@ -1,0 +1,80 @@
+#include "core/engine/compute/winograd_conv.h"
+#include "tests/support/tensor_compare.h"
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+using namespace tessera::engine;
+using tessera::test::closeToReference;
+using tessera::test::maxAbsDiff;
+
+namespace {
+
+at::Tensor float64Conv(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
+    return at::conv2d(x.to(at::kDouble), w.to(at::kDouble), b.defined() ? b.to(at::kDouble) : at::Tensor(), 1, 1);
+}
+
+// Winograd's F(4x4, 3x3) rounds more than the direct sum (its transforms scale values by up to 8 and
+// subtract them again): a few 1e-6 of the largest output for hundreds of channels, against about 1e-6.
+constexpr double kTolerance = 2e-5;
+
+}  // namespace
+
+TEST(WinogradConv, MatchesTheConvolutionInFloat64AtEverySizeAndTileEdge) {
+    at::manual_seed(11);
+    // Sizes that are and are not multiples of the 4x4 tile, down to a single pixel.
+    for (const auto& [h, w] : {std::pair{1, 1}, {2, 3}, {4, 4}, {5, 8}, {9, 13}, {17, 6}, {12, 31}}) {
+        const at::Tensor x = at::randn({3, 5, h, w}), weight = at::randn({7, 5, 3, 3}), bias = at::randn({7});
+        const at::Tensor got = winogradConv3x3(x, weight, bias);
+        ASSERT_EQ(got.sizes(), (at::IntArrayRef{3, 7, h, w}));
+        EXPECT_TRUE(closeToReference(got, float64Conv(x, weight, bias), kTolerance)) << h << "x" << w;
+    }
+}
+
+TEST(WinogradConv, ImagesSpanningSeveralBandsOfTilesMatch) {
+    at::manual_seed(12);
+    // 64 channels at 160x160: 40 rows of 40 tiles, more than one band's worth of tile rows.
+    const at::Tensor x = at::randn({2, 64, 160, 150}), weight = at::randn({64, 64, 3, 3}) / 24, bias = at::randn({64});
+    EXPECT_TRUE(winogradApplies(x, weight, 1, 1));
+    EXPECT_TRUE(closeToReference(winogradConv3x3(x, weight, bias), float64Conv(x, weight, bias), kTolerance));
+}
+
+TEST(WinogradConv, AnyInputLayoutAndFloat16StoredKernelsGiveTheSameResult) {
+    at::manual_seed(13);
+    const at::Tensor x = at::randn({2, 6, 10, 11}), weight = at::randn({4, 6, 3, 3}).to(at::kHalf);
+    const at::Tensor plain = winogradConv3x3(x, weight.to(at::kFloat), at::Tensor());
+    EXPECT_TRUE(plain.is_contiguous());
+    EXPECT_TRUE(closeToReference(plain, float64Conv(x, weight, at::Tensor()), kTolerance));
+    // float16 storage widens exactly, so the kernels transform to the same values.
+    EXPECT_EQ(maxAbsDiff(winogradConv3x3(x, weight, at::Tensor()), plain), 0.0);
+    EXPECT_EQ(maxAbsDiff(winogradConv3x3(x.contiguous(at::MemoryFormat::ChannelsLast), weight, at::Tensor()), plain), 0.0);
+    EXPECT_EQ(maxAbsDiff(winogradConv3x3(x.transpose(2, 3).contiguous().transpose(2, 3), weight, at::Tensor()), plain), 0.0);
+}
+
+TEST(WinogradConv, InfinitiesAndNansReachTheOutputsTheyTouch) {
+    at::Tensor x = at::zeros({1, 1, 12, 12});
+    x[0][0][5][5] = std::numeric_limits<float>::quiet_NaN();
+    const at::Tensor y = winogradConv3x3(x, at::ones({1, 1, 3, 3}), at::Tensor());
+    // Every output whose 3x3 window holds the NaN is NaN; outputs of other tiles stay 0.
+    EXPECT_TRUE(at::isnan(y[0][0][4][4]).item<bool>());
+    EXPECT_TRUE(at::isnan(y[0][0][6][6]).item<bool>());
+    EXPECT_EQ(y[0][0][0][0].item<float>(), 0.0f);
+    EXPECT_EQ(y[0][0][11][11].item<float>(), 0.0f);
+}
+
+TEST(WinogradConv, AppliesToLargeFloat32ThreeByThreeConvolutionsOnly) {
+    const at::Tensor x = at::randn({2, 320, 64, 64}), weight = at::randn({320, 320, 3, 3});
+    EXPECT_TRUE(winogradApplies(x, weight, 1, 1));
+    EXPECT_TRUE(winogradApplies(x, weight.to(at::kHalf), 1, 1));  // float16 storage of a float32 network
+    EXPECT_FALSE(winogradApplies(x, weight, 2, 1));
+    EXPECT_FALSE(winogradApplies(x, weight, 1, 0));
+    EXPECT_FALSE(winogradApplies(x, at::randn({320, 320, 1, 1}), 1, 1));
+    EXPECT_FALSE(winogradApplies(x.to(at::kBFloat16), weight.to(at::kBFloat16), 1, 1));
+    EXPECT_FALSE(winogradApplies(x, at::randn({320, 160, 3, 3}), 1, 1));  // grouped
+    // Too few tiles for the kernel transform to pay (the UNet's 8x8 level), too few channels for the
+    // transforms to (a VAE's 3-channel ends, the tiny test models' 32 channels).
+    EXPECT_FALSE(winogradApplies(at::randn({2, 320, 8, 8}), weight, 1, 1));
+    EXPECT_FALSE(winogradApplies(at::randn({1, 3, 512, 512}), at::randn({128, 3, 3, 3}), 1, 1));
+    EXPECT_FALSE(winogradApplies(at::randn({1, 32, 512, 512}), at::randn({32, 32, 3, 3}), 1, 1));
+    EXPECT_TRUE(winogradApplies(at::randn({1, 64, 512, 512}), at::randn({64, 64, 3, 3}), 1, 1));
+}
