@@ -4,7 +4,7 @@
 
 #include <cstdlib>
 
-#if __has_include(<gperftools/malloc_extension.h>)
+#if defined(TESSERA_TCMALLOC_LINKED) && __has_include(<gperftools/malloc_extension.h>)
 #include <gperftools/malloc_extension.h>
 #define TESSERA_HAVE_MALLOC_EXTENSION 1
 #endif
