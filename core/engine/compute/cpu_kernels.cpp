@@ -1,4 +1,5 @@
 #include "core/engine/compute/cpu_kernels.h"
+#include "core/engine/compute/kernel_clones.h"
 
 #include <cmath>
 #include <cstring>
@@ -12,14 +13,6 @@
 #include <cstdlib>
 #endif
 
-// Each exported loop is compiled three times and picked by the CPU at load time (GCC function
-// multi-versioning); the always-inline bodies below are written so that GCC vectorises them.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define TESSERA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define TESSERA_CLONES
-#endif
-#define TESSERA_INLINE inline __attribute__((always_inline))
 
 namespace tessera::engine::kernels {
 

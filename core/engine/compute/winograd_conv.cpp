@@ -116,4 +116,10 @@ at::Tensor winogradConv3x3(const at::Tensor& input, const at::Tensor& weight, co
     return y;
 }
 
+at::Tensor convolve(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, int64_t stride,
+                    int64_t padding) {
+    if (winogradApplies(x, weight, stride, padding)) return winogradConv3x3(x, weight, bias);
+    return at::conv2d(x, widenForCompute(weight), bias, {stride, stride}, {padding, padding});
+}
+
 }  // namespace tessera::engine

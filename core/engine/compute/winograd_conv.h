@@ -19,4 +19,9 @@ bool winogradApplies(const at::Tensor& x, const at::Tensor& weight, int64_t stri
 // and weight [Cout, Cin, 3, 3] (float32, or float16 storage widened here); bias may be undefined.
 at::Tensor winogradConv3x3(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
 
+// conv2d(x, weight, bias, stride, padding) the fastest way Tessera has: Winograd where it applies, else
+// libtorch's (float16-stored weights widened). The networks' convolutions all come through here.
+at::Tensor convolve(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, int64_t stride,
+                    int64_t padding);
+
 }  // namespace tessera::engine

@@ -1,15 +1,12 @@
 #include "core/engine/compute/winograd_kernels.h"
 
-// Compiled like cpu_kernels.cpp (core/CMakeLists.txt): -O3, cloned for AVX-512, AVX2 and baseline
-// x86-64 and picked at load time; every loop runs across the tiles of a row so that GCC vectorises it.
+#include "core/engine/compute/kernel_clones.h"
+
+// Compiled like cpu_kernels.cpp (core/CMakeLists.txt, kernel_clones.h): -O3, cloned per CPU level;
+// every loop runs across the tiles of a row so that GCC vectorises it.
 // The buffers a loop reads and writes never overlap: TESSERA_NO_OVERLAP (GCC's `ivdep`) says so, since
 // proving it at run time would take GCC more than its limit of 10 checks per loop, and it would leave the
 // loop scalar.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define TESSERA_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define TESSERA_CLONES
-#endif
 #if defined(__clang__)
 #define TESSERA_NO_OVERLAP _Pragma("clang loop vectorize(assume_safety)")
 #else
@@ -24,7 +21,7 @@ int64_t tilesOf(int64_t width) { return (width + 3) / 4; }
 
 // o = B^T d; the rows of B^T are
 //   4 0 -5 0 1 0 | 0 -4 -4 1 1 0 | 0 4 -4 -1 1 0 | 0 -2 -1 2 1 0 | 0 2 -1 -2 1 0 | 0 4 0 -5 0 1
-inline __attribute__((always_inline)) void applyBt(const float d[6], float o[6]) {
+TESSERA_INLINE void applyBt(const float d[6], float o[6]) {
     o[0] = 4 * d[0] - 5 * d[2] + d[4];
     o[1] = -4 * (d[1] + d[2]) + d[3] + d[4];
     o[2] = 4 * (d[1] - d[2]) - d[3] + d[4];

@@ -32,8 +32,7 @@ Conv2d Conv2d::load(const Weights& w, int64_t stride) {
 }
 
 at::Tensor Conv2d::operator()(const at::Tensor& x) const {
-    if (winogradApplies(x, weight, stride, padding)) return winogradConv3x3(x, weight, bias);
-    return at::conv2d(x, widenForCompute(weight), bias, {stride, stride}, {padding, padding});
+    return convolve(x, weight, bias, stride, padding);
 }
 
 Linear Linear::load(const Weights& w) {

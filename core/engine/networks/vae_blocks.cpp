@@ -17,9 +17,7 @@ at::Tensor normalize(const Weights& norm, const at::Tensor& x, bool silu) {
 }
 
 at::Tensor conv(const Weights& c, const at::Tensor& x, int64_t stride, int64_t padding) {
-    const at::Tensor weight = c("weight");
-    if (winogradApplies(x, weight, stride, padding)) return winogradConv3x3(x, weight, c("bias"));
-    return at::conv2d(x, weight, c("bias"), {stride, stride}, {padding, padding});
+    return convolve(x, c("weight"), c("bias"), stride, padding);
 }
 
 at::Tensor resnetBlock(const Weights& block, const at::Tensor& x) {
