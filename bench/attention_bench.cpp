@@ -1,6 +1,6 @@
 // Times the CPU attention of an SD1.5 UNet at 512x512 (batch 1 and 2, each level's self- and
 // cross-attention) at 1 and 2 threads, to see how well its tasks spread over the cores. Run by hand:
-//   build/bench/attention_bench [repeats] [bf16|fp32]
+//   build/bench/attention_bench [repeats] [bf16|fp32] [query rows per task, 0 = chosen for the cache]
 #include "core/engine/networks/attention.h"
 
 #include <ATen/ATen.h>
@@ -15,10 +15,11 @@ using namespace tessera::engine;
 
 namespace {
 
-double secondsOf(int repeats, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int heads) {
-    attention(q, k, v, heads);  // first call: oneDNN builds its kernels
+double secondsOf(int repeats, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int heads,
+                 const AttentionOptions& options) {
+    attention(q, k, v, heads, options);  // first call: oneDNN builds its kernels
     const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < repeats; ++i) attention(q, k, v, heads);
+    for (int i = 0; i < repeats; ++i) attention(q, k, v, heads, options);
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / repeats;
 }
 
@@ -27,6 +28,8 @@ double secondsOf(int repeats, const at::Tensor& q, const at::Tensor& k, const at
 int main(int argc, char** argv) {
     const int repeats = argc > 1 ? std::atoi(argv[1]) : 5;
     const at::ScalarType dtype = argc > 2 && std::string(argv[2]) == "fp32" ? at::kFloat : at::kBFloat16;
+    AttentionOptions options;
+    if (argc > 3) options.queryChunk = std::atoll(argv[3]);
     struct Shape {
         const char* name;
         int64_t tokens, channels, keys;
@@ -42,9 +45,9 @@ int main(int argc, char** argv) {
             const at::Tensor k = at::randn({batch, s.keys, s.channels}, opts);
             const at::Tensor v = at::randn({batch, s.keys, s.channels}, opts);
             at::set_num_threads(1);
-            const double one = secondsOf(repeats, q, k, v, 8);
+            const double one = secondsOf(repeats, q, k, v, 8, options);
             at::set_num_threads(2);
-            const double two = secondsOf(repeats, q, k, v, 8);
+            const double two = secondsOf(repeats, q, k, v, 8, options);
             std::printf("| %s | %lld | %.2f | %.2f | %.2fx |\n", s.name, (long long)batch, one * 1e3, two * 1e3, one / two);
         }
     }

@@ -1,9 +1,14 @@
 #include "core/common/error.h"
+#include "core/engine/compute/attention_kernels.h"
 #include "core/engine/networks/attention.h"
 #include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+
+#include <limits>
+#include <string>
+#include <vector>
 
 using namespace tessera;
 using namespace tessera::engine;
@@ -32,19 +37,32 @@ Qkv randomQkv(int64_t batch, int64_t tq, int64_t tk, int64_t channels) {
 
 using tessera::test::maxAbsDiff;
 
+AttentionOptions fused(bool on) {
+    AttentionOptions o;
+    o.fusedCpuKernel = on;
+    return o;
+}
+
+// max |got - want| over max |want|.
+double relativeError(const at::Tensor& got, const at::Tensor& want) {
+    return maxAbsDiff(got, want) / want.abs().max().item<double>();
+}
+
 }  // namespace
 
 TEST(Attention, MatchesNaiveMultiHeadAttention) {
     const Qkv t = randomQkv(2, 37, 21, 32);
-    const at::Tensor got = attention(t.q, t.k, t.v, 4);
-    EXPECT_EQ(got.sizes(), t.q.sizes());
-    EXPECT_LT(maxAbsDiff(got, naiveAttention(t.q, t.k, t.v, 4)), 1e-5);
+    for (bool on : {false, true}) {
+        const at::Tensor got = attention(t.q, t.k, t.v, 4, fused(on));
+        EXPECT_EQ(got.sizes(), t.q.sizes());
+        EXPECT_LT(maxAbsDiff(got, naiveAttention(t.q, t.k, t.v, 4)), 1e-5) << (on ? "fused" : "BLAS");
+    }
 }
 
 TEST(Attention, QuerySlicesGiveTheUnslicedResult) {
     const Qkv t = randomQkv(2, 301, 301, 64);
-    const at::Tensor whole = attention(t.q, t.k, t.v, 8);
-    AttentionOptions chunked;
+    const at::Tensor whole = attention(t.q, t.k, t.v, 8, fused(false));
+    AttentionOptions chunked = fused(false);
     chunked.queryChunk = 17;  // 301 = 17*17 + 12: a ragged last slice too
     // Equal up to float32 GEMM rounding (BLAS blocks differently for different slice shapes).
     const at::Tensor sliced = attention(t.q, t.k, t.v, 8, chunked);
@@ -54,9 +72,9 @@ TEST(Attention, QuerySlicesGiveTheUnslicedResult) {
 
 TEST(Attention, MemoryBudgetSlicesOverHeadsAndRowsWithTheSameResult) {
     const Qkv t = randomQkv(2, 256, 256, 64);
-    const at::Tensor whole = attention(t.q, t.k, t.v, 8);
+    const at::Tensor whole = attention(t.q, t.k, t.v, 8, fused(false));
     for (int64_t budget : {int64_t(256 * 256 * 4 * 3), int64_t(256 * 4 * 10), int64_t(1)}) {
-        AttentionOptions o;
+        AttentionOptions o = fused(false);
         o.maxSliceBytes = budget;  // several heads per slice; 10 rows per slice; one row per slice
         const at::Tensor sliced = attention(t.q, t.k, t.v, 8, o);
         EXPECT_LT(maxAbsDiff(sliced, whole), 1e-5) << "budget " << budget;
@@ -67,8 +85,11 @@ TEST(Attention, MemoryBudgetSlicesOverHeadsAndRowsWithTheSameResult) {
 TEST(Attention, CrossAttentionBroadcastsBatchOneContext) {
     const Qkv t = randomQkv(3, 20, 9, 16);
     const at::Tensor k1 = t.k.narrow(0, 0, 1), v1 = t.v.narrow(0, 0, 1);
-    const at::Tensor got = attention(t.q, k1, v1, 2);
-    EXPECT_LT(maxAbsDiff(got, naiveAttention(t.q, k1, v1, 2)), 1e-5);
+    for (bool on : {false, true}) {
+        ASSERT_EQ(fusedCpuAttentionApplies(t.q, k1, v1, 2, fused(on)), on);
+        const at::Tensor got = attention(t.q, k1, v1, 2, fused(on));
+        EXPECT_LT(maxAbsDiff(got, naiveAttention(t.q, k1, v1, 2)), 1e-5) << (on ? "fused" : "BLAS");
+    }
 }
 
 TEST(Attention, ReducedPrecisionStaysWithinTheRoundingOfItsScores) {
@@ -90,4 +111,74 @@ TEST(Attention, RejectsChannelsThatDoNotSplitIntoHeads) {
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("30 channels cannot be split into 8 heads"), std::string::npos) << e.what();
     }
+}
+
+// The fused float32 kernels (compute/attention_kernels) take every head width they accept at every tile
+// edge: query rows around their blocks of 24, tiles of 6 and 4 rows; key counts around the panels of 16
+// and blocks of 128; heads from one vector to 32.
+TEST(FusedCpuAttention, MatchesFloat64AtEveryTileEdge) {
+    struct Case {
+        int64_t tq, tk, width, heads;
+    };
+    std::vector<Case> cases;
+    for (int64_t width : {8, 16, 24, 40, 64, 80, 160, 256}) cases.push_back({25, 77, width, width >= 160 ? 1 : 2});
+    for (int64_t tq : {1, 4, 5, 6, 7, 23, 24, 49}) cases.push_back({tq, 33, 40, 2});
+    for (int64_t tk : {1, 15, 16, 17, 127, 128, 129, 300}) cases.push_back({13, tk, 40, 2});
+    for (const Case& c : cases) {
+        at::manual_seed(11);
+        const at::Tensor q = at::randn({2, c.tq, c.width * c.heads}) * 2, k = at::randn({2, c.tk, c.width * c.heads}) * 2,
+                         v = at::randn({2, c.tk, c.width * c.heads});
+        const std::string where = "queries " + std::to_string(c.tq) + ", keys " + std::to_string(c.tk) + ", head width " +
+                                  std::to_string(c.width) + ", " + std::to_string(c.heads) + " heads";
+        ASSERT_TRUE(fusedCpuAttentionApplies(q, k, v, int(c.heads), fused(true))) << where;
+        const at::Tensor got = attention(q, k, v, int(c.heads), fused(true));
+        // float32 rounding: libtorch's products reach 1.3e-6 here, the fused tiles 2.6e-6 at width 256.
+        EXPECT_LT(relativeError(got, naiveAttention(q, k, v, int(c.heads))), 5e-6) << where;
+    }
+}
+
+TEST(FusedCpuAttention, ReadsStridedInputsInPlace) {
+    // Each of q, k, v a column slice of a wider tensor (row stride 3 x 80), as a fused projection gives them.
+    at::manual_seed(3);
+    const at::Tensor qkv = at::randn({2, 100, 240});
+    const at::Tensor q = qkv.narrow(2, 0, 80), k = qkv.narrow(2, 80, 80), v = qkv.narrow(2, 160, 80);
+    ASSERT_FALSE(q.is_contiguous());
+    const at::Tensor got = attention(q, k, v, 2, fused(true));
+    EXPECT_LT(relativeError(got, naiveAttention(q, k, v, 2)), 2e-6);
+    EXPECT_TRUE(got.is_contiguous());
+}
+
+TEST(FusedCpuAttention, LargeScoresGiveTheWinningKeysValuesNotOverflow) {
+    // Scores of +-1e4: exp of (score - max) spans thousands, far past float32's range both ways.
+    at::manual_seed(5);
+    const at::Tensor q = at::randn({1, 30, 64}) * 100, k = at::randn({1, 50, 64}) * 100, v = at::randn({1, 50, 64});
+    const at::Tensor got = attention(q, k, v, 1, fused(true));
+    ASSERT_TRUE(at::isfinite(got).all().item<bool>());
+    EXPECT_LT(relativeError(got, naiveAttention(q, k, v, 1)), 2e-6);
+}
+
+TEST(FusedCpuAttention, ANaNQueryRowStaysInItsRow) {
+    const Qkv t = randomQkv(1, 30, 40, 32);
+    at::Tensor q = t.q.clone();
+    q[0][7][3] = std::numeric_limits<float>::quiet_NaN();
+    const at::Tensor got = attention(q, t.k, t.v, 4, fused(true));
+    // The NaN is in head 0 (channels 0-7): that head's output for query 7 is NaN, everything else as before.
+    EXPECT_TRUE(at::isnan(got[0][7].narrow(0, 0, 8)).all().item<bool>());
+    at::Tensor rest = got.clone();
+    rest[0][7].narrow(0, 0, 8).zero_();
+    at::Tensor want = naiveAttention(t.q, t.k, t.v, 4);
+    want[0][7].narrow(0, 0, 8).zero_();
+    EXPECT_LT(maxAbsDiff(rest, want), 1e-5);
+}
+
+TEST(FusedCpuAttention, TakesOnlyFloat32AndTheHeadWidthsItIsBuiltFor) {
+    const Qkv t = randomQkv(1, 8, 8, 512);
+    EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 1, fused(true)));   // a VAE's 512-wide head
+    EXPECT_TRUE(fusedCpuAttentionApplies(t.q, t.k, t.v, 2, fused(true)));    // 256
+    EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 128, fused(true)));  // 4: not a whole vector
+    EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 2, fused(false)));
+    const at::Tensor h = t.q.to(at::kBFloat16);
+    EXPECT_FALSE(fusedCpuAttentionApplies(h, h, h, 2, fused(true)));
+    // Where the options leave it to the CPU: the x86 CPUs with AVX2 and FMA and no AVX-512.
+    EXPECT_EQ(fusedCpuAttentionApplies(t.q, t.k, t.v, 2, AttentionOptions{}), kernels::fusedAttentionPaysOnThisCpu());
 }

@@ -80,8 +80,8 @@ TESSERA_INLINE float halfBitsToFloat(uint16_t h) {
 
 // Cephes' expf: x = n ln2 + r with n rounded by the 1.5 * 2^23 trick (no float -> int conversion, which
 // would stop GCC vectorising after the clamp), a degree-5 polynomial for e^r, 2^n through the exponent bits.
-TESSERA_INLINE float expInline(float x) {
-    x = x > 88.3762626647949f ? 88.3762626647949f : x;
+// For x <= 88.376 (where e^x overflows): softmax's arguments are <= 0 and skip the upper clamp.
+TESSERA_INLINE float expUpToOverflow(float x) {
     x = x < -87.3365478515625f ? -87.3365478515625f : x;
     const float shifted = x * 1.44269504088896341f + 12582912.0f;
     const float n = shifted - 12582912.0f;
@@ -97,6 +97,8 @@ TESSERA_INLINE float expInline(float x) {
     y = y * z + x + 1.0f;
     return y * __builtin_bit_cast(float, uint32_t(k + 127) << 23);
 }
+
+TESSERA_INLINE float expInline(float x) { return expUpToOverflow(x > 88.3762626647949f ? 88.3762626647949f : x); }
 
 TESSERA_INLINE float siluInline(float v) { return v / (1.0f + expInline(-v)); }
 
@@ -215,9 +217,30 @@ template <class T>
 TESSERA_INLINE void softmaxRowT(const T* x, int64_t n, float scale, float* scratch, T* y) {
     checkRegions("softmaxRow", {span(x, n), span(scratch, n), span(y, n)});
     const float shift = rowMax(x, n) * scale;
-    for (int64_t i = 0; i < n; ++i) scratch[i] = expInline(load(x[i]) * scale - shift);
+    for (int64_t i = 0; i < n; ++i) scratch[i] = expUpToOverflow(load(x[i]) * scale - shift);
     const float inverse = 1.0f / blockedSum(scratch, n, [](float v) { return v; });
     for (int64_t i = 0; i < n; ++i) store(scratch[i] * inverse, y + i);
+}
+
+TESSERA_INLINE float softmaxNumeratorRowT(float* x, int64_t n, float scale) {
+    checkRegions("softmaxNumeratorRow", {span(x, n)});
+    const float shift = rowMax(x, n) * scale;
+    // blockedSum's 16 partial sums, taken in the same pass
+    float lanes[16] = {};
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int k = 0; k < 16; ++k) {
+            const float e = expUpToOverflow(x[i + k] * scale - shift);
+            x[i + k] = e;
+            lanes[k] += e;
+        }
+    float total = 0;
+    for (; i < n; ++i) {
+        x[i] = expUpToOverflow(x[i] * scale - shift);
+        total += x[i];
+    }
+    for (float v : lanes) total += v;
+    return total;
 }
 
 template <class T>
@@ -272,6 +295,10 @@ TESSERA_CLONES void softmaxRow(const float* x, int64_t n, float scale, float* sc
 }
 TESSERA_CLONES void softmaxRow(const bf16* x, int64_t n, float scale, float* scratch, bf16* y) {
     softmaxRowT(x, n, scale, scratch, y);
+}
+
+TESSERA_CLONES float softmaxNumeratorRow(float* x, int64_t n, float scale) {
+    return softmaxNumeratorRowT(x, n, scale);
 }
 
 TESSERA_CLONES void halfToFloatRow(const uint16_t* half, int64_t n, float* y) {

@@ -36,6 +36,9 @@ void gegluRow(const bf16* a, const bf16* g, int64_t n, bf16* y);
 // Softmax of scale * x over one row of n values, in float32: y may be x. `scratch` holds n floats.
 void softmaxRow(const float* x, int64_t n, float scale, float* scratch, float* y);
 void softmaxRow(const bf16* x, int64_t n, float scale, float* scratch, bf16* y);
+// Softmax's numerators in place, x[i] = exp(scale * (x[i] - max x)) for i < n (scale > 0), and their
+// sum: the caller divides by it later, where fewer values are left (fused attention's output rows).
+float softmaxNumeratorRow(float* x, int64_t n, float scale);
 
 // Type conversions of n values (IEEE half, float32, bfloat16 as raw bits), for loading weights.
 void halfToFloatRow(const uint16_t* half, int64_t n, float* y);

@@ -119,7 +119,13 @@ at::Tensor winogradConv3x3(const at::Tensor& input, const at::Tensor& weight, co
 at::Tensor convolve(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, int64_t stride,
                     int64_t padding) {
     if (winogradApplies(x, weight, stride, padding)) return winogradConv3x3(x, weight, bias);
-    return at::conv2d(x, widenForCompute(weight), bias, {stride, stride}, {padding, padding});
+    // A channels-last input (what a transformer block's output is) with a plain kernel: libtorch would copy
+    // the kernel into channels-last on every call, 59 MB for SD's 1280-channel ones. Where the input is the
+    // smaller of the two, it is the one made plain (10 % of such a convolution's time).
+    const bool spatial = weight.size(2) * weight.size(3) > 1;
+    const bool mixed = !x.is_contiguous() && x.is_contiguous(at::MemoryFormat::ChannelsLast) && weight.is_contiguous();
+    const at::Tensor in = spatial && mixed && x.numel() < weight.numel() ? x.contiguous() : x;
+    return at::conv2d(in, widenForCompute(weight), bias, {stride, stride}, {padding, padding});
 }
 
 }  // namespace tessera::engine

@@ -1,6 +1,7 @@
 #include "core/engine/networks/attention.h"
 
 #include "core/common/error.h"
+#include "core/engine/compute/attention_kernels.h"
 #include "core/engine/compute/cpu_kernels.h"
 #include "core/engine/compute/device.h"
 
@@ -128,7 +129,60 @@ void cpuAttention(const at::Tensor& qh, const at::Tensor& kh, const at::Tensor& 
     });
 }
 
+// Each head's keys packed transposed once, then one task per (batch * head, block of query rows) that
+// reads q and v and writes its rows of the result through their strides: no head-split copies.
+at::Tensor fusedCpuAttention(const at::Tensor& q0, const at::Tensor& k0, const at::Tensor& v0, int heads, double scale) {
+    const auto rowMajor = [](const at::Tensor& x) { return x.stride(2) == 1 ? x : x.contiguous(); };
+    const at::Tensor q = rowMajor(q0), k = rowMajor(k0), v = rowMajor(v0);
+    const int64_t batch = q.size(0), tq = q.size(1), tk = k.size(1), width = q.size(2) / heads;
+    const int64_t keyBatches = k.size(0), ldk = kernels::paddedKeyCount(tk);
+    const float* qData = q.data_ptr<float>();
+    const float* kData = k.data_ptr<float>();
+    const at::Tensor values = packHeadRows(v, heads);  // [keyBatches * heads, tk, width]: each head's rows together
+    const float* vData = values.data_ptr<float>();
+
+    at::Tensor keysT = at::empty({keyBatches * heads, width, ldk}, q.options());
+    float* kT = keysT.data_ptr<float>();
+    at::parallel_for(0, keyBatches * heads, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i)
+            kernels::packKeysTransposed(kData + (i / heads) * k.stride(0) + (i % heads) * width, k.stride(1), tk, width,
+                                        kT + i * width * ldk);
+    });
+
+    at::Tensor out = at::empty({batch, tq, heads * width}, q.options());
+    float* outData = out.data_ptr<float>();
+    const int64_t rows = kFusedAttentionQueryRows, blocks = (tq + rows - 1) / rows;
+    at::parallel_for(0, batch * heads * blocks, 1, [&](int64_t begin, int64_t end) {
+        std::vector<float> scratch(size_t(kernels::attentionScratchFloats(rows, tk)));
+        for (int64_t task = begin; task < end; ++task) {
+            const int64_t bh = task / blocks, r0 = (task % blocks) * rows, b = bh / heads, h = bh % heads;
+            const int64_t kb = keyBatches == 1 ? 0 : b;
+            kernels::AttentionHead head;
+            head.q = qData + b * q.stride(0) + r0 * q.stride(1) + h * width;
+            head.qStride = q.stride(1);
+            head.kT = kT + (kb * heads + h) * width * ldk;
+            head.v = vData + (kb * heads + h) * tk * width;
+            head.vStride = width;
+            head.out = outData + (b * tq + r0) * heads * width + h * width;
+            head.outStride = heads * width;
+            head.width = width;
+            head.keys = tk;
+            head.scale = float(scale);
+            kernels::attendQueryRows(head, std::min(rows, tq - r0), scratch.data());
+        }
+    });
+    return out;
+}
+
 }  // namespace
+
+bool fusedCpuAttentionApplies(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int heads,
+                              const AttentionOptions& options) {
+    const bool float32 = q.device().is_cpu() && q.scalar_type() == at::kFloat && k.scalar_type() == at::kFloat &&
+                         v.scalar_type() == at::kFloat;
+    if (!float32 || !kernels::fusedAttentionTakesHeadWidth(q.size(2) / heads)) return false;
+    return options.fusedCpuKernel.value_or(kernels::fusedAttentionPaysOnThisCpu());
+}
 
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k0, const at::Tensor& v0, int heads,
                      const AttentionOptions& options) {
@@ -142,6 +196,8 @@ at::Tensor attention(const at::Tensor& q, const at::Tensor& k0, const at::Tensor
     // terms: 7 %), and 5x slower than float32. There attention computes in float32 and rounds its result.
     if (isEmulatedBf16(q.device(), q.scalar_type()))
         return attention(q.to(at::kFloat), k0.to(at::kFloat), v0.to(at::kFloat), heads, options).to(at::kBFloat16);
+
+    if (fusedCpuAttentionApplies(q, k0, v0, heads, options)) return fusedCpuAttention(q, k0, v0, heads, scale);
 
     const bool chunked = q.device().is_cpu() && (q.scalar_type() == at::kBFloat16 || q.scalar_type() == at::kFloat) &&
                          k.scalar_type() == q.scalar_type() && v.scalar_type() == q.scalar_type();

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <utility>
 
 namespace tessera::engine {
@@ -25,6 +26,10 @@ struct AttentionOptions {
     int64_t maxSliceBytes = int64_t(128) << 20;
     // For tests: force this many query rows per slice (0 = choose from maxSliceBytes).
     int64_t queryChunk = 0;
+    // float32 on the CPU: the fused kernels (compute/attention_kernels) or libtorch's products per
+    // query chunk. Unset: fused where the head width allows it and the CPU is one it was measured
+    // faster on (fusedCpuAttentionPays); tests set it to check both.
+    std::optional<bool> fusedCpuKernel;
     // The UNet's transformer blocks apply this to their attention inputs (HypernetworkLoader).
     std::shared_ptr<const AttentionInputPatch> inputPatch;
 };
@@ -42,6 +47,13 @@ AttentionSlicing planAttentionSlices(int64_t batchHeads, int64_t queries, int64_
 // matrix products (a 16 x 40 x 4096 bfloat16 product runs at a tenth of the speed of a 128-row one).
 // Bounded also by maxSliceBytes over all threads.
 constexpr int64_t kCpuAttentionScoreBytes = int64_t(1) << 20;
+// Whether attention() takes the fused float32 kernels for these inputs (options.fusedCpuKernel, the head
+// width, the CPU).
+bool fusedCpuAttentionApplies(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int heads,
+                              const AttentionOptions& options);
+// The fused float32 kernels take query rows in blocks of this many per task: their scores (4096 keys:
+// 384 KiB) stay in the core's L2 cache.
+constexpr int64_t kFusedAttentionQueryRows = 24;
 int64_t cpuAttentionQueryChunk(int64_t queries, int64_t keys, int64_t elementBytes, const AttentionOptions& options);
 
 // q: [B, Tq, heads*D], k and v: [B, Tk, heads*D] (k/v may have batch 1, broadcast) -> [B, Tq, heads*D].
