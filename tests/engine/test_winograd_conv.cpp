@@ -78,3 +78,20 @@ TEST(WinogradConv, AppliesToLargeFloat32ThreeByThreeConvolutionsOnly) {
     EXPECT_FALSE(winogradApplies(at::randn({1, 32, 512, 512}), at::randn({32, 32, 3, 3}), 1, 1));
     EXPECT_TRUE(winogradApplies(at::randn({1, 64, 512, 512}), at::randn({64, 64, 3, 3}), 1, 1));
 }
+
+TEST(Convolve, AChannelsLastInputSmallerThanItsPlainKernelIsMadePlain) {
+    // A transformer block's output (channels-last) into a 3x3 convolution on oneDNN: a 64 x 4 x 4 input is
+    // smaller than the 16 x 64 x 3 x 3 kernel, so it is the one converted, and the result comes out plain.
+    // A 64 x 40 x 40 input keeps its layout (libtorch converts the smaller kernel).
+    at::manual_seed(2);
+    const at::Tensor weight = at::randn({16, 64, 3, 3}) * 0.05, bias = at::randn({16});
+    for (int64_t size : {4, 40}) {
+        const at::Tensor x = at::randn({1, 64, size, size}).contiguous(at::MemoryFormat::ChannelsLast);
+        ASSERT_FALSE(winogradApplies(x, weight, 1, 1));
+        const at::Tensor got = convolve(x, weight, bias, 1, 1);
+        EXPECT_EQ(got.is_contiguous(), size == 4) << "size " << size;
+        const at::Tensor want = at::conv2d(x.to(at::kDouble).contiguous(), weight.to(at::kDouble), bias.to(at::kDouble),
+                                           {1, 1}, {1, 1});
+        EXPECT_LT(maxAbsDiff(got, want), 1e-5) << "size " << size;
+    }
+}
