@@ -96,7 +96,9 @@ TEST_F(Taesd, AnalyticDecoderShowsClampedLatentChannelsEightTimesLarger) {
     at::Tensor want = at::stack({v.select(1, 2), v.select(1, 0) + 0.25f, v.select(1, 3)}, 1);
     want = want.repeat_interleave(8, 2).repeat_interleave(8, 3).clamp(0.0, 1.0);
     ASSERT_EQ(got.sizes(), (at::IntArrayRef{1, 3, 24, 40}));
-    EXPECT_TRUE(at::equal(got, want));
+    // Exact but for float32 rounding: the 64-channel convolutions at 24x40 run by Winograd (60 tiles), whose
+    // transforms do not represent this decoder's one-hot kernels exactly (1 ulp at 1.0 seen).
+    EXPECT_LT((got - want).abs().max().item<double>(), 1e-6);
     // Pixels by hand: latent element i is 2.5 sin(0.7 i); R shows channel 2 (elements 30..44), G channel 0 + 0.25.
     auto shown = [](int i, double bias) { return std::clamp(std::tanh(2.5 * std::sin(0.7 * i) / 3) * 3 + bias, 0.0, 1.0); };
     EXPECT_NEAR(got[0][0][3][9].item<double>(), shown(31, 0), 1e-5);         // row 0, column 1: 0.704

@@ -39,6 +39,15 @@ TEST(WinogradConv, ImagesSpanningSeveralBandsOfTilesMatch) {
     EXPECT_TRUE(closeToReference(winogradConv3x3(x, weight, bias), float64Conv(x, weight, bias), kTolerance));
 }
 
+TEST(WinogradConv, ProductsSpanningEveryBlockMatch) {
+    // The register-tile products (winograd_products.cpp) in every kind of block: 140 input channels (sums
+    // in blocks of 128, then 12), 100 output channels (tasks of 96 rows, then 4; tiles of 6 rows, then 4),
+    // 23 x 23 = 529 tiles (tasks of 512, then 17: a row of 528 whole register tiles and one past the band).
+    at::manual_seed(14);
+    const at::Tensor x = at::randn({1, 140, 92, 92}), weight = at::randn({100, 140, 3, 3}) / 35, bias = at::randn({100});
+    EXPECT_TRUE(closeToReference(winogradConv3x3(x, weight, bias), float64Conv(x, weight, bias), kTolerance));
+}
+
 TEST(WinogradConv, AnyInputLayoutAndFloat16StoredKernelsGiveTheSameResult) {
     at::manual_seed(13);
     const at::Tensor x = at::randn({2, 6, 10, 11}), weight = at::randn({4, 6, 3, 3}).to(at::kHalf);
@@ -71,9 +80,13 @@ TEST(WinogradConv, AppliesToLargeFloat32ThreeByThreeConvolutionsOnly) {
     EXPECT_FALSE(winogradApplies(x, at::randn({320, 320, 1, 1}), 1, 1));
     EXPECT_FALSE(winogradApplies(x.to(at::kBFloat16), weight.to(at::kBFloat16), 1, 1));
     EXPECT_FALSE(winogradApplies(x, at::randn({320, 160, 3, 3}), 1, 1));  // grouped
-    // Too few tiles for the kernel transform to pay (the UNet's 8x8 level), too few channels for the
-    // transforms to (a VAE's 3-channel ends, the tiny test models' 32 channels).
+    // Too few tiles for the kernel transform to pay (the UNet's 8x8 level; its 16x16 level in a CFG batch of
+    // two has just enough), too few channels for the transforms to (a VAE's 3-channel ends, the tiny test
+    // models' 32 channels).
     EXPECT_FALSE(winogradApplies(at::randn({2, 320, 8, 8}), weight, 1, 1));
+    const at::Tensor level2 = at::randn({1280, 1280, 3, 3});
+    EXPECT_TRUE(winogradApplies(at::randn({2, 1280, 16, 16}), level2, 1, 1));
+    EXPECT_FALSE(winogradApplies(at::randn({1, 1280, 16, 16}), level2, 1, 1));
     EXPECT_FALSE(winogradApplies(at::randn({1, 3, 512, 512}), at::randn({128, 3, 3, 3}), 1, 1));
     EXPECT_FALSE(winogradApplies(at::randn({1, 32, 512, 512}), at::randn({32, 32, 3, 3}), 1, 1));
     EXPECT_TRUE(winogradApplies(at::randn({1, 64, 512, 512}), at::randn({64, 64, 3, 3}), 1, 1));

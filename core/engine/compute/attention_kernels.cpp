@@ -2,13 +2,13 @@
 
 #include "core/engine/compute/cpu_kernels.h"
 #include "core/engine/compute/kernel_clones.h"
+#include "core/engine/compute/register_tiles.h"
 
 #include <algorithm>
 
-// Compiled like cpu_kernels.cpp (-O3, cloned per CPU level); GCC contracts the tiles' a * b + c into FMAs.
-// The tiles are written with GCC vector types (eight floats: one AVX register, two SSE ones in the default
-// clone), not left to the vectoriser, so CpuKernels.EveryLoopVectorisesOnEveryCpuLevel does not read this
-// file. 16 vector registers hold each tile's accumulators and the values it loads.
+// Compiled like cpu_kernels.cpp (-O3, cloned per CPU level). The tiles are written with GCC vector types
+// (register_tiles.h), not left to the vectoriser, so CpuKernels.EveryLoopVectorisesOnEveryCpuLevel does
+// not read this file.
 
 namespace tessera::engine::kernels {
 
@@ -16,15 +16,15 @@ int64_t paddedKeyCount(int64_t keys);
 
 namespace {
 
-typedef float Vec __attribute__((vector_size(32), aligned(4), may_alias));
-constexpr int kLanes = 8;
+static_assert(kAttentionKeyAlign == tiles::kColumns, "a panel of keys is one register tile wide");
 
-TESSERA_INLINE Vec loadVec(const float* p) { return *reinterpret_cast<const Vec*>(p); }
-TESSERA_INLINE void storeVec(float* p, Vec v) { *reinterpret_cast<Vec*>(p) = v; }
+using tiles::kLanes;
+using tiles::loadVec;
+using tiles::storeVec;
+using tiles::Vec;
 
-// Score tiles: 6 rows x 16 keys, 12 accumulators; keys in blocks that stay in the L1 cache while every
+// Score tiles (tiles::productTile): 6 rows x 16 keys; keys in blocks that stay in the L1 cache while every
 // row tile of the query block passes over them.
-constexpr int kScoreRows = 6;
 constexpr int64_t kScoreKeyBlock = 128;
 // Value tiles: 4 rows x up to 3 vectors (24 values), 12 accumulators, the 3 vectors of a key's values
 // loaded once for the 4 rows.
@@ -40,32 +40,10 @@ constexpr int64_t kMaxFusedWidth = 256;
 int64_t scoreRowStride(int64_t keys) { return paddedKeyCount(keys) + kAttentionKeyAlign; }
 
 template <int R>
-TESSERA_INLINE void scoreTile(const float* q, int64_t qStride, const float* kT, int64_t ldk, int64_t width, float* s,
-                              int64_t lds) {
-    Vec lo[R], hi[R];
-#pragma GCC unroll 6
-    for (int r = 0; r < R; ++r) lo[r] = hi[r] = Vec{};
-    for (int64_t i = 0; i < width; ++i) {
-        const Vec b0 = loadVec(kT + i * ldk), b1 = loadVec(kT + i * ldk + kLanes);
-#pragma GCC unroll 6
-        for (int r = 0; r < R; ++r) {
-            const float a = q[r * qStride + i];  // scalar * vector: a broadcast
-            lo[r] += a * b0;
-            hi[r] += a * b1;
-        }
-    }
-#pragma GCC unroll 6
-    for (int r = 0; r < R; ++r) {
-        storeVec(s + r * lds, lo[r]);
-        storeVec(s + r * lds + kLanes, hi[r]);
-    }
-}
-
-template <int R>
 TESSERA_INLINE void scoreRows(const AttentionHead& h, int64_t r0, int64_t j0, int64_t j1, int64_t lds, float* s) {
     for (int64_t j = j0; j < j1; j += kAttentionKeyAlign)
-        scoreTile<R>(h.q + r0 * h.qStride, h.qStride, h.kT + j * h.width, kAttentionKeyAlign, h.width, s + r0 * lds + j,
-                     lds);
+        tiles::productTile<R>(h.q + r0 * h.qStride, h.qStride, h.kT + j * h.width, kAttentionKeyAlign, h.width,
+                              s + r0 * lds + j, lds);
 }
 
 // out rows += P[rows, j0..j1) V[j0..j1, 8C values)
@@ -142,16 +120,7 @@ TESSERA_CLONES void attendQueryRows(const AttentionHead& h, int64_t rows, float*
 
     for (int64_t j0 = 0; j0 < ldk; j0 += kScoreKeyBlock) {
         const int64_t j1 = std::min(ldk, j0 + kScoreKeyBlock);
-        int64_t r = 0;
-        for (; r + kScoreRows <= rows; r += kScoreRows) scoreRows<kScoreRows>(h, r, j0, j1, lds, scores);
-        switch (rows - r) {
-        case 1: scoreRows<1>(h, r, j0, j1, lds, scores); break;
-        case 2: scoreRows<2>(h, r, j0, j1, lds, scores); break;
-        case 3: scoreRows<3>(h, r, j0, j1, lds, scores); break;
-        case 4: scoreRows<4>(h, r, j0, j1, lds, scores); break;
-        case 5: scoreRows<5>(h, r, j0, j1, lds, scores); break;
-        default: break;
-        }
+        tiles::forRowTiles(rows, [&]<int R>(int64_t r) { scoreRows<R>(h, r, j0, j1, lds, scores); });
     }
 
     for (int64_t r = 0; r < rows; ++r) {

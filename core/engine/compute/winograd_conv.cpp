@@ -2,6 +2,7 @@
 
 #include "core/engine/compute/weight_storage.h"
 #include "core/engine/compute/winograd_kernels.h"
+#include "core/engine/compute/winograd_products.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -39,11 +40,28 @@ at::Tensor transformedKernels(const at::Tensor& weight) {
 }
 
 // Tiles per band: the transformed inputs of a band ([36, Cin, tiles]) and its products ([36, Cout, tiles])
-// stay near the caches' size while each of the 36 products is still wide enough for BLAS.
+// stay near the caches' size while each of the 36 products is still wide.
 constexpr int64_t kBandBytes = int64_t(24) << 20;
 constexpr int64_t kMinBandTiles = 256;
 
-constexpr int64_t kMinTiles = 64;
+// The 36 products of a band, [Cout x Cin] x [Cin x ldt] each, as tasks of up to 96 output channels and
+// 512 tiles (kernels::winogradProductBlock).
+constexpr int64_t kProductRows = 96;
+constexpr int64_t kProductTiles = 512;
+
+void multiplyBand(const float* u, const float* v, float* m, int64_t cout, int64_t cin, int64_t ldt) {
+    const int64_t rowBlocks = (cout + kProductRows - 1) / kProductRows, tileBlocks = (ldt + kProductTiles - 1) / kProductTiles;
+    at::parallel_for(0, 36 * rowBlocks * tileBlocks, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t task = begin; task < end; ++task) {
+            const int64_t k = task / (rowBlocks * tileBlocks), o0 = (task / tileBlocks % rowBlocks) * kProductRows,
+                          t0 = task % tileBlocks * kProductTiles;
+            kernels::winogradProductBlock(u, v, m, cout, cin, ldt, k, o0, std::min(cout, o0 + kProductRows), t0,
+                                          std::min(ldt, t0 + kProductTiles));
+        }
+    });
+}
+
+constexpr int64_t kMinTiles = 32;
 constexpr int64_t kMinChannelProduct = 32;  // Cin Cout / (Cin + Cout): 32 for 64 x 64
 
 }  // namespace
@@ -55,7 +73,8 @@ bool winogradApplies(const at::Tensor& x, const at::Tensor& weight, int64_t stri
     if (weight.size(1) != x.size(1)) return false;
     // The transforms cost in proportion to Cin + Cout per tile, the products to Cin x Cout, and the kernel
     // transform to Cin x Cout once per call: measured by bench/conv_bench, the direct way wins below about
-    // 64 tiles or 64 x 64 channels (the tiny test models' 32 channels, a VAE's 3-channel ends).
+    // 32 tiles (the UNet's 1280 channels at 8x8: 0.5x; at 16x16 in a CFG batch of two, 32 tiles: 1.66x) or
+    // 64 x 64 channels (the tiny test models' 32 channels, a VAE's 3-channel ends).
     const int64_t cin = weight.size(1), cout = weight.size(0);
     const int64_t tiles = x.size(0) * ((upsample * x.size(2) + 3) / 4) * ((upsample * x.size(3) + 3) / 4);
     return tiles >= kMinTiles && cin * cout >= kMinChannelProduct * (cin + cout);
@@ -80,7 +99,8 @@ at::Tensor winogradConv3x3(const at::Tensor& input, const at::Tensor& weight, co
     for (int64_t image = 0; image < n; ++image) {
         for (int64_t firstRow = 0; firstRow < tileRows; firstRow += bandRows) {
             const int64_t rowsHere = std::min(bandRows, tileRows - firstRow), tiles = rowsHere * tileCols;
-            at::Tensor v = at::empty({36, cin, tiles}, x.options());
+            const int64_t ldt = kernels::winogradRowLength(tiles);
+            at::Tensor v = at::empty({36, cin, ldt}, x.options());
             float* vData = v.data_ptr<float>();
             at::parallel_for(0, cin, 1, [&](int64_t begin, int64_t end) {
                 std::vector<float> scratch(size_t(kernels::winogradInputScratch(w)));
@@ -92,11 +112,13 @@ at::Tensor winogradConv3x3(const at::Tensor& input, const at::Tensor& weight, co
                             const int64_t y0 = 4 * (firstRow + r) - 1 + k;
                             rows[k] = y0 >= 0 && y0 < h ? plane + y0 * w : zeros.data();
                         }
-                        kernels::winogradInputTileRow(rows, w, vData + c * tiles + r * tileCols, cin * tiles, scratch.data());
+                        kernels::winogradInputTileRow(rows, w, vData + c * ldt + r * tileCols, cin * ldt, scratch.data());
                     }
+                    for (int k = 0; k < 36; ++k) std::fill_n(vData + (k * cin + c) * ldt + tiles, ldt - tiles, 0.0f);
                 }
             });
-            const at::Tensor m = at::bmm(u, v);  // [36, Cout, tiles]
+            at::Tensor m = at::empty({36, cout, ldt}, x.options());
+            multiplyBand(u.data_ptr<float>(), vData, m.data_ptr<float>(), cout, cin, ldt);
             const float* mData = m.data_ptr<float>();
             at::parallel_for(0, cout, 1, [&](int64_t begin, int64_t end) {
                 std::vector<float> scratch(size_t(kernels::winogradOutputScratch(w)));
@@ -106,7 +128,7 @@ at::Tensor winogradConv3x3(const at::Tensor& input, const at::Tensor& weight, co
                         const int64_t top = 4 * (firstRow + r);
                         float* rows[4];
                         for (int k = 0; k < 4; ++k) rows[k] = plane + std::min(top + k, h - 1) * w;
-                        kernels::winogradOutputTileRow(mData + o * tiles + r * tileCols, cout * tiles, w, biasData[o], rows,
+                        kernels::winogradOutputTileRow(mData + o * ldt + r * tileCols, cout * ldt, w, biasData[o], rows,
                                                        int(std::min<int64_t>(4, h - top)), scratch.data());
                     }
                 }

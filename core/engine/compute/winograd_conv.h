@@ -1,7 +1,8 @@
 #pragma once
 // float32 3x3 convolutions (stride 1, padding 1, no groups or dilation) by Winograd's F(4x4, 3x3): 36
 // products per 4x4 output tile and channel pair where the direct way does 144, as 36 matrix products
-// [Cout x Cin] x [Cin x tiles] done by BLAS, between input and output transforms (winograd_kernels.h).
+// [Cout x Cin] x [Cin x tiles] by register tiles (winograd_products.h), between input and output
+// transforms (winograd_kernels.h).
 // On the CPU oneDNN has no such path for AVX2 or for float32 in libtorch 1.13's build. The result
 // differs from the direct convolution by rounding only: a few 1e-6 of the output's largest value
 // (tests/engine/test_winograd_conv.cpp bounds it against float64).

@@ -1,0 +1,70 @@
+#pragma once
+// A float32 matrix-product tile held in vector registers, for the kernels that multiply small blocks in
+// place of a BLAS call (attention_kernels.cpp, winograd_products.cpp): no packing of either operand and no
+// zeroing of the result before it is written. Written with GCC vector types (eight floats: one AVX
+// register, two SSE ones in the default clone), so it is the same code in every CPU level's clone; include
+// it only from files compiled like cpu_kernels.cpp (-O3, kernel_clones.h), where GCC contracts a * b + c
+// into FMAs.
+#include "core/engine/compute/kernel_clones.h"
+
+#include <cstdint>
+
+namespace tessera::engine::kernels::tiles {
+
+typedef float Vec __attribute__((vector_size(32), aligned(4), may_alias));
+constexpr int kLanes = 8;
+// A tile: up to 6 rows x 16 columns, 12 accumulators of the 16 vector registers.
+constexpr int kRows = 6;
+constexpr int kColumns = 2 * kLanes;
+
+TESSERA_INLINE Vec loadVec(const float* p) { return *reinterpret_cast<const Vec*>(p); }
+TESSERA_INLINE void storeVec(float* p, Vec v) { *reinterpret_cast<Vec*>(p) = v; }
+
+// Sums run in blocks of this many terms, each block's sum then added to the result: float32 rounding then
+// grows like the square roots of the block length and the block count, not of the whole depth (1280
+// channels: about 2.5x less than one running sum, and like BLAS's own blocking).
+constexpr int64_t kDepthBlock = 128;
+
+// c[r][0..16) = sum over i < depth of a[r * lda + i] * b[i * ldb + 0..16), for r < R; c is overwritten.
+template <int R>
+TESSERA_INLINE void productTile(const float* a, int64_t lda, const float* b, int64_t ldb, int64_t depth, float* c,
+                                int64_t ldc) {
+    for (int64_t i0 = 0; i0 < depth || i0 == 0; i0 += kDepthBlock) {
+        const int64_t i1 = depth < i0 + kDepthBlock ? depth : i0 + kDepthBlock;
+        Vec lo[R], hi[R];
+#pragma GCC unroll 6
+        for (int r = 0; r < R; ++r) lo[r] = hi[r] = Vec{};
+        for (int64_t i = i0; i < i1; ++i) {
+            const Vec b0 = loadVec(b + i * ldb), b1 = loadVec(b + i * ldb + kLanes);
+#pragma GCC unroll 6
+            for (int r = 0; r < R; ++r) {
+                const float w = a[r * lda + i];  // scalar * vector: a broadcast
+                lo[r] += w * b0;
+                hi[r] += w * b1;
+            }
+        }
+#pragma GCC unroll 6
+        for (int r = 0; r < R; ++r) {
+            float* row = c + r * ldc;
+            storeVec(row, i0 == 0 ? lo[r] : loadVec(row) + lo[r]);
+            storeVec(row + kLanes, i0 == 0 ? hi[r] : loadVec(row + kLanes) + hi[r]);
+        }
+    }
+}
+
+// productTile over `rows` rows (any count: whole tiles of kRows, then one smaller tile).
+template <class Tile>
+TESSERA_INLINE void forRowTiles(int64_t rows, Tile tile) {
+    int64_t r = 0;
+    for (; r + kRows <= rows; r += kRows) tile.template operator()<kRows>(r);
+    switch (rows - r) {
+    case 1: tile.template operator()<1>(r); break;
+    case 2: tile.template operator()<2>(r); break;
+    case 3: tile.template operator()<3>(r); break;
+    case 4: tile.template operator()<4>(r); break;
+    case 5: tile.template operator()<5>(r); break;
+    default: break;
+    }
+}
+
+}  // namespace tessera::engine::kernels::tiles

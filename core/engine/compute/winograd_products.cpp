@@ -1,0 +1,29 @@
+#include "core/engine/compute/winograd_products.h"
+
+#include "core/engine/compute/kernel_clones.h"
+#include "core/engine/compute/register_tiles.h"
+
+// Compiled like attention_kernels.cpp (-O3, cloned per CPU level; register tiles in GCC vector types).
+
+namespace tessera::engine::kernels {
+
+static_assert(kWinogradTileAlign == tiles::kColumns, "a row of tiles is a whole number of register tiles");
+
+int64_t winogradRowLength(int64_t tiles) {
+    return (tiles + kWinogradTileAlign - 1) / kWinogradTileAlign * kWinogradTileAlign;
+}
+
+// Each 16-tile panel of v (cin x 16 floats) is read by every row tile of the block while it is in the
+// L1 or L2 cache; the block's rows of u stay in L2.
+TESSERA_CLONES void winogradProductBlock(const float* u, const float* v, float* m, int64_t cout, int64_t cin, int64_t ldt,
+                                         int64_t k, int64_t o0, int64_t o1, int64_t t0, int64_t t1) {
+    const float* uk = u + (k * cout + o0) * cin;
+    const float* vk = v + k * cin * ldt;
+    float* mk = m + (k * cout + o0) * ldt;
+    for (int64_t t = t0; t < t1; t += tiles::kColumns)
+        tiles::forRowTiles(o1 - o0, [&]<int R>(int64_t o) {
+            tiles::productTile<R>(uk + o * cin, cin, vk + t, ldt, cin, mk + o * ldt + t, ldt);
+        });
+}
+
+}  // namespace tessera::engine::kernels
