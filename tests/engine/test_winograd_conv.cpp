@@ -1,8 +1,12 @@
 #include "core/engine/compute/winograd_conv.h"
+#include "core/engine/compute/winograd_products.h"
 #include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
+
+#include <limits>
+#include <utility>
 
 using namespace tessera::engine;
 using tessera::test::closeToReference;
@@ -46,6 +50,23 @@ TEST(WinogradConv, ProductsSpanningEveryBlockMatch) {
     at::manual_seed(14);
     const at::Tensor x = at::randn({1, 140, 92, 92}), weight = at::randn({100, 140, 3, 3}) / 35, bias = at::randn({100});
     EXPECT_TRUE(closeToReference(winogradConv3x3(x, weight, bias), float64Conv(x, weight, bias), kTolerance));
+}
+
+TEST(WinogradProducts, EveryBlockShapeMatchesFloat64) {
+    // The register-tile products on every CPU, whichever way winogradConv3x3 takes there: 140 input channels,
+    // 100 output channels and a band of 529 tiles (rows of 544) in uneven blocks that cover every product.
+    at::manual_seed(15);
+    const int64_t cout = 100, cin = 140, ldt = kernels::winogradRowLength(529);
+    ASSERT_EQ(ldt, 544);
+    const at::Tensor u = at::randn({36, cout, cin}), v = at::randn({36, cin, ldt});
+    at::Tensor m = at::full({36, cout, ldt}, std::numeric_limits<float>::quiet_NaN());
+    for (int64_t k = 0; k < 36; ++k)
+        for (const auto& [o0, o1] : {std::pair<int64_t, int64_t>{0, 37}, {37, cout}})
+            for (const auto& [t0, t1] : {std::pair<int64_t, int64_t>{0, 512}, {512, ldt}})
+                kernels::winogradProductBlock(u.data_ptr<float>(), v.data_ptr<float>(), m.data_ptr<float>(), cout, cin, ldt,
+                                              k, o0, o1, t0, t1);
+    const at::Tensor want = at::bmm(u.to(at::kDouble), v.to(at::kDouble));
+    EXPECT_LT(maxAbsDiff(m, want) / want.abs().max().item<double>(), 2e-6);
 }
 
 TEST(WinogradConv, AnyInputLayoutAndFloat16StoredKernelsGiveTheSameResult) {

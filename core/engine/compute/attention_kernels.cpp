@@ -90,15 +90,7 @@ int64_t paddedKeyCount(int64_t keys) { return (keys + kAttentionKeyAlign - 1) / 
 
 bool fusedAttentionTakesHeadWidth(int64_t width) { return width > 0 && width % kLanes == 0 && width <= kMaxFusedWidth; }
 
-bool fusedAttentionPaysOnThisCpu() {
-#if defined(__x86_64__) && defined(__GNUC__)
-    static const bool pays = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                             !__builtin_cpu_supports("avx512f");
-    return pays;
-#else
-    return false;
-#endif
-}
+bool fusedAttentionPaysOnThisCpu() { return tiles::tilesPayOnThisCpu(); }
 
 int64_t attentionScratchFloats(int64_t rows, int64_t keys) { return rows * scoreRowStride(keys) + rows; }
 

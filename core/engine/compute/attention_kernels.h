@@ -33,8 +33,8 @@ struct AttentionHead {
     float scale = 1.0f;  // softmax(scale * q . k)
 };
 
-// Where the fused kernels were measured faster than OpenBLAS's products: x86 CPUs with AVX2 and FMA but
-// no AVX-512 (whose 16-wide products these 8-wide tiles would not match).
+// Where the fused kernels were measured faster than OpenBLAS's products (tiles::tilesPayOnThisCpu: x86
+// CPUs with AVX2 and FMA but no AVX-512).
 bool fusedAttentionPaysOnThisCpu();
 
 // Floats of scratch that attendQueryRows needs for `rows` query rows.

@@ -44,12 +44,18 @@ at::Tensor transformedKernels(const at::Tensor& weight) {
 constexpr int64_t kBandBytes = int64_t(24) << 20;
 constexpr int64_t kMinBandTiles = 256;
 
-// The 36 products of a band, [Cout x Cin] x [Cin x ldt] each, as tasks of up to 96 output channels and
-// 512 tiles (kernels::winogradProductBlock).
+// The 36 products of a band, [Cout x Cin] x [Cin x ldt] each: by register tiles in tasks of up to 96
+// output channels and 512 tiles (kernels::winogradProductBlock) where they pay, else by OpenBLAS.
 constexpr int64_t kProductRows = 96;
 constexpr int64_t kProductTiles = 512;
 
 void multiplyBand(const float* u, const float* v, float* m, int64_t cout, int64_t cin, int64_t ldt) {
+    if (!kernels::winogradProductsPayOnThisCpu()) {
+        at::Tensor product = at::from_blob(m, {36, cout, ldt});
+        at::bmm_out(product, at::from_blob(const_cast<float*>(u), {36, cout, cin}),
+                    at::from_blob(const_cast<float*>(v), {36, cin, ldt}));
+        return;
+    }
     const int64_t rowBlocks = (cout + kProductRows - 1) / kProductRows, tileBlocks = (ldt + kProductTiles - 1) / kProductTiles;
     at::parallel_for(0, 36 * rowBlocks * tileBlocks, 1, [&](int64_t begin, int64_t end) {
         for (int64_t task = begin; task < end; ++task) {

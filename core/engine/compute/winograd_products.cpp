@@ -13,6 +13,8 @@ int64_t winogradRowLength(int64_t tiles) {
     return (tiles + kWinogradTileAlign - 1) / kWinogradTileAlign * kWinogradTileAlign;
 }
 
+bool winogradProductsPayOnThisCpu() { return tiles::tilesPayOnThisCpu(); }
+
 // Each 16-tile panel of v (cin x 16 floats) is read by every row tile of the block while it is in the
 // L1 or L2 cache; the block's rows of u stay in L2.
 TESSERA_CLONES void winogradProductBlock(const float* u, const float* v, float* m, int64_t cout, int64_t cin, int64_t ldt,

@@ -12,6 +12,10 @@ namespace tessera::engine::kernels {
 constexpr int64_t kWinogradTileAlign = 16;
 int64_t winogradRowLength(int64_t tiles);
 
+// Whether the register tiles beat OpenBLAS's products on this CPU (tiles::tilesPayOnThisCpu); elsewhere
+// winograd_conv.cpp keeps BLAS.
+bool winogradProductsPayOnThisCpu();
+
 // Product k, output channels [o0, o1), tiles [t0, t1) (t0, t1 multiples of kWinogradTileAlign, or t1 the
 // row length). u: [36][cout][cin], v: [36][cin][ldt], m: [36][cout][ldt].
 void winogradProductBlock(const float* u, const float* v, float* m, int64_t cout, int64_t cin, int64_t ldt, int64_t k,
