@@ -36,16 +36,12 @@ Qkv randomQkv(int64_t batch, int64_t tq, int64_t tk, int64_t channels) {
 }
 
 using tessera::test::maxAbsDiff;
+using tessera::test::relativeError;
 
-AttentionOptions fused(bool on) {
+AttentionOptions withFusedKernel(bool on) {
     AttentionOptions o;
     o.fusedCpuKernel = on;
     return o;
-}
-
-// max |got - want| over max |want|.
-double relativeError(const at::Tensor& got, const at::Tensor& want) {
-    return maxAbsDiff(got, want) / want.abs().max().item<double>();
 }
 
 }  // namespace
@@ -53,7 +49,7 @@ double relativeError(const at::Tensor& got, const at::Tensor& want) {
 TEST(Attention, MatchesNaiveMultiHeadAttention) {
     const Qkv t = randomQkv(2, 37, 21, 32);
     for (bool on : {false, true}) {
-        const at::Tensor got = attention(t.q, t.k, t.v, 4, fused(on));
+        const at::Tensor got = attention(t.q, t.k, t.v, 4, withFusedKernel(on));
         EXPECT_EQ(got.sizes(), t.q.sizes());
         EXPECT_LT(maxAbsDiff(got, naiveAttention(t.q, t.k, t.v, 4)), 1e-5) << (on ? "fused" : "BLAS");
     }
@@ -61,8 +57,8 @@ TEST(Attention, MatchesNaiveMultiHeadAttention) {
 
 TEST(Attention, QuerySlicesGiveTheUnslicedResult) {
     const Qkv t = randomQkv(2, 301, 301, 64);
-    const at::Tensor whole = attention(t.q, t.k, t.v, 8, fused(false));
-    AttentionOptions chunked = fused(false);
+    const at::Tensor whole = attention(t.q, t.k, t.v, 8, withFusedKernel(false));
+    AttentionOptions chunked = withFusedKernel(false);
     chunked.queryChunk = 17;  // 301 = 17*17 + 12: a ragged last slice too
     // Equal up to float32 GEMM rounding (BLAS blocks differently for different slice shapes).
     const at::Tensor sliced = attention(t.q, t.k, t.v, 8, chunked);
@@ -72,9 +68,9 @@ TEST(Attention, QuerySlicesGiveTheUnslicedResult) {
 
 TEST(Attention, MemoryBudgetSlicesOverHeadsAndRowsWithTheSameResult) {
     const Qkv t = randomQkv(2, 256, 256, 64);
-    const at::Tensor whole = attention(t.q, t.k, t.v, 8, fused(false));
+    const at::Tensor whole = attention(t.q, t.k, t.v, 8, withFusedKernel(false));
     for (int64_t budget : {int64_t(256 * 256 * 4 * 3), int64_t(256 * 4 * 10), int64_t(1)}) {
-        AttentionOptions o = fused(false);
+        AttentionOptions o = withFusedKernel(false);
         o.maxSliceBytes = budget;  // several heads per slice; 10 rows per slice; one row per slice
         const at::Tensor sliced = attention(t.q, t.k, t.v, 8, o);
         EXPECT_LT(maxAbsDiff(sliced, whole), 1e-5) << "budget " << budget;
@@ -86,8 +82,8 @@ TEST(Attention, CrossAttentionBroadcastsBatchOneContext) {
     const Qkv t = randomQkv(3, 20, 9, 16);
     const at::Tensor k1 = t.k.narrow(0, 0, 1), v1 = t.v.narrow(0, 0, 1);
     for (bool on : {false, true}) {
-        ASSERT_EQ(fusedCpuAttentionApplies(t.q, k1, v1, 2, fused(on)), on);
-        const at::Tensor got = attention(t.q, k1, v1, 2, fused(on));
+        ASSERT_EQ(fusedCpuAttentionApplies(t.q, k1, v1, 2, withFusedKernel(on)), on);
+        const at::Tensor got = attention(t.q, k1, v1, 2, withFusedKernel(on));
         EXPECT_LT(maxAbsDiff(got, naiveAttention(t.q, k1, v1, 2)), 1e-5) << (on ? "fused" : "BLAS");
     }
 }
@@ -130,8 +126,8 @@ TEST(FusedCpuAttention, MatchesFloat64AtEveryTileEdge) {
                          v = at::randn({2, c.tk, c.width * c.heads});
         const std::string where = "queries " + std::to_string(c.tq) + ", keys " + std::to_string(c.tk) + ", head width " +
                                   std::to_string(c.width) + ", " + std::to_string(c.heads) + " heads";
-        ASSERT_TRUE(fusedCpuAttentionApplies(q, k, v, int(c.heads), fused(true))) << where;
-        const at::Tensor got = attention(q, k, v, int(c.heads), fused(true));
+        ASSERT_TRUE(fusedCpuAttentionApplies(q, k, v, int(c.heads), withFusedKernel(true))) << where;
+        const at::Tensor got = attention(q, k, v, int(c.heads), withFusedKernel(true));
         // float32 rounding: libtorch's products reach 1.3e-6 here, the fused tiles 2.6e-6 at width 256.
         EXPECT_LT(relativeError(got, naiveAttention(q, k, v, int(c.heads))), 5e-6) << where;
     }
@@ -143,7 +139,7 @@ TEST(FusedCpuAttention, ReadsStridedInputsInPlace) {
     const at::Tensor qkv = at::randn({2, 100, 240});
     const at::Tensor q = qkv.narrow(2, 0, 80), k = qkv.narrow(2, 80, 80), v = qkv.narrow(2, 160, 80);
     ASSERT_FALSE(q.is_contiguous());
-    const at::Tensor got = attention(q, k, v, 2, fused(true));
+    const at::Tensor got = attention(q, k, v, 2, withFusedKernel(true));
     EXPECT_LT(relativeError(got, naiveAttention(q, k, v, 2)), 2e-6);
     EXPECT_TRUE(got.is_contiguous());
 }
@@ -152,7 +148,7 @@ TEST(FusedCpuAttention, LargeScoresGiveTheWinningKeysValuesNotOverflow) {
     // Scores of +-1e4: exp of (score - max) spans thousands, far past float32's range both ways.
     at::manual_seed(5);
     const at::Tensor q = at::randn({1, 30, 64}) * 100, k = at::randn({1, 50, 64}) * 100, v = at::randn({1, 50, 64});
-    const at::Tensor got = attention(q, k, v, 1, fused(true));
+    const at::Tensor got = attention(q, k, v, 1, withFusedKernel(true));
     ASSERT_TRUE(at::isfinite(got).all().item<bool>());
     EXPECT_LT(relativeError(got, naiveAttention(q, k, v, 1)), 2e-6);
 }
@@ -161,7 +157,7 @@ TEST(FusedCpuAttention, ANaNQueryRowStaysInItsRow) {
     const Qkv t = randomQkv(1, 30, 40, 32);
     at::Tensor q = t.q.clone();
     q[0][7][3] = std::numeric_limits<float>::quiet_NaN();
-    const at::Tensor got = attention(q, t.k, t.v, 4, fused(true));
+    const at::Tensor got = attention(q, t.k, t.v, 4, withFusedKernel(true));
     // The NaN is in head 0 (channels 0-7): that head's output for query 7 is NaN, everything else as before.
     EXPECT_TRUE(at::isnan(got[0][7].narrow(0, 0, 8)).all().item<bool>());
     at::Tensor rest = got.clone();
@@ -173,12 +169,14 @@ TEST(FusedCpuAttention, ANaNQueryRowStaysInItsRow) {
 
 TEST(FusedCpuAttention, TakesOnlyFloat32AndTheHeadWidthsItIsBuiltFor) {
     const Qkv t = randomQkv(1, 8, 8, 512);
-    EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 1, fused(true)));   // a VAE's 512-wide head
-    EXPECT_TRUE(fusedCpuAttentionApplies(t.q, t.k, t.v, 2, fused(true)));    // 256
-    EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 128, fused(true)));  // 4: not a whole vector
-    EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 2, fused(false)));
+    EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 1, withFusedKernel(true)));   // a VAE's 512-wide head
+    EXPECT_TRUE(fusedCpuAttentionApplies(t.q, t.k, t.v, 2, withFusedKernel(true)));    // 256
+    EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 128, withFusedKernel(true)));  // 4: not a whole vector
+    EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 2, withFusedKernel(false)));
+    EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 3, withFusedKernel(true)));  // 512 channels do not split in 3
+    EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 0, withFusedKernel(true)));
     const at::Tensor h = t.q.to(at::kBFloat16);
-    EXPECT_FALSE(fusedCpuAttentionApplies(h, h, h, 2, fused(true)));
+    EXPECT_FALSE(fusedCpuAttentionApplies(h, h, h, 2, withFusedKernel(true)));
     // Where the options leave it to the CPU: the x86 CPUs with AVX2 and FMA and no AVX-512.
     EXPECT_EQ(fusedCpuAttentionApplies(t.q, t.k, t.v, 2, AttentionOptions{}), kernels::fusedAttentionPaysOnThisCpu());
 }

@@ -6,6 +6,7 @@
 #include "core/engine/sampling/samplers.h"
 #include "core/engine/sampling/seed_sequence.h"
 #include "tests/support/refdata.h"
+#include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -15,6 +16,7 @@
 
 using namespace tessera;
 using namespace tessera::engine;
+using tessera::test::relativeError;
 
 namespace {
 
@@ -51,10 +53,6 @@ GuidedDenoiser closedFormGuidance() {
         const at::Tensor uncond = estimate(muUncond);
         return GuidedDenoised{uncond + (estimate(mu) - uncond) * 3.5, uncond};
     };
-}
-
-double relativeError(const at::Tensor& got, const at::Tensor& want) {
-    return (got - want).abs().max().item<double>() / want.abs().max().item<double>();
 }
 
 const std::vector<std::string> kSchedules = {"karras10", "short3", "nozero7"};

@@ -33,4 +33,8 @@ double maxAbsDiff(const at::Tensor& a, const at::Tensor& b) {
     return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>();
 }
 
+double relativeError(const at::Tensor& got, const at::Tensor& want) {
+    return maxAbsDiff(got, want) / want.to(at::kDouble).abs().max().item<double>();
+}
+
 }  // namespace tessera::test

@@ -12,6 +12,8 @@ namespace tessera::test {
 
 // max |a - b| over all elements, computed in float64.
 double maxAbsDiff(const at::Tensor& a, const at::Tensor& b);
+// max |got - want| / max |want|, in float64.
+double relativeError(const at::Tensor& got, const at::Tensor& want);
 
 // All tensors of a refdata case file (refdataPath("cases/" + name)), as float32 (ints kept).
 std::map<std::string, at::Tensor> loadCase(const std::string& name);

@@ -129,8 +129,9 @@ void cpuAttention(const at::Tensor& qh, const at::Tensor& kh, const at::Tensor& 
     });
 }
 
-// Each head's keys packed transposed once, then one task per (batch * head, block of query rows) that
-// reads q and v and writes its rows of the result through their strides: no head-split copies.
+// Each head's keys packed transposed and its values into rows, once; then one task per (batch * head,
+// block of query rows) that reads q through its strides and writes its rows of the result in place. No
+// slicing is needed: a task holds 24 rows of scores, whatever options.maxSliceBytes says.
 at::Tensor fusedCpuAttention(const at::Tensor& q0, const at::Tensor& k0, const at::Tensor& v0, int heads, double scale) {
     const auto rowMajor = [](const at::Tensor& x) { return x.stride(2) == 1 ? x : x.contiguous(); };
     const at::Tensor q = rowMajor(q0), k = rowMajor(k0), v = rowMajor(v0);
@@ -180,7 +181,8 @@ bool fusedCpuAttentionApplies(const at::Tensor& q, const at::Tensor& k, const at
                               const AttentionOptions& options) {
     const bool float32 = q.device().is_cpu() && q.scalar_type() == at::kFloat && k.scalar_type() == at::kFloat &&
                          v.scalar_type() == at::kFloat;
-    if (!float32 || !kernels::fusedAttentionTakesHeadWidth(q.size(2) / heads)) return false;
+    if (!float32 || q.dim() != 3 || heads <= 0 || q.size(2) % heads != 0) return false;
+    if (!kernels::fusedAttentionTakesHeadWidth(q.size(2) / heads)) return false;
     return options.fusedCpuKernel.value_or(kernels::fusedAttentionPaysOnThisCpu());
 }
 

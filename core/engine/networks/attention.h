@@ -26,9 +26,10 @@ struct AttentionOptions {
     int64_t maxSliceBytes = int64_t(128) << 20;
     // For tests: force this many query rows per slice (0 = choose from maxSliceBytes).
     int64_t queryChunk = 0;
-    // float32 on the CPU: the fused kernels (compute/attention_kernels) or libtorch's products per
-    // query chunk. Unset: fused where the head width allows it and the CPU is one it was measured
-    // faster on (fusedCpuAttentionPays); tests set it to check both.
+    // float32 on the CPU: the fused kernels (compute/attention_kernels; they hold 24 query rows of scores
+    // per thread and need neither option above) or libtorch's products per query chunk. Unset: fused
+    // where the head width allows it and the CPU is one it was measured faster on
+    // (kernels::fusedAttentionPaysOnThisCpu); tests set it to check both.
     std::optional<bool> fusedCpuKernel;
     // The UNet's transformer blocks apply this to their attention inputs (HypernetworkLoader).
     std::shared_ptr<const AttentionInputPatch> inputPatch;
