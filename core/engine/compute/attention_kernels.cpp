@@ -126,15 +126,9 @@ TESSERA_CLONES void attendQueryRows(const AttentionHead& h, int64_t rows, float*
         const int64_t j1 = std::min(h.keys, j0 + kValueKeyBlock);
         for (int64_t g = 0, c = 0; g < groups; ++g) {
             const int n = int((vectors - c) / (groups - g));
-            int64_t r = 0;
-            for (; r + kValueRows <= rows; r += kValueRows)
-                valueRows<kValueRows>(scores + r * lds, lds, h, j0, j1, c * kLanes, n, h.out + r * h.outStride);
-            switch (rows - r) {
-            case 1: valueRows<1>(scores + r * lds, lds, h, j0, j1, c * kLanes, n, h.out + r * h.outStride); break;
-            case 2: valueRows<2>(scores + r * lds, lds, h, j0, j1, c * kLanes, n, h.out + r * h.outStride); break;
-            case 3: valueRows<3>(scores + r * lds, lds, h, j0, j1, c * kLanes, n, h.out + r * h.outStride); break;
-            default: break;
-            }
+            tiles::forRowTiles<kValueRows>(rows, [&]<int R>(int64_t r) {
+                valueRows<R>(scores + r * lds, lds, h, j0, j1, c * kLanes, n, h.out + r * h.outStride);
+            });
             c += n;
         }
     }

@@ -169,18 +169,24 @@ TESSERA_INLINE void scaleShiftPlaneT(const T* x, float offset, float scale, floa
         for (int64_t i = 0; i < n; ++i) store(load(x[i]) * scale + bias, y + i);
 }
 
-// Blocks of 16 independent partial sums keep float32 rounding small and let GCC vectorise the reduction.
-template <class T, class F>
-TESSERA_INLINE float blockedSum(const T* x, int64_t n, F term) {
+// The sum of term(i) for i < n. Blocks of 16 independent partial sums keep float32 rounding small and let
+// GCC vectorise the reduction.
+template <class F>
+TESSERA_INLINE float blockedSumOf(int64_t n, F term) {
     float lanes[16] = {};
     int64_t i = 0;
     for (; i + 16 <= n; i += 16)
-        for (int k = 0; k < 16; ++k) lanes[k] += term(load(x[i + k]));
+        for (int k = 0; k < 16; ++k) lanes[k] += term(i + k);
     float tail = 0;
-    for (; i < n; ++i) tail += term(load(x[i]));
+    for (; i < n; ++i) tail += term(i);
     float total = tail;
     for (float v : lanes) total += v;
     return total;
+}
+
+template <class T, class F>
+TESSERA_INLINE float blockedSum(const T* x, int64_t n, F term) {
+    return blockedSumOf(n, [&](int64_t i) { return term(load(x[i])); });
 }
 
 // Floats ordered as signed integers (negative values with their magnitude bits flipped): an integer
@@ -225,22 +231,7 @@ TESSERA_INLINE void softmaxRowT(const T* x, int64_t n, float scale, float* scrat
 TESSERA_INLINE float softmaxNumeratorRowT(float* x, int64_t n, float scale) {
     checkRegions("softmaxNumeratorRow", {span(x, n)});
     const float shift = rowMax(x, n) * scale;
-    // blockedSum's 16 partial sums, taken in the same pass
-    float lanes[16] = {};
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int k = 0; k < 16; ++k) {
-            const float e = expUpToOverflow(x[i + k] * scale - shift);
-            x[i + k] = e;
-            lanes[k] += e;
-        }
-    float total = 0;
-    for (; i < n; ++i) {
-        x[i] = expUpToOverflow(x[i] * scale - shift);
-        total += x[i];
-    }
-    for (float v : lanes) total += v;
-    return total;
+    return blockedSumOf(n, [&](int64_t i) { return x[i] = expUpToOverflow(x[i] * scale - shift); });
 }
 
 template <class T>

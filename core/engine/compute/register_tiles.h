@@ -64,19 +64,21 @@ TESSERA_INLINE void productTile(const float* a, int64_t lda, const float* b, int
     }
 }
 
-// productTile over `rows` rows (any count: whole tiles of kRows, then one smaller tile).
-template <class Tile>
+// Calls tile.template operator()<R>(r) over `rows` rows: whole tiles of Full rows, then one tile of the
+// rows left (R < Full).
+template <int R, class Tile>
+TESSERA_INLINE void lastRowTile(int64_t left, int64_t r, Tile& tile) {
+    if constexpr (R > 0) {
+        if (left == R) tile.template operator()<R>(r);
+        else lastRowTile<R - 1>(left, r, tile);
+    }
+}
+
+template <int Full = kRows, class Tile>
 TESSERA_INLINE void forRowTiles(int64_t rows, Tile tile) {
     int64_t r = 0;
-    for (; r + kRows <= rows; r += kRows) tile.template operator()<kRows>(r);
-    switch (rows - r) {
-    case 1: tile.template operator()<1>(r); break;
-    case 2: tile.template operator()<2>(r); break;
-    case 3: tile.template operator()<3>(r); break;
-    case 4: tile.template operator()<4>(r); break;
-    case 5: tile.template operator()<5>(r); break;
-    default: break;
-    }
+    for (; r + Full <= rows; r += Full) tile.template operator()<Full>(r);
+    lastRowTile<Full - 1>(rows - r, r, tile);
 }
 
 }  // namespace tessera::engine::kernels::tiles

@@ -134,12 +134,12 @@ void cpuAttention(const at::Tensor& qh, const at::Tensor& kh, const at::Tensor& 
 // slicing is needed: a task holds 24 rows of scores, whatever options.maxSliceBytes says.
 at::Tensor fusedCpuAttention(const at::Tensor& q0, const at::Tensor& k0, const at::Tensor& v0, int heads, double scale) {
     const auto rowMajor = [](const at::Tensor& x) { return x.stride(2) == 1 ? x : x.contiguous(); };
-    const at::Tensor q = rowMajor(q0), k = rowMajor(k0), v = rowMajor(v0);
+    const at::Tensor q = rowMajor(q0), k = rowMajor(k0);
     const int64_t batch = q.size(0), tq = q.size(1), tk = k.size(1), width = q.size(2) / heads;
     const int64_t keyBatches = k.size(0), ldk = kernels::paddedKeyCount(tk);
     const float* qData = q.data_ptr<float>();
     const float* kData = k.data_ptr<float>();
-    const at::Tensor values = packHeadRows(v, heads);  // [keyBatches * heads, tk, width]: each head's rows together
+    const at::Tensor values = packHeadRows(v0, heads);  // [keyBatches * heads, tk, width]: each head's rows together
     const float* vData = values.data_ptr<float>();
 
     at::Tensor keysT = at::empty({keyBatches * heads, width, ldk}, q.options());
