@@ -109,6 +109,20 @@ TEST(Attention, RejectsChannelsThatDoNotSplitIntoHeads) {
     }
 }
 
+TEST(Attention, RejectsKeysWithNoTokens) {
+    // An empty conditioning once divided by zero in the query-chunk planner (SIGFPE); either path now says so.
+    const Qkv t = randomQkv(1, 4, 4, 32);
+    const at::Tensor none = at::zeros({1, 0, 32});
+    for (bool on : {false, true}) {
+        try {
+            attention(t.q, none, none, 4, withFusedKernel(on));
+            FAIL() << "no error";
+        } catch (const Error& e) {
+            EXPECT_NE(std::string(e.what()).find("no tokens to attend to"), std::string::npos) << e.what();
+        }
+    }
+}
+
 // The fused float32 kernels (compute/attention_kernels) take every head width they accept at every tile
 // edge: query rows around their blocks of 24, tiles of 6 and 4 rows; key counts around the panels of 16
 // and blocks of 128; heads from one vector to 32.
@@ -177,6 +191,7 @@ TEST(FusedCpuAttention, TakesOnlyFloat32AndTheHeadWidthsItIsBuiltFor) {
     EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 0, withFusedKernel(true)));
     const at::Tensor h = t.q.to(at::kBFloat16);
     EXPECT_FALSE(fusedCpuAttentionApplies(h, h, h, 2, withFusedKernel(true)));
+
     // Where the options leave it to the CPU: the x86 CPUs with AVX2 and FMA and no AVX-512.
     EXPECT_EQ(fusedCpuAttentionApplies(t.q, t.k, t.v, 2, AttentionOptions{}), kernels::fusedAttentionPaysOnThisCpu());
 }

@@ -1,4 +1,5 @@
 #include "core/engine/compute/winograd_conv.h"
+#include "core/engine/compute/winograd_kernels.h"
 #include "core/engine/compute/winograd_products.h"
 #include "tests/support/tensor_compare.h"
 
@@ -63,10 +64,41 @@ TEST(WinogradProducts, EveryBlockShapeMatchesFloat64) {
     for (int64_t k = 0; k < 36; ++k)
         for (const auto& [o0, o1] : {std::pair<int64_t, int64_t>{0, 37}, {37, cout}})
             for (const auto& [t0, t1] : {std::pair<int64_t, int64_t>{0, 512}, {512, ldt}})
-                kernels::winogradProductBlock(u.data_ptr<float>(), v.data_ptr<float>(), m.data_ptr<float>(), cout, cin, ldt,
-                                              k, o0, o1, t0, t1);
+                kernels::winogradProductBlock(u.data_ptr<float>() + (k * cout + o0) * cin, cin,
+                                              v.data_ptr<float>() + k * cin * ldt, ldt,
+                                              m.data_ptr<float>() + (k * cout + o0) * ldt, ldt, o1 - o0, cin, t0, t1, false);
     const at::Tensor want = at::bmm(u.to(at::kDouble), v.to(at::kDouble));
     EXPECT_LT(tessera::test::relativeError(m, want), 2e-6);
+}
+
+TEST(WinogradConv, FewTilesTransformTheKernelsInEachTaskAndMatch) {
+    // At most 64 tiles (here 3 images of 2 x 3 tiles: one band across the images) the kernels are transformed
+    // per task, 24 output channels by 64 input channels: 50 output channels (24, 24, 2) and 150 input channels
+    // (64, 64, 22) leave a partial block of each; float16-stored kernels are widened per block.
+    at::manual_seed(16);
+    const at::Tensor x = at::randn({3, 150, 7, 9}), weight = at::randn({50, 150, 3, 3}) / 37, bias = at::randn({50});
+    EXPECT_EQ(winogradApplies(x, weight, 1, 1), kernels::winogradProductsPayOnThisCpu());
+    const at::Tensor want = float64Conv(x, weight, bias);
+    EXPECT_TRUE(closeToReference(winogradConv3x3(x, weight, bias), want, kTolerance));
+    const at::Tensor half = weight.to(at::kHalf);
+    EXPECT_TRUE(closeToReference(winogradConv3x3(x, half, bias), float64Conv(x, half, bias), kTolerance));
+}
+
+TEST(WinogradKernels, KernelTransformMatchesFloat64) {
+    // G g G^T for 8 kernels at a time and the rest one by one: 21 kernels, rows of U 29 floats apart.
+    at::manual_seed(17);
+    const int64_t n = 21, stride = 29;
+    const at::Tensor g = at::randn({n, 3, 3});
+    at::Tensor u = at::full({36, stride}, std::numeric_limits<float>::quiet_NaN());
+    kernels::winogradKernelTransform(g.data_ptr<float>(), n, u.data_ptr<float>(), stride);
+    const at::Tensor gMatrix = at::tensor({1.0 / 4, 0.0, 0.0, -1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6, 1.0 / 6, -1.0 / 6,
+                                           1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 24, -1.0 / 12, 1.0 / 6, 0.0, 0.0, 1.0},
+                                          at::kDouble)
+                                    .view({6, 3});
+    const at::Tensor want = at::matmul(at::matmul(gMatrix, g.to(at::kDouble)), gMatrix.t());  // [n, 6, 6]
+    const at::Tensor got = u.narrow(1, 0, n).t().reshape({n, 6, 6});
+    EXPECT_LT(maxAbsDiff(got, want), 1e-6 * want.abs().max().item<double>());
+    EXPECT_TRUE(at::isnan(u.narrow(1, n, stride - n)).all().item<bool>());  // nothing written past the kernels
 }
 
 TEST(WinogradConv, AnyInputLayoutAndFloat16StoredKernelsGiveTheSameResult) {
@@ -101,13 +133,14 @@ TEST(WinogradConv, AppliesToLargeFloat32ThreeByThreeConvolutionsOnly) {
     EXPECT_FALSE(winogradApplies(x, at::randn({320, 320, 1, 1}), 1, 1));
     EXPECT_FALSE(winogradApplies(x.to(at::kBFloat16), weight.to(at::kBFloat16), 1, 1));
     EXPECT_FALSE(winogradApplies(x, at::randn({320, 160, 3, 3}), 1, 1));  // grouped
-    // Too few tiles for the kernel transform to pay (the UNet's 8x8 level; its 16x16 level in a CFG batch of
-    // two has just enough), too few channels for the transforms to (a VAE's 3-channel ends, the tiny test
-    // models' 32 channels).
-    EXPECT_FALSE(winogradApplies(at::randn({2, 320, 8, 8}), weight, 1, 1));
-    const at::Tensor level2 = at::randn({1280, 1280, 3, 3});
-    EXPECT_TRUE(winogradApplies(at::randn({2, 1280, 16, 16}), level2, 1, 1));
-    EXPECT_FALSE(winogradApplies(at::randn({1, 1280, 16, 16}), level2, 1, 1));
+    // Too few tiles to pay (a 4x4 image: 1 tile; with OpenBLAS's products, which need the kernels' transform
+    // whole, fewer than 64), too few channels (a VAE's 3-channel ends, the tiny test models' 32 channels).
+    const bool tilesPay = kernels::winogradProductsPayOnThisCpu();
+    const at::Tensor level3 = at::randn({1280, 1280, 3, 3});
+    EXPECT_FALSE(winogradApplies(at::randn({1, 1280, 4, 4}), level3, 1, 1));
+    EXPECT_EQ(winogradApplies(at::randn({1, 1280, 8, 8}), level3, 1, 1), tilesPay);
+    EXPECT_EQ(winogradApplies(at::randn({2, 1280, 16, 16}), level3, 1, 1), tilesPay);
+    EXPECT_TRUE(winogradApplies(at::randn({1, 1280, 32, 32}), level3, 1, 1));
     EXPECT_FALSE(winogradApplies(at::randn({1, 3, 512, 512}), at::randn({128, 3, 3, 3}), 1, 1));
     EXPECT_FALSE(winogradApplies(at::randn({1, 32, 512, 512}), at::randn({32, 32, 3, 3}), 1, 1));
     EXPECT_TRUE(winogradApplies(at::randn({1, 64, 512, 512}), at::randn({64, 64, 3, 3}), 1, 1));

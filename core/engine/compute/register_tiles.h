@@ -37,10 +37,11 @@ TESSERA_INLINE void storeVec(float* p, Vec v) { *reinterpret_cast<Vec*>(p) = v; 
 // channels: about 2.5x less than one running sum, and like BLAS's own blocking).
 constexpr int64_t kDepthBlock = 128;
 
-// c[r][0..16) = sum over i < depth of a[r * lda + i] * b[i * ldb + 0..16), for r < R; c is overwritten.
+// c[r][0..16) = sum over i < depth of a[r * lda + i] * b[i * ldb + 0..16), for r < R; c is overwritten, or
+// added to where `accumulate`.
 template <int R>
 TESSERA_INLINE void productTile(const float* a, int64_t lda, const float* b, int64_t ldb, int64_t depth, float* c,
-                                int64_t ldc) {
+                                int64_t ldc, bool accumulate = false) {
     for (int64_t i0 = 0; i0 < depth || i0 == 0; i0 += kDepthBlock) {
         const int64_t i1 = depth < i0 + kDepthBlock ? depth : i0 + kDepthBlock;
         Vec lo[R], hi[R];
@@ -58,8 +59,9 @@ TESSERA_INLINE void productTile(const float* a, int64_t lda, const float* b, int
 #pragma GCC unroll 6
         for (int r = 0; r < R; ++r) {
             float* row = c + r * ldc;
-            storeVec(row, i0 == 0 ? lo[r] : loadVec(row) + lo[r]);
-            storeVec(row + kLanes, i0 == 0 ? hi[r] : loadVec(row + kLanes) + hi[r]);
+            const bool overwrite = i0 == 0 && !accumulate;
+            storeVec(row, overwrite ? lo[r] : loadVec(row) + lo[r]);
+            storeVec(row + kLanes, overwrite ? hi[r] : loadVec(row + kLanes) + hi[r]);
         }
     }
 }

@@ -17,14 +17,11 @@ bool winogradProductsPayOnThisCpu() { return tiles::tilesPayOnThisCpu(); }
 
 // Each 16-tile panel of v (cin x 16 floats) is read by every row tile of the block while it is in the
 // L1 or L2 cache; the block's rows of u stay in L2.
-TESSERA_CLONES void winogradProductBlock(const float* u, const float* v, float* m, int64_t cout, int64_t cin, int64_t ldt,
-                                         int64_t k, int64_t o0, int64_t o1, int64_t t0, int64_t t1) {
-    const float* uk = u + (k * cout + o0) * cin;
-    const float* vk = v + k * cin * ldt;
-    float* mk = m + (k * cout + o0) * ldt;
+TESSERA_CLONES void winogradProductBlock(const float* u, int64_t ldu, const float* v, int64_t ldv, float* m, int64_t ldm,
+                                         int64_t rows, int64_t depth, int64_t t0, int64_t t1, bool accumulate) {
     for (int64_t t = t0; t < t1; t += tiles::kColumns)
-        tiles::forRowTiles(o1 - o0, [&]<int R>(int64_t o) {
-            tiles::productTile<R>(uk + o * cin, cin, vk + t, ldt, cin, mk + o * ldt + t, ldt);
+        tiles::forRowTiles(rows, [&]<int R>(int64_t o) {
+            tiles::productTile<R>(u + o * ldu, ldu, v + t, ldv, depth, m + o * ldm + t, ldm, accumulate);
         });
 }
 

@@ -16,9 +16,10 @@ int64_t winogradRowLength(int64_t tiles);
 // winograd_conv.cpp keeps BLAS.
 bool winogradProductsPayOnThisCpu();
 
-// Product k, output channels [o0, o1), tiles [t0, t1) (t0, t1 multiples of kWinogradTileAlign, or t1 the
-// row length). u: [36][cout][cin], v: [36][cin][ldt], m: [36][cout][ldt].
-void winogradProductBlock(const float* u, const float* v, float* m, int64_t cout, int64_t cin, int64_t ldt, int64_t k,
-                          int64_t o0, int64_t o1, int64_t t0, int64_t t1);
+// One product's block: m[o * ldm + t] = sum over c < depth of u[o * ldu + c] v[c * ldv + t], for o < rows
+// and t in [t0, t1) (multiples of kWinogradTileAlign, or t1 the row length ldv); added to m where
+// `accumulate`, else written.
+void winogradProductBlock(const float* u, int64_t ldu, const float* v, int64_t ldv, float* m, int64_t ldm, int64_t rows,
+                          int64_t depth, int64_t t0, int64_t t1, bool accumulate);
 
 }  // namespace tessera::engine::kernels

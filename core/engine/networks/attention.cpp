@@ -71,6 +71,8 @@ void checkShapes(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, 
         why << "q, k, v channel counts differ (" << q.size(2) << ", " << k.size(2) << ", " << v.size(2) << ")";
     else if (k.size(1) != v.size(1))
         why << "k has " << k.size(1) << " tokens but v has " << v.size(1);
+    else if (k.size(1) == 0)
+        why << "no tokens to attend to (an empty conditioning?)";
     else if (k.size(0) != v.size(0) || (k.size(0) != q.size(0) && k.size(0) != 1))
         why << "batch sizes differ (q " << q.size(0) << ", k " << k.size(0) << ", v " << v.size(0) << ")";
     const std::string s = why.str();
