@@ -21,10 +21,12 @@ struct Shape {
     int64_t batch, cin, cout, size;
 };
 
-// One of each kind of 3x3 convolution the two networks run at 512x512 (CFG batch 2 for the UNet).
+// One of each kind of 3x3 convolution the two networks run at 512x512 (CFG batch 2 for the UNet, and batch 1
+// at its two smallest levels).
 constexpr Shape kShapes[] = {
     {"UNet level 0", 2, 320, 320, 64},  {"UNet level 1", 2, 640, 640, 32},  {"UNet level 2", 2, 1280, 1280, 16},
-    {"UNet level 3", 2, 1280, 1280, 8}, {"VAE 512 ch", 1, 512, 512, 64},    {"VAE 512 ch", 1, 512, 512, 128},
+    {"UNet level 3", 2, 1280, 1280, 8}, {"UNet lvl 2 b1", 1, 1280, 1280, 16}, {"UNet lvl 3 b1", 1, 1280, 1280, 8},
+    {"VAE 512 ch", 1, 512, 512, 64},    {"VAE 512 ch", 1, 512, 512, 128},
     {"VAE 256 ch", 1, 256, 256, 256},   {"VAE 256 ch", 1, 256, 256, 512},   {"VAE 128 ch", 1, 128, 128, 512},
     {"UNet in", 2, 4, 320, 64},         {"UNet out", 2, 320, 4, 64},        {"VAE in", 1, 3, 128, 512},
     {"VAE out", 1, 128, 3, 512},        {"VAE z in", 1, 4, 512, 64},        {"VAE z out", 1, 512, 8, 64},

@@ -109,6 +109,12 @@ TEST(Attention, RejectsChannelsThatDoNotSplitIntoHeads) {
     }
 }
 
+TEST(Attention, NoQueryTokensGiveAnEmptyResult) {
+    // The query-chunk planner divided by the query count (SIGFPE) on the products' path.
+    const at::Tensor q = at::zeros({2, 0, 32}), k = at::randn({2, 5, 32});
+    for (bool on : {false, true}) EXPECT_EQ(attention(q, k, k, 4, withFusedKernel(on)).sizes(), q.sizes()) << on;
+}
+
 TEST(Attention, RejectsKeysWithNoTokens) {
     // An empty conditioning once divided by zero in the query-chunk planner (SIGFPE); either path now says so.
     const Qkv t = randomQkv(1, 4, 4, 32);

@@ -97,8 +97,8 @@ void multiplyBand(const at::Tensor& u, const float* v, float* m, int64_t cout, i
 // for 1280 x 1280 channels), written and read again on every call. There each task transforms the kernels
 // of its 24 output channels 64 input channels at a time, into a buffer that stays in the L2 cache (221 KB),
 // and multiplies by them at once; U is never whole in memory. Each task reads all of v, so with more tiles
-// the whole U is the cheaper way (bench/conv_bench: 2 x 1280 @16, 32 tiles, even; 2 x 640 @32, 128 tiles,
-// 1.3x slower).
+// the whole U is the cheaper way (measured: 2 x 1280 @16, 32 tiles, even; 2 x 640 @32, 128 tiles, 1.3x
+// slower).
 constexpr int64_t kFusedRows = 24;
 constexpr int64_t kFusedDepth = 64;
 constexpr int64_t kFusedMaxTiles = 64;
@@ -133,8 +133,8 @@ bool winogradApplies(const at::Tensor& x, const at::Tensor& weight, int64_t stri
         return false;
     if (!x.device().is_cpu() || x.scalar_type() != at::kFloat || computeTypeOf(weight) != at::kFloat) return false;
     if (weight.size(1) != x.size(1)) return false;
-    // The transforms cost in proportion to Cin + Cout per tile and the products to Cin x Cout: measured by
-    // bench/conv_bench, the direct way wins below 4 tiles (the UNet's 1280 channels at 4x4, a 256x256
+    // The transforms cost in proportion to Cin + Cout per tile and the products to Cin x Cout: measured
+    // (bench/conv_bench, README), the direct way wins below 4 tiles (the UNet's 1280 channels at 4x4, a 256x256
     // image's 8x8 level: 1 tile, 0.55x; 2 tiles even; at 8x8, 4 tiles, 1.5x) or 64 x 64 channels (the tiny
     // test models' 32 channels, a VAE's 3-channel ends). Where OpenBLAS multiplies, U is transformed whole
     // on every call, which paid from 64 tiles.

@@ -191,6 +191,7 @@ bool fusedCpuAttentionApplies(const at::Tensor& q, const at::Tensor& k, const at
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k0, const at::Tensor& v0, int heads,
                      const AttentionOptions& options) {
     checkShapes(q, k0, v0, heads);
+    if (q.size(1) == 0) return at::empty_like(q, at::MemoryFormat::Contiguous);  // no query tokens: nothing to plan
     const at::Tensor k = k0.expand({q.size(0), k0.size(1), k0.size(2)});
     const at::Tensor v = v0.expand({q.size(0), v0.size(1), v0.size(2)});
     const double scale = 1.0 / std::sqrt(double(q.size(2) / heads));
