@@ -303,7 +303,7 @@ TESSERA_CLONES float softmaxNumeratorRow(float* x, int64_t n, float scale) {
 }
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-// CPUs with F16C (every x86-64-v3 one) convert float16 themselves, exactly, 8 values an instruction: 5x
+// CPUs with F16C (every x86-64-v3 one) convert float16 themselves, exactly, 8 values an instruction: 3-5x
 // the bit decoder's rate, which matters where weights are widened into a cache-sized buffer
 // (winograd_conv.cpp's kernel transform).
 __attribute__((target("avx,f16c"))) static void halfToFloatByF16c(const uint16_t* half, int64_t n, float* y) {
