@@ -12,8 +12,6 @@
 
 namespace tessera::engine::kernels {
 
-int64_t paddedKeyCount(int64_t keys);
-
 namespace {
 
 static_assert(kAttentionKeyAlign == tiles::kColumns, "a panel of keys is one register tile wide");
@@ -35,9 +33,7 @@ constexpr int64_t kValueKeyBlock = 128;
 // single 512-wide head ran at 0.93x, its score tiles' key panels (32 KiB) no longer in the L1 cache.
 constexpr int64_t kMaxFusedWidth = 256;
 
-// Rows of scores one cache line longer than the keys: rows 4 KiB multiples apart would share their L1 sets
-// and alias in the load-store unit.
-int64_t scoreRowStride(int64_t keys) { return paddedKeyCount(keys) + kAttentionKeyAlign; }
+int64_t scoreRowStride(int64_t keys) { return tiles::rowStrideAcrossCacheSets(paddedKeyCount(keys)); }
 
 template <int R>
 TESSERA_INLINE void scoreRows(const AttentionHead& h, int64_t r0, int64_t j0, int64_t j1, int64_t lds, float* s) {

@@ -1,7 +1,7 @@
 #pragma once
 // Float32 attention of one head over a block of query rows, computed while it is in the core's cache:
 // scores Q K^T by register tiles of 6 rows x 16 keys, softmax's numerators in place, then P V by tiles of
-// 2 rows x 40 values over blocks of keys; each output row is divided by its softmax sum at the end.
+// 4 rows x up to 24 values over blocks of keys; each output row is divided by its softmax sum at the end.
 // Against libtorch's products (OpenBLAS) per query chunk this packs each head's keys once instead of
 // once per chunk, never zeroes the scores before writing them, and leaves out softmax's division pass.
 // No libtorch here; networks/attention.cpp drives it.

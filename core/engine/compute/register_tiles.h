@@ -29,6 +29,15 @@ inline bool tilesPayOnThisCpu() {
 #endif
 }
 
+// A row stride of at least `floats`: a whole, odd number of 64-byte lines. Rows this far apart fall in
+// different sets of the L1 cache (64 consecutive rows at least), where rows a multiple of 4 KiB apart would
+// all share one set and alias in the load-store unit (the score rows of 4096 keys, Winograd's 36 transformed
+// kernels of 1280 x 1280 channels: the kernel transform took twice as long).
+inline int64_t rowStrideAcrossCacheSets(int64_t floats) {
+    const int64_t lines = (floats + kColumns - 1) / kColumns;
+    return (lines | 1) * kColumns;
+}
+
 TESSERA_INLINE Vec loadVec(const float* p) { return *reinterpret_cast<const Vec*>(p); }
 TESSERA_INLINE void storeVec(float* p, Vec v) { *reinterpret_cast<Vec*>(p) = v; }
 

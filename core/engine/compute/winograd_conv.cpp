@@ -46,14 +46,9 @@ void transformKernels(const Kernels& kernels, int64_t o0, int64_t o1, int64_t c0
         kernels::winogradKernelTransform(kernels.of(o, c0, c1, buffer), c1 - c0, u + (o - o0) * ldu, kStride);
 }
 
-// The transform writes all 36 values of a kernel at once: were they a multiple of 4 KiB apart, they would
-// share one set of the L1 cache (8 ways) and evict each other. Rows of transformed kernels are this far
-// apart instead (64 bytes past a multiple of 4 KiB).
-int64_t transformedKernelStride(int64_t floats) { return (floats + 1023) / 1024 * 1024 + 16; }
-
-// Every transformed kernel, U [36, Cout, Cin] with strides {transformedKernelStride(Cout Cin), Cin, 1}.
+// Every transformed kernel, U [36, Cout, Cin] with strides {winogradKernelRowStride(Cout Cin), Cin, 1}.
 at::Tensor transformedKernels(const Kernels& kernels, int64_t cout, int64_t cin) {
-    const int64_t kStride = transformedKernelStride(cout * cin);
+    const int64_t kStride = kernels::winogradKernelRowStride(cout * cin);
     at::Tensor u = at::empty({36 * kStride}).as_strided({36, cout, cin}, {kStride, cin, 1});
     float* data = u.data_ptr<float>();
     at::parallel_for(0, cout, 1, [&](int64_t begin, int64_t end) {
@@ -106,7 +101,7 @@ constexpr int64_t kFusedMaxTiles = 64;
 void multiplyTransformingKernels(const Kernels& kernels, const float* v, float* m, int64_t cout, int64_t cin,
                                  int64_t ldt) {
     at::parallel_for(0, (cout + kFusedRows - 1) / kFusedRows, 1, [&](int64_t begin, int64_t end) {
-        const int64_t kStride = transformedKernelStride(kFusedRows * kFusedDepth);
+        const int64_t kStride = kernels::winogradKernelRowStride(kFusedRows * kFusedDepth);
         std::vector<float> u(size_t(36 * kStride)), buffer(size_t(9 * kFusedDepth));
         for (int64_t block = begin; block < end; ++block) {
             const int64_t o0 = block * kFusedRows, rows = std::min(kFusedRows, cout - o0);
@@ -135,7 +130,7 @@ bool winogradApplies(const at::Tensor& x, const at::Tensor& weight, int64_t stri
     if (weight.size(1) != x.size(1)) return false;
     // The transforms cost in proportion to Cin + Cout per tile and the products to Cin x Cout: measured
     // (bench/conv_bench, README), the direct way wins below 4 tiles (the UNet's 1280 channels at 4x4, a 256x256
-    // image's 8x8 level: 1 tile, 0.55x; 2 tiles even; at 8x8, 4 tiles, 1.5x) or 64 x 64 channels (the tiny
+    // image's 8x8 level: 1 tile, 0.55x; 2 tiles even; at 8x8, 4 tiles, 1.1-1.5x) or 64 x 64 channels (the tiny
     // test models' 32 channels, a VAE's 3-channel ends). Where OpenBLAS multiplies, U is transformed whole
     // on every call, which paid from 64 tiles.
     const int64_t cin = weight.size(1), cout = weight.size(0);

@@ -15,6 +15,8 @@ int64_t winogradRowLength(int64_t tiles) {
 
 bool winogradProductsPayOnThisCpu() { return tiles::tilesPayOnThisCpu(); }
 
+int64_t winogradKernelRowStride(int64_t floats) { return tiles::rowStrideAcrossCacheSets(floats); }
+
 // Each 16-tile panel of v (cin x 16 floats) is read by every row tile of the block while it is in the
 // L1 or L2 cache; the block's rows of u stay in L2.
 TESSERA_CLONES void winogradProductBlock(const float* u, int64_t ldu, const float* v, int64_t ldv, float* m, int64_t ldm,

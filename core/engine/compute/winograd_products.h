@@ -16,6 +16,10 @@ int64_t winogradRowLength(int64_t tiles);
 // winograd_conv.cpp keeps BLAS.
 bool winogradProductsPayOnThisCpu();
 
+// How far apart the 36 rows of transformed kernels lie (U's first stride), for `floats` of them a row: the
+// kernel transform writes all 36 at once (tiles::rowStrideAcrossCacheSets).
+int64_t winogradKernelRowStride(int64_t floats);
+
 // One product's block: m[o * ldm + t] = sum over c < depth of u[o * ldu + c] v[c * ldv + t], for o < rows
 // and t in [t0, t1) (multiples of kWinogradTileAlign, or t1 the row length ldv); added to m where
 // `accumulate`, else written.
