@@ -13,6 +13,8 @@ int64_t winogradRowLength(int64_t tiles) {
     return (tiles + kWinogradTileAlign - 1) / kWinogradTileAlign * kWinogradTileAlign;
 }
 
+int64_t winogradRowStride(int64_t width) { return tiles::rowStrideAcrossCacheSets(width); }
+
 bool winogradProductsPayOnThisCpu() { return tiles::tilesPayOnThisCpu(); }
 
 int64_t winogradKernelRowStride(int64_t floats) { return tiles::rowStrideAcrossCacheSets(floats); }

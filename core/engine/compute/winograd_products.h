@@ -11,6 +11,9 @@ namespace tessera::engine::kernels {
 // zeros and never read).
 constexpr int64_t kWinogradTileAlign = 16;
 int64_t winogradRowLength(int64_t tiles);
+// How far apart those rows lie: at least `width`, and rows of one 16-column panel in different L1 sets
+// (tiles::rowStrideAcrossCacheSets).
+int64_t winogradRowStride(int64_t width);
 
 // Whether the register tiles beat OpenBLAS's products on this CPU (tiles::tilesPayOnThisCpu); elsewhere
 // winograd_conv.cpp keeps BLAS.
