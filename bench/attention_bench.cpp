@@ -27,6 +27,10 @@ double secondsOf(int repeats, const at::Tensor& q, const at::Tensor& k, const at
 
 int main(int argc, char** argv) {
     const int repeats = argc > 1 ? std::atoi(argv[1]) : 5;
+    if (repeats < 1 || (argc > 2 && std::string(argv[2]) != "fp32" && std::string(argv[2]) != "bf16")) {
+        std::fprintf(stderr, "usage: attention_bench [repeats >= 1] [bf16|fp32] [query rows per task]\n");
+        return 2;
+    }
     const at::ScalarType dtype = argc > 2 && std::string(argv[2]) == "fp32" ? at::kFloat : at::kBFloat16;
     AttentionOptions options;
     if (argc > 3) options.queryChunk = std::atoll(argv[3]);

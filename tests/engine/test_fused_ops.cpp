@@ -131,6 +131,42 @@ TEST(FusedOps, ScalarKernelsAreAccurate) {
     EXPECT_EQ(kernels::bf16ToFloat(kernels::floatToBf16(-2.5f)), -2.5f);
 }
 
+TEST(FusedOps, EveryFloat16ValueWidensAsLibtorchWidensIt) {
+    // All 65,536 float16 bit patterns (subnormals, both zeros, infinities, NaNs), through every way Tessera
+    // widens them: the scalar bit decoder (the row loop of CPUs without F16C) on every CPU, the row loop this
+    // CPU takes (F16C where it has it) from an odd start and length so that its scalar tail runs, the
+    // threaded conversion of weights at load, and rounding on to bfloat16.
+    const at::Tensor half = at::arange(0, 65536, at::kInt).to(at::kShort).view(at::kHalf);
+    const at::Tensor want = half.to(at::kFloat);
+    const at::Tensor wantBf16 = want.to(at::kBFloat16);
+    const float* wanted = want.data_ptr<float>();
+    const auto* bits = reinterpret_cast<const uint16_t*>(half.data_ptr<at::Half>());
+
+    at::Tensor row = at::full({65536}, -1.0f);
+    kernels::halfToFloatRow(bits + 1, 65533, row.data_ptr<float>() + 1);
+    at::Tensor converted = at::empty({65536}, at::kFloat), convertedBf16 = at::empty({65536}, at::kBFloat16);
+    fused::convertInto(half, converted);
+    fused::convertInto(half, convertedBf16);
+    const at::Tensor bf16Widened = convertedBf16.to(at::kFloat), wantBf16Widened = wantBf16.to(at::kFloat);
+
+    const auto same = [](float got, float want) {
+        return std::isnan(want) ? std::isnan(got) : __builtin_bit_cast(uint32_t, got) == __builtin_bit_cast(uint32_t, want);
+    };
+    int64_t wrongScalar = 0, wrongRow = 0, wrongConverted = 0, wrongBf16 = 0;
+    for (int64_t i = 0; i < 65536; ++i) {
+        wrongScalar += !same(kernels::halfToFloat(bits[i]), wanted[i]);
+        wrongRow += i >= 1 && i < 65534 && !same(row.data_ptr<float>()[i], wanted[i]);
+        wrongConverted += !same(converted.data_ptr<float>()[i], wanted[i]);
+        wrongBf16 += !same(bf16Widened.data_ptr<float>()[i], wantBf16Widened.data_ptr<float>()[i]);
+    }
+    EXPECT_EQ(wrongScalar, 0);
+    EXPECT_EQ(wrongRow, 0);
+    EXPECT_EQ(wrongConverted, 0);
+    EXPECT_EQ(wrongBf16, 0);
+    EXPECT_EQ(row.data_ptr<float>()[0], -1.0f);  // nothing written outside the row
+    EXPECT_EQ(row.data_ptr<float>()[65534], -1.0f);
+}
+
 TEST(FusedOps, SoftmaxRowMatchesLibtorch) {
     at::manual_seed(9);
     const at::Tensor x = at::randn({1000}) * 8;

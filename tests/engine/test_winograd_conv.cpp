@@ -23,6 +23,12 @@ at::Tensor float64Conv(const at::Tensor& x, const at::Tensor& w, const at::Tenso
 // subtract them again): a few 1e-6 of the largest output for hundreds of channels, against about 1e-6.
 constexpr double kTolerance = 2e-5;
 
+// Both ways of multiplying, whichever this CPU's Fastest is: a test passes on every CPU only if it checks
+// the way other CPUs take too.
+constexpr WinogradProducts kEveryWinogradWay[] = {WinogradProducts::RegisterTiles, WinogradProducts::Blas};
+
+const char* winogradWayName(WinogradProducts way) { return way == WinogradProducts::Blas ? "BLAS" : "register tiles"; }
+
 }  // namespace
 
 TEST(WinogradConv, MatchesTheConvolutionInFloat64AtEverySizeAndTileEdge) {
@@ -30,9 +36,12 @@ TEST(WinogradConv, MatchesTheConvolutionInFloat64AtEverySizeAndTileEdge) {
     // Sizes that are and are not multiples of the 4x4 tile, down to a single pixel.
     for (const auto& [h, w] : {std::pair{1, 1}, {2, 3}, {4, 4}, {5, 8}, {9, 13}, {17, 6}, {12, 31}}) {
         const at::Tensor x = at::randn({3, 5, h, w}), weight = at::randn({7, 5, 3, 3}), bias = at::randn({7});
-        const at::Tensor got = winogradConv3x3(x, weight, bias);
-        ASSERT_EQ(got.sizes(), (at::IntArrayRef{3, 7, h, w}));
-        EXPECT_TRUE(closeToReference(got, float64Conv(x, weight, bias), kTolerance)) << h << "x" << w;
+        for (const WinogradProducts way : kEveryWinogradWay) {
+            const at::Tensor got = winogradConv3x3(x, weight, bias, way);
+            ASSERT_EQ(got.sizes(), (at::IntArrayRef{3, 7, h, w}));
+            EXPECT_TRUE(closeToReference(got, float64Conv(x, weight, bias), kTolerance))
+                << h << "x" << w << ", " << winogradWayName(way);
+        }
     }
 }
 
@@ -41,7 +50,9 @@ TEST(WinogradConv, ImagesSpanningSeveralBandsOfTilesMatch) {
     // 64 channels at 160x160: 40 rows of 40 tiles, more than one band's worth of tile rows.
     const at::Tensor x = at::randn({2, 64, 160, 150}), weight = at::randn({64, 64, 3, 3}) / 24, bias = at::randn({64});
     EXPECT_TRUE(winogradApplies(x, weight, 1, 1));
-    EXPECT_TRUE(closeToReference(winogradConv3x3(x, weight, bias), float64Conv(x, weight, bias), kTolerance));
+    const at::Tensor want = float64Conv(x, weight, bias);
+    for (const WinogradProducts way : kEveryWinogradWay)
+        EXPECT_TRUE(closeToReference(winogradConv3x3(x, weight, bias, way), want, kTolerance)) << winogradWayName(way);
 }
 
 TEST(WinogradConv, ProductsSpanningEveryBlockMatch) {
@@ -50,7 +61,9 @@ TEST(WinogradConv, ProductsSpanningEveryBlockMatch) {
     // 23 x 23 = 529 tiles (tasks of 512, then 17: a row of 528 whole register tiles and one past the band).
     at::manual_seed(14);
     const at::Tensor x = at::randn({1, 140, 92, 92}), weight = at::randn({100, 140, 3, 3}) / 35, bias = at::randn({100});
-    EXPECT_TRUE(closeToReference(winogradConv3x3(x, weight, bias), float64Conv(x, weight, bias), kTolerance));
+    const at::Tensor want = float64Conv(x, weight, bias);
+    for (const WinogradProducts way : kEveryWinogradWay)
+        EXPECT_TRUE(closeToReference(winogradConv3x3(x, weight, bias, way), want, kTolerance)) << winogradWayName(way);
 }
 
 TEST(WinogradProducts, EveryBlockShapeMatchesFloat64) {
@@ -74,14 +87,18 @@ TEST(WinogradProducts, EveryBlockShapeMatchesFloat64) {
 TEST(WinogradConv, FewTilesTransformTheKernelsInEachTaskAndMatch) {
     // At most 64 tiles (here 3 images of 2 x 3 tiles: one band across the images) the kernels are transformed
     // per task, 24 output channels by 64 input channels: 50 output channels (24, 24, 2) and 150 input channels
-    // (64, 64, 22) leave a partial block of each; float16-stored kernels are widened per block.
+    // (64, 64, 22) leave a partial block of each; float16-stored kernels are widened per block. With BLAS's
+    // products the kernels are transformed whole.
     at::manual_seed(16);
     const at::Tensor x = at::randn({3, 150, 7, 9}), weight = at::randn({50, 150, 3, 3}) / 37, bias = at::randn({50});
     EXPECT_EQ(winogradApplies(x, weight, 1, 1), kernels::winogradProductsPayOnThisCpu());
     const at::Tensor want = float64Conv(x, weight, bias);
-    EXPECT_TRUE(closeToReference(winogradConv3x3(x, weight, bias), want, kTolerance));
     const at::Tensor half = weight.to(at::kHalf);
-    EXPECT_TRUE(closeToReference(winogradConv3x3(x, half, bias), float64Conv(x, half, bias), kTolerance));
+    for (const WinogradProducts way : kEveryWinogradWay) {
+        EXPECT_TRUE(closeToReference(winogradConv3x3(x, weight, bias, way), want, kTolerance)) << winogradWayName(way);
+        EXPECT_TRUE(closeToReference(winogradConv3x3(x, half, bias, way), float64Conv(x, half, bias), kTolerance))
+            << winogradWayName(way);
+    }
 }
 
 TEST(WinogradKernels, KernelTransformMatchesFloat64) {
@@ -104,24 +121,33 @@ TEST(WinogradKernels, KernelTransformMatchesFloat64) {
 TEST(WinogradConv, AnyInputLayoutAndFloat16StoredKernelsGiveTheSameResult) {
     at::manual_seed(13);
     const at::Tensor x = at::randn({2, 6, 10, 11}), weight = at::randn({4, 6, 3, 3}).to(at::kHalf);
-    const at::Tensor plain = winogradConv3x3(x, weight.to(at::kFloat), at::Tensor());
-    EXPECT_TRUE(plain.is_contiguous());
-    EXPECT_TRUE(closeToReference(plain, float64Conv(x, weight, at::Tensor()), kTolerance));
-    // float16 storage widens exactly, so the kernels transform to the same values.
-    EXPECT_EQ(maxAbsDiff(winogradConv3x3(x, weight, at::Tensor()), plain), 0.0);
-    EXPECT_EQ(maxAbsDiff(winogradConv3x3(x.contiguous(at::MemoryFormat::ChannelsLast), weight, at::Tensor()), plain), 0.0);
-    EXPECT_EQ(maxAbsDiff(winogradConv3x3(x.transpose(2, 3).contiguous().transpose(2, 3), weight, at::Tensor()), plain), 0.0);
+    for (const WinogradProducts way : kEveryWinogradWay) {
+        SCOPED_TRACE(winogradWayName(way));
+        const at::Tensor plain = winogradConv3x3(x, weight.to(at::kFloat), at::Tensor(), way);
+        EXPECT_TRUE(plain.is_contiguous());
+        EXPECT_TRUE(closeToReference(plain, float64Conv(x, weight, at::Tensor()), kTolerance));
+        // float16 storage widens exactly, so the kernels transform to the same values.
+        EXPECT_EQ(maxAbsDiff(winogradConv3x3(x, weight, at::Tensor(), way), plain), 0.0);
+        EXPECT_EQ(maxAbsDiff(winogradConv3x3(x.contiguous(at::MemoryFormat::ChannelsLast), weight, at::Tensor(), way), plain),
+                  0.0);
+        EXPECT_EQ(
+            maxAbsDiff(winogradConv3x3(x.transpose(2, 3).contiguous().transpose(2, 3), weight, at::Tensor(), way), plain),
+            0.0);
+    }
 }
 
 TEST(WinogradConv, InfinitiesAndNansReachTheOutputsTheyTouch) {
     at::Tensor x = at::zeros({1, 1, 12, 12});
     x[0][0][5][5] = std::numeric_limits<float>::quiet_NaN();
-    const at::Tensor y = winogradConv3x3(x, at::ones({1, 1, 3, 3}), at::Tensor());
-    // Every output whose 3x3 window holds the NaN is NaN; outputs of other tiles stay 0.
-    EXPECT_TRUE(at::isnan(y[0][0][4][4]).item<bool>());
-    EXPECT_TRUE(at::isnan(y[0][0][6][6]).item<bool>());
-    EXPECT_EQ(y[0][0][0][0].item<float>(), 0.0f);
-    EXPECT_EQ(y[0][0][11][11].item<float>(), 0.0f);
+    for (const WinogradProducts way : kEveryWinogradWay) {
+        SCOPED_TRACE(winogradWayName(way));
+        const at::Tensor y = winogradConv3x3(x, at::ones({1, 1, 3, 3}), at::Tensor(), way);
+        // Every output whose 3x3 window holds the NaN is NaN; outputs of other tiles stay 0.
+        EXPECT_TRUE(at::isnan(y[0][0][4][4]).item<bool>());
+        EXPECT_TRUE(at::isnan(y[0][0][6][6]).item<bool>());
+        EXPECT_EQ(y[0][0][0][0].item<float>(), 0.0f);
+        EXPECT_EQ(y[0][0][11][11].item<float>(), 0.0f);
+    }
 }
 
 TEST(WinogradConv, AppliesToLargeFloat32ThreeByThreeConvolutionsOnly) {

@@ -69,8 +69,9 @@ constexpr int64_t kMinBandTiles = 256;
 constexpr int64_t kProductRows = 96;
 constexpr int64_t kProductTiles = 512;
 
-void multiplyBand(const at::Tensor& u, const float* v, float* m, int64_t cout, int64_t cin, int64_t width, int64_t ldt) {
-    if (!kernels::winogradProductsPayOnThisCpu()) {
+void multiplyBand(const at::Tensor& u, const float* v, float* m, int64_t cout, int64_t cin, int64_t width, int64_t ldt,
+                  bool registerTiles) {
+    if (!registerTiles) {
         TORCH_CHECK(ldt == width, "Winograd: BLAS products take rows without padding");
         at::Tensor product = at::from_blob(m, {36, cout, ldt});
         at::bmm_out(product, u, at::from_blob(const_cast<float*>(v), {36, cin, ldt}));
@@ -141,7 +142,10 @@ bool winogradApplies(const at::Tensor& x, const at::Tensor& weight, int64_t stri
     return tiles >= minTiles && cin * cout >= kMinChannelProduct * (cin + cout);
 }
 
-at::Tensor winogradConv3x3(const at::Tensor& input, const at::Tensor& weight, const at::Tensor& bias) {
+at::Tensor winogradConv3x3(const at::Tensor& input, const at::Tensor& weight, const at::Tensor& bias,
+                           WinogradProducts products) {
+    const bool registerTiles = products == WinogradProducts::Fastest ? kernels::winogradProductsPayOnThisCpu()
+                                                                     : products == WinogradProducts::RegisterTiles;
     const at::Tensor x = input.contiguous();
     const int64_t n = x.size(0), cin = x.size(1), h = x.size(2), w = x.size(3), cout = weight.size(0);
     const int64_t tileRows = (h + 3) / 4, tileCols = (w + 3) / 4, allRows = n * tileRows;
@@ -153,7 +157,7 @@ at::Tensor winogradConv3x3(const at::Tensor& input, const at::Tensor& weight, co
     const int64_t bytesPerTile = 36 * (cin + cout) * int64_t(sizeof(float));
     const int64_t bandTiles = std::max(kMinBandTiles, kBandBytes / bytesPerTile);
     const int64_t bandRows = std::clamp(bandTiles / tileCols, int64_t(1), allRows);
-    const bool transformPerTask = kernels::winogradProductsPayOnThisCpu() && bandRows == allRows &&
+    const bool transformPerTask = registerTiles && bandRows == allRows &&
                                   kernels::winogradRowLength(allRows * tileCols) <= kFusedMaxTiles;
     const at::Tensor u = transformPerTask ? at::Tensor() : transformedKernels(kernels, cout, cin);
     const std::vector<float> zeros(size_t(w), 0.0f);
@@ -168,7 +172,7 @@ at::Tensor winogradConv3x3(const at::Tensor& input, const at::Tensor& weight, co
         // sets of the L1 cache: products on one thread 78 against 85 and 65 against 83 GFLOP/s, the VAE's
         // 512-channel convolutions 5-10 % slower.
         const int64_t width = kernels::winogradRowLength(tiles);
-        const int64_t ldt = kernels::winogradProductsPayOnThisCpu() ? kernels::winogradRowStride(width) : width;
+        const int64_t ldt = registerTiles ? kernels::winogradRowStride(width) : width;
         at::Tensor v = at::empty({36, cin, ldt}, x.options());
         float* vData = v.data_ptr<float>();
         at::parallel_for(0, cin, 1, [&](int64_t begin, int64_t end) {
@@ -187,7 +191,7 @@ at::Tensor winogradConv3x3(const at::Tensor& input, const at::Tensor& weight, co
         });
         at::Tensor m = at::empty({36, cout, ldt}, x.options());
         if (transformPerTask) multiplyTransformingKernels(kernels, vData, m.data_ptr<float>(), cout, cin, width, ldt);
-        else multiplyBand(u, vData, m.data_ptr<float>(), cout, cin, width, ldt);
+        else multiplyBand(u, vData, m.data_ptr<float>(), cout, cin, width, ldt, registerTiles);
         const float* mData = m.data_ptr<float>();
         at::parallel_for(0, cout, 1, [&](int64_t begin, int64_t end) {
             std::vector<float> scratch(size_t(kernels::winogradOutputScratch(w)));

@@ -16,9 +16,14 @@ namespace tessera::engine {
 // `upsample`: for the input x would be after nearest-neighbour upsampling by that factor.
 bool winogradApplies(const at::Tensor& x, const at::Tensor& weight, int64_t stride, int64_t padding, int64_t upsample = 1);
 
+// How the 36 products are multiplied: the way measured faster on this CPU (register tiles on AVX2 CPUs
+// without AVX-512, else OpenBLAS), or a given way, so that tests check both on every CPU.
+enum class WinogradProducts { Fastest, RegisterTiles, Blas };
+
 // conv2d(x, weight, bias, 1, 1) for x [N, Cin, H, W] float32 (any layout; the result is contiguous)
 // and weight [Cout, Cin, 3, 3] (float32, or float16 storage widened here); bias may be undefined.
-at::Tensor winogradConv3x3(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
+at::Tensor winogradConv3x3(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                           WinogradProducts products = WinogradProducts::Fastest);
 
 // conv2d(x, weight, bias, stride, padding) the fastest way Tessera has: Winograd where it applies, else
 // libtorch's (float16-stored weights widened). The networks' convolutions all come through here.
