@@ -131,13 +131,14 @@ TEST(Attention, RejectsKeysWithNoTokens) {
 
 // The fused float32 kernels (compute/attention_kernels) take every head width they accept at every tile
 // edge: query rows around their blocks of 24, tiles of 6 and 4 rows; key counts around the panels of 16
-// and blocks of 128; heads from one vector to 32.
+// and blocks of 128; heads from one value (padded to a vector) to 32 vectors.
 TEST(FusedCpuAttention, MatchesFloat64AtEveryTileEdge) {
     struct Case {
         int64_t tq, tk, width, heads;
     };
     std::vector<Case> cases;
-    for (int64_t width : {8, 16, 24, 40, 64, 80, 160, 256}) cases.push_back({25, 77, width, width >= 160 ? 1 : 2});
+    for (int64_t width : {1, 3, 4, 8, 12, 16, 24, 40, 64, 80, 160, 255, 256})
+        cases.push_back({25, 77, width, width >= 160 ? 1 : 2});
     for (int64_t tq : {1, 4, 5, 6, 7, 23, 24, 49}) cases.push_back({tq, 33, 40, 2});
     for (int64_t tk : {1, 15, 16, 17, 127, 128, 129, 300}) cases.push_back({13, tk, 40, 2});
     for (const Case& c : cases) {
@@ -187,11 +188,24 @@ TEST(FusedCpuAttention, ANaNQueryRowStaysInItsRow) {
     EXPECT_LT(maxAbsDiff(rest, want), 1e-5);
 }
 
+TEST(FusedCpuAttention, NarrowHeadsWriteOnlyTheirOwnColumns) {
+    // 4-wide heads (the tiny test models' 32 channels in 8 heads) have their values and rows of the result
+    // padded to 8 in each task: written in place, each head's padding would land on the next head's columns,
+    // which another task may already have written. Every head is checked against float64, the last one too.
+    at::manual_seed(9);
+    const at::Tensor q = at::randn({2, 50, 32}) * 2, k = at::randn({1, 70, 32}) * 2, v = at::randn({1, 70, 32});
+    const at::Tensor got = attention(q, k, v, 8, withFusedKernel(true));
+    const at::Tensor want = naiveAttention(q, k, v, 8);
+    for (int64_t h = 0; h < 8; ++h)
+        EXPECT_LT(relativeError(got.narrow(2, 4 * h, 4), want.narrow(2, 4 * h, 4)), 2e-6) << "head " << h;
+    EXPECT_LT(maxAbsDiff(got, attention(q, k, v, 8, withFusedKernel(false))), 1e-5);
+}
+
 TEST(FusedCpuAttention, TakesOnlyFloat32AndTheHeadWidthsItIsBuiltFor) {
     const Qkv t = randomQkv(1, 8, 8, 512);
     EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 1, withFusedKernel(true)));   // a VAE's 512-wide head
     EXPECT_TRUE(fusedCpuAttentionApplies(t.q, t.k, t.v, 2, withFusedKernel(true)));    // 256
-    EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 128, withFusedKernel(true)));  // 4: not a whole vector
+    EXPECT_TRUE(fusedCpuAttentionApplies(t.q, t.k, t.v, 128, withFusedKernel(true)));  // 4: values padded to 8
     EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 2, withFusedKernel(false)));
     EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 3, withFusedKernel(true)));  // 512 channels do not split in 3
     EXPECT_FALSE(fusedCpuAttentionApplies(t.q, t.k, t.v, 0, withFusedKernel(true)));

@@ -84,7 +84,9 @@ TESSERA_INLINE void valueRows(const float* p, int64_t ldp, const AttentionHead& 
 
 int64_t paddedKeyCount(int64_t keys) { return (keys + kAttentionKeyAlign - 1) / kAttentionKeyAlign * kAttentionKeyAlign; }
 
-bool fusedAttentionTakesHeadWidth(int64_t width) { return width > 0 && width % kLanes == 0 && width <= kMaxFusedWidth; }
+bool fusedAttentionTakesHeadWidth(int64_t width) { return width > 0 && width <= kMaxFusedWidth; }
+
+int64_t attentionValueWidth(int64_t width) { return (width + kLanes - 1) / kLanes * kLanes; }
 
 bool fusedAttentionPaysOnThisCpu() { return tiles::tilesPayOnThisCpu(); }
 
@@ -111,13 +113,14 @@ TESSERA_CLONES void attendQueryRows(const AttentionHead& h, int64_t rows, float*
         tiles::forRowTiles(rows, [&]<int R>(int64_t r) { scoreRows<R>(h, r, j0, j1, lds, scores); });
     }
 
+    const int64_t valueWidth = attentionValueWidth(h.width);
     for (int64_t r = 0; r < rows; ++r) {
         inverse[r] = 1.0f / softmaxNumeratorRow(scores + r * lds, h.keys, h.scale);
-        std::fill(h.out + r * h.outStride, h.out + r * h.outStride + h.width, 0.0f);
+        std::fill(h.out + r * h.outStride, h.out + r * h.outStride + valueWidth, 0.0f);
     }
 
     // The head's vectors in groups of at most kValueVectors, as even as they go (40 values: 3 + 2).
-    const int64_t vectors = h.width / kLanes, groups = (vectors + kValueVectors - 1) / kValueVectors;
+    const int64_t vectors = valueWidth / kLanes, groups = (vectors + kValueVectors - 1) / kValueVectors;
     for (int64_t j0 = 0; j0 < h.keys; j0 += kValueKeyBlock) {
         const int64_t j1 = std::min(h.keys, j0 + kValueKeyBlock);
         for (int64_t g = 0, c = 0; g < groups; ++g) {
@@ -131,7 +134,7 @@ TESSERA_CLONES void attendQueryRows(const AttentionHead& h, int64_t rows, float*
 
     for (int64_t r = 0; r < rows; ++r) {
         float* row = h.out + r * h.outStride;
-        for (int64_t c = 0; c < h.width; ++c) row[c] *= inverse[r];
+        for (int64_t c = 0; c < valueWidth; ++c) row[c] *= inverse[r];
     }
 }
 

@@ -12,8 +12,11 @@ namespace tessera::engine::kernels {
 // Key counts are padded to a multiple of this in the packed keys (the padding is zero, never used).
 constexpr int64_t kAttentionKeyAlign = 16;
 int64_t paddedKeyCount(int64_t keys);
-// Head widths the kernels take: multiples of 8 up to 256 (SD's 40, 64, 80, 160).
+// Head widths the kernels take: up to 256 (SD's 40, 64, 80, 160; the tiny test models' 4).
 bool fusedAttentionTakesHeadWidth(int64_t width);
+// How many values the value tiles read and write per row for a head `width` wide: whole vectors of 8 (a
+// 4-wide head's values and output rows are padded to 8).
+int64_t attentionValueWidth(int64_t width);
 
 // Packs one head's keys transposed, in panels of kAttentionKeyAlign keys that the score tiles read
 // front to back: value i of key j (at k + j * kStride + i) goes to
@@ -25,9 +28,9 @@ struct AttentionHead {
     const float* q = nullptr;  // query row r at q + r * qStride (`width` floats)
     int64_t qStride = 0;
     const float* kT = nullptr;  // packKeysTransposed
-    const float* v = nullptr;   // key j's values at v + j * vStride
-    int64_t vStride = 0;
-    float* out = nullptr;  // output row r at out + r * outStride
+    const float* v = nullptr;   // key j's values at v + j * vStride: attentionValueWidth(width) floats, past
+    int64_t vStride = 0;        // `width` zero
+    float* out = nullptr;  // output row r at out + r * outStride: attentionValueWidth(width) floats written
     int64_t outStride = 0;
     int64_t width = 0, keys = 0;
     float scale = 1.0f;  // softmax(scale * q . k)

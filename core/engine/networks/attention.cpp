@@ -31,17 +31,23 @@ at::Tensor mergeHeads(const at::Tensor& x, int64_t heads) {
 
 // splitHeads(x).contiguous() and mergeHeads(x).contiguous() as row copies: libtorch 1.13 copies these
 // permuted bfloat16 views element by element when the head is 40 wide (0.5 GB/s, 5 ms per 4096-token
-// projection of an SD1.5 UNet), memcpy of each token's head slice runs at memory speed.
-at::Tensor packHeadRows(const at::Tensor& x0, int64_t heads) {
+// projection of an SD1.5 UNet), memcpy of each token's head slice runs at memory speed. Rows of
+// `rowWidth` (>= the head's width; 0: the head's width), zero past the head.
+at::Tensor packHeadRows(const at::Tensor& x0, int64_t heads, int64_t rowWidth = 0) {
     const at::Tensor x = x0.contiguous();
     const int64_t b = x.size(0), t = x.size(1), d = x.size(2) / heads, bytes = d * x.element_size();
-    at::Tensor out = at::empty({b * heads, t, d}, x.options());
+    const int64_t width = std::max(rowWidth, d), rowBytes = width * x.element_size();
+    at::Tensor out = at::empty({b * heads, t, width}, x.options());
     const auto* in = static_cast<const char*>(x.data_ptr());
     auto* dst = static_cast<char*>(out.data_ptr());
     at::parallel_for(0, b * heads, 1, [&](int64_t begin, int64_t end) {
         for (int64_t bh = begin; bh < end; ++bh) {
             const char* src = in + ((bh / heads) * t * heads + bh % heads) * bytes;
-            for (int64_t r = 0; r < t; ++r) std::memcpy(dst + (bh * t + r) * bytes, src + r * heads * bytes, size_t(bytes));
+            for (int64_t r = 0; r < t; ++r) {
+                char* row = dst + (bh * t + r) * rowBytes;
+                std::memcpy(row, src + r * heads * bytes, size_t(bytes));
+                std::memset(row + bytes, 0, size_t(rowBytes - bytes));
+            }
         }
     });
     return out;
@@ -133,7 +139,9 @@ void cpuAttention(const at::Tensor& qh, const at::Tensor& kh, const at::Tensor& 
 
 // Each head's keys packed transposed and its values into rows, once; then one task per (batch * head,
 // block of query rows) that reads q through its strides and writes its rows of the result in place. No
-// slicing is needed: a task holds 24 rows of scores, whatever options.maxSliceBytes says.
+// slicing is needed: a task holds 24 rows of scores, whatever options.maxSliceBytes says. A head of other
+// than whole vectors of values (the tiny test models' 4) has its values padded with zeros and its rows of
+// the result written to the task's own buffer, then copied (in place they would overwrite the next head's).
 at::Tensor fusedCpuAttention(const at::Tensor& q0, const at::Tensor& k0, const at::Tensor& v0, int heads, double scale) {
     const auto rowMajor = [](const at::Tensor& x) { return x.stride(2) == 1 ? x : x.contiguous(); };
     const at::Tensor q = rowMajor(q0), k = rowMajor(k0);
@@ -141,7 +149,10 @@ at::Tensor fusedCpuAttention(const at::Tensor& q0, const at::Tensor& k0, const a
     const int64_t keyBatches = k.size(0), ldk = kernels::paddedKeyCount(tk);
     const float* qData = q.data_ptr<float>();
     const float* kData = k.data_ptr<float>();
-    const at::Tensor values = packHeadRows(v0, heads);  // [keyBatches * heads, tk, width]: each head's rows together
+    const int64_t valueWidth = kernels::attentionValueWidth(width);
+    const bool padded = valueWidth != width;
+    // [keyBatches * heads, tk, valueWidth]: each head's rows together
+    const at::Tensor values = packHeadRows(v0, heads, valueWidth);
     const float* vData = values.data_ptr<float>();
 
     at::Tensor keysT = at::empty({keyBatches * heads, width, ldk}, q.options());
@@ -157,6 +168,7 @@ at::Tensor fusedCpuAttention(const at::Tensor& q0, const at::Tensor& k0, const a
     const int64_t rows = kFusedAttentionQueryRows, blocks = (tq + rows - 1) / rows;
     at::parallel_for(0, batch * heads * blocks, 1, [&](int64_t begin, int64_t end) {
         std::vector<float> scratch(size_t(kernels::attentionScratchFloats(rows, tk)));
+        std::vector<float> paddedRows(padded ? size_t(rows * valueWidth) : 0);
         for (int64_t task = begin; task < end; ++task) {
             const int64_t bh = task / blocks, r0 = (task % blocks) * rows, b = bh / heads, h = bh % heads;
             const int64_t kb = keyBatches == 1 ? 0 : b;
@@ -164,14 +176,18 @@ at::Tensor fusedCpuAttention(const at::Tensor& q0, const at::Tensor& k0, const a
             head.q = qData + b * q.stride(0) + r0 * q.stride(1) + h * width;
             head.qStride = q.stride(1);
             head.kT = kT + (kb * heads + h) * width * ldk;
-            head.v = vData + (kb * heads + h) * tk * width;
-            head.vStride = width;
-            head.out = outData + (b * tq + r0) * heads * width + h * width;
-            head.outStride = heads * width;
+            head.v = vData + (kb * heads + h) * tk * valueWidth;
+            head.vStride = valueWidth;
+            float* target = outData + (b * tq + r0) * heads * width + h * width;
+            head.out = padded ? paddedRows.data() : target;
+            head.outStride = padded ? valueWidth : heads * width;
             head.width = width;
             head.keys = tk;
             head.scale = float(scale);
-            kernels::attendQueryRows(head, std::min(rows, tq - r0), scratch.data());
+            const int64_t rowsHere = std::min(rows, tq - r0);
+            kernels::attendQueryRows(head, rowsHere, scratch.data());
+            for (int64_t r = 0; padded && r < rowsHere; ++r)
+                std::copy_n(paddedRows.data() + r * valueWidth, width, target + r * heads * width);
         }
     });
     return out;
