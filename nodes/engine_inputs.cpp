@@ -36,10 +36,12 @@ at::Tensor encodeImage(const NodeContext& ctx, const engine::Vae& vae, const at:
                  " pixels; the VAE needs at least " + std::to_string(m) + "x" + std::to_string(m));
     const at::Tensor cropped = cropToMultiple(pixels, 1, m);
     const int64_t elementBytes = int64_t(c10::elementSize(placementFor(ctx.env()).vaeDtype()));
-    requireNodeMemory(ctx, vaeEncodeBytes(vae.config(), cropped.size(0), cropped.size(1), cropped.size(2), elementBytes),
-                      "encoding " + std::to_string(cropped.size(0)) + " image(s) of " + std::to_string(cropped.size(2)) +
-                          "x" + std::to_string(cropped.size(1)) + " pixels");
-    return vae.encodeBounded(cropped.permute({0, 3, 1, 2}).contiguous() * 2.0 - 1.0);
+    const int64_t batch = cropped.size(0), h = cropped.size(1), w = cropped.size(2);
+    const bool whole = vaeEncodesWhole(vae.config(), batch, h, w, elementBytes);
+    requireNodeMemory(ctx, vaeEncodeBytes(vae.config(), batch, h, w, elementBytes, whole),
+                      "encoding " + std::to_string(batch) + " image(s) of " + std::to_string(w) + "x" +
+                          std::to_string(h) + " pixels");
+    return vae.encodeWholeOrTiled(cropped.permute({0, 3, 1, 2}).contiguous() * 2.0 - 1.0, whole);
 }
 
 at::Tensor decodedToImage(const at::Tensor& decodedNchw) {

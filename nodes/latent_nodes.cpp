@@ -66,8 +66,10 @@ NodeDecl vaeDecode() {
     d.run = [](NodeContext& ctx) {
         const at::Tensor z = latentInput(ctx, "samples");
         auto vae = vaeInput(ctx, "vae");
-        requireDecodeMemory(ctx, *vae, z, 64);
-        return std::vector<Value>{std::make_shared<ImageValue>(decodedToImage(vae->decodeBounded(z)))};
+        const int64_t elementBytes = int64_t(c10::elementSize(placementFor(ctx.env()).vaeDtype()));
+        const bool whole = vaeDecodesWhole(vae->config(), z.size(0), z.size(2), z.size(3), elementBytes);
+        requireDecodeMemory(ctx, *vae, z, whole ? 0 : 64);
+        return std::vector<Value>{std::make_shared<ImageValue>(decodedToImage(vae->decodeWholeOrTiled(z, whole)))};
     };
     return d;
 }

@@ -49,7 +49,7 @@ uint64_t samplingBytes(const engine::UNetConfig& unet, int64_t modelBatch, int64
 uint64_t vaeDecodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t latentH, int64_t latentW,
                         int64_t elementBytes, int64_t tileCells) {
     const int64_t m = vae.downscale();
-    const bool whole = latentH * latentW <= engine::Vae::kWholeLatentCells;
+    const bool whole = tileCells <= 0;
     const int64_t tileH = whole ? latentH : std::min(latentH, tileCells), tileW = whole ? latentW : std::min(latentW, tileCells);
     // At full resolution the decoder holds about eight tensors of its first level's width (the upsampled
     // input, norms, convolution outputs, the residual).
@@ -61,11 +61,23 @@ uint64_t vaeDecodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t lat
     return addBytes(addBytes(activations, midAttention), image);
 }
 
-uint64_t vaeEncodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t h, int64_t w, int64_t elementBytes) {
+uint64_t vaeEncodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t h, int64_t w, int64_t elementBytes,
+                        bool whole) {
     const int64_t m = vae.downscale();
-    const uint64_t activations = vaeDecodeBytes(vae, batch, h / m, w / m, elementBytes);
+    const uint64_t activations = vaeDecodeBytes(vae, batch, h / m, w / m, elementBytes, whole ? 0 : 64);
     // The input in NCHW, scaled to -1..1 (two float32 copies) instead of the decoder's output image.
     return addBytes(activations, mulBytes(2, float32Bytes(batch, vae.inChannels, h, w)));
+}
+
+bool vaeDecodesWhole(const engine::VaeConfig& vae, int64_t batch, int64_t latentH, int64_t latentW, int64_t elementBytes) {
+    return latentH * latentW <= engine::Vae::kWholeLatentCells ||
+           vaeDecodeBytes(vae, batch, latentH, latentW, elementBytes, 0) <= availableMemory().bytes;
+}
+
+bool vaeEncodesWhole(const engine::VaeConfig& vae, int64_t batch, int64_t h, int64_t w, int64_t elementBytes) {
+    const int64_t m = vae.downscale();
+    return (h / m) * (w / m) <= engine::Vae::kWholeLatentCells ||
+           vaeEncodeBytes(vae, batch, h, w, elementBytes, true) <= availableMemory().bytes;
 }
 
 uint64_t upscaleModelBytes(const engine::UpscaleModelConfig& m, int64_t batch, int64_t h, int64_t w, int64_t tile) {

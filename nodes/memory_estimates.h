@@ -25,12 +25,20 @@ uint64_t float32Bytes(int64_t batch, int64_t channels, int64_t h, int64_t w);
 uint64_t samplingBytes(const engine::UNetConfig& unet, int64_t modelBatch, int64_t latentBatch, int64_t latentChannels,
                        int64_t latentH, int64_t latentW, int64_t elementBytes);
 
-// Decoding a latent of latentH x latentW cells: the decoder's activations for one tile (the whole latent
-// up to 96x96 cells, else `tileCells` square) for the whole batch, and the float32 image it assembles.
+// Decoding a latent of latentH x latentW cells: the decoder's activations for one tile (`tileCells`
+// square; 0: the whole latent) for the whole batch, and the float32 image it assembles.
 uint64_t vaeDecodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t latentH, int64_t latentW,
-                        int64_t elementBytes, int64_t tileCells = 64);
-// Encoding an image of h x w pixels (tiles of 64 latent cells above 96x96 cells).
-uint64_t vaeEncodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t h, int64_t w, int64_t elementBytes);
+                        int64_t elementBytes, int64_t tileCells);
+// Encoding an image of h x w pixels, whole or in tiles of 64 latent cells.
+uint64_t vaeEncodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t h, int64_t w, int64_t elementBytes,
+                        bool whole);
+
+// Whether VAEDecode and VAEEncode run the VAE on the whole input (Vae::decodeWholeOrTiled): always up to
+// Vae::kWholeLatentCells latent cells (768x768 pixels), above that where the whole run's estimate fits the
+// memory available (availableMemory()), as ComfyUI decodes whole wherever its estimate fits; else in tiles,
+// which at 1024x1024 took 1.6x as long (SD1.5, float32) and blend the tiles' seams.
+bool vaeDecodesWhole(const engine::VaeConfig& vae, int64_t batch, int64_t latentH, int64_t latentW, int64_t elementBytes);
+bool vaeEncodesWhole(const engine::VaeConfig& vae, int64_t batch, int64_t h, int64_t w, int64_t elementBytes);
 
 // An upscale model on a batch of h x w images in `tile`-pixel tiles: one tile's float32 activations (the
 // dense blocks at the input resolution, three feature maps at the output's) and the float32 output

@@ -2,7 +2,9 @@
 // naming the node, the size and the limit; allocation failures inside libtorch are reported the
 // same way. Tests set a small limit (setMemoryLimitForTesting) instead of exhausting the machine.
 #include "core/common/error.h"
+#include "core/engine/networks/vae.h"
 #include "core/exec/memory_budget.h"
+#include "nodes/memory_estimates.h"
 #include "nodes/image_convert.h"
 #include "nodes/image_header.h"
 #include "tests/support/refdata.h"
@@ -237,6 +239,38 @@ TEST_F(ResourceGuards, ALibtorchAllocationFailureIsReportedAsTheNodeRunningOutOf
 // libFuzzer's image_decode crash: bytes that start almost like a TIFF ("MMM*") and hold "DICM" at
 // offset 128. OpenCV's TIFF decoder declined them, its DICOM decoder (GDCM) took them and aborted the
 // process. Only the formats LoadImage takes now reach imdecode; the rest are refused by name.
+TEST(VaeWholeOrTiled, WholeUpTo768PixelsAndAboveWhereMemoryAllows) {
+    // SD's VAE (128 channels) in float32: up to 96x96 latent cells whole whatever the memory (the tiles
+    // would not fit either); above that whole where the whole run's estimate fits the limit, else tiled.
+    const engine::VaeConfig sd;
+    ASSERT_EQ(96 * 96, engine::Vae::kWholeLatentCells);
+    const uint64_t whole1024 = nodes::vaeDecodeBytes(sd, 1, 128, 128, 4, 0);
+    const uint64_t tiled1024 = nodes::vaeDecodeBytes(sd, 1, 128, 128, 4, 64);
+    EXPECT_GT(whole1024, 3 * tiled1024);
+    {
+        MemoryLimitForTest limit(MiB);
+        EXPECT_TRUE(nodes::vaeDecodesWhole(sd, 1, 96, 96, 4));
+        EXPECT_TRUE(nodes::vaeEncodesWhole(sd, 1, 768, 768, 4));
+        EXPECT_FALSE(nodes::vaeDecodesWhole(sd, 1, 97, 96, 4));
+        EXPECT_FALSE(nodes::vaeEncodesWhole(sd, 1, 776, 768, 4));
+    }
+    {
+        MemoryLimitForTest limit(whole1024);
+        EXPECT_TRUE(nodes::vaeDecodesWhole(sd, 1, 128, 128, 4));
+        EXPECT_FALSE(nodes::vaeDecodesWhole(sd, 2, 128, 128, 4));  // a batch of two needs twice the activations
+        EXPECT_FALSE(nodes::vaeEncodesWhole(sd, 1, 1024, 1024, 4));  // and the image's float32 copies on top
+    }
+    {
+        MemoryLimitForTest limit(whole1024 - 1);
+        EXPECT_FALSE(nodes::vaeDecodesWhole(sd, 1, 128, 128, 4));
+    }
+    {
+        MemoryLimitForTest limit(64 * GiB);
+        EXPECT_TRUE(nodes::vaeDecodesWhole(sd, 1, 128, 128, 4));
+        EXPECT_TRUE(nodes::vaeEncodesWhole(sd, 1, 1024, 1024, 4));
+    }
+}
+
 TEST(ImageHeader, OnlyTheFormatsLoadImageTakesReachTheDecoders) {
     const std::string corpus = tessera::test::sourceDir() + "/tests/fuzz/corpus/image_decode/";
     const auto bytesOf = [&](const std::string& file) {

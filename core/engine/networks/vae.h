@@ -64,11 +64,13 @@ public:
     at::Tensor decodeTiled(const at::Tensor& z, int tileLatent = 64, int overlapLatent = 16) const;
     at::Tensor encodeTiled(const at::Tensor& image, int tilePixels = 512, int overlapPixels = 64) const;
 
-    // What the VAE nodes use: the whole input up to kWholeLatentCells latent cells (768x768 pixels),
-    // tiled above, so a 1024x1024 image decodes in about the memory of a 512x512 one.
+    // What the VAE nodes use: the whole input where `whole`, else tiles of 64 latent cells overlapping by 16
+    // (a 1024x1024 image then decodes in about the memory of a 512x512 one). The nodes run whole up to
+    // kWholeLatentCells latent cells (768x768 pixels) and above where the memory available allows it
+    // (nodes/memory_estimates.h: vaeDecodesWhole, vaeEncodesWhole).
     static constexpr int64_t kWholeLatentCells = 96 * 96;
-    at::Tensor decodeBounded(const at::Tensor& z) const;
-    at::Tensor encodeBounded(const at::Tensor& image) const;
+    at::Tensor decodeWholeOrTiled(const at::Tensor& z, bool whole) const;
+    at::Tensor encodeWholeOrTiled(const at::Tensor& image, bool whole) const;
 
 private:
     at::Tensor runEncoder(const at::Tensor& image) const;

@@ -83,16 +83,13 @@ at::Tensor Vae::encodeTiled(const at::Tensor& image, int tilePixels, int overlap
     });
 }
 
-at::Tensor Vae::decodeBounded(const at::Tensor& z) const {
-    if (z.dim() == 4 && z.size(2) * z.size(3) > kWholeLatentCells) return decodeTiled(z, 64, 16);
-    return decode(z);
+at::Tensor Vae::decodeWholeOrTiled(const at::Tensor& z, bool whole) const {
+    return whole ? decode(z) : decodeTiled(z, 64, 16);
 }
 
-at::Tensor Vae::encodeBounded(const at::Tensor& image) const {
+at::Tensor Vae::encodeWholeOrTiled(const at::Tensor& image, bool whole) const {
     const int64_t m = downscale();
-    if (image.dim() == 4 && image.size(2) * image.size(3) > kWholeLatentCells * m * m)
-        return encodeTiled(image, int(64 * m), int(16 * m));
-    return encode(image);
+    return whole ? encode(image) : encodeTiled(image, int(64 * m), int(16 * m));
 }
 
 }  // namespace tessera::engine
