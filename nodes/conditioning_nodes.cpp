@@ -61,7 +61,7 @@ NodeDecl inpaintModelConditioning() {
     d.run = [](NodeContext& ctx) {
         auto vae = vaeInput(ctx, "vae");
         const InpaintPixels in = prepareInpaintPixels(ctx, imageInput(ctx, "pixels"), maskInput(ctx, "mask"));
-        const at::Tensor concatLatent = vae->encode(in.greyed.permute({0, 3, 1, 2}).contiguous() * 2.0 - 1.0);
+        const at::Tensor concatLatent = encodeImage(ctx, *vae, in.greyed);
         auto latent = std::make_shared<LatentValue>(encodeImage(ctx, *vae, in.pixels));
         if (ctx.getBool("noise_mask")) latent->noiseMask = in.mask;
         std::vector<Value> out;

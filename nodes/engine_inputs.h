@@ -26,7 +26,8 @@ void checkMaskBatch(const NodeContext& ctx, int64_t maskBatch, int64_t batch, co
 // the spatial axes at `hDim` and `hDim + 1`.
 at::Tensor cropToMultiple(const at::Tensor& t, int64_t hDim, int64_t multiple);
 
-// IMAGE [B,H,W,3] 0..1 -> unscaled latent, after ComfyUI's crop to whole latent cells.
+// IMAGE [B,H,W,3] 0..1 -> unscaled latent, after ComfyUI's crop to whole latent cells: the memory checked
+// first, then whole or in tiles (vaeEncodesWhole). Every node that encodes pixels comes through here.
 at::Tensor encodeImage(const NodeContext& ctx, const engine::Vae& vae, const at::Tensor& pixels);
 // Unscaled latent -> IMAGE [B,H,W,3] clamped to 0..1.
 at::Tensor decodedToImage(const at::Tensor& decodedNchw);

@@ -116,7 +116,7 @@ NodeDecl vaeEncodeForInpaint() {
             grown = at::conv2d(in.mask.round(), kernel, {}, 1, padding).clamp(0.0, 1.0);
             grown = grown.narrow(2, 0, in.mask.size(2)).narrow(3, 0, in.mask.size(3));
         }
-        auto latent = std::make_shared<LatentValue>(vae->encode(in.greyed.permute({0, 3, 1, 2}).contiguous() * 2.0 - 1.0));
+        auto latent = std::make_shared<LatentValue>(encodeImage(ctx, *vae, in.greyed));
         latent->noiseMask = grown.round();
         return std::vector<Value>{latent};
     };
