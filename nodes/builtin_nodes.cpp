@@ -18,6 +18,7 @@ void registerBuiltinNodes(Registry& registry) {
     registerPreprocessorNodes(registry);
     registerImageNodes(registry);
     registerImageComposeNodes(registry);
+    registerImageBatchNodes(registry);
     registerUpscaleModelNodes(registry);
     registerGligenNodes(registry);
     registerClipVisionNodes(registry);

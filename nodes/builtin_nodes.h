@@ -24,6 +24,7 @@ void registerLatentBatchNodes(Registry& registry);      // RepeatLatentBatch, La
 void registerLatentTransformNodes(Registry& registry);  // LatentFlip, LatentRotate, LatentCrop
 void registerLatentCompositeNodes(Registry& registry);  // LatentComposite(Masked), LatentBlend
 void registerImageComposeNodes(Registry& registry);     // ImageBatch, ImageBlend, ImageCompositeMasked
+void registerImageBatchNodes(Registry& registry);       // EmptyImage, ImageFromBatch
 void registerModelMergeNodes(Registry& registry);       // ModelMerge*, CLIPMerge*, CheckpointSave
 void registerCheckpointSaveNode(Registry& registry);    // (called by registerModelMergeNodes)
 void registerUpscaleModelNodes(Registry& registry);      // UpscaleModelLoader, ImageUpscaleWithModel

@@ -27,14 +27,18 @@ void checkMaskBatch(const NodeContext& ctx, int64_t maskBatch, int64_t batch, co
 at::Tensor cropToMultiple(const at::Tensor& t, int64_t hDim, int64_t multiple);
 
 // IMAGE [B,H,W,3] 0..1 -> unscaled latent, after ComfyUI's crop to whole latent cells: the memory checked
-// first, then whole or in tiles (vaeEncodesWhole). Every node that encodes pixels comes through here.
+// first, then whole or in tiles (vaeEncodesWhole). A crop and tiles are told to the user (NodeContext::note).
+// Every node that encodes pixels comes through here.
 at::Tensor encodeImage(const NodeContext& ctx, const engine::Vae& vae, const at::Tensor& pixels);
+// The same in tiles of `tilePixels` overlapping by `overlapPixels` (Vae::encodeTiled), whatever the memory.
+at::Tensor encodeImageTiled(const NodeContext& ctx, const engine::Vae& vae, const at::Tensor& pixels, int64_t tilePixels,
+                            int64_t overlapPixels);
 // Unscaled latent -> IMAGE [B,H,W,3] clamped to 0..1.
 at::Tensor decodedToImage(const at::Tensor& decodedNchw);
 
 // What inpainting nodes prepare from an image and a mask (ComfyUI's VAEEncodeForInpaint and
 // InpaintModelConditioning): both cropped to whole latent cells, the mask resized bilinearly to
-// the image first, and a copy of the image with the masked pixels set to grey.
+// the image first, and a copy of the image with the masked pixels set to grey. A crop is noted.
 struct InpaintPixels {
     at::Tensor pixels;  // [B,H,W,3] cropped
     at::Tensor mask;    // [Bm,1,H,W] at the cropped image size, not rounded

@@ -21,12 +21,16 @@ namespace {
 // Python's round(): halves go to the even neighbour.
 int64_t pyRound(double v) { return static_cast<int64_t>(std::nearbyint(v)); }
 
-void requireDecodeMemory(const NodeContext& ctx, const engine::Vae& vae, const at::Tensor& z, int64_t tileCells) {
+std::string decodingText(const engine::Vae& vae, const at::Tensor& z) {
     const int64_t m = vae.downscale();
+    return "decoding " + std::to_string(z.size(0)) + " image(s) of " + std::to_string(z.size(3) * m) + "x" +
+           std::to_string(z.size(2) * m) + " pixels";
+}
+
+void requireDecodeMemory(const NodeContext& ctx, const engine::Vae& vae, const at::Tensor& z, int64_t tileCells) {
     const int64_t elementBytes = int64_t(c10::elementSize(placementFor(ctx.env()).vaeDtype()));
     requireNodeMemory(ctx, vaeDecodeBytes(vae.config(), z.size(0), z.size(2), z.size(3), elementBytes, tileCells),
-                      "decoding " + std::to_string(z.size(0)) + " image(s) of " + std::to_string(z.size(3) * m) + "x" +
-                          std::to_string(z.size(2) * m) + " pixels");
+                      decodingText(vae, z));
 }
 
 NodeDecl emptyLatentImage() {
@@ -69,32 +73,60 @@ NodeDecl vaeDecode() {
         const int64_t elementBytes = int64_t(c10::elementSize(placementFor(ctx.env()).vaeDtype()));
         const bool whole = vaeDecodesWhole(vae->config(), z.size(0), z.size(2), z.size(3), elementBytes);
         requireDecodeMemory(ctx, *vae, z, whole ? 0 : 64);
+        if (!whole)
+            ctx.note(vaeTiledNote(decodingText(*vae, z),
+                                  vaeDecodeBytes(vae->config(), z.size(0), z.size(2), z.size(3), elementBytes, 0)));
         return std::vector<Value>{std::make_shared<ImageValue>(decodedToImage(vae->decodeWholeOrTiled(z, whole)))};
     };
     return d;
+}
+
+// The tiled VAE nodes' inputs: what they take, the VAE, then ComfyUI's tile and (video-only) temporal widgets.
+std::vector<InputDecl> tiledVaeInputs(InputDecl taken, int64_t tileStep) {
+    return {std::move(taken),
+            port("vae", "VAE"),
+            intInput("tile_size", 512, 64, 4096, tileStep),
+            intInput("overlap", 64, 0, 4096, 32),
+            intInput("temporal_size", 64, 8, 4096, 4),
+            intInput("temporal_overlap", 8, 4, 4096, 4)};
+}
+
+// ComfyUI's rule: an overlap above a quarter of the tile becomes a quarter, so the tiles advance.
+int64_t tileOverlap(const NodeContext& ctx) {
+    const int64_t tile = ctx.getInt("tile_size"), overlap = ctx.getInt("overlap");
+    return tile < overlap * 4 ? tile / 4 : overlap;
 }
 
 NodeDecl vaeDecodeTiled() {
     NodeDecl d = makeDecl("VAEDecodeTiled", "VAE Decode (Tiled)", "_for_testing",
                           "Decodes a latent tile by tile (sizes in pixels), for images too large to decode at once. "
                           "The temporal inputs are for video VAEs and have no effect here.");
-    d.inputs = {port("samples", "LATENT"),
-                port("vae", "VAE"),
-                intInput("tile_size", 512, 64, 4096, 32),
-                intInput("overlap", 64, 0, 4096, 32),
-                intInput("temporal_size", 64, 8, 4096, 4),
-                intInput("temporal_overlap", 8, 4, 4096, 4)};
+    d.inputs = tiledVaeInputs(port("samples", "LATENT"), 32);
     d.outputs = {output("IMAGE", "IMAGE")};
     d.run = [](NodeContext& ctx) {
         const at::Tensor z = latentInput(ctx, "samples");
         auto vae = vaeInput(ctx, "vae");
-        const int64_t tile = ctx.getInt("tile_size");
-        int64_t overlap = ctx.getInt("overlap");
-        if (tile < overlap * 4) overlap = tile / 4;  // ComfyUI's rule
+        const int64_t tile = ctx.getInt("tile_size"), overlap = tileOverlap(ctx);
         const int scale = vae->downscale();
         requireDecodeMemory(ctx, *vae, z, std::max<int64_t>(1, tile / scale));
         const at::Tensor image = vae->decodeTiled(z, static_cast<int>(tile / scale), static_cast<int>(overlap / scale));
         return std::vector<Value>{std::make_shared<ImageValue>(decodedToImage(image))};
+    };
+    return d;
+}
+
+NodeDecl vaeEncodeTiled() {
+    NodeDecl d = makeDecl("VAEEncodeTiled", "VAE Encode (Tiled)", "_for_testing",
+                          "Encodes an image tile by tile (sizes in pixels), for images too large to encode at once. "
+                          "Sides that are not multiples of 8 are cropped evenly. The temporal inputs are for video "
+                          "VAEs and have no effect here.");
+    d.inputs = tiledVaeInputs(port("pixels", "IMAGE"), 64);
+    d.outputs = {output("LATENT", "LATENT")};
+    d.run = [](NodeContext& ctx) {
+        auto vae = vaeInput(ctx, "vae");
+        const int64_t tile = ctx.getInt("tile_size"), overlap = tileOverlap(ctx);
+        return std::vector<Value>{
+            std::make_shared<LatentValue>(encodeImageTiled(ctx, *vae, imageInput(ctx, "pixels"), tile, overlap))};
     };
     return d;
 }
@@ -222,6 +254,7 @@ void registerLatentNodes(Registry& registry) {
     registry.add(vaeEncode());
     registry.add(vaeDecode());
     registry.add(vaeDecodeTiled());
+    registry.add(vaeEncodeTiled());
     registry.add(vaeEncodeForInpaint());
     registry.add(setLatentNoiseMask());
     registry.add(latentUpscale());

@@ -12,7 +12,6 @@
 
 #include <ATen/ATen.h>
 
-#include <iostream>
 
 namespace tessera::nodes {
 namespace {
@@ -88,6 +87,12 @@ NodeDecl diffControlNetLoader() {
     return d;
 }
 
+void noteSkippedLoraModules(const NodeContext& ctx, const engine::LoraResult& r) {
+    if (r.unknownKeys.empty()) return;
+    ctx.note(std::to_string(r.unknownKeys.size()) + " module(s) of '" + ctx.getString("lora_name") +
+             "' match nothing in the model and were skipped, e.g. '" + r.unknownKeys.front() + "'");
+}
+
 NodeDecl loraLoader() {
     NodeDecl d = makeDecl("LoraLoader", "Load LoRA", "loaders",
                           "Applies a LoRA to the model and the text encoder (copies; the inputs stay unchanged).");
@@ -105,13 +110,29 @@ NodeDecl loraLoader() {
         if (strengthModel == 0.0 && strengthClip == 0.0) return std::vector<Value>{model, clip};
         const std::string path = modelPath(ctx, "lora_name", "loras", "LoRA");
         const engine::LoraResult r = engine::applyLoraFile(path, model->model, clip->encoder, strengthModel, strengthClip);
-        if (!r.unknownKeys.empty()) {
-            // NodeContext has no warning channel: the log is where this goes.
-            std::cerr << "LoraLoader #" << ctx.node().id << ": " << r.unknownKeys.size() << " module(s) of '"
-                      << ctx.getString("lora_name") << "' match nothing in the model and were skipped, e.g. '"
-                      << r.unknownKeys.front() << "'\n";
-        }
+        noteSkippedLoraModules(ctx, r);
         return std::vector<Value>{std::make_shared<ModelValue>(r.model), std::make_shared<ClipValue>(r.text)};
+    };
+    return d;
+}
+
+NodeDecl loraLoaderModelOnly() {
+    NodeDecl d = makeDecl("LoraLoaderModelOnly", "Load LoRA (model only)", "loaders",
+                          "Applies a LoRA to the model only (a copy; the input model stays unchanged). The LoRA's "
+                          "text encoder modules are left out.");
+    d.inputs = {port("model", "MODEL"), modelFileInput("lora_name", "loras"), floatInput("strength_model", 1.0, -100.0, 100.0)};
+    d.outputs = {output("MODEL", "MODEL")};
+    d.run = [](NodeContext& ctx) {
+        auto model = ctx.get<ModelValue>("model");
+        const double strength = ctx.getFloat("strength_model");
+        if (strength == 0.0) return std::vector<Value>{model};
+        const std::string path = modelPath(ctx, "lora_name", "loras", "LoRA");
+        const engine::LoraResult r = engine::applyLoraFileToModel(path, model->model, strength);
+        noteSkippedLoraModules(ctx, r);
+        if (r.textModulesLeftOut > 0)
+            ctx.note("the LoRA's " + std::to_string(r.textModulesLeftOut) +
+                     " text encoder module(s) were left out: this node patches the model only (LoraLoader patches both)");
+        return std::vector<Value>{std::make_shared<ModelValue>(r.model)};
     };
     return d;
 }
@@ -142,6 +163,7 @@ void registerLoaderNodes(Registry& registry) {
     registry.add(controlNetLoader());
     registry.add(diffControlNetLoader());
     registry.add(loraLoader());
+    registry.add(loraLoaderModelOnly());
     registry.add(hypernetworkLoader());
 }
 

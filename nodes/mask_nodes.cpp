@@ -1,6 +1,6 @@
 // Mask nodes with ComfyUI's names, inputs (in ComfyUI's order) and semantics (nodes.py and
-// comfy_extras/nodes_mask.py): LoadImageMask, MaskToImage, ImageToMask, InvertMask, GrowMask,
-// FeatherMask, ThresholdMask, MaskComposite; and Tessera's PaintedMask (painted_mask.h) and
+// comfy_extras/nodes_mask.py): LoadImageMask, MaskToImage, ImageToMask, SolidMask, InvertMask, CropMask,
+// GrowMask, FeatherMask, ThresholdMask, MaskComposite; and Tessera's PaintedMask (painted_mask.h) and
 // PaintedSketch (painted_sketch.h). A MASK is [B,H,W] float 0..1, 1 = repaint.
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
@@ -66,6 +66,37 @@ NodeDecl imageToMask() {
         const int64_t c = channelIndex(ctx.getString("channel"));
         if (c >= 3) ctx.fail("unknown channel '" + ctx.getString("channel") + "'; use red, green or blue");
         return std::vector<Value>{maskValue(image.select(3, c))};
+    };
+    return d;
+}
+
+NodeDecl solidMask() {
+    NodeDecl d = makeDecl("SolidMask", "SolidMask", "mask", "A mask of one value.");
+    d.inputs = {floatInput("value", 1.0, 0.0, 1.0, 0.01), intInput("width", 512, 1, kMaxResolution),
+                intInput("height", 512, 1, kMaxResolution)};
+    d.outputs = {output("MASK", "MASK")};
+    d.run = [](NodeContext& ctx) {
+        const int64_t w = ctx.getInt("width"), h = ctx.getInt("height");
+        return std::vector<Value>{maskValue(at::full({1, h, w}, ctx.getFloat("value"), at::kFloat))};
+    };
+    return d;
+}
+
+NodeDecl cropMask() {
+    NodeDecl d = makeDecl("CropMask", "CropMask", "mask",
+                          "The part of the mask from (x, y), `width` x `height` pixels, cut to the mask.");
+    d.inputs = {port("mask", "MASK"), intInput("x", 0, 0, kMaxResolution), intInput("y", 0, 0, kMaxResolution),
+                intInput("width", 512, 1, kMaxResolution), intInput("height", 512, 1, kMaxResolution)};
+    d.outputs = {output("MASK", "MASK")};
+    d.run = [](NodeContext& ctx) {
+        const at::Tensor mask = maskInput(ctx, "mask");
+        const int64_t h = mask.size(1), w = mask.size(2), x = ctx.getInt("x"), y = ctx.getInt("y");
+        if (x >= w || y >= h)
+            ctx.fail("(" + std::to_string(x) + ", " + std::to_string(y) + ") is outside the " + std::to_string(w) + "x" +
+                     std::to_string(h) + " mask: nothing is left to crop; use x < " + std::to_string(w) +
+                     " and y < " + std::to_string(h));
+        const int64_t toX = std::min(w, x + ctx.getInt("width")), toY = std::min(h, y + ctx.getInt("height"));
+        return std::vector<Value>{maskValue(mask.slice(1, y, toY).slice(2, x, toX).clone())};
     };
     return d;
 }
@@ -199,7 +230,8 @@ NodeDecl maskComposite() {
 }  // namespace
 
 void registerMaskNodes(Registry& registry) {
-    for (NodeDecl d : {loadImageMask(), maskToImage(), imageToMask(), invertMask(), growMaskDecl(), featherMaskDecl(),
+    for (NodeDecl d : {loadImageMask(), maskToImage(), imageToMask(), solidMask(), invertMask(), cropMask(),
+                       growMaskDecl(), featherMaskDecl(),
                        thresholdMask(), maskComposite(), paintedMaskDecl(), paintedSketchDecl()})
         registry.add(std::move(d));
 }

@@ -62,9 +62,9 @@ uint64_t vaeDecodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t lat
 }
 
 uint64_t vaeEncodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t h, int64_t w, int64_t elementBytes,
-                        bool whole) {
+                        int64_t tileCells) {
     const int64_t m = vae.downscale();
-    const uint64_t activations = vaeDecodeBytes(vae, batch, h / m, w / m, elementBytes, whole ? 0 : 64);
+    const uint64_t activations = vaeDecodeBytes(vae, batch, h / m, w / m, elementBytes, tileCells);
     // The input in NCHW, scaled to -1..1 (two float32 copies) instead of the decoder's output image.
     return addBytes(activations, mulBytes(2, float32Bytes(batch, vae.inChannels, h, w)));
 }
@@ -77,7 +77,14 @@ bool vaeDecodesWhole(const engine::VaeConfig& vae, int64_t batch, int64_t latent
 bool vaeEncodesWhole(const engine::VaeConfig& vae, int64_t batch, int64_t h, int64_t w, int64_t elementBytes) {
     const int64_t m = vae.downscale();
     return (h / m) * (w / m) <= engine::Vae::kWholeLatentCells ||
-           vaeEncodeBytes(vae, batch, h, w, elementBytes, true) <= availableMemory().bytes;
+           vaeEncodeBytes(vae, batch, h, w, elementBytes, 0) <= availableMemory().bytes;
+}
+
+std::string vaeTiledNote(const std::string& what, uint64_t wholeBytes) {
+    const MemoryLimit limit = availableMemory();
+    return "ran in tiles of 512 pixels: " + what + " at once needs about " + formatBytes(wholeBytes) + ", and " +
+           formatBytes(limit.bytes) + " is available (" + limit.source +
+           "); the tiles' seams are blended, so the result can differ slightly from ComfyUI's whole run";
 }
 
 uint64_t upscaleModelBytes(const engine::UpscaleModelConfig& m, int64_t batch, int64_t h, int64_t w, int64_t tile) {

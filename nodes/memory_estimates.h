@@ -29,9 +29,9 @@ uint64_t samplingBytes(const engine::UNetConfig& unet, int64_t modelBatch, int64
 // square; 0: the whole latent) for the whole batch, and the float32 image it assembles.
 uint64_t vaeDecodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t latentH, int64_t latentW,
                         int64_t elementBytes, int64_t tileCells);
-// Encoding an image of h x w pixels, whole or in tiles of 64 latent cells.
+// Encoding an image of h x w pixels, in tiles of `tileCells` latent cells square (0: whole).
 uint64_t vaeEncodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t h, int64_t w, int64_t elementBytes,
-                        bool whole);
+                        int64_t tileCells);
 
 // Whether VAEDecode and VAEEncode run the VAE on the whole input (Vae::decodeWholeOrTiled): always up to
 // Vae::kWholeLatentCells latent cells (768x768 pixels), above that where the whole run's estimate fits the
@@ -39,6 +39,9 @@ uint64_t vaeEncodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t h, 
 // which at 1024x1024 took 1.6x as long (SD1.5, float32) and blend the tiles' seams.
 bool vaeDecodesWhole(const engine::VaeConfig& vae, int64_t batch, int64_t latentH, int64_t latentW, int64_t elementBytes);
 bool vaeEncodesWhole(const engine::VaeConfig& vae, int64_t batch, int64_t h, int64_t w, int64_t elementBytes);
+// What the VAE nodes tell the user when they tile (NodeContext::note): `what` ("decoding 1 image(s) of
+// 1024x1024 pixels") whole needs about `wholeBytes`, more than is available now.
+std::string vaeTiledNote(const std::string& what, uint64_t wholeBytes);
 
 // An upscale model on a batch of h x w images in `tile`-pixel tiles: one tile's float32 activations (the
 // dense blocks at the input resolution, three feature maps at the output's) and the float32 output

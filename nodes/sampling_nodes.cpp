@@ -1,4 +1,5 @@
-// Sampling: KSampler, KSamplerAdvanced, NoiseByStrength, ModelSamplingDiscrete and ModelSamplingContinuousEDM. Every step
+// Sampling: KSampler, KSamplerAdvanced, NoiseByStrength, ModelSamplingDiscrete, ModelSamplingContinuousEDM and
+// DifferentialDiffusion (comfy_extras/nodes_differential_diffusion.py). Every step
 // reports progress and a preview (TAESD or latent2rgb, see sampler_preview.h), and the run's cancel flag stops sampling within a
 // step. Inputs and their order follow ComfyUI (nodes.py, comfy_extras/nodes_model_advanced.py).
 #include "core/engine/files/checkpoint.h"
@@ -164,6 +165,23 @@ NodeDecl modelSamplingDiscrete() {
     return d;
 }
 
+NodeDecl differentialDiffusion() {
+    NodeDecl d = makeDecl("DifferentialDiffusion", "Differential Diffusion", "_for_testing",
+                          "Makes a soft inpainting mask a per-pixel denoise strength: each step repaints where the mask "
+                          "reaches the share of the run still to go, so grey areas change less than white ones. "
+                          "strength below 1 blends that with the plain soft mask.");
+    d.inputs = {port("model", "MODEL"), floatInput("strength", 1.0, 0.0, 1.0, 0.01)};
+    d.outputs = {output("MODEL", "MODEL")};
+    d.run = [](NodeContext& ctx) {
+        auto in = ctx.get<ModelValue>("model");
+        if (!in->model) ctx.fail("input 'model' holds no model");
+        auto copy = std::make_shared<engine::DiffusionModel>(*in->model);
+        copy->differentialDiffusion = ctx.getFloat("strength");
+        return std::vector<Value>{std::make_shared<ModelValue>(std::move(copy))};
+    };
+    return d;
+}
+
 // ComfyUI's choices and what each samples as: (prediction, sigma_data).
 NodeDecl modelSamplingContinuousEdm() {
     NodeDecl d = makeDecl("ModelSamplingContinuousEDM", "ModelSamplingContinuousEDM", "advanced/model",
@@ -201,6 +219,7 @@ void registerSamplingNodes(Registry& registry) {
     registry.add(noiseByStrength());
     registry.add(modelSamplingDiscrete());
     registry.add(modelSamplingContinuousEdm());
+    registry.add(differentialDiffusion());
 }
 
 }  // namespace tessera::nodes

@@ -1,8 +1,9 @@
 // Sigma schedules as values (SIGMAS) for the custom samplers, with ComfyUI's names, inputs and
 // defaults (comfy_extras/nodes_custom_sampler.py): BasicScheduler, KarrasScheduler,
 // ExponentialScheduler, PolyexponentialScheduler, BetaSamplingScheduler, SDTurboScheduler,
-// SplitSigmas, SplitSigmasDenoise, FlipSigmas.
+// AlignYourStepsScheduler (comfy_extras/nodes_align_your_steps.py), SplitSigmas, SplitSigmasDenoise, FlipSigmas.
 #include "core/engine/files/checkpoint.h"
+#include "core/engine/sampling/align_your_steps.h"
 #include "core/engine/sampling/custom_schedules.h"
 #include "core/engine/sampling/schedulers.h"
 #include "core/exec/node_context.h"
@@ -115,6 +116,20 @@ NodeDecl sdTurboScheduler() {
     return d;
 }
 
+NodeDecl alignYourStepsScheduler() {
+    NodeDecl d = makeDecl("AlignYourStepsScheduler", "AlignYourStepsScheduler", "sampling/schedulers",
+                          "NVIDIA's Align Your Steps noise levels for the model family (10 steps as published, other "
+                          "counts interpolated in log sigma); the last part only when denoise is below 1.");
+    d.inputs = {comboInput("model_type", engine::alignYourStepsModelTypes()), intInput("steps", 10, 1, 10000),
+                floatInput("denoise", 1.0, 0.0, 1.0)};
+    d.outputs = {output("SIGMAS", "SIGMAS")};
+    d.run = [](NodeContext& ctx) {
+        return sigmasOutput(engine::alignYourStepsSigmas(ctx.getString("model_type"), static_cast<int>(ctx.getInt("steps")),
+                                                         ctx.getFloat("denoise")));
+    };
+    return d;
+}
+
 NodeDecl splitSigmas() {
     NodeDecl d = makeDecl("SplitSigmas", "SplitSigmas", "sampling/sigmas",
                           "Cuts a schedule at a step: high_sigmas up to it, low_sigmas from it on (both hold the "
@@ -160,6 +175,7 @@ void registerSigmaNodes(Registry& registry) {
     registry.add(polyexponentialScheduler());
     registry.add(betaSamplingScheduler());
     registry.add(sdTurboScheduler());
+    registry.add(alignYourStepsScheduler());
     registry.add(splitSigmas());
     registry.add(splitSigmasDenoise());
     registry.add(flipSigmas());

@@ -320,4 +320,24 @@ Item {
             MouseArea { anchors.fill: parent; onClicked: editor.nodes.select(node.nid, false) }
         }
     }
+
+    // What the node told the user in the last run (the VAE ran in tiles, an image was cropped):
+    // not an error, so in the note colour, under the node.
+    Loader {
+        active: node.state_ !== "failed" && model.runNotes !== undefined && model.runNotes.length > 0
+        y: parent.height + 6; width: Math.max(parent.width, 200)
+        sourceComponent: Rectangle {
+            objectName: "runNotesBox"
+            height: notesText.implicitHeight + 12; radius: 4
+            color: Theme.panel; border.color: Theme.noteText
+            Text {
+                id: notesText
+                objectName: "runNotesText"
+                x: 6; y: 6; width: parent.width - 12
+                text: model.runNotes.join("\n"); wrapMode: Text.Wrap
+                color: Theme.noteText; font.pixelSize: Theme.smallFont
+            }
+            MouseArea { anchors.fill: parent; onClicked: editor.nodes.select(node.nid, false) }
+        }
+    }
 }

@@ -37,6 +37,7 @@ case "${TESSERA_SANITIZE_SCOPE:-full}" in
   *) echo "sanitize.sh: TESSERA_SANITIZE_SCOPE is full or core" >&2; exit 2 ;;
 esac
 cmake --build "$BUILD" -j"$JOBS" --target "${TARGETS[@]}"
+echo "[sanitize.sh] build done at ${SECONDS} s" >&2
 
 # handle_sigbus=0: Tessera's own SIGBUS handler (a model file truncated under its mapping) is under
 # test, and a SIGBUS outside its mappings must end the process by that signal, not by ASan's abort.

@@ -9,7 +9,10 @@
 # TESSERA_SANITIZE_SCOPE=core runs every test in the plain build and only core_tests sanitized.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Where CI's time goes (README, "CI time"): seconds since the start after each phase.
+phase() { echo "[test.sh] $1 at ${SECONDS} s" >&2; }
 bash scripts/install-deps.sh
+phase "dependencies installed"
 export CCACHE_BASEDIR="$PWD" CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 export QT_QPA_PLATFORM=offscreen
 # Tests run two at a time and start servers of their own: libgomp threads must not spin on shared cores.
@@ -40,9 +43,11 @@ fi
 [ -z "${TESSERA_TEST_SHARDS:-}" ] || CI_ARGS+=(-DTESSERA_TEST_SHARDS="$TESSERA_TEST_SHARDS")
 cmake -S . -B "$BUILD" -G Ninja "${CI_ARGS[@]}" -DCMAKE_UNITY_BUILD="${TESSERA_UNITY_BUILD:-ON}"
 cmake --build "$BUILD" -j"$(nproc)"
+phase "plain build done"
 if [ "$SPLIT" = 1 ]; then
   GTEST_FILTER="$(bash scripts/plain_only_patterns.sh)" ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)" --timeout 900
 else
   ctest --test-dir "$BUILD" --output-on-failure -j"$(nproc)" --timeout 900
 fi
-[ "$SANITIZE" != 1 ] || bash scripts/sanitize.sh
+phase "plain tests done"
+[ "$SANITIZE" != 1 ] || { bash scripts/sanitize.sh; phase "sanitizer build and tests done"; }

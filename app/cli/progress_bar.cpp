@@ -64,4 +64,6 @@ void ProgressBar::message(const std::string& text) {
     std::fprintf(stderr, "%s\n", text.c_str());
 }
 
+std::string noteLine(const std::string& node, const std::string& text) { return "note: " + node + ": " + text; }
+
 }  // namespace tessera::cli

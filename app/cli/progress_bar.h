@@ -25,4 +25,7 @@ private:
     bool lineOpen_ = false;
 };
 
+// What a node told the user (ExecEvent::NodeNote), as `tessera run` prints it, quiet or not.
+std::string noteLine(const std::string& node, const std::string& text);
+
 }  // namespace tessera::cli

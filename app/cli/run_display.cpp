@@ -18,6 +18,7 @@ void RunDisplay::onEvent(const ExecEvent& e) {
         case K::NodeCached: if (!quiet) bar_.nodeFinished(graph_.describeNode(e.node), "cached", 0); break;
         case K::Preview: previews_.write(graph_.describeNode(e.node), e.preview); break;
         case K::OutputFile: outputs_.push_back(e.message); break;
+        case K::NodeNote: bar_.message(noteLine(graph_.describeNode(e.node), e.message)); break;
         default: break;
     }
 }

@@ -99,6 +99,7 @@ int sweepCommand(const CliOptions& o, const Registry& registry, LoadedDocument& 
             case K::NodeDone: if (!o.quiet) bar.nodeFinished(node, "done", e.seconds); break;
             case K::NodeCached: if (!o.quiet) bar.nodeFinished(node, "cached", 0); break;
             case K::Preview: previews.write(graph.describeNode(e.node), e.preview); break;
+            case K::NodeNote: bar.message(noteLine(node, e.message)); break;
             default: break;
         }
     };

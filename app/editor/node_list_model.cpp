@@ -44,7 +44,7 @@ QHash<int, QByteArray> NodeListModel::roleNames() const {
             {ErrorRole, "error"},     {PreviewRole, "preview"},   {OutputImagesRole, "outputImages"},
             {SelectedRole, "selected"}, {BypassedRole, "bypassed"}, {MutedRole, "muted"},
             {CollapsedRole, "collapsed"}, {NoteRole, "note"},     {UnknownTypeRole, "unknownType"},
-            {RectRole, "rect"}};
+            {RectRole, "rect"},       {RunNotesRole, "runNotes"}};
 }
 
 QVariantList NodeListModel::inputsOf(const Node& node) const {
@@ -147,6 +147,7 @@ QVariant NodeListModel::data(const QModelIndex& index, int role) const {
         case NoteRole: return q(n->note);
         case UnknownTypeRole: return decl == nullptr;
         case RectRole: return nodeRect(doc_->graph(), *n, doc_->registry());
+        case RunNotesRole: return run.notes;
         default: return {};
     }
 }
@@ -289,12 +290,17 @@ void NodeListModel::addOutputImage(qint64 nodeId, const QString& url) {
     changed(nodeId, {OutputImagesRole});
 }
 
+void NodeListModel::addRunNote(qint64 nodeId, const QString& text) {
+    run_[nodeId].notes << text;
+    changed(nodeId, {RunNotesRole});
+}
+
 void NodeListModel::resetRunState() {
     if (run_.isEmpty()) return;
     run_.clear();
     if (!ids_.empty())
         Q_EMIT dataChanged(index(0), index(int(ids_.size()) - 1),
-                         {StateRole, ProgressRole, ErrorRole, PreviewRole, OutputImagesRole});
+                         {StateRole, ProgressRole, ErrorRole, PreviewRole, OutputImagesRole, RunNotesRole});
 }
 
 void NodeListModel::setChoiceLister(ChoiceLister lister) {

@@ -48,6 +48,7 @@ public:
         NoteRole,         // "note"
         UnknownTypeRole,  // "unknownType": placeholder for a type no registry entry has
         RectRole,         // "rect": the node's canvas rectangle (nodeRect: automatic sizes estimated)
+        RunNotesRole,     // "runNotes": what the node told the user in the last run (NodeContext::note)
     };
 
     explicit NodeListModel(GraphDocument* document, QObject* parent = nullptr);
@@ -75,7 +76,8 @@ public:
     // notify false: stored without dataChanged (a node no view shows; PreviewPublisher).
     void setPreview(qint64 nodeId, const QString& url, bool notify = true);
     void addOutputImage(qint64 nodeId, const QString& url);
-    void resetRunState();  // every node back to idle, previews and output images cleared
+    void addRunNote(qint64 nodeId, const QString& text);
+    void resetRunState();  // every node back to idle, previews, output images and notes cleared
 
     // Lists the file choices of a COMBO with choicesFrom ("checkpoints", "input", ...).
     using ChoiceLister = std::function<QStringList(const QString& kind)>;
@@ -118,7 +120,7 @@ private:
         QString state = "idle";
         double progress = 0;
         QString error, preview;
-        QStringList outputImages;
+        QStringList outputImages, notes;
     };
     GraphDocument* doc_;
     std::vector<qint64> ids_;

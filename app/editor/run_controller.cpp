@@ -304,6 +304,10 @@ void RunController::handle(int runId, int kindValue, qint64 node, int step, int 
         Q_EMIT outputImage(node, url);
         break;
     }
+    case K::NodeNote:
+        nodes_->addRunNote(node, message);
+        Q_EMIT nodeNote(node, message);
+        break;
     case K::RunFinished:
     case K::RunFailed:
     case K::RunCancelled: {

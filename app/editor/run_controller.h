@@ -74,6 +74,8 @@ Q_SIGNALS:
     // A node failed: the canvas outlines it and clicking the message selects it.
     void nodeFailed(qint64 nodeId, const QString& message);
     void outputImage(qint64 nodeId, const QString& fileUrl);
+    // A node told the user something that is not an error (the nodes model's "runNotes" shows it).
+    void nodeNote(qint64 nodeId, const QString& text);
 
 private:
     int runOnBackends(const Graph& graph, const Environment& env, int id);

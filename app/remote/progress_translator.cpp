@@ -20,6 +20,23 @@ ExecEvent event(ExecEvent::Kind kind, NodeId node = 0) {
 ProgressTranslator::ProgressTranslator(const Graph& graph, std::string promptId)
     : graph_(graph), promptId_(std::move(promptId)) {}
 
+void ProgressTranslator::historyNotes(const Json& entry, std::vector<ExecEvent>& out) const {
+    const Json* status = entry.find("status");
+    const Json* messages = status ? status->find("messages") : nullptr;
+    if (!messages) return;
+    for (const Json& m : messages->array()) {
+        const Json::Array& pair = m.array();
+        if (pair.size() != 2 || !pair[0].isString() || pair[0].toString() != "tessera_note") continue;
+        const Json* text = pair[1].find("text");
+        if (!text || !text->isString()) continue;
+        ExecEvent e;
+        e.kind = ExecEvent::Kind::NodeNote;
+        e.node = nodeOf(pair[1].find("node"));
+        e.message = text->toString();
+        out.push_back(std::move(e));
+    }
+}
+
 NodeId ProgressTranslator::nodeOf(const Json* key) const {
     if (!key) return 0;
     const std::string s = key->isString() ? key->toString() : std::to_string(key->toInt());

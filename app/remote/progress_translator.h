@@ -25,6 +25,10 @@ public:
     // A binary frame: PREVIEW_IMAGE (1) or PREVIEW_IMAGE_WITH_METADATA (4), JPEG or PNG.
     void binary(const QByteArray& frame, std::vector<ExecEvent>& out);
 
+    // What the nodes told the user, from the prompt's history entry: a Tessera backend keeps each note as a
+    // ["tessera_note", {"node", "text"}] status message (ComfyUI has no frame for them). Others have none.
+    void historyNotes(const Json& entry, std::vector<ExecEvent>& out) const;
+
     // The id the backend gave the prompt, when it ignored ours (ComfyUI before prompt_id in POST /prompt).
     void setPromptId(std::string id) { promptId_ = std::move(id); }
     End end() const { return end_; }

@@ -250,14 +250,19 @@ void RemoteRun::afterEnd() {
     httpGet(net_, request_.backend, QString::fromStdString("/history/" + promptId_), {}, this, [this](const HttpResult& r) {
         if (finished_) return;
         std::vector<Json> images;
+        std::vector<ExecEvent> notes;
         try {
             const Json history = r.ok() ? r.json("the history") : Json();
-            if (const Json* entry = history.find(promptId_); entry && entry->find("outputs"))
-                    for (const auto& [key, output] : entry->find("outputs")->object())
+            if (const Json* entry = history.find(promptId_)) {
+                translator_.historyNotes(*entry, notes);
+                if (const Json* outputs = entry->find("outputs"))
+                    for (const auto& [key, output] : outputs->object())
                         if (const Json* list = output.find("images"))
                             for (const Json& image : list->array()) images.push_back(image);
+            }
         } catch (const Error&) {
         }
+        if (!notes.empty()) emitEvents(notes);
         downloadNext(images.empty() ? executedImages_ : std::move(images), 0);
     });
 }

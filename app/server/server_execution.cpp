@@ -10,6 +10,8 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include <cstdio>
+
 namespace tessera::server {
 namespace {
 
@@ -122,6 +124,15 @@ void ComfyServer::onExecEvent(const ExecEvent& e) {
             break;
         }
         case K::OutputFile: run.images[e.node].push(imageRef(e.message)); break;
+        case K::NodeNote: {
+            // ComfyUI has no frame for this: the server's log and the history entry's messages carry it.
+            std::fprintf(stderr, "note: prompt %s, node %s: %s\n", id.c_str(), run.key(e.node).c_str(), e.message.c_str());
+            Json data;
+            data.set("node", run.key(e.node));
+            data.set("text", e.message);
+            run.messages.push(Json(Json::Array{Json("tessera_note"), withPrompt(std::move(data), true)}));
+            break;
+        }
         case K::NodeDone: {
             run.executed.push(run.key(e.node));
             auto it = run.images.find(e.node);

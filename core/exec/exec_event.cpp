@@ -13,6 +13,7 @@ const char* toString(ExecEvent::Kind kind) {
         case ExecEvent::Kind::Progress: return "Progress";
         case ExecEvent::Kind::Preview: return "Preview";
         case ExecEvent::Kind::OutputFile: return "OutputFile";
+        case ExecEvent::Kind::NodeNote: return "NodeNote";
         case ExecEvent::Kind::RunFinished: return "RunFinished";
         case ExecEvent::Kind::RunFailed: return "RunFailed";
         case ExecEvent::Kind::RunCancelled: return "RunCancelled";

@@ -19,6 +19,7 @@ struct ExecEvent {
         Progress,      // step of total
         Preview,       // preview: a picture of work in progress
         OutputFile,    // message: path of a file the node wrote
+        NodeNote,      // message: what the node tells the user (NodeContext::note), not an error
         RunFinished,   // seconds: time the run took
         RunFailed,     // node (0 when no single node is to blame), message
         RunCancelled,

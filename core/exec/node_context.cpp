@@ -64,6 +64,10 @@ void NodeContext::outputFile(const std::string& path) const {
     if (hooks_.outputFile) hooks_.outputFile(path);
 }
 
+void NodeContext::note(const std::string& text) const {
+    if (hooks_.note) hooks_.note(text);
+}
+
 void NodeContext::fail(const std::string& message) const { throw Error(describe(node_) + ": " + message); }
 
 void NodeContext::wrongType(const std::string& name) const {

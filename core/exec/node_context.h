@@ -28,6 +28,7 @@ public:
         std::function<void(int step, int total)> progress;
         std::function<void(std::shared_ptr<const PreviewImage>)> preview;
         std::function<void(const std::string& path)> outputFile;  // an image written by this node
+        std::function<void(const std::string& text)> note;
     };
 
     NodeContext(const Node& node, const NodeDecl& decl, std::map<std::string, Value> inputs, const Environment& env,
@@ -55,6 +56,10 @@ public:
     void progress(int step, int total) const;
     void preview(std::shared_ptr<const PreviewImage> image) const;
     void outputFile(const std::string& path) const;
+    // Tells the user something about this run that is not an error: a choice made for them (the VAE
+    // ran in tiles, the image was cropped) or input that was skipped. One sentence, without the
+    // node's name (every front end shows it beside the node).
+    void note(const std::string& text) const;
 
     // Throws tessera::Error("<node>: <message>").
     [[noreturn]] void fail(const std::string& message) const;

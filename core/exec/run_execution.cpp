@@ -156,6 +156,10 @@ private:
         hooks.outputFile = [this, id](const std::string& path) {
             emit(event(ExecEvent::Kind::OutputFile, id, path));
         };
+        hooks.note = [this, id](const std::string& text) {
+            result_.notes.emplace_back(id, text);
+            emit(event(ExecEvent::Kind::NodeNote, id, text));
+        };
         NodeContext ctx(*p.node, *p.decl, std::move(inputs), job_.env, job_.state->cancel, std::move(hooks));
         try {
             return p.decl->run(ctx);

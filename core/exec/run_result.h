@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tessera {
@@ -17,6 +18,8 @@ struct RunResult {
     std::vector<ValidationIssue> issues;  // when validation stopped the run
     // Outputs of every node the run executed or took from the cache, by node id.
     std::map<NodeId, std::vector<Value>> outputs;
+    // What the nodes that ran told the user (NodeContext::note), in order; cached nodes say nothing.
+    std::vector<std::pair<NodeId, std::string>> notes;
     double seconds = 0;
 
     bool succeeded() const { return status == Status::Succeeded; }

@@ -26,7 +26,8 @@
 namespace tessera {
 
 inline constexpr int kNodePluginApiMajor = 1;
-inline constexpr int kNodePluginApiVersion = 1;  // minor, within major 1
+// Minor versions: 1 the first; 2 NodeContext::note (what a node tells the user, not an error).
+inline constexpr int kNodePluginApiVersion = 2;  // minor, within major 1
 
 class NodePlugin {
 public:

@@ -100,6 +100,22 @@ TEST(Cli, Bfloat16PrecisionRunsTheUNetInBfloat16CloseToTheGolden) {
     std::filesystem::remove_all(out);
 }
 
+TEST(Cli, WhatNodesTellTheUserIsPrintedEvenWhenQuiet) {
+    const std::string input = makeTempDir("cli-odd-input"), out = makeTempDir("cli-odd-out");
+    ASSERT_TRUE(cv::imwrite(input + "/source.png", cv::Mat(61, 67, CV_8UC3, cv::Scalar(40, 120, 200))));
+    const CliResult r = runTessera("run " + quoted(graphPath("img2img-euler-normal")) + " --models " +
+                                   quoted(refdataModelsDir()) + " --input " + quoted(input) + " --output " + quoted(out) +
+                                   " --quiet " + pinnedCompute() + " --set KSampler.steps=1");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.err.find("note: VAEEncode #4: the image is 67x61 pixels and the VAE takes multiples of 8: its centre "
+                         "64x56 was used, as ComfyUI does\n"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("KSampler"), std::string::npos) << "quiet: no progress lines\n" << r.err;
+    std::filesystem::remove_all(input);
+    std::filesystem::remove_all(out);
+}
+
 TEST(Cli, UnavailablePrecisionFailsBeforeRunning) {
     if (at::hasCUDA()) GTEST_SKIP() << "fp16 is available with CUDA";
     const CliResult r = runTessera(runArgs(graphPath("img2img-euler-normal"), makeTempDir("cli-fp16"), "--precision fp16"));

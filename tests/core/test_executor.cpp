@@ -168,6 +168,31 @@ TEST_F(ExecutorTest, ProgressPreviewAndOutputFileEventsReachTheObserver) {
     EXPECT_GE(done[1].seconds, 0.9);  // Slow sleeps 1000 x 1 ms
 }
 
+TEST_F(ExecutorTest, NotesReachTheObserverAndTheResultInOrderAndCachedNodesSayNothing) {
+    const NodeId a = constant(5), n = add("Note"), r = add("Record");
+    graph.connect(a, 0, n, "x");
+    graph.connect(n, 0, r, "value");
+    const RunResult first = run();
+    ASSERT_TRUE(first.succeeded()) << first.message;
+    const auto notes = log.of(ExecEvent::Kind::NodeNote);
+    ASSERT_EQ(notes.size(), 1u);
+    EXPECT_EQ(notes[0].node, n);
+    EXPECT_EQ(notes[0].message, "saw 5");
+    ASSERT_EQ(first.notes.size(), 1u);
+    EXPECT_EQ(first.notes[0], std::make_pair(n, std::string("saw 5")));
+    const std::vector<std::string> want = {"RunStarted", "NodeQueued 1", "NodeQueued 2", "NodeQueued 3",
+                                           "NodeStarted 1", "NodeDone 1", "NodeStarted 2", "NodeNote 2",
+                                           "NodeDone 2", "NodeStarted 3", "NodeDone 3", "RunFinished"};
+    EXPECT_EQ(log.trace(), want);
+
+    log.clear();
+    const RunResult again = run();
+    ASSERT_TRUE(again.succeeded()) << again.message;
+    EXPECT_EQ(nodes.runs(n), 1);
+    EXPECT_TRUE(again.notes.empty());
+    EXPECT_TRUE(log.of(ExecEvent::Kind::NodeNote).empty());
+}
+
 TEST_F(ExecutorTest, ObserverExceptionsDoNotBreakTheRun) {
     const NodeId a = constant(1), r = add("Record");
     graph.connect(a, 0, r, "value");

@@ -105,6 +105,10 @@ public:
             recorded_[c.node().id] = c.input("value");
             return std::vector<Value>{};
         });
+        add(decl("Note", {port("x", "INT")}, {{"INT", "INT"}}), [](NodeContext& c) {
+            c.note("saw " + std::to_string(c.getInt("x")));
+            return std::vector<Value>{c.getInt("x")};
+        });
         add(decl("Preview", {port("x", "INT")}, {}, true), [](NodeContext& c) {
             auto img = std::make_shared<PreviewImage>();
             img->width = 1;

@@ -13,6 +13,7 @@
 #include <QImage>
 #include <QSignalSpy>
 
+#include <cstdlib>
 #include <filesystem>
 
 using namespace tessera;
@@ -104,6 +105,67 @@ TEST(RunErrors, ANodeRefusedForMemoryKeepsTheGraphTheOutputsAndTheQueue) {
     EXPECT_TRUE(runs.queue().isEmpty());
     EXPECT_EQ(nodes.rowCount(), 3);
     EXPECT_EQ(doc.graph().node(scale)->widgets.at("width").toInt(), 32);
+    std::filesystem::remove_all(root);
+}
+
+TEST(RunErrors, WhatANodeTellsTheUserShowsUnderItUntilTheNextRun) {
+    const auto app = coreApplicationIfNone();
+
+    const std::string root = tessera::test::makeTempDir("run-notes");
+    std::filesystem::create_directories(root + "/input");
+    std::filesystem::create_directories(root + "/models/checkpoints");
+    std::filesystem::create_symlink(tessera::test::refdataPath("models/tiny-sd15.safetensors"),
+                                    root + "/models/checkpoints/tiny-sd15.safetensors");
+    ::setenv("TESSERA_CLIP_VOCAB", tessera::test::refdataPath("bpe_simple_vocab_16e6.txt.gz").c_str(), 1);
+    QImage(21, 13, QImage::Format_RGB888).save(QString::fromStdString(root + "/input/odd.png"));
+    QImage(24, 16, QImage::Format_RGB888).save(QString::fromStdString(root + "/input/whole.png"));
+
+    GraphDocument doc(builtinRegistry());
+    doc.setInputDir(QString::fromStdString(root + "/input"));
+    NodeListModel nodes(&doc);
+    PreviewStore previews;
+    RunController runs(&doc, &nodes, &previews);
+    Environment env = folderEnvironment(root);
+    env.modelDirs = {root + "/models"};
+    runs.setEnvironment(env);
+
+    // LoadImage -> VAEEncode -> VAEDecode -> SaveImage on the tiny checkpoint.
+    const qint64 ckpt = doc.addNode("CheckpointLoaderSimple", 0, 0), load = doc.addNode("LoadImage", 0, 300),
+                 encode = doc.addNode("VAEEncode", 300, 0), decode = doc.addNode("VAEDecode", 600, 0),
+                 save = doc.addNode("SaveImage", 900, 0);
+    ASSERT_TRUE(doc.setWidgetValue(ckpt, "ckpt_name", "tiny-sd15.safetensors"));
+    ASSERT_TRUE(doc.setWidgetValue(load, "image", "odd.png"));
+    TextToImage::link(doc, load, 0, encode, "pixels");
+    TextToImage::link(doc, ckpt, 2, encode, "vae");
+    TextToImage::link(doc, encode, 0, decode, "samples");
+    TextToImage::link(doc, ckpt, 2, decode, "vae");
+    TextToImage::link(doc, decode, 0, save, "images");
+    ASSERT_FALSE(HasFailure());
+
+    QSignalSpy finished(&runs, &RunController::runFinished), noted(&runs, &RunController::nodeNote);
+    auto runOnce = [&] {
+        const int before = finished.count();
+        runs.run();
+        while (finished.count() == before)
+            if (!finished.wait(60000)) break;
+        ASSERT_EQ(finished.count(), before + 1);
+        ASSERT_TRUE(finished.back().at(1).toBool()) << str(finished.back().at(2).toString());
+    };
+    auto notesOf = [&](qint64 id) { return nodes.data(nodes.index(nodes.rowOf(id)), NodeListModel::RunNotesRole).toStringList(); };
+    const QString want = "the image is 21x13 pixels and the VAE takes multiples of 8: its centre 16x8 was used, as ComfyUI does";
+
+    runOnce();
+    ASSERT_EQ(noted.count(), 1);
+    EXPECT_EQ(noted.at(0).at(0).toLongLong(), encode);
+    EXPECT_EQ(str(noted.at(0).at(1).toString()), str(want));
+    EXPECT_EQ(notesOf(encode), QStringList{want});
+    EXPECT_TRUE(notesOf(decode).isEmpty());
+    EXPECT_EQ(nodes.get(nodes.rowOf(encode)).value("runNotes").toStringList(), QStringList{want});
+
+    ASSERT_TRUE(doc.setWidgetValue(load, "image", "whole.png"));
+    runOnce();
+    EXPECT_EQ(noted.count(), 1);
+    EXPECT_TRUE(notesOf(encode).isEmpty()) << "a new run clears the last run's notes";
     std::filesystem::remove_all(root);
 }
 

@@ -145,6 +145,34 @@ TEST(InpaintMask, KeepsTheUnmaskedAreaOnTheSourceLatent) {
     EXPECT_GT((left(result) - left(latent0)).abs().max().item<double>(), 1e-2);
 }
 
+TEST(DifferentialDiffusion, RepaintsEachMaskValueFromTheStepWhereTheRemainingShareFallsToIt) {
+    const ModelSampling& ms = eps();
+    // A schedule from timestep 999 down to 0: the threshold is t / 999 at the timestep t of the step's sigma.
+    const at::Tensor sigmas = at::tensor({float(ms.sigmaAt(999)), float(ms.sigmaAt(499)), 0.0f});
+    const at::Tensor mask = at::tensor({0.0f, 0.2f, 0.499f, 0.4995f, 0.5f, 1.0f}).view({1, 1, 1, 6});
+    auto stepMask = [&](double sigma, double strength) { return differentialDiffusionMask(ms, sigmas, sigma, mask, strength); };
+    EXPECT_TRUE(at::equal(stepMask(ms.sigmaAt(999), 1.0), at::tensor({0.f, 0.f, 0.f, 0.f, 0.f, 1.f}).view({1, 1, 1, 6})));
+    // 499 / 999 = 0.4994995 (float32): 0.499 stays, 0.4995 is repainted.
+    EXPECT_TRUE(at::equal(stepMask(ms.sigmaAt(499), 1.0), at::tensor({0.f, 0.f, 0.f, 1.f, 1.f, 1.f}).view({1, 1, 1, 6})));
+    EXPECT_TRUE(at::equal(stepMask(ms.sigmaMin(), 1.0), at::ones({1, 1, 1, 6})));
+    // strength blends with the soft mask; 0 gives the binary mask, as ComfyUI's `if strength and strength < 1`.
+    EXPECT_TRUE(at::allclose(stepMask(ms.sigmaAt(499), 0.25), stepMask(ms.sigmaAt(499), 1.0) * 0.25 + mask * 0.75));
+    EXPECT_TRUE(at::equal(stepMask(ms.sigmaAt(499), 0.0), stepMask(ms.sigmaAt(499), 1.0)));
+    // A schedule ending above sigma_min (denoise cut at the end): its last sigma is the far end.
+    const at::Tensor early = at::tensor({float(ms.sigmaAt(999)), float(ms.sigmaAt(499))});
+    EXPECT_TRUE(at::equal(differentialDiffusionMask(ms, early, ms.sigmaAt(499), mask, 1.0), at::ones({1, 1, 1, 6})));
+
+    // Through the inpainting wrapper: the step's mask decides what the denoiser's answer replaces.
+    const at::Tensor latent0 = at::zeros({1, 4, 1, 6}), noise = at::zeros({1, 4, 1, 6});
+    const Denoiser ones = [](const at::Tensor& x, double) { return at::ones_like(x); };
+    const InpaintMaskAtSigma perStep = [&](const at::Tensor& m, double sigma) {
+        return differentialDiffusionMask(ms, sigmas, sigma, m, 1.0);
+    };
+    const Denoiser d = withInpaintMask(ones, latent0, noise, mask, perStep);
+    const at::Tensor out = d(at::zeros({1, 4, 1, 6}), ms.sigmaAt(499));
+    EXPECT_TRUE(at::equal(out, stepMask(ms.sigmaAt(499), 1.0).expand({1, 4, 1, 6})));
+}
+
 TEST(InpaintMask, ResizesBilinearlyWithoutAlignedCorners) {
     at::Tensor halves = at::zeros({64, 64});
     halves.slice(1, 0, 32).fill_(1.0);

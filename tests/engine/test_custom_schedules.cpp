@@ -2,6 +2,7 @@
 // (tests/fixtures/custom_schedules, made by make_custom_schedules.py), and the schedule edits
 // (BasicScheduler, SplitSigmas, SplitSigmasDenoise, FlipSigmas) with ComfyUI's slicing.
 #include "core/common/closest_names.h"
+#include "core/engine/sampling/align_your_steps.h"
 #include "core/engine/sampling/custom_schedules.h"
 #include "core/engine/sampling/model_sampling.h"
 #include "core/engine/sampling/schedulers.h"
@@ -68,6 +69,29 @@ TEST(CustomSchedules, MatchComfyUIsSchedulerFunctions) {
         ++compared;
     }
     EXPECT_EQ(compared, 17);
+}
+
+TEST(CustomSchedules, AlignYourStepsMatchesComfyUIsNode) {
+    QFile f(QString::fromStdString(test::sourceDir() + "/tests/fixtures/custom_schedules/align_your_steps.json"));
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QJsonArray cases = QJsonDocument::fromJson(f.readAll()).object()["cases"].toArray();
+    ASSERT_EQ(cases.size(), 33);
+    for (const auto& item : cases) {
+        const QJsonObject c = item.toObject();
+        const std::string type = c["model_type"].toString().toStdString();
+        const int steps = c["steps"].toInt();
+        const double denoise = c["denoise"].toDouble();
+        const at::Tensor got = alignYourStepsSigmas(type, steps, denoise);
+        const QJsonArray want = c["sigmas"].toArray();
+        const std::string what = type + " steps " + std::to_string(steps) + " denoise " + std::to_string(denoise);
+        ASSERT_EQ(got.dtype(), at::kFloat) << what;
+        ASSERT_EQ(got.numel(), want.size()) << what;
+        const std::vector<double> values = sigmaList(got);
+        for (int i = 0; i < want.size(); ++i)  // float32 both: equal, or one float32 step apart
+            EXPECT_NEAR(values[size_t(i)], want[i].toDouble(), 1.2e-7 * std::abs(want[i].toDouble())) << what << " sigma " << i;
+    }
+    EXPECT_NE(errorOf([] { alignYourStepsSigmas("SD3", 10, 1.0); }).find("unknown model_type 'SD3'"), std::string::npos);
+    EXPECT_NE(errorOf([] { alignYourStepsSigmas("SD1", 0, 1.0); }).find("steps must be at least 1"), std::string::npos);
 }
 
 TEST(CustomSchedules, KlOptimalOfOneStepIsTheLargestSigma) {

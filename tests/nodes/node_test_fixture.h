@@ -24,6 +24,7 @@ class NodeGraphTest : public ::testing::Test {
 protected:
     NodeGraphTest() {
         nodes::registerImageNodes(registry);
+        nodes::registerImageBatchNodes(registry);
         nodes::registerMaskNodes(registry);
         nodes::registerPreprocessorNodes(registry);
         addSource("TestImage", "IMAGE");

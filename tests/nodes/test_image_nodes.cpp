@@ -228,6 +228,26 @@ TEST_F(ImageNodesTest, PreviewImageWritesToTempAndEmitsAPreview) {
     for (size_t i = 0; i < 18; ++i) EXPECT_EQ(shown->rgb[i], want[int64_t(i)].item<uint8_t>()) << i;
 }
 
+TEST_F(ImageNodesTest, EmptyImageSplitsItsColourIntoChannels) {
+    const at::Tensor img = imageOf(add("EmptyImage", {{"width", 3}, {"height", 2}, {"batch_size", 2}, {"color", 0xFF8000}}));
+    ASSERT_EQ(img.sizes(), (at::IntArrayRef{2, 2, 3, 3}));
+    EXPECT_TRUE(sameTensor(img.select(3, 0), at::ones({2, 2, 3})));
+    EXPECT_TRUE(sameTensor(img.select(3, 1), at::full({2, 2, 3}, 128.0f / 255.0f)));
+    EXPECT_TRUE(sameTensor(img.select(3, 2), at::zeros({2, 2, 3})));
+}
+
+TEST_F(ImageNodesTest, ImageFromBatchCutsIndexAndLengthToTheBatch) {
+    const at::Tensor batch = at::rand({4, 2, 2, 3});
+    auto take = [&](int64_t index, int64_t length) {
+        const NodeId n = add("ImageFromBatch", {{"batch_index", index}, {"length", length}});
+        link(image(batch), 0, n, "image");
+        return imageOf(n);
+    };
+    EXPECT_TRUE(sameTensor(take(1, 2), batch.slice(0, 1, 3)));
+    EXPECT_TRUE(sameTensor(take(3, 5), batch.slice(0, 3, 4)));
+    EXPECT_TRUE(sameTensor(take(9, 1), batch.slice(0, 3, 4)));  // past the end: the last image
+}
+
 TEST_F(ImageNodesTest, ImageScaleSizes) {
     const NodeId src = image(ramp(2, 8));  // h 2, w 8
     const NodeId keepAspect = add("ImageScale", {{"upscale_method", "bilinear"}, {"width", 0}, {"height", 4}, {"crop", "disabled"}});

@@ -59,6 +59,11 @@ TEST_F(LatentNodes, VaeEncodeCropsOddSizesEvenlyLikeComfyUI) {
     const RunResult r = run({a, c});
     ASSERT_EQ(outputTensor(r, a).sizes(), (at::IntArrayRef{1, 4, 8, 9}));
     EXPECT_TRUE(outputTensor(r, a).equal(outputTensor(r, c)));
+    // The crop is told to the user; the image of whole cells says nothing.
+    ASSERT_EQ(r.notes.size(), 1u);
+    EXPECT_EQ(r.notes[0].first, a);
+    EXPECT_EQ(r.notes[0].second, "the image is 75x70 pixels and the VAE takes multiples of 8: its centre 72x64 was used, "
+                                 "as ComfyUI does");
 }
 
 TEST_F(LatentNodes, VaeEncodeForInpaintGreysTheMaskAndGrowsTheNoiseMask) {
@@ -138,6 +143,35 @@ TEST_F(LatentNodes, TiledDecodeWithOneTileEqualsPlainDecode) {
     EXPECT_EQ(outputTensor(r, small).sizes(), outputTensor(r, plain).sizes());
     EXPECT_GE(outputTensor(r, small).min().item<double>(), 0.0);
     EXPECT_LE(outputTensor(r, small).max().item<double>(), 1.0);
+}
+
+TEST_F(LatentNodes, TiledEncodeWithOneTileEqualsPlainEncodeAndCropsAsItDoes) {
+    const at::Tensor photo = at::rand({1, 131, 130, 3});
+    const NodeId pixels = image("photo", photo);
+    const NodeId plain = encode(pixels);
+    // The first 64x64 tile of the crop (131 rows lose 1 on top, 130 columns 1 on the left).
+    const NodeId firstTile = encode(image("first tile", photo.narrow(1, 1, 64).narrow(2, 1, 64).contiguous()));
+    const NodeId tiled = b.add("VAEEncodeTiled", {{"tile_size", 512}, {"overlap", 64}});
+    const NodeId small = b.add("VAEEncodeTiled", {{"tile_size", 64}, {"overlap", 32}});
+    for (NodeId n : {tiled, small}) {
+        b.link(pixels, 0, n, "pixels");
+        b.link(ckpt, 2, n, "vae");
+    }
+    const RunResult r = run({plain, tiled, small, firstTile});
+    const at::Tensor whole = outputTensor(r, plain);
+    ASSERT_EQ(whole.sizes(), (at::IntArrayRef{1, 4, 16, 16}));
+    EXPECT_TRUE(closeToReference(outputTensor(r, tiled), whole, 1e-6));
+    // Tiles of 8x8 cells; the overlap of 32 pixels is cut to a quarter of the tile, 16 pixels (2 cells): the next
+    // tiles start at cell 6 and blend over cells 6 and 7, so cells 0..5 come from the first tile alone.
+    const at::Tensor pieces = outputTensor(r, small);
+    ASSERT_EQ(pieces.sizes(), whole.sizes());
+    EXPECT_TRUE(closeToReference(pieces.narrow(2, 0, 6).narrow(3, 0, 6),
+                                 outputTensor(r, firstTile).narrow(2, 0, 6).narrow(3, 0, 6), 1e-6));
+    EXPECT_FALSE(closeToReference(pieces, whole, 1e-3)) << "the tiles see less of the image than the whole encode";
+    ASSERT_EQ(r.notes.size(), 3u);  // the three nodes given the whole photo cropped 131x130 to 128x128, and said so
+    for (const auto& [node, text] : r.notes)
+        EXPECT_EQ(text, "the image is 130x131 pixels and the VAE takes multiples of 8: its centre 128x128 was used, as "
+                        "ComfyUI does");
 }
 
 TEST_F(LatentNodes, EmptyLatentAndLatentUpscale) {

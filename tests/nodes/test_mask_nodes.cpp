@@ -68,6 +68,19 @@ TEST_F(MaskNodesTest, InvertAndThreshold) {
                            at::tensor({0.0f, 0.0f, 0.0f, 1.0f, 1.0f, 1.0f}).view({1, 2, 3})));
 }
 
+TEST_F(MaskNodesTest, SolidMaskAndCropMask) {
+    EXPECT_TRUE(sameTensor(maskOf(add("SolidMask", {{"value", 0.25}, {"width", 5}, {"height", 3}})), at::full({1, 3, 5}, 0.25f)));
+    const at::Tensor m = at::rand({2, 6, 7});
+    // Cut to the mask, as ComfyUI's slicing: 3 columns from x = 4, 2 rows from y = 1.
+    EXPECT_TRUE(sameTensor(apply("CropMask", m, {{"x", 4}, {"y", 1}, {"width", 10}, {"height", 2}}),
+                           m.slice(1, 1, 3).slice(2, 4, 7)));
+    const NodeId outside = add("CropMask", {{"x", 7}, {"y", 0}, {"width", 2}, {"height", 2}});
+    link(mask(m), 0, outside, "mask");
+    const std::string failure = failureOf(outside);
+    EXPECT_NE(failure.find("CropMask #"), std::string::npos) << failure;
+    EXPECT_NE(failure.find("(7, 0) is outside the 7x6 mask"), std::string::npos) << failure;
+}
+
 TEST_F(MaskNodesTest, GrowMaskDilatesAndErodes) {
     const at::Tensor dot = cells({{3, 3}});
     EXPECT_TRUE(sameTensor(apply("GrowMask", dot, {{"expand", 1}, {"tapered_corners", true}}),

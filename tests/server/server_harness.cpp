@@ -3,12 +3,14 @@
 #include "tests/support/refdata.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QRegularExpression>
+#include <QThread>
 #include <QTimer>
 
 namespace tessera::test {
@@ -100,6 +102,20 @@ HttpReply httpGet(const QString& url, const QByteArray& authorization) {
     QNetworkRequest request{QUrl(url)};
     if (!authorization.isEmpty()) request.setRawHeader("Authorization", authorization);
     return finish(manager().get(request));
+}
+
+Json waitForHistory(const ServerProcess& server, const std::string& id, int ms) {
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < ms) {
+        const HttpReply reply = httpGet(server.url("/history/" + QString::fromStdString(id)));
+        if (reply.status == 200) {
+            const Json history = replyJson(reply.body);
+            if (const Json* entry = history.find(id)) return *entry;
+        }
+        QThread::msleep(50);
+    }
+    return Json();
 }
 
 HttpReply httpPost(const QString& url, const QByteArray& body, const QByteArray& contentType,

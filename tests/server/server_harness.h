@@ -54,6 +54,9 @@ HttpReply httpGet(const QString& url, const QByteArray& authorization = {});
 HttpReply httpPost(const QString& url, const QByteArray& body, const QByteArray& contentType = "application/json",
                    const QByteArray& authorization = {});
 
+// Polls the history until the prompt is there, for at most `ms`; a null Json when it never is.
+Json waitForHistory(const ServerProcess& server, const std::string& id, int ms);
+
 // Websocket messages collected until a predicate on the text messages holds, or a time limit.
 struct WsLog {
     QList<QByteArray> texts;

@@ -114,6 +114,21 @@ TEST(RemoteRun, CliOnAServerWithATokenWritesThePixelsOfTheLocalRun) {
     EXPECT_EQ(QDir(server.inputDir()).entryList(QDir::Files), uploaded) << "the same image is not uploaded twice";
 }
 
+TEST(RemoteRun, WhatTheBackendsNodesToldTheUserIsPrintedAsALocalRunPrintsIt) {
+    ServerProcess server(servedModels());
+    ASSERT_TRUE(server.started()) << server.log().toStdString();
+    const std::string input = makeTempDir("remote-odd-input"), out = makeTempDir("remote-odd-out");
+    ASSERT_TRUE(cv::imwrite(input + "/source.png", cv::Mat(61, 67, CV_8UC3, cv::Scalar(40, 120, 200))));
+    const CliResult r = runTessera("run " + quoted(pipelineGraph("img2img-euler-normal")) + " --input " + quoted(input) +
+                                   " --output " + quoted(out) + " --quiet --set KSampler.steps=1 --server " +
+                                   server.url("").toStdString());
+    ASSERT_EQ(r.exitCode, 0) << r.err << server.log().toStdString();
+    EXPECT_NE(r.err.find("note: VAEEncode #4: the image is 67x61 pixels and the VAE takes multiples of 8: its centre "
+                         "64x56 was used, as ComfyUI does\n"),
+              std::string::npos)
+        << r.err;
+}
+
 TEST(RemoteRun, ProgressPreviewsAndOutputsArriveAsEventsOnTheGraphsNodes) {
     ServerProcess server(servedModels());
     ASSERT_TRUE(server.started()) << server.log().toStdString();

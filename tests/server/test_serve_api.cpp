@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -169,6 +170,45 @@ TEST(ServeApi, UploadedImageIsDecodedNamedWithoutOverwriteAndViewable) {
     const HttpReply view = httpGet(server.url("/view?type=input&filename=pic.png"));
     ASSERT_EQ(view.status, 200);
     EXPECT_EQ(view.body, first);
+}
+
+TEST(ServeApi, WhatNodesTellTheUserGoesToTheHistoryAndTheLog) {
+    ServerProcess server(modelArgs());
+    ASSERT_TRUE(server.started()) << server.log().toStdString();
+    ASSERT_TRUE(cv::imwrite(QDir(server.inputDir()).filePath("odd.png").toStdString(),
+                            cv::Mat(13, 21, CV_8UC3, cv::Scalar(10, 20, 30))));
+    const std::string prompt = R"({"prompt": {
+ "1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "tiny-sd15.safetensors"}},
+ "load": {"class_type": "LoadImage", "inputs": {"image": "odd.png"}},
+ "enc": {"class_type": "VAEEncode", "inputs": {"pixels": ["load", 0], "vae": ["1", 2]}},
+ "dec": {"class_type": "VAEDecode", "inputs": {"samples": ["enc", 0], "vae": ["1", 2]}},
+ "save": {"class_type": "SaveImage", "inputs": {"filename_prefix": "odd", "images": ["dec", 0]}}}})";
+    const HttpReply posted = httpPost(server.url("/prompt"), QByteArray::fromStdString(prompt));
+    ASSERT_EQ(posted.status, 200) << posted.body.toStdString();
+    const std::string id = replyJson(posted.body).find("prompt_id")->toString();
+    const Json entry = waitForHistory(server, id, 60000);
+    ASSERT_FALSE(entry.isNull()) << server.log().toStdString();
+    ASSERT_EQ(entry.find("status")->find("status_str")->toString(), "success") << server.log().toStdString();
+    const std::string want =
+        "the image is 21x13 pixels and the VAE takes multiples of 8: its centre 16x8 was used, as ComfyUI does";
+    int notes = 0;
+    for (const Json& m : entry.find("status")->find("messages")->array()) {
+        if (m.array().at(0).toString() != "tessera_note") continue;
+        ++notes;
+        EXPECT_EQ(m.array().at(1).find("node")->toString(), "enc");
+        EXPECT_EQ(m.array().at(1).find("text")->toString(), want);
+        EXPECT_EQ(m.array().at(1).find("prompt_id")->toString(), id);
+    }
+    EXPECT_EQ(notes, 1);
+    const QString line = QString::fromStdString("note: prompt " + id + ", node enc: " + want);
+    QString log;
+    QElapsedTimer clock;
+    clock.start();
+    while (!log.contains(line) && clock.elapsed() < 10000) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+        log += server.log();
+    }
+    EXPECT_TRUE(log.contains(line)) << log.toStdString();
 }
 
 TEST(ServeApi, AnUploadOntoAFullDiskFailsCleanlyAndTheServerGoesOn) {

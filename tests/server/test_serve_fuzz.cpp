@@ -175,21 +175,6 @@ void expectAnswered(const std::vector<int>& statuses, const std::vector<BurstReq
     EXPECT_EQ(reported, 0) << reported << " bodies got no 2xx/4xx answer";
 }
 
-// Polls the history until the prompt is there, for at most `ms`.
-Json waitForHistory(const ServerProcess& server, const std::string& id, int ms) {
-    QElapsedTimer clock;
-    clock.start();
-    while (clock.elapsed() < ms) {
-        const HttpReply reply = httpGet(server.url("/history/" + QString::fromStdString(id)));
-        if (reply.status == 200) {
-            const Json history = replyJson(reply.body);
-            if (const Json* entry = history.find(id)) return *entry;
-        }
-        QThread::msleep(50);
-    }
-    return Json();
-}
-
 TEST(ServeFuzz, MutatedPromptAndUploadBodiesGetAnAnswerAndTheServerStillRuns) {
     ServerProcess server({"--models", QString::fromStdString(refdataModelsDir())});
     ASSERT_TRUE(server.started()) << server.log().toStdString();

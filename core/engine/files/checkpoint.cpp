@@ -1,6 +1,7 @@
 #include "core/engine/files/checkpoint.h"
 
 #include "core/common/error.h"
+#include "core/common/strings.h"
 #include "core/engine/text/clip_text_model.h"
 #include "core/engine/text/clip_tokenizer.h"
 #include "core/engine/networks/controlnet.h"
@@ -88,6 +89,24 @@ std::shared_ptr<const ControlModel> loadControlNetFile(const std::string& path, 
     return withContext(path, "ControlNet", [&] { return std::make_shared<const ControlNet>(w); });
 }
 
+namespace {
+
+std::shared_ptr<const DiffusionModel> withUnetWeights(const DiffusionModel& model, const Weights& unetWeights) {
+    auto patched = std::make_shared<DiffusionModel>(model);
+    patched->weights = unetWeights;
+    auto unet = std::make_shared<UNet>(model.unet->config(), unetWeights);
+    unet->setAttentionOptions(model.unet->attentionOptions());  // a hypernetwork stays applied
+    patched->unet = std::move(unet);
+    return patched;
+}
+
+bool isTextEncoderModule(const std::string& module) {
+    return startsWith(module, "lora_te") || startsWith(module, "text_encoder") ||
+           startsWith(module, "base_model.model.text_encoder");
+}
+
+}  // namespace
+
 LoraResult applyLoraFile(const std::string& path, const std::shared_ptr<const DiffusionModel>& model,
                          const std::shared_ptr<const TextEncoder>& text, double modelStrength, double textStrength) {
     if (!model || !text) throw Error("a LoRA needs both the model and the CLIP of a checkpoint");
@@ -101,16 +120,7 @@ LoraResult applyLoraFile(const std::string& path, const std::shared_ptr<const Di
 
     LoraResult out;
     out.unknownKeys = lora.unknownKeys;
-    if (modelStrength != 0.0) {
-        auto patched = std::make_shared<DiffusionModel>(*model);
-        patched->weights = unetWeights;
-        auto unet = std::make_shared<UNet>(model->unet->config(), unetWeights);
-        unet->setAttentionOptions(model->unet->attentionOptions());  // a hypernetwork stays applied
-        patched->unet = std::move(unet);
-        out.model = patched;
-    } else {
-        out.model = model;
-    }
+    out.model = modelStrength != 0.0 ? withUnetWeights(*model, unetWeights) : model;
     if (textStrength != 0.0) {
         auto patched = std::make_shared<TextEncoder>(ClipTextModel(clip.config(), textWeights), text->tokenizerPtr(),
                                                      text->options());
@@ -119,6 +129,24 @@ LoraResult applyLoraFile(const std::string& path, const std::shared_ptr<const Di
     } else {
         out.text = text;
     }
+    return out;
+}
+
+LoraResult applyLoraFileToModel(const std::string& path, const std::shared_ptr<const DiffusionModel>& model,
+                                double strength) {
+    if (!model) throw Error("a LoRA needs a model");
+    Weights unetWeights = model->weights;
+    Weights noText;
+    const LoraFile lora = loadLora(path, unetWeights.keys(), {}, TextNaming::HuggingFace);
+    applyLora(unetWeights, noText, lora, strength, 0.0);
+    LoraResult out;
+    for (const std::string& key : lora.unknownKeys) {
+        if (isTextEncoderModule(key))
+            ++out.textModulesLeftOut;
+        else
+            out.unknownKeys.push_back(key);
+    }
+    out.model = strength != 0.0 ? withUnetWeights(*model, unetWeights) : model;
     return out;
 }
 

@@ -36,6 +36,8 @@ struct DiffusionModel {
     ModelFamily family = ModelFamily::Unknown;
     bool inpainting = false;  // 9 input channels: latent, mask, masked-image latent
     bool instructPix2Pix = false;  // 8 input channels: latent, then the latent of the image to edit
+    // DifferentialDiffusion's strength: a noise mask is thresholded per step (differentialDiffusionMask).
+    std::optional<double> differentialDiffusion;
     std::string source;       // the file, for messages
 };
 
@@ -57,9 +59,14 @@ struct LoraResult {
     std::shared_ptr<const DiffusionModel> model;
     std::shared_ptr<const TextEncoder> text;
     std::vector<std::string> unknownKeys;  // modules of the LoRA that matched nothing
+    int textModulesLeftOut = 0;            // applyLoraFileToModel: the LoRA's text encoder modules
 };
 // Copies of `model` and `text` with the LoRA applied; the originals are untouched.
 LoraResult applyLoraFile(const std::string& path, const std::shared_ptr<const DiffusionModel>& model,
                          const std::shared_ptr<const TextEncoder>& text, double modelStrength, double textStrength);
+// ComfyUI's LoraLoaderModelOnly: a copy of `model` with the LoRA's UNet modules applied. Its text encoder
+// modules (lora_te*, text_encoder.*) are counted, not applied; `text` of the result stays null.
+LoraResult applyLoraFileToModel(const std::string& path, const std::shared_ptr<const DiffusionModel>& model,
+                                double strength);
 
 }  // namespace tessera::engine

@@ -32,12 +32,26 @@ Denoiser makeCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond
 // always evaluated, also at cfg 1, so it is always required.
 GuidedDenoiser makeCfgGuidedDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg);
 
+// The mask a step uses, from the noise mask and the step's sigma (ComfyUI's denoise_mask_function).
+using InpaintMaskAtSigma = std::function<at::Tensor(const at::Tensor& mask, double sigma)>;
+
 // Inpainting (mask 1 = repaint, [B or 1, 1, h, w] at latent size): before the call
 // x = x*m + (latent0 + noise*sigma)*(1-m); after it x0 = x0*m + latent0*(1-m). latent0 is already scaled.
-Denoiser withInpaintMask(Denoiser inner, at::Tensor latent0Scaled, at::Tensor noise, at::Tensor maskAtLatent);
+// With maskAtSigma, m = maskAtSigma(mask, sigma) at each call.
+Denoiser withInpaintMask(Denoiser inner, at::Tensor latent0Scaled, at::Tensor noise, at::Tensor maskAtLatent,
+                         InpaintMaskAtSigma maskAtSigma = {});
 // The same around guidance that reports its unconditional estimate, which stays unmasked as in ComfyUI (its
 // post-CFG hook sees it before KSamplerX0Inpaint blends the guided one).
-GuidedDenoiser withInpaintMask(GuidedDenoiser inner, at::Tensor latent0Scaled, at::Tensor noise, at::Tensor maskAtLatent);
+GuidedDenoiser withInpaintMask(GuidedDenoiser inner, at::Tensor latent0Scaled, at::Tensor noise, at::Tensor maskAtLatent,
+                               InpaintMaskAtSigma maskAtSigma = {});
+
+// DifferentialDiffusion's mask for the step at `sigma` of the schedule `sigmas`: 1 where the soft mask reaches
+// the run's remaining share, (t(sigma) - t(to)) / (t(sigmas[0]) - t(to)) in the model's timesteps (float32),
+// to = max(sigmas[-1], sigma_min); so a mask value v is repainted from the step where that share falls to v.
+// strength in (0, 1) blends that with the soft mask (strength * binary + (1 - strength) * mask); 0 and 1 give
+// the binary mask, as ComfyUI's `if strength and strength < 1`.
+at::Tensor differentialDiffusionMask(const ModelSampling& ms, const at::Tensor& sigmas, double sigma, const at::Tensor& mask,
+                                     double strength);
 
 // Mask [H, W], [B, H, W] or [B, 1, H, W] -> [B, 1, h, w], bilinear, align_corners = false.
 // `t` repeated along the batch axis (and cut) to `batch` rows: conditioning for a larger batch.

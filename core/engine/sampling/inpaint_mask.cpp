@@ -4,6 +4,8 @@
 
 #include <ATen/ATen.h>
 
+#include <functional>
+
 namespace tessera::engine {
 
 namespace {
@@ -18,28 +20,64 @@ void checkInpaintInputs(const at::Tensor& latent0Scaled, const at::Tensor& noise
 }
 }  // namespace
 
-Denoiser withInpaintMask(Denoiser inner, at::Tensor latent0Scaled, at::Tensor noise, at::Tensor maskAtLatent) {
-    if (!inner) throw Error("inpaint: no denoiser to wrap");
-    checkInpaintInputs(latent0Scaled, noise, maskAtLatent);
-    const at::Tensor keep = 1.0 - maskAtLatent;
-    return [inner = std::move(inner), latent0 = std::move(latent0Scaled), noise = std::move(noise),
-            mask = std::move(maskAtLatent), keep](const at::Tensor& x, double sigma) {
-        const at::Tensor xIn = x * mask + (latent0 + noise * sigma) * keep;
-        return inner(xIn, sigma) * mask + latent0 * keep;
+namespace {
+
+// (x, sigma) -> the mask and its complement for that call.
+struct StepMask {
+    at::Tensor mask, keep;
+};
+
+std::function<StepMask(double)> stepMasks(at::Tensor mask, InpaintMaskAtSigma maskAtSigma) {
+    if (!maskAtSigma) {
+        StepMask fixed{mask, 1.0 - mask};
+        return [fixed](double) { return fixed; };
+    }
+    return [mask = std::move(mask), maskAtSigma = std::move(maskAtSigma)](double sigma) {
+        const at::Tensor m = maskAtSigma(mask, sigma);
+        return StepMask{m, 1.0 - m};
     };
 }
 
-GuidedDenoiser withInpaintMask(GuidedDenoiser inner, at::Tensor latent0Scaled, at::Tensor noise, at::Tensor maskAtLatent) {
+}  // namespace
+
+Denoiser withInpaintMask(Denoiser inner, at::Tensor latent0Scaled, at::Tensor noise, at::Tensor maskAtLatent,
+                         InpaintMaskAtSigma maskAtSigma) {
     if (!inner) throw Error("inpaint: no denoiser to wrap");
     checkInpaintInputs(latent0Scaled, noise, maskAtLatent);
-    const at::Tensor keep = 1.0 - maskAtLatent;
     return [inner = std::move(inner), latent0 = std::move(latent0Scaled), noise = std::move(noise),
-            mask = std::move(maskAtLatent), keep](const at::Tensor& x, double sigma) {
-        const at::Tensor xIn = x * mask + (latent0 + noise * sigma) * keep;
+            masks = stepMasks(std::move(maskAtLatent), std::move(maskAtSigma))](const at::Tensor& x, double sigma) {
+        const StepMask m = masks(sigma);
+        const at::Tensor xIn = x * m.mask + (latent0 + noise * sigma) * m.keep;
+        return inner(xIn, sigma) * m.mask + latent0 * m.keep;
+    };
+}
+
+GuidedDenoiser withInpaintMask(GuidedDenoiser inner, at::Tensor latent0Scaled, at::Tensor noise, at::Tensor maskAtLatent,
+                               InpaintMaskAtSigma maskAtSigma) {
+    if (!inner) throw Error("inpaint: no denoiser to wrap");
+    checkInpaintInputs(latent0Scaled, noise, maskAtLatent);
+    return [inner = std::move(inner), latent0 = std::move(latent0Scaled), noise = std::move(noise),
+            masks = stepMasks(std::move(maskAtLatent), std::move(maskAtSigma))](const at::Tensor& x, double sigma) {
+        const StepMask m = masks(sigma);
+        const at::Tensor xIn = x * m.mask + (latent0 + noise * sigma) * m.keep;
         GuidedDenoised out = inner(xIn, sigma);
-        out.denoised = out.denoised * mask + latent0 * keep;
+        out.denoised = out.denoised * m.mask + latent0 * m.keep;
         return out;
     };
+}
+
+at::Tensor differentialDiffusionMask(const ModelSampling& ms, const at::Tensor& sigmas, double sigma, const at::Tensor& mask,
+                                     double strength) {
+    if (!sigmas.defined() || sigmas.numel() < 1) throw Error("differential diffusion: no schedule");
+    const at::Tensor s = sigmas.to(at::kFloat).contiguous();
+    const float first = s.data_ptr<float>()[0], last = s.data_ptr<float>()[s.numel() - 1];
+    const float sigmaTo = last > float(ms.sigmaMin()) ? last : float(ms.sigmaMin());
+    const double tsFrom = ms.timestep(first), tsTo = ms.timestep(sigmaTo), tsNow = ms.timestep(sigma);
+    // torch divides the timestep tensors in float32 (integer ones after converting them).
+    const float threshold = (float(tsNow) - float(tsTo)) / (float(tsFrom) - float(tsTo));
+    const at::Tensor binary = mask.ge(threshold).to(mask.scalar_type());
+    if (strength != 0.0 && strength < 1.0) return binary * strength + mask * (1.0 - strength);
+    return binary;
 }
 
 at::Tensor resizeMaskToLatent(const at::Tensor& mask, int64_t h, int64_t w) {

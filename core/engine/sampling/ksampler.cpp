@@ -310,17 +310,24 @@ at::Tensor sampleGuided(const Guider& guider, const NoisedStart& s, const at::Te
     if (s.sigmas.size(0) < 2) return s.x / kLatentScale;
     const Guider g = withAdm(guider, seed);
     const int64_t h = s.x.size(2), w = s.x.size(3);
+    InpaintMaskAtSigma maskAtSigma;
+    if (const std::optional<double> strength = g.model->differentialDiffusion)
+        maskAtSigma = [ms = g.model->sampling, sigmas = s.sigmas, strength = *strength](const at::Tensor& mask, double sigma) {
+            return differentialDiffusionMask(ms, sigmas, sigma, mask, strength);
+        };
     SamplerSeedNoise noise(static_cast<uint64_t>(seed));
     if (!options.saSolver) options.saSolver = saSolverDefaults(g.model->sampling);  // ComfyUI: the model's window
     if (sampler.ends_with("_cfg_pp")) {  // CFG++ steps along the unconditional estimate
         if (g.kind != Guider::Kind::Cfg)
             throw Error("sampler '" + sampler + "' needs CFG guidance with a negative conditioning (CFGGuider or KSampler)");
         GuidedDenoiser guided = guidancePairWithUncond(*g.model, g.positive, g.negative, g.cfg, h, w);
-        if (noiseMask.defined()) guided = withInpaintMask(guided, s.latent0, s.noise, resizeMaskToLatent(noiseMask, h, w));
+        if (noiseMask.defined())
+            guided = withInpaintMask(guided, s.latent0, s.noise, resizeMaskToLatent(noiseMask, h, w), maskAtSigma);
         return sample(sampler, guided, s.x, s.sigmas, noise, callbacks, options) / kLatentScale;
     }
     Denoiser denoiser = guidedDenoiser(g, h, w);
-    if (noiseMask.defined()) denoiser = withInpaintMask(denoiser, s.latent0, s.noise, resizeMaskToLatent(noiseMask, h, w));
+    if (noiseMask.defined())
+        denoiser = withInpaintMask(denoiser, s.latent0, s.noise, resizeMaskToLatent(noiseMask, h, w), maskAtSigma);
     return sample(sampler, denoiser, s.x, s.sigmas, noise, callbacks, options) / kLatentScale;
 }
 
