@@ -1,5 +1,5 @@
-// Sampling: KSampler, KSamplerAdvanced, NoiseByStrength, ModelSamplingDiscrete, ModelSamplingContinuousEDM and
-// DifferentialDiffusion (comfy_extras/nodes_differential_diffusion.py). Every step
+// Sampling: KSampler, KSamplerAdvanced, NoiseByStrength, ModelSamplingDiscrete, ModelSamplingContinuousEDM, RescaleCFG
+// and DifferentialDiffusion (comfy_extras/nodes_differential_diffusion.py). Every step
 // reports progress and a preview (TAESD or latent2rgb, see sampler_preview.h), and the run's cancel flag stops sampling within a
 // step. Inputs and their order follow ComfyUI (nodes.py, comfy_extras/nodes_model_advanced.py).
 #include "core/engine/files/checkpoint.h"
@@ -147,39 +147,61 @@ NodeDecl noiseByStrength() {
     return d;
 }
 
+// A copy of the input MODEL for a node to patch (ComfyUI's model.clone()).
+std::shared_ptr<engine::DiffusionModel> modelCopy(const NodeContext& ctx) {
+    auto in = ctx.get<ModelValue>("model");
+    if (!in->model) ctx.fail("input 'model' holds no model");
+    return std::make_shared<engine::DiffusionModel>(*in->model);
+}
+
 NodeDecl modelSamplingDiscrete() {
     NodeDecl d = makeDecl("ModelSamplingDiscrete", "ModelSamplingDiscrete", "advanced/model",
                           "Sets what the model predicts: eps (SD1.x, SD2 base) or v_prediction (SD2 768-v models).");
     d.inputs = {port("model", "MODEL"), comboInput("sampling", {"eps", "v_prediction"}), boolInput("zsnr", false)};
     d.outputs = {output("MODEL", "MODEL")};
     d.run = [](NodeContext& ctx) {
-        auto in = ctx.get<ModelValue>("model");
-        if (!in->model) ctx.fail("input 'model' holds no model");
         if (ctx.getBool("zsnr")) ctx.fail("zsnr (zero terminal SNR) is not supported; set it to false");
         const std::string sampling = ctx.getString("sampling");
         const engine::Prediction prediction = sampling == "v_prediction" ? engine::Prediction::V : engine::Prediction::Eps;
-        auto copy = std::make_shared<engine::DiffusionModel>(*in->model);
+        auto copy = modelCopy(ctx);
         copy->sampling = engine::ModelSampling::discrete(prediction);
         return std::vector<Value>{std::make_shared<ModelValue>(std::move(copy))};
     };
     return d;
 }
 
-NodeDecl differentialDiffusion() {
-    NodeDecl d = makeDecl("DifferentialDiffusion", "Differential Diffusion", "_for_testing",
-                          "Makes a soft inpainting mask a per-pixel denoise strength: each step repaints where the mask "
-                          "reaches the share of the run still to go, so grey areas change less than white ones. "
-                          "strength below 1 blends that with the plain soft mask.");
-    d.inputs = {port("model", "MODEL"), floatInput("strength", 1.0, 0.0, 1.0, 0.01)};
+// A node that patches one number into a copy of its MODEL, read by the samplers.
+NodeDecl modelPatchDecl(const std::string& type, const std::string& displayName, const std::string& category,
+                        const std::string& description, InputDecl setting,
+                        void (*apply)(engine::DiffusionModel& model, double value)) {
+    NodeDecl d = makeDecl(type, displayName, category, description);
+    const std::string name = setting.name;
+    d.inputs = {port("model", "MODEL"), std::move(setting)};
     d.outputs = {output("MODEL", "MODEL")};
-    d.run = [](NodeContext& ctx) {
-        auto in = ctx.get<ModelValue>("model");
-        if (!in->model) ctx.fail("input 'model' holds no model");
-        auto copy = std::make_shared<engine::DiffusionModel>(*in->model);
-        copy->differentialDiffusion = ctx.getFloat("strength");
+    d.run = [name, apply](NodeContext& ctx) {
+        auto copy = modelCopy(ctx);
+        apply(*copy, ctx.getFloat(name));
         return std::vector<Value>{std::make_shared<ModelValue>(std::move(copy))};
     };
     return d;
+}
+
+NodeDecl differentialDiffusion() {
+    return modelPatchDecl("DifferentialDiffusion", "Differential Diffusion", "_for_testing",
+                          "Makes a soft inpainting mask a per-pixel denoise strength: each step repaints where the mask "
+                          "reaches the share of the run still to go, so grey areas change less than white ones. "
+                          "strength below 1 blends that with the plain soft mask.",
+                          floatInput("strength", 1.0, 0.0, 1.0, 0.01),
+                          [](engine::DiffusionModel& m, double v) { m.differentialDiffusion = v; });
+}
+
+NodeDecl rescaleCfg() {
+    return modelPatchDecl("RescaleCFG", "RescaleCFG", "advanced/model",
+                          "Rescales classifier-free guidance so each image's guided prediction keeps the spread of the "
+                          "positive one (against the washed-out, over-saturated look of high cfg, mostly with "
+                          "v-prediction models), mixed with plain guidance by `multiplier`.",
+                          floatInput("multiplier", 0.7, 0.0, 1.0, 0.01),
+                          [](engine::DiffusionModel& m, double v) { m.rescaleCfg = v; });
 }
 
 // ComfyUI's choices and what each samples as: (prediction, sigma_data).
@@ -191,8 +213,6 @@ NodeDecl modelSamplingContinuousEdm() {
                 floatInput("sigma_max", 120.0, 0.0, 1000.0, 0.001), floatInput("sigma_min", 0.002, 0.0, 1000.0, 0.001)};
     d.outputs = {output("MODEL", "MODEL")};
     d.run = [](NodeContext& ctx) {
-        auto in = ctx.get<ModelValue>("model");
-        if (!in->model) ctx.fail("input 'model' holds no model");
         const std::string sampling = ctx.getString("sampling");
         if (sampling == "edm_playground_v2.5")
             ctx.fail("'edm_playground_v2.5' also switches to Playground v2.5's SDXL latent format, which Tessera's "
@@ -204,7 +224,7 @@ NodeDecl modelSamplingContinuousEdm() {
         if (!(sigmaMin > 0.0 && sigmaMax > sigmaMin))
             ctx.fail("sigma_min (" + std::to_string(sigmaMin) + ") must be above 0 and below sigma_max (" +
                      std::to_string(sigmaMax) + ")");
-        auto copy = std::make_shared<engine::DiffusionModel>(*in->model);
+        auto copy = modelCopy(ctx);
         copy->sampling = engine::ModelSampling::continuousEdm(prediction, sigmaMin, sigmaMax, sampling == "edm" ? 0.5 : 1.0);
         return std::vector<Value>{std::make_shared<ModelValue>(std::move(copy))};
     };
@@ -220,6 +240,7 @@ void registerSamplingNodes(Registry& registry) {
     registry.add(modelSamplingDiscrete());
     registry.add(modelSamplingContinuousEdm());
     registry.add(differentialDiffusion());
+    registry.add(rescaleCfg());
 }
 
 }  // namespace tessera::nodes

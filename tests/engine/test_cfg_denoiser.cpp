@@ -145,6 +145,39 @@ TEST(InpaintMask, KeepsTheUnmaskedAreaOnTheSourceLatent) {
     EXPECT_GT((left(result) - left(latent0)).abs().max().item<double>(), 1e-2);
 }
 
+TEST(RescaleCfg, RescalesEachImagesGuidedVPredictionToThePositivesSpread) {
+    at::manual_seed(4);
+    const at::Tensor x = at::randn({2, 4, 5, 6}) * 3.0, cond = at::randn({2, 4, 5, 6}), uncond = at::randn({2, 4, 5, 6});
+    const double sigma = 2.5, cfg = 6.0;
+    // The same in float64, in the v-prediction domain: v = (x / (s^2 + 1) - x0) * sqrt(s^2 + 1) / s.
+    const double k = sigma * sigma + 1.0;
+    auto toV = [&](const at::Tensor& x0) { return (x.to(at::kDouble) / k - x0.to(at::kDouble)) * std::sqrt(k) / sigma; };
+    const at::Tensor vCond = toV(cond), vUncond = toV(uncond);
+    const at::Tensor vGuided = vUncond + (vCond - vUncond) * cfg;
+    const at::Tensor ratio = vCond.std({1, 2, 3}, true, true) / vGuided.std({1, 2, 3}, true, true);
+    for (const double multiplier : {0.0, 0.7, 1.0}) {
+        const at::Tensor vFinal = vGuided * ratio * multiplier + vGuided * (1.0 - multiplier);
+        const at::Tensor want = x.to(at::kDouble) / k - vFinal * sigma / std::sqrt(k);
+        const at::Tensor got = rescaleCfgCombine(multiplier)(x, sigma, cond, uncond, cfg);
+        ASSERT_EQ(got.scalar_type(), at::kFloat);
+        EXPECT_LT((got.to(at::kDouble) - want).abs().max().item<double>(), 2e-5 * want.abs().max().item<double>())
+            << multiplier;
+    }
+    // multiplier 0 is plain guidance, up to float32 rounding of the round trip through v.
+    EXPECT_TRUE(at::allclose(rescaleCfgCombine(0.0)(x, sigma, cond, uncond, cfg), uncond + (cond - uncond) * cfg, 1e-5, 1e-4));
+    // The denoiser uses the combine it is given, on the estimates the model makes: here eps = xIn * the
+    // context's mean, so the two sides' estimates differ in spread, not by a constant.
+    const ModelFn scaling = [](const ModelCallInput& in, const at::Tensor& context) {
+        return in.xIn * context.mean({1, 2}).reshape({-1, 1, 1, 1});
+    };
+    const at::Tensor pos = at::full({1, 3, 8}, 0.5), neg = at::full({1, 3, 8}, -0.3);
+    const at::Tensor latent = at::randn({1, 4, 3, 3}), xIn = latent / std::sqrt(3.0 * 3.0 + 1.0);
+    const at::Tensor got = makeCfgDenoiser(eps(), scaling, pos, neg, 7.0, rescaleCfgCombine(0.7))(latent, 3.0);
+    const at::Tensor want = rescaleCfgCombine(0.7)(latent, 3.0, latent - xIn * 0.5 * 3.0, latent - xIn * -0.3 * 3.0, 7.0);
+    EXPECT_TRUE(at::allclose(got, want, 1e-5, 1e-5));
+    EXPECT_FALSE(at::allclose(got, makeCfgDenoiser(eps(), scaling, pos, neg, 7.0)(latent, 3.0), 1e-2, 1e-2));
+}
+
 TEST(DifferentialDiffusion, RepaintsEachMaskValueFromTheStepWhereTheRemainingShareFallsToIt) {
     const ModelSampling& ms = eps();
     // A schedule from timestep 999 down to 0: the threshold is t / 999 at the timestep t of the step's sigma.

@@ -5,7 +5,6 @@
 #include "core/engine/networks/vae.h"
 #include "core/exec/memory_budget.h"
 #include "nodes/memory_estimates.h"
-#include "nodes/values.h"
 #include "nodes/image_convert.h"
 #include "nodes/image_header.h"
 #include "tests/support/refdata.h"
@@ -19,7 +18,6 @@
 
 #include <fstream>
 #include <iterator>
-#include <map>
 
 using namespace tessera;
 using namespace tessera::test;
@@ -212,52 +210,6 @@ TEST_F(ResourceGuards, SamplingAndDecodingCheckTheirWorkingSetAndARerunKeepsWhat
     }
     EXPECT_EQ(executed, 1);  // only the decode: what ran before the refusals was kept
     EXPECT_EQ(cached, 5);
-}
-
-TEST_F(ResourceGuards, TheVaeNodesSayWhenMemoryMakesThemTile) {
-    // 800x800 pixels (100x100 latent cells, above the 96x96 always run whole): whole where the whole run's
-    // estimate fits, else in tiles, and then the node says so, with both figures.
-    const NodeId loader = b.add("CheckpointLoaderSimple", {{"ckpt_name", "tiny-sd15.safetensors"}});
-    const NodeId empty = b.add("EmptyLatentImage", {{"width", 800}, {"height", 800}, {"batch_size", 1}});
-    const NodeId decode = b.add("VAEDecode");
-    b.link(empty, 0, decode, "samples");
-    b.link(loader, 2, decode, "vae");
-    testTensors()["grey800"] = at::full({1, 800, 800, 3}, 0.5);
-    const NodeId pixels = b.add("TestImage", {{"name", "grey800"}});
-    const NodeId encode = b.add("VAEEncode");
-    b.link(pixels, 0, encode, "pixels");
-    b.link(loader, 2, encode, "vae");
-    const RunResult loaded = run({loader});
-    ASSERT_TRUE(loaded.succeeded()) << loaded.message;
-    const engine::VaeConfig vae = loaded.outputs.at(loader).at(2).as<nodes::VaeValue>()->vae->config();
-    const uint64_t wholeDecode = nodes::vaeDecodeBytes(vae, 1, 100, 100, 4, 0);
-    const uint64_t wholeEncode = nodes::vaeEncodeBytes(vae, 1, 800, 800, 4, 0);
-    const uint64_t tiled = std::max(nodes::vaeDecodeBytes(vae, 1, 100, 100, 4, 64), nodes::vaeEncodeBytes(vae, 1, 800, 800, 4, 64));
-    const uint64_t between = tiled + (std::min(wholeDecode, wholeEncode) - tiled) / 2;
-    ASSERT_LT(tiled, between);
-    ASSERT_LT(between, std::min(wholeDecode, wholeEncode));
-    {
-        MemoryLimitForTest limit(between);
-        const RunResult r = run({decode, encode});
-        ASSERT_TRUE(r.succeeded()) << r.message;
-        ASSERT_EQ(r.notes.size(), 2u);
-        std::map<NodeId, std::string> notes(r.notes.begin(), r.notes.end());
-        EXPECT_EQ(notes.at(decode), "ran in tiles of 512 pixels: decoding 1 image(s) of 800x800 pixels at once needs about " +
-                                        formatBytes(wholeDecode) + ", and " + formatBytes(between) +
-                                        " is available (the memory limit set for this run); the tiles' seams are "
-                                        "blended, so the result can differ slightly from ComfyUI's whole run");
-        EXPECT_EQ(notes.at(encode).rfind("ran in tiles of 512 pixels: encoding 1 image(s) of 800x800 pixels at once needs "
-                                         "about " + formatBytes(wholeEncode) + ", and ", 0),
-                  0u)
-            << notes.at(encode);
-    }
-    {
-        MemoryLimitForTest limit(64 * GiB);
-        executor.freeAll();  // nothing cached: both run again
-        const RunResult r = run({decode, encode});
-        ASSERT_TRUE(r.succeeded()) << r.message;
-        EXPECT_TRUE(r.notes.empty());
-    }
 }
 
 TEST_F(ResourceGuards, ALibtorchAllocationFailureIsReportedAsTheNodeRunningOutOfMemory) {

@@ -254,3 +254,27 @@ TEST_F(SamplingNodes, ModelSamplingContinuousEdmSchedulesAndSamples) {
     ASSERT_TRUE(empty.failed());
     EXPECT_NE(empty.message.find("sigma_min"), std::string::npos) << empty.message;
 }
+
+TEST_F(SamplingNodes, RescaleCfgChangesGuidedRunsAndMultiplierZeroIsPlainGuidance) {
+    addInputs();
+    const std::map<std::string, Value> widgets = {{"seed", 9},           {"steps", 3},           {"cfg", 8.0},
+                                                  {"sampler_name", "euler"}, {"scheduler", "normal"}, {"denoise", 0.8}};
+    const NodeId plain = addSampler("KSampler", widgets, latent);
+    NodeId rescaled[2] = {0, 0};
+    const double multipliers[2] = {0.7, 0.0};
+    for (int i = 0; i < 2; ++i) {
+        const NodeId patch = b.add("RescaleCFG", {{"multiplier", multipliers[i]}});
+        b.link(loader, 0, patch, "model");
+        rescaled[i] = addSampler("KSampler", widgets, latent);
+        b.link(patch, 0, rescaled[i], "model");
+    }
+    const RunResult r = run({plain, rescaled[0], rescaled[1]});
+    ASSERT_TRUE(r.succeeded()) << r.message;
+    const double changed = relativeError(outputTensor(r, rescaled[0]), outputTensor(r, plain));
+    const double rounding = relativeError(outputTensor(r, rescaled[1]), outputTensor(r, plain));
+    // multiplier 0: plain guidance through the v round trip (7.5e-7 seen). The tiny model's two sides differ little
+    // in spread, so 0.7 moves the latent by little (1.4e-4 seen), yet far more than rounding does.
+    EXPECT_LT(rounding, 1e-5);
+    EXPECT_GT(changed, 2e-5);
+    EXPECT_GT(changed, 20 * rounding);
+}

@@ -38,6 +38,8 @@ struct DiffusionModel {
     bool instructPix2Pix = false;  // 8 input channels: latent, then the latent of the image to edit
     // DifferentialDiffusion's strength: a noise mask is thresholded per step (differentialDiffusionMask).
     std::optional<double> differentialDiffusion;
+    // RescaleCFG's multiplier: guidance combined by rescaleCfgCombine instead of uncond + (cond - uncond) * cfg.
+    std::optional<double> rescaleCfg;
     std::string source;       // the file, for messages
 };
 

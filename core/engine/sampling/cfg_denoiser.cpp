@@ -36,8 +36,9 @@ at::Tensor repeatTokens(const at::Tensor& c, int64_t tokens) {
 
 class CfgDenoiser {
 public:
-    CfgDenoiser(ModelSampling ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg)
-        : ms_(std::move(ms)), model_(std::move(model)), cond_(std::move(cond)), uncond_(std::move(uncond)), cfg_(cfg) {}
+    CfgDenoiser(ModelSampling ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg, CfgCombine combine)
+        : ms_(std::move(ms)), model_(std::move(model)), cond_(std::move(cond)), uncond_(std::move(uncond)), cfg_(cfg),
+          combine_(std::move(combine)) {}
 
     at::Tensor operator()(const at::Tensor& x, double sigma) const { return predict(x, sigma, false).denoised; }
 
@@ -59,7 +60,7 @@ public:
             uncondX0 = run(x, xIn, sigma, {1}, uncond);
             condX0 = run(x, xIn, sigma, {0}, cond);
         }
-        return {uncondX0 + (condX0 - uncondX0) * cfg_, uncondX0};
+        return {combineGuidance(combine_, x, sigma, condX0, uncondX0, cfg_), uncondX0};
     }
 
 private:
@@ -87,6 +88,7 @@ private:
     ModelFn model_;
     at::Tensor cond_, uncond_;
     double cfg_;
+    CfgCombine combine_;
 };
 
 }  // namespace
@@ -101,7 +103,7 @@ at::Tensor repeatToBatch(const at::Tensor& t, int64_t batch) {
 
 namespace {
 CfgDenoiser checkedCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg,
-                               bool needsNegative) {
+                               bool needsNegative, CfgCombine combine) {
     if (!model) throw Error("guidance: no model function was given");
     if (!std::isfinite(cfg)) throw Error("guidance: cfg must be a finite number");
     checkContext(cond, "positive");
@@ -112,17 +114,49 @@ CfgDenoiser checkedCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tenso
                         " differs from the negative's " + std::to_string(uncond.size(2)) +
                         " (were they encoded by different text models?)");
     }
-    return CfgDenoiser(ms, std::move(model), std::move(cond), needsNegative ? std::move(uncond) : at::Tensor(), cfg);
+    return CfgDenoiser(ms, std::move(model), std::move(cond), needsNegative ? std::move(uncond) : at::Tensor(), cfg,
+                       std::move(combine));
 }
 }  // namespace
 
-Denoiser makeCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg) {
-    const bool needsNegative = std::fabs(cfg - 1.0) > 1e-9;
-    return checkedCfgDenoiser(ms, std::move(model), std::move(cond), std::move(uncond), cfg, needsNegative);
+at::Tensor combineGuidance(const CfgCombine& combine, const at::Tensor& x, double sigma, const at::Tensor& condX0,
+                           const at::Tensor& uncondX0, double cfg) {
+    if (combine) return combine(x, sigma, condX0, uncondX0, cfg);
+    return uncondX0 + (condX0 - uncondX0) * cfg;
 }
 
-GuidedDenoiser makeCfgGuidedDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg) {
-    const CfgDenoiser d = checkedCfgDenoiser(ms, std::move(model), std::move(cond), std::move(uncond), cfg, true);
+CfgCombine rescaleCfgCombine(double multiplier) {
+    return [multiplier](const at::Tensor& x, double sigma, const at::Tensor& condX0, const at::Tensor& uncondX0, double cfg) {
+        // ComfyUI's arguments: cond = x - cond_denoised, uncond = x - uncond_denoised; sigma a float32 tensor.
+        const at::Tensor condArg = x - condX0, uncondArg = x - uncondX0;
+        const float s = static_cast<float>(sigma);
+        const float sigmaSquaredPlusOne = s * s + 1.0f;
+        const float root = std::sqrt(sigmaSquaredPlusOne);
+        const at::Tensor xs = x / sigmaSquaredPlusOne;
+        const at::Tensor cond = (xs - (x - condArg)) * root / s;  // the v-prediction outputs
+        const at::Tensor uncond = (xs - (x - uncondArg)) * root / s;
+        const at::Tensor guided = uncond + (cond - uncond) * cfg;
+        const std::vector<int64_t> perImage = {1, 2, 3};
+        const at::Tensor roPos = at::std(cond, perImage, /*unbiased=*/true, /*keepdim=*/true);
+        const at::Tensor roCfg = at::std(guided, perImage, /*unbiased=*/true, /*keepdim=*/true);
+        const at::Tensor rescaled = guided * (roPos / roCfg);
+        const at::Tensor mixed = rescaled * multiplier + guided * (1.0 - multiplier);
+        const at::Tensor returned = x - (xs - mixed * s / root);  // what rescale_cfg returns; ComfyUI takes x - it
+        return x - returned;
+    };
+}
+
+Denoiser makeCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg,
+                         CfgCombine combine) {
+    const bool needsNegative = std::fabs(cfg - 1.0) > 1e-9;
+    return checkedCfgDenoiser(ms, std::move(model), std::move(cond), std::move(uncond), cfg, needsNegative,
+                              std::move(combine));
+}
+
+GuidedDenoiser makeCfgGuidedDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg,
+                                     CfgCombine combine) {
+    const CfgDenoiser d =
+        checkedCfgDenoiser(ms, std::move(model), std::move(cond), std::move(uncond), cfg, true, std::move(combine));
     return [d](const at::Tensor& x, double sigma) { return d.predict(x, sigma, true); };
 }
 

@@ -23,14 +23,27 @@ struct ModelCallInput {
 // Returns the raw model output (eps or v) for xIn, shaped like xIn. The pipeline plugs UNet + ControlNet here.
 using ModelFn = std::function<at::Tensor(const ModelCallInput& input, const at::Tensor& context)>;
 
-// x0 = uncond + (cond - uncond) * cfg on the denoised estimates. cfg == 1 (math.isclose) never evaluates
+// How the positive and negative x0 estimates become the guided one (ComfyUI's sampler_cfg_function, a
+// model patch); empty: uncond + (cond - uncond) * cfg.
+using CfgCombine = std::function<at::Tensor(const at::Tensor& x, double sigma, const at::Tensor& condX0,
+                                            const at::Tensor& uncondX0, double cfg)>;
+at::Tensor combineGuidance(const CfgCombine& combine, const at::Tensor& x, double sigma, const at::Tensor& condX0,
+                           const at::Tensor& uncondX0, double cfg);
+// RescaleCFG's combine (ComfyUI's rescale_cfg, after Lin et al. 2023, in float32 as torch computes it): the
+// guidance on v-prediction outputs, scaled per image so its standard deviation matches the positive one's,
+// mixed with the plain guidance: multiplier * rescaled + (1 - multiplier) * plain.
+CfgCombine rescaleCfgCombine(double multiplier);
+
+// x0 = uncond + (cond - uncond) * cfg on the denoised estimates (or `combine`'s). cfg == 1 (math.isclose) never evaluates
 // the negative. cond/uncond are [1 or B, tokens, width]; they are batched into one call of batch 2B when
 // their token counts allow ComfyUI's concat (the shorter repeated to the lcm length, at most 4x), else
 // evaluated in two calls. Throws tessera::Error for contexts of mismatching width or rank.
-Denoiser makeCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg);
+Denoiser makeCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg,
+                         CfgCombine combine = {});
 // The same guidance reporting its unconditional estimate too (for the CFG++ samplers); the negative is then
 // always evaluated, also at cfg 1, so it is always required.
-GuidedDenoiser makeCfgGuidedDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg);
+GuidedDenoiser makeCfgGuidedDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg,
+                                     CfgCombine combine = {});
 
 // The mask a step uses, from the noise mask and the step's sigma (ComfyUI's denoise_mask_function).
 using InpaintMaskAtSigma = std::function<at::Tensor(const at::Tensor& mask, double sigma)>;

@@ -197,9 +197,10 @@ Result guidancePair(const DiffusionModel& model, std::vector<Conditioning> posit
     applyControlsToUncond(kept->positive, kept->negative);
     const auto& pos = kept->positive;
     const auto& neg = kept->negative;
+    const CfgCombine combine = model.rescaleCfg ? rescaleCfgCombine(*model.rescaleCfg) : CfgCombine();
     Result inner;
     if (pos.size() == 1 && neg.size() == 1 && pos[0].isPlain() && neg[0].isPlain()) {
-        inner = plain(model.sampling, makeModelFn(model, {&pos[0], &neg[0]}), pos[0].context, neg[0].context, cfg);
+        inner = plain(model.sampling, makeModelFn(model, {&pos[0], &neg[0]}), pos[0].context, neg[0].context, cfg, combine);
     } else {
         kept->resolvedPositive = resolveConds(pos, h, w);
         kept->resolvedNegative = resolveConds(neg, h, w);
@@ -208,7 +209,8 @@ Result guidancePair(const DiffusionModel& model, std::vector<Conditioning> posit
         std::vector<const Conditioning*> all;
         for (const auto* side : {&kept->resolvedPositive, &kept->resolvedNegative})
             for (const ResolvedCond& e : *side) all.push_back(&e.cond);
-        inner = regional(model.sampling, makeModelFn(model, std::move(all)), kept->resolvedPositive, kept->resolvedNegative, cfg);
+        inner = regional(model.sampling, makeModelFn(model, std::move(all)), kept->resolvedPositive, kept->resolvedNegative, cfg,
+                         combine);
     }
     return [kept, inner](const at::Tensor& x, double sigma) { return inner(x, sigma); };
 }

@@ -33,9 +33,9 @@ bool areaInside(const std::array<int64_t, 4>& a, const std::array<int64_t, 4>& b
 class RegionalCfg {
 public:
     RegionalCfg(ModelSampling ms, ModelFn model, std::vector<ResolvedCond> positive, std::vector<ResolvedCond> negative,
-                double cfg)
+                double cfg, CfgCombine combine)
         : ms_(std::move(ms)), model_(std::move(model)), positive_(std::move(positive)), negative_(std::move(negative)),
-          cfg_(cfg) {}
+          cfg_(cfg), combine_(std::move(combine)) {}
 
     at::Tensor operator()(const at::Tensor& x, double sigma) const { return predict(x, sigma, false).denoised; }
 
@@ -46,7 +46,7 @@ public:
         // Python's math.isclose(cfg, 1.0): no negative
         if (std::fabs(cfg_ - 1.0) <= 1e-9 && !withUncond) return {cond, at::Tensor()};
         const at::Tensor uncond = side(x, xIn, sigma, negative_, int(positive_.size()));
-        return {uncond + (cond - uncond) * cfg_, uncond};
+        return {combineGuidance(combine_, x, sigma, cond, uncond, cfg_), uncond};
     }
 
 private:
@@ -113,6 +113,7 @@ private:
     ModelFn model_;
     std::vector<ResolvedCond> positive_, negative_;
     double cfg_;
+    CfgCombine combine_;
 };
 
 }  // namespace
@@ -171,7 +172,7 @@ void addMatchingAreas(std::vector<ResolvedCond>& other, const std::vector<Resolv
 
 namespace {
 RegionalCfg checkedRegionalCfg(const ModelSampling& ms, ModelFn model, std::vector<ResolvedCond> positive,
-                               std::vector<ResolvedCond> negative, double cfg, bool needsNegative) {
+                               std::vector<ResolvedCond> negative, double cfg, bool needsNegative, CfgCombine combine) {
     if (!model) throw Error("guidance: no model function was given");
     if (!std::isfinite(cfg)) throw Error("guidance: cfg must be a finite number");
     if (positive.empty()) throw Error("guidance: the positive conditioning has no entries");
@@ -182,19 +183,20 @@ RegionalCfg checkedRegionalCfg(const ModelSampling& ms, ModelFn model, std::vect
             if (!e.cond.context.defined() || e.cond.context.dim() != 3 || e.cond.context.size(2) != width)
                 throw Error("guidance: every conditioning entry must be [batch, tokens, " + std::to_string(width) +
                             "] (were they encoded by different text models?)");
-    return RegionalCfg(ms, std::move(model), std::move(positive), std::move(negative), cfg);
+    return RegionalCfg(ms, std::move(model), std::move(positive), std::move(negative), cfg, std::move(combine));
 }
 }  // namespace
 
 Denoiser makeRegionalCfgDenoiser(const ModelSampling& ms, ModelFn model, std::vector<ResolvedCond> positive,
-                                 std::vector<ResolvedCond> negative, double cfg) {
+                                 std::vector<ResolvedCond> negative, double cfg, CfgCombine combine) {
     return checkedRegionalCfg(ms, std::move(model), std::move(positive), std::move(negative), cfg,
-                              std::fabs(cfg - 1.0) > 1e-9);
+                              std::fabs(cfg - 1.0) > 1e-9, std::move(combine));
 }
 
 GuidedDenoiser makeRegionalCfgGuidedDenoiser(const ModelSampling& ms, ModelFn model, std::vector<ResolvedCond> positive,
-                                             std::vector<ResolvedCond> negative, double cfg) {
-    const RegionalCfg d = checkedRegionalCfg(ms, std::move(model), std::move(positive), std::move(negative), cfg, true);
+                                             std::vector<ResolvedCond> negative, double cfg, CfgCombine combine) {
+    const RegionalCfg d =
+        checkedRegionalCfg(ms, std::move(model), std::move(positive), std::move(negative), cfg, true, std::move(combine));
     return [d](const at::Tensor& x, double sigma) { return d.predict(x, sigma, true); };
 }
 

@@ -32,9 +32,9 @@ void addMatchingAreas(std::vector<ResolvedCond>& other, const std::vector<Resolv
 // The model function is called once per active entry with condIndex = the entry's index in
 // positive followed by negative, xIn cropped to the entry's area.
 Denoiser makeRegionalCfgDenoiser(const ModelSampling& ms, ModelFn model, std::vector<ResolvedCond> positive,
-                                 std::vector<ResolvedCond> negative, double cfg);
+                                 std::vector<ResolvedCond> negative, double cfg, CfgCombine combine = {});
 // The same reporting the unconditional estimate too, for the CFG++ samplers (the negative always evaluated).
 GuidedDenoiser makeRegionalCfgGuidedDenoiser(const ModelSampling& ms, ModelFn model, std::vector<ResolvedCond> positive,
-                                             std::vector<ResolvedCond> negative, double cfg);
+                                             std::vector<ResolvedCond> negative, double cfg, CfgCombine combine = {});
 
 }  // namespace tessera::engine
