@@ -143,7 +143,7 @@ INSTANTIATE_TEST_SUITE_P(Refdata, NodePipelines, ::testing::ValuesIn(loadPipelin
 // golden: latent relative error (L2) and decoded-image PSNR.
 class Bfloat16Pipelines : public NodePipelines {};
 
-double relativeError(const at::Tensor& got, const at::Tensor& want) {
+double l2RelativeError(const at::Tensor& got, const at::Tensor& want) {
     return ((got.to(at::kDouble) - want.to(at::kDouble)).norm() / want.to(at::kDouble).norm()).item<double>();
 }
 
@@ -165,7 +165,7 @@ TEST_P(Bfloat16Pipelines, StayCloseToTheFloat32Golden) {
     ASSERT_EQ(latent.sizes(), wantLatent.sizes());
     // Really computed in bfloat16: not the float32 numbers.
     EXPECT_GT((latent - wantLatent).abs().max().item<double>(), 1e-4);
-    const double rel = relativeError(latent, wantLatent), db = psnr(image, wantImage);
+    const double rel = l2RelativeError(latent, wantLatent), db = psnr(image, wantImage);
     RecordProperty("latent_relative_error", std::to_string(rel));
     RecordProperty("image_psnr_db", std::to_string(db));
     EXPECT_LE(rel, kBf16LatentRelativeError) << c.name;

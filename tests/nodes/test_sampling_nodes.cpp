@@ -270,8 +270,8 @@ TEST_F(SamplingNodes, RescaleCfgChangesGuidedRunsAndMultiplierZeroIsPlainGuidanc
     }
     const RunResult r = run({plain, rescaled[0], rescaled[1]});
     ASSERT_TRUE(r.succeeded()) << r.message;
-    const double changed = relativeError(outputTensor(r, rescaled[0]), outputTensor(r, plain));
-    const double rounding = relativeError(outputTensor(r, rescaled[1]), outputTensor(r, plain));
+    const double changed = tessera::test::relativeError(outputTensor(r, rescaled[0]), outputTensor(r, plain));
+    const double rounding = tessera::test::relativeError(outputTensor(r, rescaled[1]), outputTensor(r, plain));
     // multiplier 0: plain guidance through the v round trip (7.5e-7 seen). The tiny model's two sides differ little
     // in spread, so 0.7 moves the latent by little (1.4e-4 seen), yet far more than rounding does.
     EXPECT_LT(rounding, 1e-5);
