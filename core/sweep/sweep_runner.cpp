@@ -5,6 +5,7 @@
 #include "core/io/graph_json.h"
 
 #include <chrono>
+#include <mutex>
 
 namespace tessera {
 namespace {
@@ -68,6 +69,11 @@ SweepResult runSweep(Executor& executor, const Registry& registry, const Graph& 
         const Graph embedded = cellGraph(base, sweep, cell);
         SweepCellResult done;
         done.cell = cell;
+        // The run's handle, for the worker thread too: a cancel seen between events (an observer may cancel
+        // from one) stops the run at its next safe point, not after the next poll, by when a tiny model's
+        // sampler and decoder have finished.
+        std::mutex handleMutex;
+        RunHandle handle;
         auto onEvent = [&](const ExecEvent& e) {
             if (e.kind == ExecEvent::Kind::OutputFile) done.files.push_back(e.message);
             if (e.kind == ExecEvent::Kind::Progress) {
@@ -75,9 +81,17 @@ SweepResult runSweep(Executor& executor, const Registry& registry, const Graph& 
                 progress.total = e.total;
             }
             if (observer.event) observer.event(cell, e, progress);
+            if (cancel.cancelled()) {
+                std::lock_guard lock(handleMutex);
+                if (handle.valid()) handle.cancel();
+            }
         };
-        RunHandle handle = executor.start(withCellFileNames(embedded, registry, cellFileTag(sweep, cell)),
-                                          cellEnvironment(env, embedded, registry), onEvent, control.targets);
+        {
+            RunHandle started = executor.start(withCellFileNames(embedded, registry, cellFileTag(sweep, cell)),
+                                               cellEnvironment(env, embedded, registry), onEvent, control.targets);
+            std::lock_guard lock(handleMutex);
+            handle = std::move(started);
+        }
         while (!handle.waitFor(kCancelPoll))
             if (cancel.cancelled()) handle.cancel();
         done.run = handle.wait();
