@@ -58,20 +58,19 @@ std::string encodingText(const at::Tensor& cropped) {
 
 at::Tensor scaledForVae(const at::Tensor& cropped) { return cropped.permute({0, 3, 1, 2}).contiguous() * 2.0 - 1.0; }
 
+}  // namespace
+
 int64_t vaeElementBytes(const NodeContext& ctx) {
     return int64_t(c10::elementSize(placementFor(ctx.env()).vaeDtype()));
 }
-
-}  // namespace
 
 at::Tensor encodeImage(const NodeContext& ctx, const engine::Vae& vae, const at::Tensor& pixels) {
     const at::Tensor cropped = croppedForVae(ctx, vae, pixels);
     const int64_t elementBytes = vaeElementBytes(ctx);
     const int64_t batch = cropped.size(0), h = cropped.size(1), w = cropped.size(2);
     const bool whole = vaeEncodesWhole(vae.config(), batch, h, w, elementBytes);
-    const std::string what = encodingText(cropped);
-    requireNodeMemory(ctx, vaeEncodeBytes(vae.config(), batch, h, w, elementBytes, whole ? 0 : 64), what);
-    if (!whole) ctx.note(vaeTiledNote(what, vaeEncodeBytes(vae.config(), batch, h, w, elementBytes, 0)));
+    requireVaeMemory(ctx, whole, vaeEncodeBytes(vae.config(), batch, h, w, elementBytes, 0),
+                     vaeEncodeBytes(vae.config(), batch, h, w, elementBytes, 64), encodingText(cropped));
     return vae.encodeWholeOrTiled(scaledForVae(cropped), whole);
 }
 

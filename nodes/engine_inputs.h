@@ -26,6 +26,9 @@ void checkMaskBatch(const NodeContext& ctx, int64_t maskBatch, int64_t batch, co
 // the spatial axes at `hDim` and `hDim + 1`.
 at::Tensor cropToMultiple(const at::Tensor& t, int64_t hDim, int64_t multiple);
 
+// Bytes of one element of the VAE's activations on this run's placement (memory_estimates' elementBytes).
+int64_t vaeElementBytes(const NodeContext& ctx);
+
 // IMAGE [B,H,W,3] 0..1 -> unscaled latent, after ComfyUI's crop to whole latent cells: the memory checked
 // first, then whole or in tiles (vaeEncodesWhole). A crop and tiles are told to the user (NodeContext::note).
 // Every node that encodes pixels comes through here.

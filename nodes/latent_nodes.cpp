@@ -28,8 +28,7 @@ std::string decodingText(const engine::Vae& vae, const at::Tensor& z) {
 }
 
 void requireDecodeMemory(const NodeContext& ctx, const engine::Vae& vae, const at::Tensor& z, int64_t tileCells) {
-    const int64_t elementBytes = int64_t(c10::elementSize(placementFor(ctx.env()).vaeDtype()));
-    requireNodeMemory(ctx, vaeDecodeBytes(vae.config(), z.size(0), z.size(2), z.size(3), elementBytes, tileCells),
+    requireNodeMemory(ctx, vaeDecodeBytes(vae.config(), z.size(0), z.size(2), z.size(3), vaeElementBytes(ctx), tileCells),
                       decodingText(vae, z));
 }
 
@@ -70,12 +69,10 @@ NodeDecl vaeDecode() {
     d.run = [](NodeContext& ctx) {
         const at::Tensor z = latentInput(ctx, "samples");
         auto vae = vaeInput(ctx, "vae");
-        const int64_t elementBytes = int64_t(c10::elementSize(placementFor(ctx.env()).vaeDtype()));
-        const bool whole = vaeDecodesWhole(vae->config(), z.size(0), z.size(2), z.size(3), elementBytes);
-        requireDecodeMemory(ctx, *vae, z, whole ? 0 : 64);
-        if (!whole)
-            ctx.note(vaeTiledNote(decodingText(*vae, z),
-                                  vaeDecodeBytes(vae->config(), z.size(0), z.size(2), z.size(3), elementBytes, 0)));
+        const int64_t batch = z.size(0), h = z.size(2), w = z.size(3), elementBytes = vaeElementBytes(ctx);
+        const bool whole = vaeDecodesWhole(vae->config(), batch, h, w, elementBytes);
+        requireVaeMemory(ctx, whole, vaeDecodeBytes(vae->config(), batch, h, w, elementBytes, 0),
+                         vaeDecodeBytes(vae->config(), batch, h, w, elementBytes, 64), decodingText(*vae, z));
         return std::vector<Value>{std::make_shared<ImageValue>(decodedToImage(vae->decodeWholeOrTiled(z, whole)))};
     };
     return d;

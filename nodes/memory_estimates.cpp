@@ -80,13 +80,6 @@ bool vaeEncodesWhole(const engine::VaeConfig& vae, int64_t batch, int64_t h, int
            vaeEncodeBytes(vae, batch, h, w, elementBytes, 0) <= availableMemory().bytes;
 }
 
-std::string vaeTiledNote(const std::string& what, uint64_t wholeBytes) {
-    const MemoryLimit limit = availableMemory();
-    return "ran in tiles of 512 pixels: " + what + " at once needs about " + formatBytes(wholeBytes) + ", and " +
-           formatBytes(limit.bytes) + " is available (" + limit.source +
-           "); the tiles' seams are blended, so the result can differ slightly from ComfyUI's whole run";
-}
-
 uint64_t upscaleModelBytes(const engine::UpscaleModelConfig& m, int64_t batch, int64_t h, int64_t w, int64_t tile) {
     const int64_t th = std::min(h, tile), tw = std::min(w, tile), s = m.scale;
     const bool rrdb = m.arch == engine::UpscaleArch::RrdbNet;
@@ -110,6 +103,15 @@ void requireNodeMemory(const NodeContext& ctx, uint64_t bytes, const std::string
     } catch (const Error& e) {
         ctx.fail(e.what());
     }
+}
+
+void requireVaeMemory(const NodeContext& ctx, bool whole, uint64_t wholeBytes, uint64_t tiledBytes, const std::string& what) {
+    requireNodeMemory(ctx, whole ? wholeBytes : tiledBytes, what);
+    if (whole) return;
+    const MemoryLimit limit = availableMemory();
+    ctx.note("ran in tiles of 512 pixels: " + what + " at once needs about " + formatBytes(wholeBytes) + ", and " +
+             formatBytes(limit.bytes) + " is available (" + limit.source +
+             "); the tiles' seams are blended, so the result can differ slightly from ComfyUI's whole run");
 }
 
 }  // namespace tessera::nodes

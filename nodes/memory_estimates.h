@@ -39,9 +39,6 @@ uint64_t vaeEncodeBytes(const engine::VaeConfig& vae, int64_t batch, int64_t h, 
 // which at 1024x1024 took 1.6x as long (SD1.5, float32) and blend the tiles' seams.
 bool vaeDecodesWhole(const engine::VaeConfig& vae, int64_t batch, int64_t latentH, int64_t latentW, int64_t elementBytes);
 bool vaeEncodesWhole(const engine::VaeConfig& vae, int64_t batch, int64_t h, int64_t w, int64_t elementBytes);
-// What the VAE nodes tell the user when they tile (NodeContext::note): `what` ("decoding 1 image(s) of
-// 1024x1024 pixels") whole needs about `wholeBytes`, more than is available now.
-std::string vaeTiledNote(const std::string& what, uint64_t wholeBytes);
 
 // An upscale model on a batch of h x w images in `tile`-pixel tiles: one tile's float32 activations (the
 // dense blocks at the input resolution, three feature maps at the output's) and the float32 output
@@ -53,5 +50,10 @@ std::string dimsText(int64_t a, int64_t b, int64_t c, int64_t d);
 
 // requireMemory, failing as the node: "<node>: needs about ... for <what>, but only ...".
 void requireNodeMemory(const NodeContext& ctx, uint64_t bytes, const std::string& what);
+
+// The VAE nodes' check once vaeDecodesWhole / vaeEncodesWhole has chosen: the memory of the way chosen
+// (`wholeBytes` or `tiledBytes`) through requireNodeMemory, and for tiles a note to the user (NodeContext::note)
+// that `what` ("decoding 1 image(s) of 1024x1024 pixels") whole needs about `wholeBytes`, more than is available.
+void requireVaeMemory(const NodeContext& ctx, bool whole, uint64_t wholeBytes, uint64_t tiledBytes, const std::string& what);
 
 }  // namespace tessera::nodes

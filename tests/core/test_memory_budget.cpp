@@ -3,6 +3,7 @@
 #include "core/exec/memory_budget.h"
 #include "tests/core/event_log.h"
 #include "tests/core/test_nodes.h"
+#include "tests/support/memory_limit_for_test.h"
 
 #include <gtest/gtest.h>
 
@@ -11,11 +12,6 @@
 using namespace tessera;
 
 namespace {
-
-struct LimitGuard {
-    explicit LimitGuard(std::optional<uint64_t> bytes) { setMemoryLimitForTesting(bytes); }
-    ~LimitGuard() { setMemoryLimitForTesting(std::nullopt); }
-};
 
 std::string requireMessage(uint64_t bytes, const std::string& what) {
     try {
@@ -58,7 +54,7 @@ TEST(MemoryBudget, TheSystemReportsSomeMemory) {
 }
 
 TEST(MemoryBudget, RefusesWhatDoesNotFitAndSaysWhy) {
-    LimitGuard limit(uint64_t(1) << 20);
+    test::MemoryLimitForTest limit(uint64_t(1) << 20);
     EXPECT_EQ(requireMessage(1 << 20, "exactly the limit"), "");
     EXPECT_EQ(requireMessage(uint64_t(4) << 30, "a 64x4x2048x2048 latent"),
               "needs about 4.0 GiB for a 64x4x2048x2048 latent, but only 1.0 MiB is available (the memory limit set "

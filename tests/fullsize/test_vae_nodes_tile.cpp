@@ -7,6 +7,7 @@
 #include "nodes/builtin_nodes.h"
 #include "nodes/memory_estimates.h"
 #include "nodes/values.h"
+#include "tests/support/memory_limit_for_test.h"
 #include "tests/support/refdata.h"
 
 #include <ATen/ATen.h>
@@ -19,11 +20,6 @@
 using namespace tessera;
 
 namespace {
-
-struct LimitForThisTest {
-    explicit LimitForThisTest(uint64_t bytes) { setMemoryLimitForTesting(bytes); }
-    ~LimitForThisTest() { setMemoryLimitForTesting(std::nullopt); }
-};
 
 NodeId addNode(Graph& g, const std::string& type, std::map<std::string, Value> widgets) {
     Node& n = g.addNode(type);
@@ -68,7 +64,7 @@ TEST(VaeNodesPastTheWholeSize, SayWhenMemoryMakesThemTile) {
     ASSERT_LT(tiled, between);
     ASSERT_LT(between, std::min(wholeDecode, wholeEncode));
     {
-        LimitForThisTest limit(between);
+        test::MemoryLimitForTest limit(between);
         const RunResult r = executor.run(g, env, {}, {decode, encode});
         ASSERT_TRUE(r.succeeded()) << r.message;
         ASSERT_EQ(r.notes.size(), 2u);
@@ -83,7 +79,7 @@ TEST(VaeNodesPastTheWholeSize, SayWhenMemoryMakesThemTile) {
             << notes.at(encode);
     }
     {
-        LimitForThisTest limit(uint64_t(64) << 30);
+        test::MemoryLimitForTest limit(uint64_t(64) << 30);
         executor.freeAll();  // nothing cached: both run again, whole
         const RunResult r = executor.run(g, env, {}, {decode, encode});
         ASSERT_TRUE(r.succeeded()) << r.message;

@@ -7,6 +7,7 @@
 #include "nodes/memory_estimates.h"
 #include "nodes/image_convert.h"
 #include "nodes/image_header.h"
+#include "tests/support/memory_limit_for_test.h"
 #include "tests/support/refdata.h"
 #include "tests/nodes/node_test_fixture.h"
 #include "tests/nodes/node_test_support.h"
@@ -23,11 +24,6 @@ using namespace tessera;
 using namespace tessera::test;
 
 namespace {
-
-struct MemoryLimitForTest {
-    explicit MemoryLimitForTest(uint64_t bytes) { setMemoryLimitForTesting(bytes); }
-    ~MemoryLimitForTest() { setMemoryLimitForTesting(std::nullopt); }
-};
 
 constexpr uint64_t MiB = uint64_t(1) << 20, GiB = uint64_t(1) << 30;
 

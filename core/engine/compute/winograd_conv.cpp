@@ -46,9 +46,9 @@ void transformKernels(const Kernels& kernels, int64_t o0, int64_t o1, int64_t c0
         kernels::winogradKernelTransform(kernels.of(o, c0, c1, buffer), c1 - c0, u + (o - o0) * ldu, kStride);
 }
 
-// Every transformed kernel, U [36, Cout, Cin] with strides {winogradKernelRowStride(Cout Cin), Cin, 1}.
+// Every transformed kernel, U [36, Cout, Cin] with strides {winogradRowStride(Cout Cin), Cin, 1}.
 at::Tensor transformedKernels(const Kernels& kernels, int64_t cout, int64_t cin) {
-    const int64_t kStride = kernels::winogradKernelRowStride(cout * cin);
+    const int64_t kStride = kernels::winogradRowStride(cout * cin);
     at::Tensor u = at::empty({36 * kStride}).as_strided({36, cout, cin}, {kStride, cin, 1});
     float* data = u.data_ptr<float>();
     at::parallel_for(0, cout, 1, [&](int64_t begin, int64_t end) {
@@ -104,7 +104,7 @@ constexpr int64_t kFusedMaxTiles = 64;
 void multiplyTransformingKernels(const Kernels& kernels, const float* v, float* m, int64_t cout, int64_t cin,
                                  int64_t width, int64_t ldt) {
     at::parallel_for(0, (cout + kFusedRows - 1) / kFusedRows, 1, [&](int64_t begin, int64_t end) {
-        const int64_t kStride = kernels::winogradKernelRowStride(kFusedRows * kFusedDepth);
+        const int64_t kStride = kernels::winogradRowStride(kFusedRows * kFusedDepth);
         std::vector<float> u(size_t(36 * kStride)), buffer(size_t(9 * kFusedDepth));
         for (int64_t block = begin; block < end; ++block) {
             const int64_t o0 = block * kFusedRows, rows = std::min(kFusedRows, cout - o0);

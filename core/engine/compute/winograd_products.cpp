@@ -13,11 +13,9 @@ int64_t winogradRowLength(int64_t tiles) {
     return (tiles + kWinogradTileAlign - 1) / kWinogradTileAlign * kWinogradTileAlign;
 }
 
-int64_t winogradRowStride(int64_t width) { return tiles::rowStrideAcrossCacheSets(width); }
+int64_t winogradRowStride(int64_t floats) { return tiles::rowStrideAcrossCacheSets(floats); }
 
 bool winogradProductsPayOnThisCpu() { return tiles::tilesPayOnThisCpu(); }
-
-int64_t winogradKernelRowStride(int64_t floats) { return tiles::rowStrideAcrossCacheSets(floats); }
 
 // Each 16-tile panel of v (cin x 16 floats) is read by every row tile of the block while it is in the
 // L1 or L2 cache; the block's rows of u stay in L2.

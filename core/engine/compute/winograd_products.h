@@ -11,17 +11,16 @@ namespace tessera::engine::kernels {
 // zeros and never read).
 constexpr int64_t kWinogradTileAlign = 16;
 int64_t winogradRowLength(int64_t tiles);
-// How far apart those rows lie: at least `width`, and rows of one 16-column panel in different L1 sets
-// (tiles::rowStrideAcrossCacheSets).
-int64_t winogradRowStride(int64_t width);
+// How far apart rows of `floats` values lie where Winograd reads or writes many of them together: at least
+// `floats`, and an odd number of 64-byte lines, so the rows fall in different sets of the L1 cache
+// (tiles::rowStrideAcrossCacheSets). For v's and m's rows (one 16-column panel reads them all) and for the
+// 36 rows of transformed kernels (U's first stride: the kernel transform writes all 36 at once).
+int64_t winogradRowStride(int64_t floats);
 
 // Whether the register tiles beat OpenBLAS's products on this CPU (tiles::tilesPayOnThisCpu); elsewhere
 // winograd_conv.cpp keeps BLAS.
 bool winogradProductsPayOnThisCpu();
 
-// How far apart the 36 rows of transformed kernels lie (U's first stride), for `floats` of them a row: the
-// kernel transform writes all 36 at once (tiles::rowStrideAcrossCacheSets).
-int64_t winogradKernelRowStride(int64_t floats);
 
 // One product's block: m[o * ldm + t] = sum over c < depth of u[o * ldu + c] v[c * ldv + t], for o < rows
 // and t in [t0, t1) (multiples of kWinogradTileAlign, or t1 the row length ldv); added to m where

@@ -18,11 +18,8 @@ void checkInpaintInputs(const at::Tensor& latent0Scaled, const at::Tensor& noise
                     std::string(c10::str(latent0Scaled.sizes())) + " (use resizeMaskToLatent); got " +
                     (maskAtLatent.defined() ? std::string(c10::str(maskAtLatent.sizes())) : std::string("nothing")));
 }
-}  // namespace
 
-namespace {
-
-// (x, sigma) -> the mask and its complement for that call.
+// A call's mask and its complement.
 struct StepMask {
     at::Tensor mask, keep;
 };
