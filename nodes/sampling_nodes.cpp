@@ -1,4 +1,5 @@
-// Sampling: KSampler, KSamplerAdvanced, NoiseByStrength, ModelSamplingDiscrete, ModelSamplingContinuousEDM, RescaleCFG
+// Sampling: KSampler, KSamplerAdvanced, NoiseByStrength, ModelSamplingDiscrete, ModelSamplingContinuousEDM, RescaleCFG,
+// FreeU, FreeU_V2
 // and DifferentialDiffusion (comfy_extras/nodes_differential_diffusion.py). Every step
 // reports progress and a preview (TAESD or latent2rgb, see sampler_preview.h), and the run's cancel flag stops sampling within a
 // step. Inputs and their order follow ComfyUI (nodes.py, comfy_extras/nodes_model_advanced.py).
@@ -204,6 +205,25 @@ NodeDecl rescaleCfg() {
                           [](engine::DiffusionModel& m, double v) { m.rescaleCfg = v; });
 }
 
+// FreeU and FreeU_V2: the same four factors, ComfyUI's defaults for each.
+NodeDecl freeU(bool v2) {
+    const engine::FreeU defaults = v2 ? engine::FreeU{1.3, 1.4, 0.9, 0.2, true} : engine::FreeU{};
+    NodeDecl d = makeDecl(v2 ? "FreeU_V2" : "FreeU", v2 ? "FreeU_V2" : "FreeU", "model_patches/unet",
+                          std::string("Strengthens the UNet's backbone features in its output blocks (b1 at the deepest, b2 at "
+                                      "the next level) and damps the lowest frequencies of their skip connections (s1, s2): "
+                                      "more coherent detail at no extra cost.") +
+                              (v2 ? " V2 scales each pixel by how strong its features are." : ""));
+    d.inputs = {port("model", "MODEL"), floatInput("b1", defaults.b1, 0.0, 10.0, 0.01), floatInput("b2", defaults.b2, 0.0, 10.0, 0.01),
+                floatInput("s1", defaults.s1, 0.0, 10.0, 0.01), floatInput("s2", defaults.s2, 0.0, 10.0, 0.01)};
+    d.outputs = {output("MODEL", "MODEL")};
+    d.run = [v2](NodeContext& ctx) {
+        auto copy = modelCopy(ctx);
+        copy->freeU.push_back({ctx.getFloat("b1"), ctx.getFloat("b2"), ctx.getFloat("s1"), ctx.getFloat("s2"), v2});
+        return std::vector<Value>{std::make_shared<ModelValue>(std::move(copy))};
+    };
+    return d;
+}
+
 // ComfyUI's choices and what each samples as: (prediction, sigma_data).
 NodeDecl modelSamplingContinuousEdm() {
     NodeDecl d = makeDecl("ModelSamplingContinuousEDM", "ModelSamplingContinuousEDM", "advanced/model",
@@ -241,6 +261,8 @@ void registerSamplingNodes(Registry& registry) {
     registry.add(modelSamplingContinuousEdm());
     registry.add(differentialDiffusion());
     registry.add(rescaleCfg());
+    registry.add(freeU(false));
+    registry.add(freeU(true));
 }
 
 }  // namespace tessera::nodes

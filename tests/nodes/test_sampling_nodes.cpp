@@ -278,3 +278,43 @@ TEST_F(SamplingNodes, RescaleCfgChangesGuidedRunsAndMultiplierZeroIsPlainGuidanc
     EXPECT_GT(changed, 2e-5);
     EXPECT_GT(changed, 20 * rounding);
 }
+
+TEST_F(SamplingNodes, FreeUNodesPatchTheSamplersModelWithComfyUIsDefaults) {
+    const NodeDecl* v1 = engineNodeRegistry().find("FreeU");
+    const NodeDecl* v2 = engineNodeRegistry().find("FreeU_V2");
+    ASSERT_TRUE(v1 && v2);
+    const auto defaultOf = [](const NodeDecl* d, const std::string& name) { return d->findInput(name)->defaultValue.toFloat(); };
+    EXPECT_EQ(defaultOf(v1, "b1"), 1.1);
+    EXPECT_EQ(defaultOf(v1, "b2"), 1.2);
+    EXPECT_EQ(defaultOf(v2, "b1"), 1.3);
+    EXPECT_EQ(defaultOf(v2, "b2"), 1.4);
+    for (const NodeDecl* d : {v1, v2}) {
+        EXPECT_EQ(defaultOf(d, "s1"), 0.9);
+        EXPECT_EQ(defaultOf(d, "s2"), 0.2);
+    }
+
+    addInputs();
+    const std::map<std::string, Value> widgets = {{"seed", 4},           {"steps", 3},           {"cfg", 7.0},
+                                                  {"sampler_name", "euler"}, {"scheduler", "normal"}, {"denoise", 0.8}};
+    const NodeId plain = addSampler("KSampler", widgets, latent);
+    const std::map<std::string, Value> unitFactors = {{"b1", 1.0}, {"b2", 1.0}, {"s1", 1.0}, {"s2", 1.0}};
+    const std::pair<std::string, std::map<std::string, Value>> patches[] = {
+        {"FreeU", {}}, {"FreeU_V2", {}}, {"FreeU", unitFactors}};
+    NodeId patched[3] = {0, 0, 0};
+    for (int i = 0; i < 3; ++i) {
+        const NodeId patch = b.add(patches[i].first, patches[i].second);
+        b.link(loader, 0, patch, "model");
+        patched[i] = addSampler("KSampler", widgets, latent);
+        b.link(patch, 0, patched[i], "model");
+    }
+    const RunResult r = run({plain, patched[0], patched[1], patched[2]});
+    ASSERT_TRUE(r.succeeded()) << r.message;
+    const at::Tensor reference = outputTensor(r, plain);
+    const double v1Change = relativeError(outputTensor(r, patched[0]), reference);
+    const double v2Change = relativeError(outputTensor(r, patched[1]), reference);
+    const double unitChange = relativeError(outputTensor(r, patched[2]), reference);
+    EXPECT_GT(v1Change, 1e-3);
+    EXPECT_GT(v2Change, 1e-3);
+    EXPECT_GT(relativeError(outputTensor(r, patched[1]), outputTensor(r, patched[0])), 1e-4);
+    EXPECT_LT(unitChange, 1e-5);  // the FFT round trip's rounding only
+}

@@ -4,6 +4,7 @@
 // Every hyper-parameter comes from tensor shapes (model_files.h, *_config.h).
 #include "core/engine/compute/device.h"
 #include "core/engine/files/model_files.h"
+#include "core/engine/networks/free_u.h"
 #include "core/engine/sampling/model_sampling.h"
 #include "core/engine/files/weights.h"
 
@@ -40,6 +41,8 @@ struct DiffusionModel {
     std::optional<double> differentialDiffusion;
     // RescaleCFG's multiplier: guidance combined by rescaleCfgCombine instead of uncond + (cond - uncond) * cfg.
     std::optional<double> rescaleCfg;
+    // FreeU / FreeU_V2 nodes, applied in the UNet's output blocks in the order the nodes patched the model.
+    std::vector<FreeU> freeU;
     std::string source;       // the file, for messages
 };
 

@@ -89,7 +89,8 @@ void UNet::numberTransformerBlocks() {
 }
 
 at::Tensor UNet::forward(const at::Tensor& x, const at::Tensor& timesteps, const at::Tensor& context,
-                         const ControlResiduals* control, const at::Tensor& adm, const TransformerPatch* patch) const {
+                         const ControlResiduals* control, const at::Tensor& adm, const TransformerPatch* patch,
+                         std::span<const FreeU> freeU) const {
     UNetInputs in = encoder_.prepare(x, timesteps, context, "UNet", adm);
     in.transformerPatch = patch;
     if (control && !control->input.empty() && int(control->input.size()) != encoder_.inputBlockCount())
@@ -118,14 +119,14 @@ at::Tensor UNet::forward(const at::Tensor& x, const at::Tensor& timesteps, const
             checkResidual(control->middle, h, "the middle block");
             h = h + control->middle.to(h.device(), h.scalar_type());
         }
-        return decode(h, skips, in, control).to(x.device(), x.scalar_type()).contiguous();
+        return decode(h, skips, in, control, freeU).to(x.device(), x.scalar_type()).contiguous();
     } catch (const c10::Error& e) {
         rethrowAsError("UNet", e);
     }
 }
 
 at::Tensor UNet::decode(at::Tensor h, std::vector<at::Tensor>& skips, const UNetInputs& in,
-                        const ControlResiduals* control) const {
+                        const ControlResiduals* control, std::span<const FreeU> freeU) const {
     const bool withControl = control && !control->input.empty();
     for (const UNetStage& stage : outputBlocks_) {
         const size_t i = skips.size() - 1;
@@ -135,6 +136,7 @@ at::Tensor UNet::decode(at::Tensor h, std::vector<at::Tensor>& skips, const UNet
             checkResidual(control->input[i], skip, "input block " + std::to_string(i));
             skip = skip + control->input[i].to(skip.device(), skip.scalar_type());
         }
+        for (const FreeU& settings : freeU) applyFreeU(settings, encoder_.config.modelChannels, h, skip);
         h = at::cat({h, skip}, 1);
         // An Upsample in this stage must land on the next skip's size (odd latent sizes).
         at::IntArrayRef upsampleTo = skips.empty() ? at::IntArrayRef() : skips.back().sizes().slice(2);

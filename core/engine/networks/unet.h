@@ -4,11 +4,13 @@
 // construction: rebuild after patching the Weights).
 #include "core/engine/networks/attention.h"
 #include "core/engine/networks/control_residuals.h"
+#include "core/engine/networks/free_u.h"
 #include "core/engine/networks/unet_config.h"
 #include "core/engine/networks/unet_encoder.h"
 
 #include <ATen/core/Tensor.h>
 
+#include <span>
 #include <vector>
 
 namespace tessera::engine {
@@ -25,10 +27,11 @@ public:
     // x: NCHW latent (inChannels channels, any size), timesteps: float [B] (or [1]),
     // context: [B or 1, tokens, contextDim] -> the model output [B, outChannels, H, W].
     // adm: [B or 1, admInChannels], required by a class-conditioned UNet (label_emb, SD2 unCLIP), else empty.
-    // `patch` runs inside every transformer block (GLIGEN's gated self-attention).
+    // `patch` runs inside every transformer block (GLIGEN's gated self-attention); each of `freeU`, in
+    // order, in every output block (ComfyUI's output_block_patch), after the ControlNet's residual.
     at::Tensor forward(const at::Tensor& x, const at::Tensor& timesteps, const at::Tensor& context,
                        const ControlResiduals* control = nullptr, const at::Tensor& adm = {},
-                       const TransformerPatch* patch = nullptr) const;
+                       const TransformerPatch* patch = nullptr, std::span<const FreeU> freeU = {}) const;
 
     // Spatial transformers numbered input blocks, middle block, output blocks (ComfyUI's transformer_index).
     int transformerCount() const { return transformerBlocks_; }
@@ -41,7 +44,7 @@ public:
 private:
     void numberTransformerBlocks();
     at::Tensor decode(at::Tensor h, std::vector<at::Tensor>& skips, const UNetInputs& in,
-                      const ControlResiduals* control) const;
+                      const ControlResiduals* control, std::span<const FreeU> freeU) const;
 
     UNetEncoder encoder_;
     std::vector<UNetStage> outputBlocks_;

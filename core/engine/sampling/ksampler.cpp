@@ -116,7 +116,8 @@ at::Tensor callModel(const DiffusionModel& model, const Conditioning& cond, cons
     std::optional<GligenPatch> gligen;
     if (cond.gligen)
         gligen.emplace(cond.gligen->model, gligenGroundingTokens(*cond.gligen, xIn.size(0), xIn.size(2), xIn.size(3)));
-    return model.unet->forward(x, timesteps, context, control ? &*control : nullptr, adm, gligen ? &*gligen : nullptr);
+    return model.unet->forward(x, timesteps, context, control ? &*control : nullptr, adm, gligen ? &*gligen : nullptr,
+                               model.freeU);
 }
 
 // The ADM rows of a batch of chunks (each chunk `rows` latents), as ComfyUI concatenates the conds' "y".
