@@ -1,6 +1,6 @@
 // Sigma schedules as values (SIGMAS) for the custom samplers, with ComfyUI's names, inputs and
 // defaults (comfy_extras/nodes_custom_sampler.py): BasicScheduler, KarrasScheduler,
-// ExponentialScheduler, PolyexponentialScheduler, BetaSamplingScheduler, SDTurboScheduler,
+// ExponentialScheduler, PolyexponentialScheduler, VPScheduler, LaplaceScheduler, BetaSamplingScheduler, SDTurboScheduler,
 // AlignYourStepsScheduler (comfy_extras/nodes_align_your_steps.py), SplitSigmas, SplitSigmasDenoise, FlipSigmas.
 #include "core/engine/files/checkpoint.h"
 #include "core/engine/sampling/align_your_steps.h"
@@ -90,6 +90,35 @@ NodeDecl polyexponentialScheduler() {
     return d;
 }
 
+NodeDecl vpScheduler() {
+    NodeDecl d = makeDecl("VPScheduler", "VPScheduler", "sampling/schedulers",
+                          "The continuous variance-preserving schedule: sigma = sqrt(exp(beta_d t^2/2 + beta_min t) - 1) "
+                          "for t from 1 down to eps_s.");
+    d.inputs = {intInput("steps", 20, 1, 10000), floatInput("beta_d", 19.9, 0.0, 5000.0),
+                floatInput("beta_min", 0.1, 0.0, 5000.0), floatInput("eps_s", 0.001, 0.0, 1.0, 0.0001)};
+    d.outputs = {output("SIGMAS", "SIGMAS")};
+    d.run = [](NodeContext& ctx) {
+        return sigmasOutput(engine::vpSigmas(static_cast<int>(ctx.getInt("steps")), ctx.getFloat("beta_d"),
+                                             ctx.getFloat("beta_min"), ctx.getFloat("eps_s")));
+    };
+    return d;
+}
+
+NodeDecl laplaceScheduler() {
+    NodeDecl d = makeDecl("LaplaceScheduler", "LaplaceScheduler", "sampling/schedulers",
+                          "Log-sigma along a Laplace distribution's quantiles around mu (beta its spread): most steps "
+                          "near exp(mu). Its sigmas end at sigma_min, not 0, as ComfyUI's do.");
+    d.inputs = {intInput("steps", 20, 1, 10000), sigmaRangeInput("sigma_max", kSd15SigmaMax),
+                sigmaRangeInput("sigma_min", kSd15SigmaMin), floatInput("mu", 0.0, -10.0, 10.0, 0.1),
+                floatInput("beta", 0.5, 0.0, 10.0, 0.1)};
+    d.outputs = {output("SIGMAS", "SIGMAS")};
+    d.run = [](NodeContext& ctx) {
+        return sigmasOutput(engine::laplaceSigmas(static_cast<int>(ctx.getInt("steps")), ctx.getFloat("sigma_min"),
+                                                  ctx.getFloat("sigma_max"), ctx.getFloat("mu"), ctx.getFloat("beta")));
+    };
+    return d;
+}
+
 NodeDecl betaSamplingScheduler() {
     NodeDecl d = makeDecl("BetaSamplingScheduler", "BetaSamplingScheduler", "sampling/schedulers",
                           "The model's timesteps at the quantiles of a beta(alpha, beta) distribution (the \"beta\" "
@@ -173,6 +202,8 @@ void registerSigmaNodes(Registry& registry) {
     registry.add(karrasScheduler());
     registry.add(exponentialScheduler());
     registry.add(polyexponentialScheduler());
+    registry.add(vpScheduler());
+    registry.add(laplaceScheduler());
     registry.add(betaSamplingScheduler());
     registry.add(sdTurboScheduler());
     registry.add(alignYourStepsScheduler());

@@ -94,6 +94,30 @@ TEST(CustomSchedules, AlignYourStepsMatchesComfyUIsNode) {
     EXPECT_NE(errorOf([] { alignYourStepsSigmas("SD1", 0, 1.0); }).find("steps must be at least 1"), std::string::npos);
 }
 
+TEST(CustomSchedules, VpAndLaplaceMatchComfyUIsFunctions) {
+    QFile f(QString::fromStdString(test::sourceDir() + "/tests/fixtures/custom_schedules/vp_laplace.json"));
+    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
+    const QJsonArray cases = QJsonDocument::fromJson(f.readAll()).object()["cases"].toArray();
+    ASSERT_EQ(cases.size(), 11);
+    for (const auto& item : cases) {
+        const QJsonObject c = item.toObject();
+        const std::string kind = c["kind"].toString().toStdString();
+        const int steps = c["steps"].toInt();
+        const at::Tensor got = kind == "vp" ? vpSigmas(steps, c["beta_d"].toDouble(), c["beta_min"].toDouble(), c["eps_s"].toDouble())
+                                            : laplaceSigmas(steps, c["sigma_min"].toDouble(), c["sigma_max"].toDouble(),
+                                                            c["mu"].toDouble(), c["beta"].toDouble());
+        const QJsonArray want = c["sigmas"].toArray();
+        const std::string what = kind + " steps " + std::to_string(steps);
+        ASSERT_EQ(got.dtype(), at::kFloat) << what;
+        ASSERT_EQ(got.numel(), want.size()) << what;  // Laplace's schedule has no final 0
+        const std::vector<double> values = sigmaList(got);
+        for (int i = 0; i < want.size(); ++i)  // the same float32 operations in the same order: equal
+            EXPECT_EQ(values[size_t(i)], want[i].toDouble()) << what << " sigma " << i;
+    }
+    EXPECT_NE(errorOf([] { vpSigmas(10, 19.9, 0.1, 0.0); }).find("eps_s must be above 0"), std::string::npos);
+    EXPECT_NE(errorOf([] { laplaceSigmas(10, 2.0, 1.0, 0.0, 0.5); }).find("0 < sigma_min <= sigma_max"), std::string::npos);
+}
+
 TEST(CustomSchedules, KlOptimalOfOneStepIsTheLargestSigma) {
     // ComfyUI divides by steps - 1 and gets NaN for one step; Tessera starts at sigma_max.
     const std::vector<double> one = sigmaList(computeSigmas(eps(), "kl_optimal", 1));

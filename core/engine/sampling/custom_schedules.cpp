@@ -62,6 +62,25 @@ at::Tensor polyexponentialSigmas(int steps, double sigmaMin, double sigmaMax, do
     return appendFinalZeroSigma((ramp * (std::log(sigmaMax) - std::log(sigmaMin)) + std::log(sigmaMin)).exp());
 }
 
+at::Tensor vpSigmas(int steps, double betaD, double betaMin, double epsS) {
+    requireScheduleSteps("vp", steps);
+    if (!(epsS > 0.0 && epsS <= 1.0)) throw Error("vp: eps_s must be above 0 and at most 1 (got " + std::to_string(epsS) + ")");
+    if (!(betaD >= 0.0 && betaMin >= 0.0 && betaD + betaMin > 0.0))
+        throw Error("vp: beta_d and beta_min must not be negative, nor both 0 (got " + std::to_string(betaD) + " and " +
+                    std::to_string(betaMin) + ")");
+    const at::Tensor t = at::linspace(1.0, epsS, steps, at::kFloat);
+    return appendFinalZeroSigma(at::sqrt(at::special_expm1(betaD * t.pow(2) / 2 + betaMin * t)));
+}
+
+at::Tensor laplaceSigmas(int steps, double sigmaMin, double sigmaMax, double mu, double beta) {
+    requireScheduleSteps("laplace", steps);
+    requireScheduleSigmaRange("laplace", sigmaMin, sigmaMax);
+    constexpr double epsilon = 1e-5;  // k-diffusion's guard against log(0)
+    const at::Tensor centred = 0.5 - at::linspace(0.0, 1.0, steps, at::kFloat);
+    const at::Tensor lambda = mu - beta * at::sign(centred) * at::log(1 - 2 * at::abs(centred) + epsilon);
+    return at::clamp(at::exp(lambda), sigmaMin, sigmaMax);
+}
+
 at::Tensor linearQuadraticSigmas(const ModelSampling& ms, int steps) {
     requireScheduleSteps("linear_quadratic", steps);
     constexpr double thresholdNoise = 0.025;

@@ -15,6 +15,13 @@ class ModelSampling;
 at::Tensor karrasSigmas(int steps, double sigmaMin, double sigmaMax, double rho);
 at::Tensor exponentialSigmas(int steps, double sigmaMin, double sigmaMax);
 at::Tensor polyexponentialSigmas(int steps, double sigmaMin, double sigmaMax, double rho);
+// k-diffusion's get_sigmas_vp (VPScheduler): sqrt(expm1(beta_d t^2 / 2 + beta_min t)) for t from 1 down to
+// eps_s, then 0.
+at::Tensor vpSigmas(int steps, double betaD, double betaMin, double epsS);
+// k-diffusion's get_sigmas_laplace (LaplaceScheduler, Tiankai et al. 2024): exp of a Laplace quantile
+// ramp around mu, clamped to [sigma_min, sigma_max]. Its `steps` sigmas end at sigma_min, not 0: as in
+// ComfyUI, a run on it stops with that much noise left.
+at::Tensor laplaceSigmas(int steps, double sigmaMin, double sigmaMax, double mu, double beta);
 // The "linear_quadratic" scheduler (from Mochi): linear to 0.025 of the way over the first steps/2
 // steps, quadratic after, times sigma_max. One step gives [sigma_max, 0].
 at::Tensor linearQuadraticSigmas(const ModelSampling& ms, int steps);
