@@ -18,7 +18,7 @@
 # that loads libtorch also loads Qt 5 (Debian's libtorch_cpu needs OpenCV's highgui, which needs Qt 5
 # Widgets), and Qt 5 binds its own calls to any Qt 6 inline function our code exports under the same
 # name (QByteArray::append(const char*)), then crashes in its static initialisers; unoptimised code
-# emits such functions out of line. Sources are unity-built 32 to a batch, as in scripts/test.sh.
+# emits such functions out of line. Sources are unity-built one unit per target, as in scripts/test.sh.
 # UBSan runs every check but its type-mismatch family (null, alignment, object-size), which GCC emits
 # as one check at each access through a pointer or reference, libtorch's inlined code included: 25 %
 # of an engine batch's compile (44.5 -> 33.2 CPU-s; vptr and pointer-overflow cost 1-2 s and stay).
@@ -33,7 +33,7 @@ JOBS=${JOBS:-$(nproc)}
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-Og -g0 -fvisibility-inlines-hidden" \
   -DTESSERA_SANITIZE=address,undefined -DTESSERA_NO_SANITIZE=null,alignment,object-size \
   -DTESSERA_ALLOCATOR=system -DTESSERA_BUILD_BENCH=OFF -DCMAKE_UNITY_BUILD="${TESSERA_UNITY_BUILD:-ON}" \
-  -DCMAKE_UNITY_BUILD_BATCH_SIZE=32 \
+  -DCMAKE_UNITY_BUILD_BATCH_SIZE=0 \
   -DTESSERA_TEST_SHARDS="${TESSERA_TEST_SHARDS:-4}" >/dev/null
 case "${TESSERA_SANITIZE_SCOPE:-full}" in
   core|ci) TARGETS=(core_tests) LABELS='core' ;;

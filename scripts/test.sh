@@ -20,9 +20,10 @@ export OMP_WAIT_POLICY=passive
 BUILD=${TESSERA_BUILD_DIR:-build}
 # Unity batches (CMake's UNITY_BUILD: 8 sources per translation unit) compile the tree in about half
 # the CPU time of one unit per source: libtorch's and Qt's headers are parsed once per batch. CI's
-# builds take 32 sources a batch: most of a batch's time is code generation for the libtorch inline
-# functions each batch instantiates anew (engine and nodes: 207 CPU-s at 8, 154 at 32); developers
-# keep 8, so that an edit recompiles a quarter as much.
+# builds take all of a target's sources in one unit (batch size 0): most of a batch's time is code
+# generation for the libtorch inline functions each batch instantiates anew (engine and nodes: 207 CPU-s
+# at 8 a batch, 154 at 32; the plain build 594 CPU-s at 32, 510 in one unit per target, the sanitized
+# one about 700 and 622); developers keep 8, so that an edit recompiles a quarter as much.
 # CI's settings for a new build folder (README, "CI time"): -O2 (the code the goldens were made with)
 # without debug info, which saves a quarter to a half of the compile CPU with libtorch's headers;
 # and each test executable run as 4 GoogleTest shards instead of one process per test,
@@ -34,7 +35,7 @@ SPLIT=0  # 1: the plain build runs only what the sanitized build leaves to it
 CI_ARGS=()
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   CI_ARGS=(-DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DTESSERA_TEST_SHARDS=4
-           -DCMAKE_UNITY_BUILD_BATCH_SIZE=32)
+           -DCMAKE_UNITY_BUILD_BATCH_SIZE=0)
   # A new folder beside the sanitizer pass builds only the test areas the plain run needs, and no
   # benchmarks (run by hand; every developer build compiles them).
   [ "$SPLIT" != 1 ] || CI_ARGS+=(-DTESSERA_TEST_AREAS="fullsize;cli;qml;server" -DTESSERA_BUILD_BENCH=OFF)
