@@ -38,7 +38,7 @@ if [ ! -f "$BUILD/CMakeCache.txt" ]; then
            -DCMAKE_UNITY_BUILD_BATCH_SIZE=0)
   # A new folder beside the sanitizer pass builds only the test areas the plain run needs, and no
   # benchmarks (run by hand; every developer build compiles them).
-  [ "$SPLIT" != 1 ] || CI_ARGS+=(-DTESSERA_TEST_AREAS="fullsize;cli;qml;server" -DTESSERA_BUILD_BENCH=OFF)
+  [ "$SPLIT" != 1 ] || CI_ARGS+=(-DTESSERA_TEST_AREAS="fullsize;cli;qml;server" -DTESSERA_TEST_SHARDS_server=1 -DTESSERA_BUILD_BENCH=OFF)
 fi
 [ -z "${TESSERA_BUILD_TYPE:-}" ] || CI_ARGS+=(-DCMAKE_BUILD_TYPE="$TESSERA_BUILD_TYPE")
 [ -z "${TESSERA_TEST_SHARDS:-}" ] || CI_ARGS+=(-DTESSERA_TEST_SHARDS="$TESSERA_TEST_SHARDS")
