@@ -25,9 +25,10 @@ using tessera::test::eps;
 
 namespace {
 
-QJsonObject customScheduleReference() {
-    QFile f(QString::fromStdString(test::sourceDir() + "/tests/fixtures/custom_schedules/custom_schedules.json"));
-    EXPECT_TRUE(f.open(QIODevice::ReadOnly));
+// A reference file of tests/fixtures/custom_schedules (made by the make_*.py there from ComfyUI's code).
+QJsonObject scheduleFixture(const std::string& name) {
+    QFile f(QString::fromStdString(test::sourceDir() + "/tests/fixtures/custom_schedules/" + name));
+    EXPECT_TRUE(f.open(QIODevice::ReadOnly)) << name;
     return QJsonDocument::fromJson(f.readAll()).object();
 }
 
@@ -36,12 +37,22 @@ std::vector<double> sigmaList(const at::Tensor& t) {
     return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
 }
 
+// A float32 schedule against a fixture's sigmas, each within `relative` of its value (0: equal).
+void expectSigmas(const at::Tensor& got, const QJsonArray& want, double relative, const std::string& what) {
+    ASSERT_TRUE(got.defined()) << what;
+    ASSERT_EQ(got.scalar_type(), at::kFloat) << what;
+    ASSERT_EQ(got.numel(), want.size()) << what;
+    const std::vector<double> values = sigmaList(got);
+    for (int i = 0; i < want.size(); ++i)
+        EXPECT_NEAR(values[size_t(i)], want[i].toDouble(), relative * std::abs(want[i].toDouble())) << what << " sigma " << i;
+}
+
 at::Tensor sigmaTensor(std::vector<float> v) { return at::tensor(v, at::kFloat); }
 
 }  // namespace
 
 TEST(CustomSchedules, MatchComfyUIsSchedulerFunctions) {
-    const QJsonObject ref = customScheduleReference();
+    const QJsonObject ref = scheduleFixture("custom_schedules.json");
     const ModelSampling& ms = eps();
     // The reference rebuilt SD1.x's sigma range the same way.
     EXPECT_EQ(ms.sigmaMin(), ref["sigma_min"].toDouble());
@@ -58,46 +69,31 @@ TEST(CustomSchedules, MatchComfyUIsSchedulerFunctions) {
         if (kind == "polyexponential") got = polyexponentialSigmas(steps, sigmaMin, sigmaMax, rho);
         if (kind == "linear_quadratic") got = computeSigmas(ms, "linear_quadratic", steps);
         if (kind == "kl_optimal") got = computeSigmas(ms, "kl_optimal", steps);
-        ASSERT_TRUE(got.defined()) << kind;
-        EXPECT_EQ(got.scalar_type(), at::kFloat);
-        const std::vector<double> values = sigmaList(got);
-        const QJsonArray want = c["sigmas"].toArray();
-        ASSERT_EQ(values.size(), size_t(want.size())) << kind << " " << steps;
-        for (size_t i = 0; i < values.size(); ++i)  // float32 results: within two units in the last place
-            EXPECT_NEAR(values[i], want[int(i)].toDouble(), 2.5e-7 * std::abs(want[int(i)].toDouble()))
-                << kind << " " << steps << " sigma " << i;
+        // float32 results: within two units in the last place
+        ASSERT_NO_FATAL_FAILURE(expectSigmas(got, c["sigmas"].toArray(), 2.5e-7, kind + " " + std::to_string(steps)));
         ++compared;
     }
     EXPECT_EQ(compared, 17);
 }
 
 TEST(CustomSchedules, AlignYourStepsMatchesComfyUIsNode) {
-    QFile f(QString::fromStdString(test::sourceDir() + "/tests/fixtures/custom_schedules/align_your_steps.json"));
-    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
-    const QJsonArray cases = QJsonDocument::fromJson(f.readAll()).object()["cases"].toArray();
+    const QJsonArray cases = scheduleFixture("align_your_steps.json")["cases"].toArray();
     ASSERT_EQ(cases.size(), 33);
     for (const auto& item : cases) {
         const QJsonObject c = item.toObject();
         const std::string type = c["model_type"].toString().toStdString();
         const int steps = c["steps"].toInt();
         const double denoise = c["denoise"].toDouble();
-        const at::Tensor got = alignYourStepsSigmas(type, steps, denoise);
-        const QJsonArray want = c["sigmas"].toArray();
         const std::string what = type + " steps " + std::to_string(steps) + " denoise " + std::to_string(denoise);
-        ASSERT_EQ(got.dtype(), at::kFloat) << what;
-        ASSERT_EQ(got.numel(), want.size()) << what;
-        const std::vector<double> values = sigmaList(got);
-        for (int i = 0; i < want.size(); ++i)  // float32 both: equal, or one float32 step apart
-            EXPECT_NEAR(values[size_t(i)], want[i].toDouble(), 1.2e-7 * std::abs(want[i].toDouble())) << what << " sigma " << i;
+        // float32 both: equal, or one float32 step apart
+        ASSERT_NO_FATAL_FAILURE(expectSigmas(alignYourStepsSigmas(type, steps, denoise), c["sigmas"].toArray(), 1.2e-7, what));
     }
     EXPECT_NE(errorOf([] { alignYourStepsSigmas("SD3", 10, 1.0); }).find("unknown model_type 'SD3'"), std::string::npos);
     EXPECT_NE(errorOf([] { alignYourStepsSigmas("SD1", 0, 1.0); }).find("steps must be at least 1"), std::string::npos);
 }
 
 TEST(CustomSchedules, VpAndLaplaceMatchComfyUIsFunctions) {
-    QFile f(QString::fromStdString(test::sourceDir() + "/tests/fixtures/custom_schedules/vp_laplace.json"));
-    ASSERT_TRUE(f.open(QIODevice::ReadOnly));
-    const QJsonArray cases = QJsonDocument::fromJson(f.readAll()).object()["cases"].toArray();
+    const QJsonArray cases = scheduleFixture("vp_laplace.json")["cases"].toArray();
     ASSERT_EQ(cases.size(), 11);
     for (const auto& item : cases) {
         const QJsonObject c = item.toObject();
@@ -106,13 +102,8 @@ TEST(CustomSchedules, VpAndLaplaceMatchComfyUIsFunctions) {
         const at::Tensor got = kind == "vp" ? vpSigmas(steps, c["beta_d"].toDouble(), c["beta_min"].toDouble(), c["eps_s"].toDouble())
                                             : laplaceSigmas(steps, c["sigma_min"].toDouble(), c["sigma_max"].toDouble(),
                                                             c["mu"].toDouble(), c["beta"].toDouble());
-        const QJsonArray want = c["sigmas"].toArray();
-        const std::string what = kind + " steps " + std::to_string(steps);
-        ASSERT_EQ(got.dtype(), at::kFloat) << what;
-        ASSERT_EQ(got.numel(), want.size()) << what;  // Laplace's schedule has no final 0
-        const std::vector<double> values = sigmaList(got);
-        for (int i = 0; i < want.size(); ++i)  // the same float32 operations in the same order: equal
-            EXPECT_EQ(values[size_t(i)], want[i].toDouble()) << what << " sigma " << i;
+        // The same float32 operations in the same order: equal (and as many: Laplace's schedule has no final 0).
+        ASSERT_NO_FATAL_FAILURE(expectSigmas(got, c["sigmas"].toArray(), 0.0, kind + " steps " + std::to_string(steps)));
     }
     EXPECT_NE(errorOf([] { vpSigmas(10, 19.9, 0.1, 0.0); }).find("eps_s must be above 0"), std::string::npos);
     EXPECT_NE(errorOf([] { laplaceSigmas(10, 2.0, 1.0, 0.0, 0.5); }).find("0 < sigma_min <= sigma_max"), std::string::npos);
