@@ -1,5 +1,5 @@
 // Sampling: KSampler, KSamplerAdvanced, NoiseByStrength, ModelSamplingDiscrete, ModelSamplingContinuousEDM, RescaleCFG,
-// FreeU, FreeU_V2
+// FreeU, FreeU_V2, PerturbedAttentionGuidance
 // and DifferentialDiffusion (comfy_extras/nodes_differential_diffusion.py). Every step
 // reports progress and a preview (TAESD or latent2rgb, see sampler_preview.h), and the run's cancel flag stops sampling within a
 // step. Inputs and their order follow ComfyUI (nodes.py, comfy_extras/nodes_model_advanced.py).
@@ -224,6 +224,17 @@ NodeDecl freeU(bool v2) {
     return d;
 }
 
+NodeDecl perturbedAttentionGuidance() {
+    return modelPatchDecl("PerturbedAttentionGuidance", "PerturbedAttentionGuidance", "model_patches/unet",
+                          "Perturbed-Attention Guidance: each step also runs the positive prompt with the UNet's "
+                          "middle-block self-attention replaced by its values, and guides away from that degraded "
+                          "prediction by `scale` (sharper structure; one more model call per step). Applied after "
+                          "cfg, and the negative is evaluated even at cfg 1, as in ComfyUI. DualCFGGuider does not "
+                          "apply it.",
+                          floatInput("scale", 3.0, 0.0, 100.0, 0.1),
+                          [](engine::DiffusionModel& m, double v) { m.perturbedAttentionGuidance.push_back(v); });
+}
+
 // ComfyUI's choices and what each samples as: (prediction, sigma_data).
 NodeDecl modelSamplingContinuousEdm() {
     NodeDecl d = makeDecl("ModelSamplingContinuousEDM", "ModelSamplingContinuousEDM", "advanced/model",
@@ -263,6 +274,7 @@ void registerSamplingNodes(Registry& registry) {
     registry.add(rescaleCfg());
     registry.add(freeU(false));
     registry.add(freeU(true));
+    registry.add(perturbedAttentionGuidance());
 }
 
 }  // namespace tessera::nodes

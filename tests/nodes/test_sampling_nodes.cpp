@@ -318,3 +318,26 @@ TEST_F(SamplingNodes, FreeUNodesPatchTheSamplersModelWithComfyUIsDefaults) {
     EXPECT_GT(relativeError(outputTensor(r, patched[1]), outputTensor(r, patched[0])), 1e-4);
     EXPECT_LT(unitChange, 1e-5);  // the FFT round trip's rounding only
 }
+
+TEST_F(SamplingNodes, PerturbedAttentionGuidanceMovesTheRunAndScaleZeroLeavesIt) {
+    const NodeDecl* decl = engineNodeRegistry().find("PerturbedAttentionGuidance");
+    ASSERT_TRUE(decl);
+    EXPECT_EQ(decl->findInput("scale")->defaultValue.toFloat(), 3.0);
+
+    addInputs();
+    const std::map<std::string, Value> widgets = {{"seed", 6},           {"steps", 3},           {"cfg", 7.0},
+                                                  {"sampler_name", "euler"}, {"scheduler", "normal"}, {"denoise", 0.8}};
+    const NodeId plain = addSampler("KSampler", widgets, latent);
+    NodeId guided[2] = {0, 0};
+    const double scales[2] = {3.0, 0.0};
+    for (int i = 0; i < 2; ++i) {
+        const NodeId patch = b.add("PerturbedAttentionGuidance", {{"scale", scales[i]}});
+        b.link(loader, 0, patch, "model");
+        guided[i] = addSampler("KSampler", widgets, latent);
+        b.link(patch, 0, guided[i], "model");
+    }
+    const RunResult r = run({plain, guided[0], guided[1]});
+    ASSERT_TRUE(r.succeeded()) << r.message;
+    EXPECT_GT(relativeError(outputTensor(r, guided[0]), outputTensor(r, plain)), 1e-3);
+    EXPECT_TRUE(at::equal(outputTensor(r, guided[1]), outputTensor(r, plain)));
+}

@@ -43,6 +43,11 @@ struct DiffusionModel {
     std::optional<double> rescaleCfg;
     // FreeU / FreeU_V2 nodes, applied in the UNet's output blocks in the order the nodes patched the model.
     std::vector<FreeU> freeU;
+    // PerturbedAttentionGuidance's scales, in the order the nodes patched the model (ComfyUI's post-CFG
+    // functions): each adds (positive - perturbed positive) * scale to the guided estimate.
+    std::vector<double> perturbedAttentionGuidance;
+    // The model calls run the middle block's self-attention as its values (the perturbed positive).
+    bool perturbedMiddleAttention = false;
     std::string source;       // the file, for messages
 };
 

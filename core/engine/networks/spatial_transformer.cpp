@@ -31,6 +31,11 @@ at::Tensor CrossAttention::forward(const at::Tensor& x, const at::Tensor& contex
     return toOut(attention(toQ(x), toK(c), toV(c), heads, options));
 }
 
+at::Tensor CrossAttention::values(const at::Tensor& x, const AttentionOptions& options) const {
+    if (options.inputPatch) return toOut(toV(options.inputPatch->keyValueInputs(x, x).second));
+    return toOut(toV(x));
+}
+
 TransformerBlock TransformerBlock::load(const Weights& w, int heads) {
     TransformerBlock b;
     b.norm1 = LayerNorm::load(w.sub("norm1"));
@@ -45,7 +50,9 @@ TransformerBlock TransformerBlock::load(const Weights& w, int heads) {
 
 at::Tensor TransformerBlock::forward(const at::Tensor& x0, const at::Tensor& context,
                                      const AttentionOptions& options, const TransformerPatch* patch) const {
-    at::Tensor x = selfAttention.forward(norm1(x0), at::Tensor(), options).add_(x0);
+    const at::Tensor n = norm1(x0);
+    const bool asValues = patch && patch->selfAttentionAsValues(index);
+    at::Tensor x = (asValues ? selfAttention.values(n, options) : selfAttention.forward(n, at::Tensor(), options)).add_(x0);
     if (patch) x = patch->afterSelfAttention(x, index, selfAttention.heads);
     x = crossAttention.forward(norm2(x), context, options).add_(x);
     return ffOut(fused::geglu(geglu(norm3(x)))).add_(x);

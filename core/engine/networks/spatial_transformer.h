@@ -20,6 +20,8 @@ struct CrossAttention {
     static CrossAttention load(const Weights& w, int heads);
     // context undefined -> self-attention.
     at::Tensor forward(const at::Tensor& x, const at::Tensor& context, const AttentionOptions& options) const;
+    // to_out(to_v(x)): self-attention replaced by its values (options' input patch still applied).
+    at::Tensor values(const at::Tensor& x, const AttentionOptions& options) const;
 };
 
 struct TransformerBlock {

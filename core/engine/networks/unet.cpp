@@ -79,13 +79,16 @@ void UNet::numberTransformerBlocks() {
     for (UNetStage& s : encoder_.inputBlocks) stages.push_back(&s);
     stages.push_back(&encoder_.middle);
     for (UNetStage& s : outputBlocks_) stages.push_back(&s);
-    for (UNetStage* stage : stages)
+    for (UNetStage* stage : stages) {
+        if (stage == &encoder_.middle) middleTransformers_.first = transformerBlocks_;
         for (UNetLayer& layer : stage->layers)
             if (auto* t = std::get_if<SpatialTransformer>(&layer)) {
                 // One index per SpatialTransformer, shared by its blocks, as ComfyUI counts.
                 for (TransformerBlock& block : t->blocks) block.index = transformerBlocks_;
                 ++transformerBlocks_;
             }
+        if (stage == &encoder_.middle) middleTransformers_.second = transformerBlocks_;
+    }
 }
 
 at::Tensor UNet::forward(const at::Tensor& x, const at::Tensor& timesteps, const at::Tensor& context,

@@ -11,6 +11,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace tessera::engine {
@@ -35,6 +36,8 @@ public:
 
     // Spatial transformers numbered input blocks, middle block, output blocks (ComfyUI's transformer_index).
     int transformerCount() const { return transformerBlocks_; }
+    // The indices of the middle block's spatial transformers: [first, second).
+    std::pair<int, int> middleTransformers() const { return middleTransformers_; }
 
     const UNetConfig& config() const { return encoder_.config; }
     void setAttentionOptions(const AttentionOptions& options) { encoder_.attentionOptions = options; }
@@ -51,6 +54,7 @@ private:
     GroupNorm outNorm_;
     Conv2d outConv_;
     int transformerBlocks_ = 0;
+    std::pair<int, int> middleTransformers_{0, 0};
 };
 
 }  // namespace tessera::engine

@@ -7,6 +7,7 @@
 #include "core/engine/sampling/noise.h"
 #include "core/engine/sampling/regional_cfg.h"
 #include "core/engine/sampling/schedulers.h"
+#include "core/engine/networks/perturbed_attention.h"
 #include "core/engine/networks/unet.h"
 #include "core/engine/patches/gligen_patch.h"
 
@@ -116,8 +117,10 @@ at::Tensor callModel(const DiffusionModel& model, const Conditioning& cond, cons
     std::optional<GligenPatch> gligen;
     if (cond.gligen)
         gligen.emplace(cond.gligen->model, gligenGroundingTokens(*cond.gligen, xIn.size(0), xIn.size(2), xIn.size(3)));
-    return model.unet->forward(x, timesteps, context, control ? &*control : nullptr, adm, gligen ? &*gligen : nullptr,
-                               model.freeU);
+    const TransformerPatch* patch = gligen ? &*gligen : nullptr;
+    std::optional<PerturbedSelfAttention> perturbed;
+    if (model.perturbedMiddleAttention) patch = &perturbed.emplace(patch, model.unet->middleTransformers());
+    return model.unet->forward(x, timesteps, context, control ? &*control : nullptr, adm, patch, model.freeU);
 }
 
 // The ADM rows of a batch of chunks (each chunk `rows` latents), as ComfyUI concatenates the conds' "y".
@@ -191,14 +194,13 @@ struct GuidanceStorage {
 // and by `regional` otherwise (areas, masks, several entries). `Result` is a Denoiser or GuidedDenoiser.
 template <class Result, class PlainMaker, class RegionalMaker>
 Result guidancePair(const DiffusionModel& model, std::vector<Conditioning> positive, std::vector<Conditioning> negative,
-                    double cfg, int64_t h, int64_t w, PlainMaker plain, RegionalMaker regional) {
+                    double cfg, int64_t h, int64_t w, const CfgCombine& combine, PlainMaker plain, RegionalMaker regional) {
     auto kept = std::make_shared<GuidanceStorage>();
     kept->positive = std::move(positive);
     kept->negative = std::move(negative);
     applyControlsToUncond(kept->positive, kept->negative);
     const auto& pos = kept->positive;
     const auto& neg = kept->negative;
-    const CfgCombine combine = model.rescaleCfg ? rescaleCfgCombine(*model.rescaleCfg) : CfgCombine();
     Result inner;
     if (pos.size() == 1 && neg.size() == 1 && pos[0].isPlain() && neg[0].isPlain()) {
         inner = plain(model.sampling, makeModelFn(model, {&pos[0], &neg[0]}), pos[0].context, neg[0].context, cfg, combine);
@@ -216,27 +218,70 @@ Result guidancePair(const DiffusionModel& model, std::vector<Conditioning> posit
     return [kept, inner](const at::Tensor& x, double sigma) { return inner(x, sigma); };
 }
 
-// cfg 1: the negative is never evaluated.
-Denoiser guidancePairDenoiser(const DiffusionModel& model, std::vector<Conditioning> positive, std::vector<Conditioning> negative,
-                              double cfg, int64_t h, int64_t w) {
+Denoiser plainPairDenoiser(const DiffusionModel& model, std::vector<Conditioning> positive, std::vector<Conditioning> negative,
+                           double cfg, int64_t h, int64_t w, const CfgCombine& combine) {
     return guidancePair<Denoiser>(
-        model, std::move(positive), std::move(negative), cfg, h, w,
+        model, std::move(positive), std::move(negative), cfg, h, w, combine,
         [](auto&&... a) { return makeCfgDenoiser(std::forward<decltype(a)>(a)...); },
         [](auto&&... a) { return makeRegionalCfgDenoiser(std::forward<decltype(a)>(a)...); });
+}
+
+// One side's own prediction (its entries averaged, no guidance and none of the model's guidance patches):
+// ComfyUI's calc_cond_batch.
+Denoiser guidanceSideDenoiser(const DiffusionModel& model, const std::vector<Conditioning>& side, int64_t h, int64_t w) {
+    return plainPairDenoiser(model, side, side, 1.0, h, w, CfgCombine());
+}
+
+// The positive side's estimate with the middle block's self-attention perturbed (PerturbedAttentionGuidance).
+Denoiser perturbedPositive(const DiffusionModel& model, const std::vector<Conditioning>& positive, int64_t h, int64_t w) {
+    auto perturbed = std::make_shared<DiffusionModel>(model);
+    perturbed->perturbedAttentionGuidance.clear();
+    perturbed->perturbedMiddleAttention = true;
+    const Denoiser side = guidanceSideDenoiser(*perturbed, positive, h, w);
+    return [perturbed, side](const at::Tensor& x, double sigma) { return side(x, sigma); };
+}
+
+// The model's guidance patches (ComfyUI's sampler_cfg_function, then its post-CFG functions): RescaleCFG, then
+// PerturbedAttentionGuidance. Empty when the model has none.
+CfgCombine guidanceCombine(const DiffusionModel& model, const std::vector<Conditioning>& positive, int64_t h, int64_t w) {
+    CfgCombine combine = model.rescaleCfg ? rescaleCfgCombine(*model.rescaleCfg) : CfgCombine();
+    if (model.perturbedAttentionGuidance.empty()) return combine;
+    return perturbedAttentionCombine(std::move(combine), perturbedPositive(model, positive, h, w),
+                                     model.perturbedAttentionGuidance);
 }
 
 // The same guidance reporting its unconditional estimate, for the CFG++ samplers.
 GuidedDenoiser guidancePairWithUncond(const DiffusionModel& model, std::vector<Conditioning> positive,
                                       std::vector<Conditioning> negative, double cfg, int64_t h, int64_t w) {
+    const CfgCombine combine = guidanceCombine(model, positive, h, w);
     return guidancePair<GuidedDenoiser>(
-        model, std::move(positive), std::move(negative), cfg, h, w,
+        model, std::move(positive), std::move(negative), cfg, h, w, combine,
         [](auto&&... a) { return makeCfgGuidedDenoiser(std::forward<decltype(a)>(a)...); },
         [](auto&&... a) { return makeRegionalCfgGuidedDenoiser(std::forward<decltype(a)>(a)...); });
 }
 
-// One side's own prediction (its entries averaged, no guidance).
-Denoiser guidanceSideDenoiser(const DiffusionModel& model, const std::vector<Conditioning>& side, int64_t h, int64_t w) {
-    return guidancePairDenoiser(model, side, side, 1.0, h, w);
+// cfg 1: the negative is never evaluated, unless PerturbedAttentionGuidance patched the model (its
+// disable_cfg1_optimization).
+Denoiser guidancePairDenoiser(const DiffusionModel& model, std::vector<Conditioning> positive, std::vector<Conditioning> negative,
+                              double cfg, int64_t h, int64_t w) {
+    if (!model.perturbedAttentionGuidance.empty() && std::fabs(cfg - 1.0) <= 1e-9) {
+        const GuidedDenoiser guided = guidancePairWithUncond(model, std::move(positive), std::move(negative), cfg, h, w);
+        return [guided](const at::Tensor& x, double sigma) { return guided(x, sigma).denoised; };
+    }
+    const CfgCombine combine = guidanceCombine(model, positive, h, w);
+    return plainPairDenoiser(model, std::move(positive), std::move(negative), cfg, h, w, combine);
+}
+
+// BasicGuider: the positive side alone, through the model's guidance patches as ComfyUI's sampling_function
+// runs them at cfg 1 without a negative (its unconditional estimate then zeros).
+Denoiser basicGuiderDenoiser(const DiffusionModel& model, const std::vector<Conditioning>& positive, int64_t h, int64_t w) {
+    const Denoiser side = guidanceSideDenoiser(model, positive, h, w);
+    const CfgCombine combine = guidanceCombine(model, positive, h, w);
+    if (!combine) return side;
+    return [side, combine](const at::Tensor& x, double sigma) {
+        const at::Tensor cond = side(x, sigma);
+        return combine(x, sigma, cond, at::zeros_like(cond), 1.0);
+    };
 }
 
 bool dualCfgScaleIsOne(double v) { return std::fabs(v - 1.0) <= 1e-9; }  // Python's math.isclose(v, 1.0)
@@ -267,7 +312,7 @@ Denoiser dualCfgDenoiser(const Guider& g, int64_t h, int64_t w) {
 
 Denoiser guidedDenoiser(const Guider& g, int64_t h, int64_t w) {
     switch (g.kind) {
-        case Guider::Kind::Basic: return guidanceSideDenoiser(*g.model, g.positive, h, w);
+        case Guider::Kind::Basic: return basicGuiderDenoiser(*g.model, g.positive, h, w);
         case Guider::Kind::DualCfg: return dualCfgDenoiser(g, h, w);
         case Guider::Kind::Cfg: break;
     }

@@ -1,0 +1,165 @@
+// PerturbedAttentionGuidance: the perturbed UNet call (middle-block self-attention returning its values)
+// and the guidance it adds after cfg, through the samplers' guiders.
+#include "core/engine/files/checkpoint.h"
+#include "core/engine/files/safetensors.h"
+#include "core/engine/files/weights.h"
+#include "core/engine/networks/perturbed_attention.h"
+#include "core/engine/networks/unet.h"
+#include "core/engine/sampling/cfg_denoiser.h"
+#include "core/engine/sampling/ksampler.h"
+#include "tests/support/refdata.h"
+
+#include <ATen/ATen.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <vector>
+
+using namespace tessera;
+using namespace tessera::engine;
+
+namespace {
+
+double maxAbs(const at::Tensor& t) { return t.abs().max().item<double>(); }
+
+UNet tinyUNet() {
+    return UNet(Weights::fromFile(*SafetensorsFile::open(test::refdataPath("models/tiny-sd15.safetensors")),
+                                  "model.diffusion_model."));
+}
+
+// Every transformer's self-attention returns its values.
+class AllSelfAttentionAsValues final : public TransformerPatch {
+public:
+    at::Tensor afterSelfAttention(const at::Tensor& x, int, int) const override { return x; }
+    bool selfAttentionAsValues(int) const override { return true; }
+};
+
+// Records which transformers it ran in, and perturbs transformer `perturbs`.
+class RecordingPatch final : public TransformerPatch {
+public:
+    explicit RecordingPatch(int perturbs) : perturbs_(perturbs) {}
+    at::Tensor afterSelfAttention(const at::Tensor& x, int transformerIndex, int) const override {
+        seen.push_back(transformerIndex);
+        return x;
+    }
+    bool selfAttentionAsValues(int transformerIndex) const override { return transformerIndex == perturbs_; }
+    mutable std::vector<int> seen;
+
+private:
+    int perturbs_;
+};
+
+}  // namespace
+
+TEST(PerturbedAttention, OnlyTheMiddleBlocksSelfAttentionReturnsItsValues) {
+    const UNet unet = tinyUNet();
+    // Attention at the first two levels, one res block each: 2 input, 1 middle (index 2), 4 output transformers.
+    ASSERT_EQ(unet.transformerCount(), 7);
+    ASSERT_EQ(unet.middleTransformers(), std::make_pair(2, 3));
+    const PerturbedSelfAttention perturbed(nullptr, unet.middleTransformers());
+    at::manual_seed(5);
+    const at::Tensor t = at::tensor({400.0f}), context = at::randn({1, 77, 64});
+
+    // A 4x4 latent reaches the middle block at 1x1: attention over its one token is that token's value, so
+    // returning the values there changes nothing; perturbing every transformer (16 tokens at the first
+    // level) does.
+    const at::Tensor small = at::randn({1, 4, 4, 4});
+    const at::Tensor plainSmall = unet.forward(small, t, context);
+    EXPECT_LT(maxAbs(unet.forward(small, t, context, nullptr, {}, &perturbed) - plainSmall), 1e-5 * maxAbs(plainSmall));
+    const AllSelfAttentionAsValues everywhere;
+    EXPECT_GT(maxAbs(unet.forward(small, t, context, nullptr, {}, &everywhere) - plainSmall), 1e-3 * maxAbs(plainSmall));
+
+    // At 8x8 the middle block sees 4 tokens, and the perturbed output moves.
+    const at::Tensor x = at::randn({2, 4, 8, 8});
+    const at::Tensor plain = unet.forward(x, t, context);
+    const at::Tensor moved = unet.forward(x, t, context, nullptr, {}, &perturbed);
+    EXPECT_GT(maxAbs(moved - plain), 1e-3 * maxAbs(plain));
+
+    // An inner patch (GLIGEN's place) still runs in every transformer, and what it perturbs stays perturbed.
+    const RecordingPatch inner(2);
+    const PerturbedSelfAttention wrapped(&inner, unet.middleTransformers());
+    EXPECT_EQ(maxAbs(unet.forward(x, t, context, nullptr, {}, &wrapped) - moved), 0.0);
+    EXPECT_EQ(inner.seen, (std::vector<int>{0, 1, 2, 3, 4, 5, 6}));
+    inner.seen.clear();
+    EXPECT_EQ(maxAbs(unet.forward(x, t, context, nullptr, {}, &inner) - moved), 0.0);
+}
+
+TEST(PerturbedAttention, CombineAddsEachScaleAfterTheInnerGuidance) {
+    at::manual_seed(8);
+    const at::Tensor x = at::randn({1, 4, 6, 6}), cond = at::randn({1, 4, 6, 6}), uncond = at::randn({1, 4, 6, 6});
+    const at::Tensor perturbedX0 = at::randn({1, 4, 6, 6});
+    int calls = 0;
+    const Denoiser perturbed = [&](const at::Tensor& in, double sigma) {
+        EXPECT_TRUE(in.is_same(x));
+        EXPECT_EQ(sigma, 2.5);
+        ++calls;
+        return perturbedX0;
+    };
+    const at::Tensor plain = uncond + (cond - uncond) * 6.0;
+    const at::Tensor got = perturbedAttentionCombine({}, perturbed, {2.0, 0.0, 0.5})(x, 2.5, cond, uncond, 6.0);
+    EXPECT_EQ(calls, 1);
+    EXPECT_TRUE(at::equal(got, (plain + (cond - perturbedX0) * 2.0) + (cond - perturbedX0) * 0.5));
+
+    EXPECT_TRUE(at::equal(perturbedAttentionCombine({}, perturbed, {0.0})(x, 2.5, cond, uncond, 6.0), plain));
+    EXPECT_EQ(calls, 1);  // scale 0: no perturbed call
+
+    const CfgCombine rescale = rescaleCfgCombine(0.7);
+    const at::Tensor rescaled = rescale(x, 2.5, cond, uncond, 6.0);
+    EXPECT_TRUE(at::equal(perturbedAttentionCombine(rescale, perturbed, {3.0})(x, 2.5, cond, uncond, 6.0),
+                          rescaled + (cond - perturbedX0) * 3.0));
+}
+
+// One Euler step from sigma to 0 returns the guider's x0 estimate, so whole sampling runs expose the guidance:
+// CFG with PAG = CFG + (positive - perturbed positive) * scale, the perturbed positive read through a BasicGuider
+// on a model whose calls are perturbed.
+TEST(PerturbedAttention, GuidersAddTheGuidanceAwayFromThePerturbedPositive) {
+    ::setenv("TESSERA_CLIP_VOCAB", test::refdataPath("bpe_simple_vocab_16e6.txt.gz").c_str(), 1);
+    LoadOptions options;
+    options.modelDirs = {test::refdataDir()};
+    options.placement = Placement{};  // computes in float32 on the CPU, whatever this CPU prefers
+    const LoadedCheckpoint ckpt = loadCheckpoint(test::refdataPath("models/tiny-sd15.safetensors"), options);
+
+    at::manual_seed(21);
+    Conditioning positive, negative;
+    positive.context = at::randn({1, 77, 64});
+    negative.context = at::randn({1, 77, 64});
+    const at::Tensor latent = at::randn({1, 4, 8, 8});
+    const auto run = [&](const std::shared_ptr<const DiffusionModel>& model, Guider::Kind kind, double cfg) {
+        CustomSamplerRequest r;
+        r.guider.kind = kind;
+        r.guider.model = model;
+        r.guider.positive = {positive};
+        if (kind == Guider::Kind::Cfg) r.guider.negative = {negative};
+        r.guider.cfg = cfg;
+        r.sigmas = at::tensor({3.0f, 0.0f});
+        r.latent = latent;
+        r.addNoise = false;
+        return runCustomSampler(r);
+    };
+    const auto patched = [&](std::vector<double> scales, bool perturbedCalls) {
+        auto m = std::make_shared<DiffusionModel>(*ckpt.model);
+        m->perturbedAttentionGuidance = std::move(scales);
+        m->perturbedMiddleAttention = perturbedCalls;
+        return std::shared_ptr<const DiffusionModel>(m);
+    };
+    const at::Tensor cond = run(ckpt.model, Guider::Kind::Basic, 1.0);
+    const at::Tensor pag = run(patched({}, true), Guider::Kind::Basic, 1.0);
+    const double towardsPag = maxAbs(cond - pag);
+    ASSERT_GT(towardsPag, 1e-3 * maxAbs(cond));
+
+    for (const double cfg : {7.0, 1.0}) {
+        const at::Tensor guided = run(ckpt.model, Guider::Kind::Cfg, cfg);
+        const at::Tensor got = run(patched({3.0}, false), Guider::Kind::Cfg, cfg);
+        EXPECT_LT(maxAbs(got - (guided + (cond - pag) * 3.0)), 1e-5 * maxAbs(got)) << "cfg " << cfg;
+        EXPECT_GT(maxAbs(got - guided), 1.0 * towardsPag) << "cfg " << cfg;
+        // Scale 0 adds nothing. At cfg 1 the negative is still evaluated (weighted 0) in a batch of 2, so the
+        // UNet's rounding differs (2.4e-6 relative seen).
+        const at::Tensor zeroScale = run(patched({0.0}, false), Guider::Kind::Cfg, cfg);
+        if (cfg == 1.0)
+            EXPECT_LT(maxAbs(zeroScale - guided), 1e-5 * maxAbs(guided));
+        else
+            EXPECT_TRUE(at::equal(zeroScale, guided));
+    }
+    const at::Tensor basic = run(patched({2.0, 0.5}, false), Guider::Kind::Basic, 1.0);
+    EXPECT_LT(maxAbs(basic - (cond + (cond - pag) * 2.5)), 1e-5 * maxAbs(basic));
+}
