@@ -1,5 +1,5 @@
 // Sampling: KSampler, KSamplerAdvanced, NoiseByStrength, ModelSamplingDiscrete, ModelSamplingContinuousEDM, RescaleCFG,
-// FreeU, FreeU_V2, PerturbedAttentionGuidance
+// FreeU, FreeU_V2, PerturbedAttentionGuidance, SelfAttentionGuidance
 // and DifferentialDiffusion (comfy_extras/nodes_differential_diffusion.py). Every step
 // reports progress and a preview (TAESD or latent2rgb, see sampler_preview.h), and the run's cancel flag stops sampling within a
 // step. Inputs and their order follow ComfyUI (nodes.py, comfy_extras/nodes_model_advanced.py).
@@ -232,7 +232,25 @@ NodeDecl perturbedAttentionGuidance() {
                           "cfg, and the negative is evaluated even at cfg 1, as in ComfyUI. DualCFGGuider does not "
                           "apply it.",
                           floatInput("scale", 3.0, 0.0, 100.0, 0.1),
-                          [](engine::DiffusionModel& m, double v) { m.perturbedAttentionGuidance.push_back(v); });
+                          [](engine::DiffusionModel& m, double v) {
+                              m.postCfg.push_back({engine::PostCfgPatch::Kind::PerturbedAttention, v});
+                          });
+}
+
+NodeDecl selfAttentionGuidance() {
+    NodeDecl d = makeDecl("SelfAttentionGuidance", "Self-Attention Guidance", "_for_testing",
+                          "Self-Attention Guidance: each step blurs the negative prompt's prediction where the UNet's "
+                          "middle block attends most, runs the model on that degraded copy, and guides away from it by "
+                          "`scale` (more detail; one more model call per step). Needs a negative prompt (KSampler, "
+                          "CFGGuider); the negative is evaluated even at cfg 1, as in ComfyUI. blur_sigma 0 blurs nothing.");
+    d.inputs = {port("model", "MODEL"), floatInput("scale", 0.5, -2.0, 5.0, 0.01), floatInput("blur_sigma", 2.0, 0.0, 10.0, 0.1)};
+    d.outputs = {output("MODEL", "MODEL")};
+    d.run = [](NodeContext& ctx) {
+        auto copy = modelCopy(ctx);
+        copy->postCfg.push_back({engine::PostCfgPatch::Kind::SelfAttention, ctx.getFloat("scale"), ctx.getFloat("blur_sigma")});
+        return std::vector<Value>{std::make_shared<ModelValue>(std::move(copy))};
+    };
+    return d;
 }
 
 // ComfyUI's choices and what each samples as: (prediction, sigma_data).
@@ -275,6 +293,7 @@ void registerSamplingNodes(Registry& registry) {
     registry.add(freeU(false));
     registry.add(freeU(true));
     registry.add(perturbedAttentionGuidance());
+    registry.add(selfAttentionGuidance());
 }
 
 }  // namespace tessera::nodes

@@ -7,12 +7,14 @@
 #include "core/engine/networks/unet.h"
 #include "core/engine/sampling/cfg_denoiser.h"
 #include "core/engine/sampling/ksampler.h"
+#include "core/engine/sampling/post_cfg.h"
 #include "tests/support/refdata.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <set>
 #include <vector>
 
 using namespace tessera;
@@ -31,22 +33,31 @@ UNet tinyUNet() {
 class AllSelfAttentionAsValues final : public TransformerPatch {
 public:
     at::Tensor afterSelfAttention(const at::Tensor& x, int, int) const override { return x; }
-    bool selfAttentionAsValues(int) const override { return true; }
+    bool replacesSelfAttention(int, int) const override { return true; }
+    at::Tensor selfAttention(const CrossAttention& attention, const at::Tensor& x, const AttentionOptions& options, int,
+                             int) const override {
+        return attention.values(x, options);
+    }
 };
 
-// Records which transformers it ran in, and perturbs transformer `perturbs`.
+// Records which transformers it ran in, and makes the self-attention of transformers `perturbs` return
+// their values.
 class RecordingPatch final : public TransformerPatch {
 public:
-    explicit RecordingPatch(int perturbs) : perturbs_(perturbs) {}
+    explicit RecordingPatch(std::set<int> perturbs) : perturbs_(std::move(perturbs)) {}
     at::Tensor afterSelfAttention(const at::Tensor& x, int transformerIndex, int) const override {
         seen.push_back(transformerIndex);
         return x;
     }
-    bool selfAttentionAsValues(int transformerIndex) const override { return transformerIndex == perturbs_; }
+    bool replacesSelfAttention(int transformerIndex, int) const override { return perturbs_.count(transformerIndex) > 0; }
+    at::Tensor selfAttention(const CrossAttention& attention, const at::Tensor& x, const AttentionOptions& options, int,
+                             int) const override {
+        return attention.values(x, options);
+    }
     mutable std::vector<int> seen;
 
 private:
-    int perturbs_;
+    std::set<int> perturbs_;
 };
 
 }  // namespace
@@ -75,16 +86,18 @@ TEST(PerturbedAttention, OnlyTheMiddleBlocksSelfAttentionReturnsItsValues) {
     const at::Tensor moved = unet.forward(x, t, context, nullptr, {}, &perturbed);
     EXPECT_GT(maxAbs(moved - plain), 1e-3 * maxAbs(plain));
 
-    // An inner patch (GLIGEN's place) still runs in every transformer, and what it perturbs stays perturbed.
-    const RecordingPatch inner(2);
+    // An inner patch (GLIGEN's place) still runs in every transformer, and its own replacements elsewhere too.
+    const RecordingPatch inner({0});
     const PerturbedSelfAttention wrapped(&inner, unet.middleTransformers());
-    EXPECT_EQ(maxAbs(unet.forward(x, t, context, nullptr, {}, &wrapped) - moved), 0.0);
+    const at::Tensor both = unet.forward(x, t, context, nullptr, {}, &wrapped);
     EXPECT_EQ(inner.seen, (std::vector<int>{0, 1, 2, 3, 4, 5, 6}));
-    inner.seen.clear();
-    EXPECT_EQ(maxAbs(unet.forward(x, t, context, nullptr, {}, &inner) - moved), 0.0);
+    const RecordingPatch firstAndMiddle({0, 2}), middleOnly({2});
+    EXPECT_EQ(maxAbs(both - unet.forward(x, t, context, nullptr, {}, &firstAndMiddle)), 0.0);
+    EXPECT_GT(maxAbs(both - moved), 1e-3 * maxAbs(plain));
+    EXPECT_EQ(maxAbs(unet.forward(x, t, context, nullptr, {}, &middleOnly) - moved), 0.0);
 }
 
-TEST(PerturbedAttention, CombineAddsEachScaleAfterTheInnerGuidance) {
+TEST(PerturbedAttention, PostCfgAddsEachScaleAfterTheInnerGuidance) {
     at::manual_seed(8);
     const at::Tensor x = at::randn({1, 4, 6, 6}), cond = at::randn({1, 4, 6, 6}), uncond = at::randn({1, 4, 6, 6});
     const at::Tensor perturbedX0 = at::randn({1, 4, 6, 6});
@@ -95,18 +108,19 @@ TEST(PerturbedAttention, CombineAddsEachScaleAfterTheInnerGuidance) {
         ++calls;
         return perturbedX0;
     };
+    const auto pag = [&](std::vector<double> scales, CfgCombine inner = {}) {
+        std::vector<PostCfgFunction> functions;
+        for (double s : scales) functions.push_back(perturbedAttentionGuidance(s, perturbed));
+        return withPostCfg(std::move(inner), std::move(functions))(x, 2.5, cond, uncond, 6.0);
+    };
     const at::Tensor plain = uncond + (cond - uncond) * 6.0;
-    const at::Tensor got = perturbedAttentionCombine({}, perturbed, {2.0, 0.0, 0.5})(x, 2.5, cond, uncond, 6.0);
-    EXPECT_EQ(calls, 1);
-    EXPECT_TRUE(at::equal(got, (plain + (cond - perturbedX0) * 2.0) + (cond - perturbedX0) * 0.5));
-
-    EXPECT_TRUE(at::equal(perturbedAttentionCombine({}, perturbed, {0.0})(x, 2.5, cond, uncond, 6.0), plain));
-    EXPECT_EQ(calls, 1);  // scale 0: no perturbed call
+    EXPECT_TRUE(at::equal(pag({2.0, 0.0, 0.5}), (plain + (cond - perturbedX0) * 2.0) + (cond - perturbedX0) * 0.5));
+    EXPECT_EQ(calls, 2);  // one call per node, as each ComfyUI post-CFG function makes its own
+    EXPECT_TRUE(at::equal(pag({0.0}), plain));
+    EXPECT_EQ(calls, 2);  // scale 0: no call
 
     const CfgCombine rescale = rescaleCfgCombine(0.7);
-    const at::Tensor rescaled = rescale(x, 2.5, cond, uncond, 6.0);
-    EXPECT_TRUE(at::equal(perturbedAttentionCombine(rescale, perturbed, {3.0})(x, 2.5, cond, uncond, 6.0),
-                          rescaled + (cond - perturbedX0) * 3.0));
+    EXPECT_TRUE(at::equal(pag({3.0}, rescale), rescale(x, 2.5, cond, uncond, 6.0) + (cond - perturbedX0) * 3.0));
 }
 
 // One Euler step from sigma to 0 returns the guider's x0 estimate, so whole sampling runs expose the guidance:
@@ -138,7 +152,7 @@ TEST(PerturbedAttention, GuidersAddTheGuidanceAwayFromThePerturbedPositive) {
     };
     const auto patched = [&](std::vector<double> scales, bool perturbedCalls) {
         auto m = std::make_shared<DiffusionModel>(*ckpt.model);
-        m->perturbedAttentionGuidance = std::move(scales);
+        for (double scale : scales) m->postCfg.push_back({PostCfgPatch::Kind::PerturbedAttention, scale});
         m->perturbedMiddleAttention = perturbedCalls;
         return std::shared_ptr<const DiffusionModel>(m);
     };

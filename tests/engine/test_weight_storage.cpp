@@ -9,6 +9,7 @@
 #include "core/engine/networks/unet.h"
 #include "core/engine/patches/lora.h"
 #include "tests/support/refdata.h"
+#include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>

@@ -341,3 +341,39 @@ TEST_F(SamplingNodes, PerturbedAttentionGuidanceMovesTheRunAndScaleZeroLeavesIt)
     EXPECT_GT(relativeError(outputTensor(r, guided[0]), outputTensor(r, plain)), 1e-3);
     EXPECT_TRUE(at::equal(outputTensor(r, guided[1]), outputTensor(r, plain)));
 }
+
+TEST_F(SamplingNodes, SelfAttentionGuidanceMovesKSamplerRunsAndRefusesBasicGuider) {
+    const NodeDecl* decl = engineNodeRegistry().find("SelfAttentionGuidance");
+    ASSERT_TRUE(decl);
+    EXPECT_EQ(decl->findInput("scale")->defaultValue.toFloat(), 0.5);
+    EXPECT_EQ(decl->findInput("blur_sigma")->defaultValue.toFloat(), 2.0);
+
+    addInputs();
+    const std::map<std::string, Value> widgets = {{"seed", 6},           {"steps", 3},           {"cfg", 7.0},
+                                                  {"sampler_name", "euler"}, {"scheduler", "normal"}, {"denoise", 0.8}};
+    const NodeId plain = addSampler("KSampler", widgets, latent);
+    const NodeId patch = b.add("SelfAttentionGuidance", {{"scale", 0.8}});
+    b.link(loader, 0, patch, "model");
+    const NodeId guided = addSampler("KSampler", widgets, latent);
+    b.link(patch, 0, guided, "model");
+    const NodeId guider = b.add("BasicGuider");
+    b.link(patch, 0, guider, "model");
+    b.link(positive, 0, guider, "conditioning");
+    const NodeId noise = b.add("RandomNoise", {{"noise_seed", 1}});
+    const NodeId sampler = b.add("KSamplerSelect", {{"sampler_name", "euler"}});
+    const NodeId sigmas = b.add("BasicScheduler", {{"scheduler", "normal"}, {"steps", 2}, {"denoise", 1.0}});
+    b.link(loader, 0, sigmas, "model");
+    const NodeId custom = b.add("SamplerCustomAdvanced");
+    b.link(noise, 0, custom, "noise");
+    b.link(guider, 0, custom, "guider");
+    b.link(sampler, 0, custom, "sampler");
+    b.link(sigmas, 0, custom, "sigmas");
+    b.link(latent, 0, custom, "latent_image");
+
+    const RunResult r = run({plain, guided});
+    ASSERT_TRUE(r.succeeded()) << r.message;
+    EXPECT_GT(relativeError(outputTensor(r, guided), outputTensor(r, plain)), 1e-3);
+    const RunResult basic = run({custom});
+    ASSERT_TRUE(basic.failed());
+    EXPECT_NE(basic.message.find("BasicGuider"), std::string::npos) << basic.message;
+}

@@ -6,6 +6,7 @@
 #include "core/engine/files/model_files.h"
 #include "core/engine/networks/free_u.h"
 #include "core/engine/sampling/model_sampling.h"
+#include "core/engine/sampling/post_cfg_patch.h"
 #include "core/engine/files/weights.h"
 
 #include <memory>
@@ -43,10 +44,9 @@ struct DiffusionModel {
     std::optional<double> rescaleCfg;
     // FreeU / FreeU_V2 nodes, applied in the UNet's output blocks in the order the nodes patched the model.
     std::vector<FreeU> freeU;
-    // PerturbedAttentionGuidance's scales, in the order the nodes patched the model (ComfyUI's post-CFG
-    // functions): each adds (positive - perturbed positive) * scale to the guided estimate.
-    std::vector<double> perturbedAttentionGuidance;
-    // The model calls run the middle block's self-attention as its values (the perturbed positive).
+    // PerturbedAttentionGuidance / SelfAttentionGuidance nodes, run after cfg in the order they patched the model.
+    std::vector<PostCfgPatch> postCfg;
+    // The model calls run the middle block's self-attention as its values (PAG's perturbed positive).
     bool perturbedMiddleAttention = false;
     std::string source;       // the file, for messages
 };

@@ -31,9 +31,18 @@ at::Tensor CrossAttention::forward(const at::Tensor& x, const at::Tensor& contex
     return toOut(attention(toQ(x), toK(c), toV(c), heads, options));
 }
 
+std::pair<at::Tensor, at::Tensor> CrossAttention::selfKeyValueInputs(const at::Tensor& x, const AttentionOptions& options) const {
+    if (options.inputPatch) return options.inputPatch->keyValueInputs(x, x);
+    return {x, x};
+}
+
 at::Tensor CrossAttention::values(const at::Tensor& x, const AttentionOptions& options) const {
-    if (options.inputPatch) return toOut(toV(options.inputPatch->keyValueInputs(x, x).second));
-    return toOut(toV(x));
+    return toOut(toV(selfKeyValueInputs(x, options).second));
+}
+
+at::Tensor TransformerPatch::selfAttention(const CrossAttention& attention, const at::Tensor& x, const AttentionOptions& options,
+                                           int /*transformerIndex*/, int /*block*/) const {
+    return attention.forward(x, at::Tensor(), options);
 }
 
 TransformerBlock TransformerBlock::load(const Weights& w, int heads) {
@@ -51,8 +60,10 @@ TransformerBlock TransformerBlock::load(const Weights& w, int heads) {
 at::Tensor TransformerBlock::forward(const at::Tensor& x0, const at::Tensor& context,
                                      const AttentionOptions& options, const TransformerPatch* patch) const {
     const at::Tensor n = norm1(x0);
-    const bool asValues = patch && patch->selfAttentionAsValues(index);
-    at::Tensor x = (asValues ? selfAttention.values(n, options) : selfAttention.forward(n, at::Tensor(), options)).add_(x0);
+    const bool replaced = patch && patch->replacesSelfAttention(index, position);
+    at::Tensor x = (replaced ? patch->selfAttention(selfAttention, n, options, index, position)
+                             : selfAttention.forward(n, at::Tensor(), options))
+                       .add_(x0);
     if (patch) x = patch->afterSelfAttention(x, index, selfAttention.heads);
     x = crossAttention.forward(norm2(x), context, options).add_(x);
     return ffOut(fused::geglu(geglu(norm3(x)))).add_(x);
@@ -69,7 +80,10 @@ SpatialTransformer SpatialTransformer::load(const Weights& w, int heads, int dep
         s.convIn = Conv2d::load(w.sub("proj_in"));
         s.convOut = Conv2d::load(w.sub("proj_out"));
     }
-    for (int i = 0; i < depth; ++i) s.blocks.push_back(TransformerBlock::load(w.sub("transformer_blocks." + std::to_string(i)), heads));
+    for (int i = 0; i < depth; ++i) {
+        s.blocks.push_back(TransformerBlock::load(w.sub("transformer_blocks." + std::to_string(i)), heads));
+        s.blocks.back().position = i;
+    }
     return s;
 }
 

@@ -22,13 +22,16 @@ struct CrossAttention {
     at::Tensor forward(const at::Tensor& x, const at::Tensor& context, const AttentionOptions& options) const;
     // to_out(to_v(x)): self-attention replaced by its values (options' input patch still applied).
     at::Tensor values(const at::Tensor& x, const AttentionOptions& options) const;
+    // The self-attention's key and value inputs for x: x itself, or what options' input patch makes of it.
+    std::pair<at::Tensor, at::Tensor> selfKeyValueInputs(const at::Tensor& x, const AttentionOptions& options) const;
 };
 
 struct TransformerBlock {
     LayerNorm norm1, norm2, norm3;
     CrossAttention selfAttention, crossAttention;
     Linear geglu, ffOut;
-    int index = -1;  // its SpatialTransformer's position in the UNet (ComfyUI's transformer_index)
+    int index = -1;     // its SpatialTransformer's position in the UNet (ComfyUI's transformer_index)
+    int position = 0;   // its place in its SpatialTransformer
 
     static TransformerBlock load(const Weights& w, int heads);
     at::Tensor forward(const at::Tensor& x, const at::Tensor& context, const AttentionOptions& options,

@@ -146,20 +146,6 @@ CfgCombine rescaleCfgCombine(double multiplier) {
     };
 }
 
-CfgCombine perturbedAttentionCombine(CfgCombine inner, Denoiser perturbed, std::vector<double> scales) {
-    return [inner = std::move(inner), perturbed = std::move(perturbed), scales = std::move(scales)](
-               const at::Tensor& x, double sigma, const at::Tensor& condX0, const at::Tensor& uncondX0, double cfg) {
-        at::Tensor guided = combineGuidance(inner, x, sigma, condX0, uncondX0, cfg);
-        at::Tensor perturbedX0;
-        for (const double scale : scales) {
-            if (scale == 0.0) continue;  // nodes_pag.py returns the guided estimate untouched
-            if (!perturbedX0.defined()) perturbedX0 = perturbed(x, sigma);
-            guided = guided + (condX0 - perturbedX0) * scale;
-        }
-        return guided;
-    };
-}
-
 Denoiser makeCfgDenoiser(const ModelSampling& ms, ModelFn model, at::Tensor cond, at::Tensor uncond, double cfg,
                          CfgCombine combine) {
     const bool needsNegative = std::fabs(cfg - 1.0) > 1e-9;

@@ -33,10 +33,6 @@ at::Tensor combineGuidance(const CfgCombine& combine, const at::Tensor& x, doubl
 // guidance on v-prediction outputs, scaled per image so its standard deviation matches the positive one's,
 // mixed with the plain guidance: multiplier * rescaled + (1 - multiplier) * plain.
 CfgCombine rescaleCfgCombine(double multiplier);
-// PerturbedAttentionGuidance after `inner` (ComfyUI's post-CFG function of nodes_pag.py): for each scale in order,
-// guided + (cond - perturbed(x, sigma)) * scale. `perturbed` (the positive side's estimate with perturbed
-// attention) is evaluated once per call, and not at all when every scale is 0.
-CfgCombine perturbedAttentionCombine(CfgCombine inner, Denoiser perturbed, std::vector<double> scales);
 
 // x0 = uncond + (cond - uncond) * cfg on the denoised estimates (or `combine`'s). cfg == 1 (math.isclose) never evaluates
 // the negative. cond/uncond are [1 or B, tokens, width]; they are batched into one call of batch 2B when

@@ -5,14 +5,17 @@
 #include "core/engine/files/checkpoint.h"
 #include "core/engine/networks/controlnet.h"
 #include "core/engine/sampling/noise.h"
+#include "core/engine/sampling/post_cfg.h"
 #include "core/engine/sampling/regional_cfg.h"
 #include "core/engine/sampling/schedulers.h"
 #include "core/engine/networks/perturbed_attention.h"
+#include "core/engine/networks/self_attention_record.h"
 #include "core/engine/networks/unet.h"
 #include "core/engine/patches/gligen_patch.h"
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace tessera::engine {
@@ -102,10 +105,17 @@ bool sameControls(const std::vector<ControlApplication>& a, const std::vector<Co
     return true;
 }
 
+// Which rows of a call SelfAttentionGuidance records the middle block's self-attention of (its negative's).
+struct AttentionRecording {
+    AttentionRecord* record = nullptr;  // null: none
+    int64_t firstRow = 0, rows = 0;
+};
+
 // UNet (+ControlNets, +inpainting channels) for one chunk of conds that share their controls.
 // adm: the chunk's ADM rows for a class-conditioned (unCLIP) UNet, else undefined.
 at::Tensor callModel(const DiffusionModel& model, const Conditioning& cond, const at::Tensor& xIn,
-                     const at::Tensor& timesteps, const at::Tensor& context, double sigma, const at::Tensor& adm) {
+                     const at::Tensor& timesteps, const at::Tensor& context, double sigma, const at::Tensor& adm,
+                     const AttentionRecording& recording) {
     std::optional<ControlResiduals> control;
     for (const auto& c : cond.controls) {
         if (!controlActive(model.sampling, sigma, c.startPercent, c.endPercent)) continue;
@@ -118,6 +128,10 @@ at::Tensor callModel(const DiffusionModel& model, const Conditioning& cond, cons
     if (cond.gligen)
         gligen.emplace(cond.gligen->model, gligenGroundingTokens(*cond.gligen, xIn.size(0), xIn.size(2), xIn.size(3)));
     const TransformerPatch* patch = gligen ? &*gligen : nullptr;
+    std::optional<RecordingSelfAttention> recorder;
+    if (recording.record)
+        patch = &recorder.emplace(patch, model.unet->middleTransformers().first, recording.firstRow, recording.rows,
+                                  *recording.record);
     std::optional<PerturbedSelfAttention> perturbed;
     if (model.perturbedMiddleAttention) patch = &perturbed.emplace(patch, model.unet->middleTransformers());
     return model.unet->forward(x, timesteps, context, control ? &*control : nullptr, adm, patch, model.freeU);
@@ -136,9 +150,12 @@ at::Tensor chunkAdm(const DiffusionModel& model, const std::vector<const Conditi
     return at::cat(parts, 0);
 }
 
-// `conds`: the entries condIndex refers to (they must outlive the sampling run).
-ModelFn makeModelFn(const DiffusionModel& model, std::vector<const Conditioning*> conds) {
-    return [&model, conds](const ModelCallInput& in, const at::Tensor& context) -> at::Tensor {
+// `conds`: the entries condIndex refers to (they must outlive the sampling run); those from `firstNegative` on
+// are the negative side's. With `record`, each call records the self-attention of its first negative chunk
+// (ComfyUI's cond_or_uncond) for SelfAttentionGuidance.
+ModelFn makeModelFn(const DiffusionModel& model, std::vector<const Conditioning*> conds, size_t firstNegative = 0,
+                    std::shared_ptr<AttentionRecord> record = {}) {
+    return [&model, conds, firstNegative, record](const ModelCallInput& in, const at::Tensor& context) -> at::Tensor {
         std::vector<int> indices = in.condIndices;
         if (indices.empty()) indices.push_back(in.condIndex);
         const int64_t chunks = static_cast<int64_t>(indices.size());
@@ -148,12 +165,21 @@ ModelFn makeModelFn(const DiffusionModel& model, std::vector<const Conditioning*
                                           !((model.inpainting || model.instructPix2Pix) && conds[idx] != conds[indices[0]]);
         const int64_t b = in.xIn.size(0) / chunks;
         const at::Tensor adm = chunkAdm(model, conds, indices, b);
-        if (uniform) return callModel(model, *conds[indices[0]], in.xIn, in.timesteps, context, in.sigma, adm);
+        // SelfAttentionGuidance records the call's first negative chunk (ComfyUI's cond_or_uncond.index(1)).
+        int64_t recorded = -1;
+        for (int64_t i = 0; record && recorded < 0 && i < chunks; ++i)
+            if (size_t(indices[size_t(i)]) >= firstNegative) recorded = i;
+        if (uniform) {
+            const AttentionRecording recording =
+                recorded < 0 ? AttentionRecording{} : AttentionRecording{record.get(), recorded * b, b};
+            return callModel(model, *conds[indices[0]], in.xIn, in.timesteps, context, in.sigma, adm, recording);
+        }
         std::vector<at::Tensor> outs;
         for (int64_t i = 0; i < chunks; ++i)
             outs.push_back(callModel(model, *conds[indices[i]], in.xIn.narrow(0, i * b, b),
                                      in.timesteps.narrow(0, i * b, b), context.narrow(0, i * b, b), in.sigma,
-                                     adm.defined() ? adm.narrow(0, i * b, b) : adm));
+                                     adm.defined() ? adm.narrow(0, i * b, b) : adm,
+                                     i == recorded ? AttentionRecording{record.get(), 0, b} : AttentionRecording{}));
         return at::cat(outs, 0);
     };
 }
@@ -192,9 +218,11 @@ struct GuidanceStorage {
 
 // Classifier-free guidance of one positive/negative pair, built by `plain` for one plain cond per side
 // and by `regional` otherwise (areas, masks, several entries). `Result` is a Denoiser or GuidedDenoiser.
+// `record`: where SelfAttentionGuidance's negative calls record (null without it).
 template <class Result, class PlainMaker, class RegionalMaker>
 Result guidancePair(const DiffusionModel& model, std::vector<Conditioning> positive, std::vector<Conditioning> negative,
-                    double cfg, int64_t h, int64_t w, const CfgCombine& combine, PlainMaker plain, RegionalMaker regional) {
+                    double cfg, int64_t h, int64_t w, const CfgCombine& combine, const std::shared_ptr<AttentionRecord>& record,
+                    PlainMaker plain, RegionalMaker regional) {
     auto kept = std::make_shared<GuidanceStorage>();
     kept->positive = std::move(positive);
     kept->negative = std::move(negative);
@@ -203,7 +231,8 @@ Result guidancePair(const DiffusionModel& model, std::vector<Conditioning> posit
     const auto& neg = kept->negative;
     Result inner;
     if (pos.size() == 1 && neg.size() == 1 && pos[0].isPlain() && neg[0].isPlain()) {
-        inner = plain(model.sampling, makeModelFn(model, {&pos[0], &neg[0]}), pos[0].context, neg[0].context, cfg, combine);
+        inner = plain(model.sampling, makeModelFn(model, {&pos[0], &neg[0]}, 1, record), pos[0].context, neg[0].context, cfg,
+                      combine);
     } else {
         kept->resolvedPositive = resolveConds(pos, h, w);
         kept->resolvedNegative = resolveConds(neg, h, w);
@@ -212,16 +241,17 @@ Result guidancePair(const DiffusionModel& model, std::vector<Conditioning> posit
         std::vector<const Conditioning*> all;
         for (const auto* side : {&kept->resolvedPositive, &kept->resolvedNegative})
             for (const ResolvedCond& e : *side) all.push_back(&e.cond);
-        inner = regional(model.sampling, makeModelFn(model, std::move(all)), kept->resolvedPositive, kept->resolvedNegative, cfg,
-                         combine);
+        inner = regional(model.sampling, makeModelFn(model, std::move(all), kept->resolvedPositive.size(), record),
+                         kept->resolvedPositive, kept->resolvedNegative, cfg, combine);
     }
     return [kept, inner](const at::Tensor& x, double sigma) { return inner(x, sigma); };
 }
 
 Denoiser plainPairDenoiser(const DiffusionModel& model, std::vector<Conditioning> positive, std::vector<Conditioning> negative,
-                           double cfg, int64_t h, int64_t w, const CfgCombine& combine) {
+                           double cfg, int64_t h, int64_t w, const CfgCombine& combine,
+                           const std::shared_ptr<AttentionRecord>& record) {
     return guidancePair<Denoiser>(
-        model, std::move(positive), std::move(negative), cfg, h, w, combine,
+        model, std::move(positive), std::move(negative), cfg, h, w, combine, record,
         [](auto&&... a) { return makeCfgDenoiser(std::forward<decltype(a)>(a)...); },
         [](auto&&... a) { return makeRegionalCfgDenoiser(std::forward<decltype(a)>(a)...); });
 }
@@ -229,54 +259,74 @@ Denoiser plainPairDenoiser(const DiffusionModel& model, std::vector<Conditioning
 // One side's own prediction (its entries averaged, no guidance and none of the model's guidance patches):
 // ComfyUI's calc_cond_batch.
 Denoiser guidanceSideDenoiser(const DiffusionModel& model, const std::vector<Conditioning>& side, int64_t h, int64_t w) {
-    return plainPairDenoiser(model, side, side, 1.0, h, w, CfgCombine());
+    return plainPairDenoiser(model, side, side, 1.0, h, w, CfgCombine(), nullptr);
 }
 
 // The positive side's estimate with the middle block's self-attention perturbed (PerturbedAttentionGuidance).
 Denoiser perturbedPositive(const DiffusionModel& model, const std::vector<Conditioning>& positive, int64_t h, int64_t w) {
     auto perturbed = std::make_shared<DiffusionModel>(model);
-    perturbed->perturbedAttentionGuidance.clear();
+    perturbed->postCfg.clear();
     perturbed->perturbedMiddleAttention = true;
     const Denoiser side = guidanceSideDenoiser(*perturbed, positive, h, w);
     return [perturbed, side](const at::Tensor& x, double sigma) { return side(x, sigma); };
 }
 
-// The model's guidance patches (ComfyUI's sampler_cfg_function, then its post-CFG functions): RescaleCFG, then
-// PerturbedAttentionGuidance. Empty when the model has none.
-CfgCombine guidanceCombine(const DiffusionModel& model, const std::vector<Conditioning>& positive, int64_t h, int64_t w) {
+bool hasSelfAttentionGuidance(const DiffusionModel& model) {
+    return std::any_of(model.postCfg.begin(), model.postCfg.end(),
+                       [](const PostCfgPatch& p) { return p.kind == PostCfgPatch::Kind::SelfAttention; });
+}
+
+// The model's guidance patches as ComfyUI runs them: its sampler_cfg_function (RescaleCFG), then its post-CFG
+// functions in order. `record` receives the negative calls' attention when SelfAttentionGuidance is one.
+CfgCombine guidanceCombine(const DiffusionModel& model, const std::vector<Conditioning>& positive,
+                           const std::vector<Conditioning>& negative, int64_t h, int64_t w,
+                           const std::shared_ptr<AttentionRecord>& record) {
     CfgCombine combine = model.rescaleCfg ? rescaleCfgCombine(*model.rescaleCfg) : CfgCombine();
-    if (model.perturbedAttentionGuidance.empty()) return combine;
-    return perturbedAttentionCombine(std::move(combine), perturbedPositive(model, positive, h, w),
-                                     model.perturbedAttentionGuidance);
+    std::vector<PostCfgFunction> functions;
+    for (const PostCfgPatch& patch : model.postCfg) {
+        if (patch.kind == PostCfgPatch::Kind::PerturbedAttention) {
+            functions.push_back(perturbedAttentionGuidance(patch.scale, perturbedPositive(model, positive, h, w)));
+            continue;
+        }
+        std::vector<Conditioning> processedNegative = negative;  // with the ControlNets the sampler gives it
+        applyControlsToUncond(positive, processedNegative);
+        functions.push_back(selfAttentionGuidance(patch.scale, patch.blurSigma, [record] { return record->scores; },
+                                                  guidanceSideDenoiser(model, processedNegative, h, w)));
+    }
+    return withPostCfg(std::move(combine), std::move(functions));
 }
 
 // The same guidance reporting its unconditional estimate, for the CFG++ samplers.
 GuidedDenoiser guidancePairWithUncond(const DiffusionModel& model, std::vector<Conditioning> positive,
                                       std::vector<Conditioning> negative, double cfg, int64_t h, int64_t w) {
-    const CfgCombine combine = guidanceCombine(model, positive, h, w);
+    const auto record = hasSelfAttentionGuidance(model) ? std::make_shared<AttentionRecord>() : nullptr;
+    const CfgCombine combine = guidanceCombine(model, positive, negative, h, w, record);
     return guidancePair<GuidedDenoiser>(
-        model, std::move(positive), std::move(negative), cfg, h, w, combine,
+        model, std::move(positive), std::move(negative), cfg, h, w, combine, record,
         [](auto&&... a) { return makeCfgGuidedDenoiser(std::forward<decltype(a)>(a)...); },
         [](auto&&... a) { return makeRegionalCfgGuidedDenoiser(std::forward<decltype(a)>(a)...); });
 }
 
-// cfg 1: the negative is never evaluated, unless PerturbedAttentionGuidance patched the model (its
-// disable_cfg1_optimization).
+// cfg 1: the negative is never evaluated, unless a post-CFG patch is on the model (ComfyUI's
+// disable_cfg1_optimization, which both set).
 Denoiser guidancePairDenoiser(const DiffusionModel& model, std::vector<Conditioning> positive, std::vector<Conditioning> negative,
                               double cfg, int64_t h, int64_t w) {
-    if (!model.perturbedAttentionGuidance.empty() && std::fabs(cfg - 1.0) <= 1e-9) {
+    if (!model.postCfg.empty() && std::fabs(cfg - 1.0) <= 1e-9) {
         const GuidedDenoiser guided = guidancePairWithUncond(model, std::move(positive), std::move(negative), cfg, h, w);
         return [guided](const at::Tensor& x, double sigma) { return guided(x, sigma).denoised; };
     }
-    const CfgCombine combine = guidanceCombine(model, positive, h, w);
-    return plainPairDenoiser(model, std::move(positive), std::move(negative), cfg, h, w, combine);
+    const auto record = hasSelfAttentionGuidance(model) ? std::make_shared<AttentionRecord>() : nullptr;
+    const CfgCombine combine = guidanceCombine(model, positive, negative, h, w, record);
+    return plainPairDenoiser(model, std::move(positive), std::move(negative), cfg, h, w, combine, record);
 }
 
 // BasicGuider: the positive side alone, through the model's guidance patches as ComfyUI's sampling_function
 // runs them at cfg 1 without a negative (its unconditional estimate then zeros).
 Denoiser basicGuiderDenoiser(const DiffusionModel& model, const std::vector<Conditioning>& positive, int64_t h, int64_t w) {
+    if (hasSelfAttentionGuidance(model))
+        throw Error("SelfAttentionGuidance needs a negative prompt, which BasicGuider has not: use CFGGuider or KSampler");
     const Denoiser side = guidanceSideDenoiser(model, positive, h, w);
-    const CfgCombine combine = guidanceCombine(model, positive, h, w);
+    const CfgCombine combine = guidanceCombine(model, positive, {}, h, w, nullptr);
     if (!combine) return side;
     return [side, combine](const at::Tensor& x, double sigma) {
         const at::Tensor cond = side(x, sigma);
