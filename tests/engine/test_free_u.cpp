@@ -1,10 +1,8 @@
 // FreeU / FreeU_V2 (ComfyUI's nodes_freelunch): the Fourier filter against a float64 DFT, the backbone
 // factors against their formulas, and the patch inside the tiny UNet's output blocks.
-#include "core/engine/files/safetensors.h"
-#include "core/engine/files/weights.h"
 #include "core/engine/networks/free_u.h"
 #include "core/engine/networks/unet.h"
-#include "tests/support/refdata.h"
+#include "tests/support/tiny_models.h"
 #include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>
@@ -53,11 +51,6 @@ at::Tensor filteredByDirectSums(const at::Tensor& x, double scale) {
 }
 
 double maxAbs(const at::Tensor& t) { return t.abs().max().item<double>(); }
-
-UNet tinyUNet() {
-    return UNet(Weights::fromFile(*SafetensorsFile::open(test::refdataPath("models/tiny-sd15.safetensors")),
-                                  "model.diffusion_model."));
-}
 
 }  // namespace
 
@@ -130,7 +123,7 @@ TEST(FreeU, V2ScalesEachPixelByItsMeanFeatureNormalisedPerImage) {
 TEST(FreeU, RunsInTheTinyUNetsOutputBlocksAndUnitFactorsLeaveItsOutput) {
     // The tiny SD1.5 UNet: base 32 channels, levels 32, 64, 64: its output blocks carry 2x the base (b2, s2)
     // and never 4x, as with ComfyUI's FreeU on it.
-    const UNet unet = tinyUNet();
+    const UNet unet = test::tinyUNet();
     ASSERT_EQ(unet.config().modelChannels, 32);
     at::manual_seed(11);
     const at::Tensor x = at::randn({1, 4, 16, 16}), t = at::tensor({500.0f}), context = at::randn({1, 77, 64});

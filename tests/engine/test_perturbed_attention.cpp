@@ -1,19 +1,13 @@
 // PerturbedAttentionGuidance: the perturbed UNet call (middle-block self-attention returning its values)
 // and the guidance it adds after cfg, through the samplers' guiders.
-#include "core/engine/files/checkpoint.h"
-#include "core/engine/files/safetensors.h"
-#include "core/engine/files/weights.h"
 #include "core/engine/networks/perturbed_attention.h"
-#include "core/engine/networks/unet.h"
 #include "core/engine/sampling/cfg_denoiser.h"
-#include "core/engine/sampling/ksampler.h"
 #include "core/engine/sampling/post_cfg.h"
-#include "tests/support/refdata.h"
+#include "tests/support/tiny_models.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <set>
 #include <vector>
 
@@ -23,11 +17,6 @@ using namespace tessera::engine;
 namespace {
 
 double maxAbs(const at::Tensor& t) { return t.abs().max().item<double>(); }
-
-UNet tinyUNet() {
-    return UNet(Weights::fromFile(*SafetensorsFile::open(test::refdataPath("models/tiny-sd15.safetensors")),
-                                  "model.diffusion_model."));
-}
 
 // Every transformer's self-attention returns its values.
 class AllSelfAttentionAsValues final : public TransformerPatch {
@@ -63,7 +52,7 @@ private:
 }  // namespace
 
 TEST(PerturbedAttention, OnlyTheMiddleBlocksSelfAttentionReturnsItsValues) {
-    const UNet unet = tinyUNet();
+    const UNet unet = test::tinyUNet();
     // Attention at the first two levels, one res block each: 2 input, 1 middle (index 2), 4 output transformers.
     ASSERT_EQ(unet.transformerCount(), 7);
     ASSERT_EQ(unet.middleTransformers(), std::make_pair(2, 3));
@@ -127,28 +116,14 @@ TEST(PerturbedAttention, PostCfgAddsEachScaleAfterTheInnerGuidance) {
 // CFG with PAG = CFG + (positive - perturbed positive) * scale, the perturbed positive read through a BasicGuider
 // on a model whose calls are perturbed.
 TEST(PerturbedAttention, GuidersAddTheGuidanceAwayFromThePerturbedPositive) {
-    ::setenv("TESSERA_CLIP_VOCAB", test::refdataPath("bpe_simple_vocab_16e6.txt.gz").c_str(), 1);
-    LoadOptions options;
-    options.modelDirs = {test::refdataDir()};
-    options.placement = Placement{};  // computes in float32 on the CPU, whatever this CPU prefers
-    const LoadedCheckpoint ckpt = loadCheckpoint(test::refdataPath("models/tiny-sd15.safetensors"), options);
-
+    const LoadedCheckpoint ckpt = test::loadTinySd15();
     at::manual_seed(21);
     Conditioning positive, negative;
     positive.context = at::randn({1, 77, 64});
     negative.context = at::randn({1, 77, 64});
     const at::Tensor latent = at::randn({1, 4, 8, 8});
     const auto run = [&](const std::shared_ptr<const DiffusionModel>& model, Guider::Kind kind, double cfg) {
-        CustomSamplerRequest r;
-        r.guider.kind = kind;
-        r.guider.model = model;
-        r.guider.positive = {positive};
-        if (kind == Guider::Kind::Cfg) r.guider.negative = {negative};
-        r.guider.cfg = cfg;
-        r.sigmas = at::tensor({3.0f, 0.0f});
-        r.latent = latent;
-        r.addNoise = false;
-        return runCustomSampler(r);
+        return test::runGuided(model, kind, cfg, positive, negative, at::tensor({3.0f, 0.0f}), latent);
     };
     const auto patched = [&](std::vector<double> scales, bool perturbedCalls) {
         auto m = std::make_shared<DiffusionModel>(*ckpt.model);

@@ -1,21 +1,15 @@
 // SelfAttentionGuidance: the Gaussian blur, the blur map from the negative's middle-block attention, the
 // recording of that attention in a UNet call, and the guidance term through the guiders.
 #include "core/common/error.h"
-#include "core/engine/files/checkpoint.h"
-#include "core/engine/files/safetensors.h"
-#include "core/engine/files/weights.h"
 #include "core/engine/networks/attention.h"
 #include "core/engine/networks/self_attention_record.h"
-#include "core/engine/networks/unet.h"
-#include "core/engine/sampling/ksampler.h"
 #include "core/engine/sampling/post_cfg.h"
-#include "tests/support/refdata.h"
+#include "tests/support/tiny_models.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 
 using namespace tessera;
 using namespace tessera::engine;
@@ -50,11 +44,6 @@ at::Tensor blurByDirectSums(const at::Tensor& images, double sigma) {
 
 // Softmax rows: [batch * heads, tokens, tokens].
 at::Tensor randomScores(int64_t rows, int64_t tokens) { return at::softmax(at::randn({rows, tokens, tokens}) * 3, -1); }
-
-UNet tinyUNet() {
-    return UNet(Weights::fromFile(*SafetensorsFile::open(test::refdataPath("models/tiny-sd15.safetensors")),
-                                  "model.diffusion_model."));
-}
 
 }  // namespace
 
@@ -99,7 +88,7 @@ TEST(SelfAttentionGuidance, BlurMapBlursWhereTheHeadsAttentionSumsAboveTheThresh
 }
 
 TEST(SelfAttentionGuidance, RecordingKeepsTheNegativeRowsScoresAndChangesNothingElse) {
-    const UNet unet = tinyUNet();
+    const UNet unet = test::tinyUNet();
     at::manual_seed(3);
     const at::Tensor x = at::randn({2, 4, 16, 16}), t = at::tensor({600.0f}), context = at::randn({2, 77, 64});
     const at::Tensor plain = unet.forward(x, t, context);
@@ -154,12 +143,7 @@ TEST(SelfAttentionGuidance, AddsTheGuidanceAwayFromTheNegativeOnItsDegradedCopy)
 }
 
 TEST(SelfAttentionGuidance, GuidersRecordTheNegativeAndMoveTheRun) {
-    ::setenv("TESSERA_CLIP_VOCAB", test::refdataPath("bpe_simple_vocab_16e6.txt.gz").c_str(), 1);
-    LoadOptions options;
-    options.modelDirs = {test::refdataDir()};
-    options.placement = Placement{};  // computes in float32 on the CPU, whatever this CPU prefers
-    const LoadedCheckpoint ckpt = loadCheckpoint(test::refdataPath("models/tiny-sd15.safetensors"), options);
-
+    const LoadedCheckpoint ckpt = test::loadTinySd15();
     at::manual_seed(22);
     Conditioning positive, negative;
     positive.context = at::randn({1, 77, 64});
@@ -167,16 +151,8 @@ TEST(SelfAttentionGuidance, GuidersRecordTheNegativeAndMoveTheRun) {
     const auto run = [&](double scale, Guider::Kind kind, int64_t size, double cfg = 7.0) {
         auto model = std::make_shared<DiffusionModel>(*ckpt.model);
         if (scale != 0) model->postCfg.push_back({PostCfgPatch::Kind::SelfAttention, scale, 2.0});
-        CustomSamplerRequest r;
-        r.guider.kind = kind;
-        r.guider.model = model;
-        r.guider.positive = {positive};
-        if (kind == Guider::Kind::Cfg) r.guider.negative = {negative};
-        r.guider.cfg = cfg;
-        r.sigmas = at::tensor({5.0f, 2.0f, 0.0f});
-        r.latent = at::full({1, 4, size, size}, 0.3f);
-        r.seed = 5;
-        return runCustomSampler(r);
+        return test::runGuided(model, kind, cfg, positive, negative, at::tensor({5.0f, 2.0f, 0.0f}),
+                               at::full({1, 4, size, size}, 0.3f), 5);
     };
     const at::Tensor plain = run(0, Guider::Kind::Cfg, 16);
     const at::Tensor guided = run(0.8, Guider::Kind::Cfg, 16);
