@@ -16,6 +16,7 @@
 
 using namespace tessera;
 using namespace tessera::engine;
+using tessera::test::maxAbs;
 
 namespace {
 
@@ -49,8 +50,6 @@ at::Tensor filteredByDirectSums(const at::Tensor& x, double scale) {
     }
     return out;
 }
-
-double maxAbs(const at::Tensor& t) { return t.abs().max().item<double>(); }
 
 }  // namespace
 

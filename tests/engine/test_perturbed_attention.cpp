@@ -3,6 +3,7 @@
 #include "core/engine/networks/perturbed_attention.h"
 #include "core/engine/sampling/cfg_denoiser.h"
 #include "core/engine/sampling/post_cfg.h"
+#include "tests/support/tensor_compare.h"
 #include "tests/support/tiny_models.h"
 
 #include <ATen/ATen.h>
@@ -13,10 +14,9 @@
 
 using namespace tessera;
 using namespace tessera::engine;
+using tessera::test::maxAbs;
 
 namespace {
-
-double maxAbs(const at::Tensor& t) { return t.abs().max().item<double>(); }
 
 // Every transformer's self-attention returns its values.
 class AllSelfAttentionAsValues final : public TransformerPatch {

@@ -4,6 +4,7 @@
 #include "core/engine/networks/attention.h"
 #include "core/engine/networks/self_attention_record.h"
 #include "core/engine/sampling/post_cfg.h"
+#include "tests/support/tensor_compare.h"
 #include "tests/support/tiny_models.h"
 
 #include <ATen/ATen.h>
@@ -13,10 +14,9 @@
 
 using namespace tessera;
 using namespace tessera::engine;
+using tessera::test::maxAbs;
 
 namespace {
-
-double maxAbs(const at::Tensor& t) { return t.abs().max().item<double>(); }
 
 int64_t reflect(int64_t i, int64_t n) { return i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i; }
 

@@ -29,6 +29,8 @@ std::map<std::string, at::Tensor> loadCase(const std::string& name) {
     return engine::loadAllTensors(refdataPath("cases/" + name));
 }
 
+double maxAbs(const at::Tensor& t) { return t.to(at::kDouble).abs().max().item<double>(); }
+
 double maxAbsDiff(const at::Tensor& a, const at::Tensor& b) {
     return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>();
 }

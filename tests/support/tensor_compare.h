@@ -10,6 +10,8 @@ namespace tessera::test {
 
 ::testing::AssertionResult closeToReference(const at::Tensor& got, const at::Tensor& want, double relTol = 1e-4);
 
+// max |t| over all elements, computed in float64.
+double maxAbs(const at::Tensor& t);
 // max |a - b| over all elements, computed in float64.
 double maxAbsDiff(const at::Tensor& a, const at::Tensor& b);
 // max |got - want| / max |want|, in float64.
