@@ -1,5 +1,5 @@
 // Sampling: KSampler, KSamplerAdvanced, NoiseByStrength, ModelSamplingDiscrete, ModelSamplingContinuousEDM, RescaleCFG,
-// FreeU, FreeU_V2, PerturbedAttentionGuidance, SelfAttentionGuidance
+// FreeU, FreeU_V2, PerturbedAttentionGuidance, SelfAttentionGuidance, CFGZeroStar, CFGNorm
 // and DifferentialDiffusion (comfy_extras/nodes_differential_diffusion.py). Every step
 // reports progress and a preview (TAESD or latent2rgb, see sampler_preview.h), and the run's cancel flag stops sampling within a
 // step. Inputs and their order follow ComfyUI (nodes.py, comfy_extras/nodes_model_advanced.py).
@@ -148,11 +148,14 @@ NodeDecl noiseByStrength() {
     return d;
 }
 
-// A copy of the input MODEL for a node to patch (ComfyUI's model.clone()).
-std::shared_ptr<engine::DiffusionModel> modelCopy(const NodeContext& ctx) {
+// The node's output: a copy of its input MODEL (ComfyUI's model.clone()) that `patch` changed.
+template <class Patch>
+std::vector<Value> patchedModel(const NodeContext& ctx, Patch patch) {
     auto in = ctx.get<ModelValue>("model");
     if (!in->model) ctx.fail("input 'model' holds no model");
-    return std::make_shared<engine::DiffusionModel>(*in->model);
+    auto copy = std::make_shared<engine::DiffusionModel>(*in->model);
+    patch(*copy);
+    return {std::make_shared<ModelValue>(std::move(copy))};
 }
 
 NodeDecl modelSamplingDiscrete() {
@@ -164,9 +167,7 @@ NodeDecl modelSamplingDiscrete() {
         if (ctx.getBool("zsnr")) ctx.fail("zsnr (zero terminal SNR) is not supported; set it to false");
         const std::string sampling = ctx.getString("sampling");
         const engine::Prediction prediction = sampling == "v_prediction" ? engine::Prediction::V : engine::Prediction::Eps;
-        auto copy = modelCopy(ctx);
-        copy->sampling = engine::ModelSampling::discrete(prediction);
-        return std::vector<Value>{std::make_shared<ModelValue>(std::move(copy))};
+        return patchedModel(ctx, [&](engine::DiffusionModel& m) { m.sampling = engine::ModelSampling::discrete(prediction); });
     };
     return d;
 }
@@ -180,9 +181,7 @@ NodeDecl modelPatchDecl(const std::string& type, const std::string& displayName,
     d.inputs = {port("model", "MODEL"), std::move(setting)};
     d.outputs = {output("MODEL", "MODEL")};
     d.run = [name, apply](NodeContext& ctx) {
-        auto copy = modelCopy(ctx);
-        apply(*copy, ctx.getFloat(name));
-        return std::vector<Value>{std::make_shared<ModelValue>(std::move(copy))};
+        return patchedModel(ctx, [&](engine::DiffusionModel& m) { apply(m, ctx.getFloat(name)); });
     };
     return d;
 }
@@ -217,9 +216,9 @@ NodeDecl freeU(bool v2) {
                 floatInput("s1", defaults.s1, 0.0, 10.0, 0.01), floatInput("s2", defaults.s2, 0.0, 10.0, 0.01)};
     d.outputs = {output("MODEL", "MODEL")};
     d.run = [v2](NodeContext& ctx) {
-        auto copy = modelCopy(ctx);
-        copy->freeU.push_back({ctx.getFloat("b1"), ctx.getFloat("b2"), ctx.getFloat("s1"), ctx.getFloat("s2"), v2});
-        return std::vector<Value>{std::make_shared<ModelValue>(std::move(copy))};
+        return patchedModel(ctx, [&](engine::DiffusionModel& m) {
+            m.freeU.push_back({ctx.getFloat("b1"), ctx.getFloat("b2"), ctx.getFloat("s1"), ctx.getFloat("s2"), v2});
+        });
     };
     return d;
 }
@@ -246,9 +245,35 @@ NodeDecl selfAttentionGuidance() {
     d.inputs = {port("model", "MODEL"), floatInput("scale", 0.5, -2.0, 5.0, 0.01), floatInput("blur_sigma", 2.0, 0.0, 10.0, 0.1)};
     d.outputs = {output("MODEL", "MODEL")};
     d.run = [](NodeContext& ctx) {
-        auto copy = modelCopy(ctx);
-        copy->postCfg.push_back({engine::PostCfgPatch::Kind::SelfAttention, ctx.getFloat("scale"), ctx.getFloat("blur_sigma")});
-        return std::vector<Value>{std::make_shared<ModelValue>(std::move(copy))};
+        return patchedModel(ctx, [&](engine::DiffusionModel& m) {
+            m.postCfg.push_back({engine::PostCfgPatch::Kind::SelfAttention, ctx.getFloat("scale"), ctx.getFloat("blur_sigma")});
+        });
+    };
+    return d;
+}
+
+NodeDecl cfgZeroStar() {
+    NodeDecl d = makeDecl("CFGZeroStar", "CFGZeroStar", "advanced/guidance",
+                          "CFG-Zero*: before guidance, scales the negative prediction by its best fit to the positive one "
+                          "in each image, so early steps push less off course. No settings, no extra model call.");
+    d.inputs = {port("model", "MODEL")};
+    d.outputs = {output("patched_model", "MODEL")};
+    d.run = [](NodeContext& ctx) {
+        return patchedModel(ctx, [](engine::DiffusionModel& m) { m.postCfg.push_back({engine::PostCfgPatch::Kind::CfgZeroStar}); });
+    };
+    return d;
+}
+
+NodeDecl cfgNorm() {
+    NodeDecl d = makeDecl("CFGNorm", "CFGNorm", "advanced/guidance",
+                          "Caps each pixel's guided prediction at the length (over the channels) of the positive one, "
+                          "against the over-saturation of high cfg, then multiplies by `strength`.");
+    d.inputs = {port("model", "MODEL"), floatInput("strength", 1.0, 0.0, 100.0, 0.01)};
+    d.outputs = {output("patched_model", "MODEL")};
+    d.run = [](NodeContext& ctx) {
+        return patchedModel(ctx, [&](engine::DiffusionModel& m) {
+            m.postCfg.push_back({engine::PostCfgPatch::Kind::CfgNorm, ctx.getFloat("strength")});
+        });
     };
     return d;
 }
@@ -273,9 +298,9 @@ NodeDecl modelSamplingContinuousEdm() {
         if (!(sigmaMin > 0.0 && sigmaMax > sigmaMin))
             ctx.fail("sigma_min (" + std::to_string(sigmaMin) + ") must be above 0 and below sigma_max (" +
                      std::to_string(sigmaMax) + ")");
-        auto copy = modelCopy(ctx);
-        copy->sampling = engine::ModelSampling::continuousEdm(prediction, sigmaMin, sigmaMax, sampling == "edm" ? 0.5 : 1.0);
-        return std::vector<Value>{std::make_shared<ModelValue>(std::move(copy))};
+        return patchedModel(ctx, [&](engine::DiffusionModel& m) {
+            m.sampling = engine::ModelSampling::continuousEdm(prediction, sigmaMin, sigmaMax, sampling == "edm" ? 0.5 : 1.0);
+        });
     };
     return d;
 }
@@ -294,6 +319,8 @@ void registerSamplingNodes(Registry& registry) {
     registry.add(freeU(true));
     registry.add(perturbedAttentionGuidance());
     registry.add(selfAttentionGuidance());
+    registry.add(cfgZeroStar());
+    registry.add(cfgNorm());
 }
 
 }  // namespace tessera::nodes

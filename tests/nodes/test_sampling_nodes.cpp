@@ -377,3 +377,25 @@ TEST_F(SamplingNodes, SelfAttentionGuidanceMovesKSamplerRunsAndRefusesBasicGuide
     ASSERT_TRUE(basic.failed());
     EXPECT_NE(basic.message.find("BasicGuider"), std::string::npos) << basic.message;
 }
+
+TEST_F(SamplingNodes, CfgZeroStarAndCfgNormPatchTheGuidance) {
+    const NodeDecl* norm = engineNodeRegistry().find("CFGNorm");
+    ASSERT_TRUE(norm && engineNodeRegistry().find("CFGZeroStar"));
+    EXPECT_EQ(norm->findInput("strength")->defaultValue.toFloat(), 1.0);
+
+    addInputs();
+    const std::map<std::string, Value> widgets = {{"seed", 8},           {"steps", 3},           {"cfg", 7.0},
+                                                  {"sampler_name", "euler"}, {"scheduler", "normal"}, {"denoise", 0.8}};
+    const NodeId plain = addSampler("KSampler", widgets, latent);
+    const std::pair<std::string, std::map<std::string, Value>> patches[] = {{"CFGZeroStar", {}}, {"CFGNorm", {{"strength", 0.9}}}};
+    NodeId patched[2] = {0, 0};
+    for (int i = 0; i < 2; ++i) {
+        const NodeId patch = b.add(patches[i].first, patches[i].second);
+        b.link(loader, 0, patch, "model");
+        patched[i] = addSampler("KSampler", widgets, latent);
+        b.link(patch, 0, patched[i], "model");
+    }
+    const RunResult r = run({plain, patched[0], patched[1]});
+    ASSERT_TRUE(r.succeeded()) << r.message;
+    for (const NodeId p : patched) EXPECT_GT(relativeError(outputTensor(r, p), outputTensor(r, plain)), 1e-3) << p;
+}

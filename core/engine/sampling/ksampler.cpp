@@ -284,14 +284,20 @@ CfgCombine guidanceCombine(const DiffusionModel& model, const std::vector<Condit
     CfgCombine combine = model.rescaleCfg ? rescaleCfgCombine(*model.rescaleCfg) : CfgCombine();
     std::vector<PostCfgFunction> functions;
     for (const PostCfgPatch& patch : model.postCfg) {
-        if (patch.kind == PostCfgPatch::Kind::PerturbedAttention) {
-            functions.push_back(perturbedAttentionGuidance(patch.scale, perturbedPositive(model, positive, h, w)));
-            continue;
+        switch (patch.kind) {
+            case PostCfgPatch::Kind::PerturbedAttention:
+                functions.push_back(perturbedAttentionGuidance(patch.scale, perturbedPositive(model, positive, h, w)));
+                break;
+            case PostCfgPatch::Kind::SelfAttention: {
+                std::vector<Conditioning> processedNegative = negative;  // with the ControlNets the sampler gives it
+                applyControlsToUncond(positive, processedNegative);
+                functions.push_back(selfAttentionGuidance(patch.scale, patch.blurSigma, [record] { return record->scores; },
+                                                          guidanceSideDenoiser(model, processedNegative, h, w)));
+                break;
+            }
+            case PostCfgPatch::Kind::CfgZeroStar: functions.push_back(cfgZeroStar()); break;
+            case PostCfgPatch::Kind::CfgNorm: functions.push_back(cfgNorm(patch.scale)); break;
         }
-        std::vector<Conditioning> processedNegative = negative;  // with the ControlNets the sampler gives it
-        applyControlsToUncond(positive, processedNegative);
-        functions.push_back(selfAttentionGuidance(patch.scale, patch.blurSigma, [record] { return record->scores; },
-                                                  guidanceSideDenoiser(model, processedNegative, h, w)));
     }
     return withPostCfg(std::move(combine), std::move(functions));
 }
@@ -307,19 +313,6 @@ GuidedDenoiser guidancePairWithUncond(const DiffusionModel& model, std::vector<C
         [](auto&&... a) { return makeRegionalCfgGuidedDenoiser(std::forward<decltype(a)>(a)...); });
 }
 
-// cfg 1: the negative is never evaluated, unless a post-CFG patch is on the model (ComfyUI's
-// disable_cfg1_optimization, which both set).
-Denoiser guidancePairDenoiser(const DiffusionModel& model, std::vector<Conditioning> positive, std::vector<Conditioning> negative,
-                              double cfg, int64_t h, int64_t w) {
-    if (!model.postCfg.empty() && std::fabs(cfg - 1.0) <= 1e-9) {
-        const GuidedDenoiser guided = guidancePairWithUncond(model, std::move(positive), std::move(negative), cfg, h, w);
-        return [guided](const at::Tensor& x, double sigma) { return guided(x, sigma).denoised; };
-    }
-    const auto record = hasSelfAttentionGuidance(model) ? std::make_shared<AttentionRecord>() : nullptr;
-    const CfgCombine combine = guidanceCombine(model, positive, negative, h, w, record);
-    return plainPairDenoiser(model, std::move(positive), std::move(negative), cfg, h, w, combine, record);
-}
-
 // BasicGuider: the positive side alone, through the model's guidance patches as ComfyUI's sampling_function
 // runs them at cfg 1 without a negative (its unconditional estimate then zeros).
 Denoiser basicGuiderDenoiser(const DiffusionModel& model, const std::vector<Conditioning>& positive, int64_t h, int64_t w) {
@@ -332,6 +325,22 @@ Denoiser basicGuiderDenoiser(const DiffusionModel& model, const std::vector<Cond
         const at::Tensor cond = side(x, sigma);
         return combine(x, sigma, cond, at::zeros_like(cond), 1.0);
     };
+}
+
+// cfg 1: the negative is never evaluated and the post-CFG patches see zeros in its place, unless one of them
+// asks for it (ComfyUI's disable_cfg1_optimization: PAG, SAG).
+Denoiser guidancePairDenoiser(const DiffusionModel& model, std::vector<Conditioning> positive, std::vector<Conditioning> negative,
+                              double cfg, int64_t h, int64_t w) {
+    if (!model.postCfg.empty() && std::fabs(cfg - 1.0) <= 1e-9) {
+        const bool withNegative = std::any_of(model.postCfg.begin(), model.postCfg.end(),
+                                              [](const PostCfgPatch& p) { return p.evaluatesNegativeAtCfg1(); });
+        if (!withNegative) return basicGuiderDenoiser(model, positive, h, w);
+        const GuidedDenoiser guided = guidancePairWithUncond(model, std::move(positive), std::move(negative), cfg, h, w);
+        return [guided](const at::Tensor& x, double sigma) { return guided(x, sigma).denoised; };
+    }
+    const auto record = hasSelfAttentionGuidance(model) ? std::make_shared<AttentionRecord>() : nullptr;
+    const CfgCombine combine = guidanceCombine(model, positive, negative, h, w, record);
+    return plainPairDenoiser(model, std::move(positive), std::move(negative), cfg, h, w, combine, record);
 }
 
 bool dualCfgScaleIsOne(double v) { return std::fabs(v - 1.0) <= 1e-9; }  // Python's math.isclose(v, 1.0)

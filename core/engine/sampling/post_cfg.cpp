@@ -16,7 +16,7 @@ CfgCombine withPostCfg(CfgCombine inner, std::vector<PostCfgFunction> functions)
     return [inner = std::move(inner), functions = std::move(functions)](
                const at::Tensor& x, double sigma, const at::Tensor& condX0, const at::Tensor& uncondX0, double cfg) {
         at::Tensor guided = combineGuidance(inner, x, sigma, condX0, uncondX0, cfg);
-        const PostCfgArgs step{x, sigma, condX0, uncondX0};
+        const PostCfgArgs step{x, sigma, condX0, uncondX0, cfg};
         for (const PostCfgFunction& f : functions) guided = f(step, guided);
         return guided;
     };
@@ -41,6 +41,29 @@ PostCfgFunction selfAttentionGuidance(double scale, double blurSigma, std::funct
         const at::Tensor degraded = selfAttentionBlurMap(step.uncondX0, attention, blurSigma, 1.0);
         const at::Tensor sag = negativeSide(degraded + step.x - step.uncondX0, step.sigma);
         return guided + (degraded - sag) * scale;
+    };
+}
+
+PostCfgFunction cfgZeroStar() {
+    return [](const PostCfgArgs& step, const at::Tensor& guided) {
+        const int64_t batch = step.x.size(0);
+        const at::Tensor positive = (step.x - step.condX0).reshape({batch, -1});
+        const at::Tensor negative = (step.x - step.uncondX0).reshape({batch, -1});
+        const at::Tensor dot = at::sum(positive * negative, {1}, /*keepdim=*/true);
+        const at::Tensor squaredNorm = at::sum(negative.pow(2), {1}, /*keepdim=*/true) + 1e-8;
+        std::vector<int64_t> perImage(size_t(step.x.dim()), 1);
+        perImage[0] = batch;
+        const at::Tensor alpha = (dot / squaredNorm).reshape(perImage);
+        return guided + step.uncondX0 * (alpha - 1.0) + step.uncondX0 * step.cfg * (1.0 - alpha);
+    };
+}
+
+PostCfgFunction cfgNorm(double strength) {
+    return [strength](const PostCfgArgs& step, const at::Tensor& guided) {
+        const at::Tensor condNorm = at::norm(step.condX0, 2, {1}, /*keepdim=*/true);
+        const at::Tensor guidedNorm = at::norm(guided, 2, {1}, /*keepdim=*/true);
+        const at::Tensor scale = (condNorm / (guidedNorm + 1e-8)).clamp(0.0, 1.0);
+        return guided * scale * strength;
     };
 }
 

@@ -11,12 +11,13 @@
 
 namespace tessera::engine {
 
-// What a post-CFG function sees of a step: the noised x, its sigma and both sides' x0 estimates.
+// What a post-CFG function sees of a step: the noised x, its sigma, both sides' x0 estimates and the cfg scale.
 struct PostCfgArgs {
     const at::Tensor& x;
     double sigma;
     const at::Tensor& condX0;
     const at::Tensor& uncondX0;
+    double cfg;
 };
 // Returns the new guided estimate from the current one.
 using PostCfgFunction = std::function<at::Tensor(const PostCfgArgs& step, const at::Tensor& guided)>;
@@ -34,6 +35,12 @@ PostCfgFunction perturbedAttentionGuidance(double scale, Denoiser perturbedPosit
 // Latents of 4 cells or fewer a side are returned unchanged (no room for the blur's padding), as nodes_sag.py does.
 PostCfgFunction selfAttentionGuidance(double scale, double blurSigma, std::function<at::Tensor()> uncondAttention,
                                       Denoiser negativeSide);
+
+// CFGZeroStar: alpha = <x - cond, x - uncond> / (|x - uncond|^2 + 1e-8) per image, and
+// guided + uncond * (alpha - 1) + cfg * uncond * (1 - alpha).
+PostCfgFunction cfgZeroStar();
+// CFGNorm: guided * clamp(|cond| / (|guided| + 1e-8), 0, 1) * strength, norms over the channels of each pixel.
+PostCfgFunction cfgNorm(double strength);
 
 // nodes_sag.py's create_blur_map: x0 [B, C, h, w] blurred (9x9 Gaussian of `blurSigma`) where the attention's
 // keys receive more than `threshold` of the heads' mean attention summed over queries, x0 elsewhere. The
