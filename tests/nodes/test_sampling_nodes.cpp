@@ -52,6 +52,16 @@ protected:
         return s;
     }
 
+    // A KSampler whose model comes through a `patchType` node (RescaleCFG, FreeU, ...): returns the sampler.
+    NodeId addPatchedSampler(const std::string& patchType, std::map<std::string, Value> patchWidgets,
+                             const std::map<std::string, Value>& widgets) {
+        const NodeId patch = b.add(patchType, std::move(patchWidgets));
+        b.link(loader, 0, patch, "model");
+        const NodeId s = addSampler("KSampler", widgets, latent);
+        b.link(patch, 0, s, "model");
+        return s;
+    }
+
     RunResult run(std::vector<NodeId> targets, Executor::Observer observer = {}) {
         return executor.run(b.graph, models.env(), std::move(observer), std::move(targets));
     }
@@ -260,14 +270,8 @@ TEST_F(SamplingNodes, RescaleCfgChangesGuidedRunsAndMultiplierZeroIsPlainGuidanc
     const std::map<std::string, Value> widgets = {{"seed", 9},           {"steps", 3},           {"cfg", 8.0},
                                                   {"sampler_name", "euler"}, {"scheduler", "normal"}, {"denoise", 0.8}};
     const NodeId plain = addSampler("KSampler", widgets, latent);
-    NodeId rescaled[2] = {0, 0};
-    const double multipliers[2] = {0.7, 0.0};
-    for (int i = 0; i < 2; ++i) {
-        const NodeId patch = b.add("RescaleCFG", {{"multiplier", multipliers[i]}});
-        b.link(loader, 0, patch, "model");
-        rescaled[i] = addSampler("KSampler", widgets, latent);
-        b.link(patch, 0, rescaled[i], "model");
-    }
+    const NodeId rescaled[2] = {addPatchedSampler("RescaleCFG", {{"multiplier", 0.7}}, widgets),
+                                addPatchedSampler("RescaleCFG", {{"multiplier", 0.0}}, widgets)};
     const RunResult r = run({plain, rescaled[0], rescaled[1]});
     ASSERT_TRUE(r.succeeded()) << r.message;
     const double changed = tessera::test::relativeError(outputTensor(r, rescaled[0]), outputTensor(r, plain));
@@ -301,12 +305,7 @@ TEST_F(SamplingNodes, FreeUNodesPatchTheSamplersModelWithComfyUIsDefaults) {
     const std::pair<std::string, std::map<std::string, Value>> patches[] = {
         {"FreeU", {}}, {"FreeU_V2", {}}, {"FreeU", unitFactors}};
     NodeId patched[3] = {0, 0, 0};
-    for (int i = 0; i < 3; ++i) {
-        const NodeId patch = b.add(patches[i].first, patches[i].second);
-        b.link(loader, 0, patch, "model");
-        patched[i] = addSampler("KSampler", widgets, latent);
-        b.link(patch, 0, patched[i], "model");
-    }
+    for (int i = 0; i < 3; ++i) patched[i] = addPatchedSampler(patches[i].first, patches[i].second, widgets);
     const RunResult r = run({plain, patched[0], patched[1], patched[2]});
     ASSERT_TRUE(r.succeeded()) << r.message;
     const at::Tensor reference = outputTensor(r, plain);
@@ -328,14 +327,8 @@ TEST_F(SamplingNodes, PerturbedAttentionGuidanceMovesTheRunAndScaleZeroLeavesIt)
     const std::map<std::string, Value> widgets = {{"seed", 6},           {"steps", 3},           {"cfg", 7.0},
                                                   {"sampler_name", "euler"}, {"scheduler", "normal"}, {"denoise", 0.8}};
     const NodeId plain = addSampler("KSampler", widgets, latent);
-    NodeId guided[2] = {0, 0};
-    const double scales[2] = {3.0, 0.0};
-    for (int i = 0; i < 2; ++i) {
-        const NodeId patch = b.add("PerturbedAttentionGuidance", {{"scale", scales[i]}});
-        b.link(loader, 0, patch, "model");
-        guided[i] = addSampler("KSampler", widgets, latent);
-        b.link(patch, 0, guided[i], "model");
-    }
+    const NodeId guided[2] = {addPatchedSampler("PerturbedAttentionGuidance", {{"scale", 3.0}}, widgets),
+                              addPatchedSampler("PerturbedAttentionGuidance", {{"scale", 0.0}}, widgets)};
     const RunResult r = run({plain, guided[0], guided[1]});
     ASSERT_TRUE(r.succeeded()) << r.message;
     EXPECT_GT(relativeError(outputTensor(r, guided[0]), outputTensor(r, plain)), 1e-3);
@@ -389,12 +382,7 @@ TEST_F(SamplingNodes, CfgZeroStarAndCfgNormPatchTheGuidance) {
     const NodeId plain = addSampler("KSampler", widgets, latent);
     const std::pair<std::string, std::map<std::string, Value>> patches[] = {{"CFGZeroStar", {}}, {"CFGNorm", {{"strength", 0.9}}}};
     NodeId patched[2] = {0, 0};
-    for (int i = 0; i < 2; ++i) {
-        const NodeId patch = b.add(patches[i].first, patches[i].second);
-        b.link(loader, 0, patch, "model");
-        patched[i] = addSampler("KSampler", widgets, latent);
-        b.link(patch, 0, patched[i], "model");
-    }
+    for (int i = 0; i < 2; ++i) patched[i] = addPatchedSampler(patches[i].first, patches[i].second, widgets);
     const RunResult r = run({plain, patched[0], patched[1]});
     ASSERT_TRUE(r.succeeded()) << r.message;
     for (const NodeId p : patched) EXPECT_GT(relativeError(outputTensor(r, p), outputTensor(r, plain)), 1e-3) << p;
