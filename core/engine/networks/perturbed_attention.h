@@ -9,30 +9,20 @@
 
 namespace tessera::engine {
 
-class PerturbedSelfAttention final : public TransformerPatch {
+class PerturbedSelfAttention final : public SelfAttentionReplacement {
 public:
     // `transformers`: the indices [first, second) whose self-attention returns its values (UNet::middleTransformers).
     PerturbedSelfAttention(const TransformerPatch* inner, std::pair<int, int> transformers)
-        : inner_(inner), transformers_(transformers) {}
-
-    at::Tensor afterSelfAttention(const at::Tensor& x, int transformerIndex, int heads) const override {
-        return inner_ ? inner_->afterSelfAttention(x, transformerIndex, heads) : x;
-    }
-    bool replacesSelfAttention(int transformerIndex, int block) const override {
-        return perturbs(transformerIndex) || (inner_ && inner_->replacesSelfAttention(transformerIndex, block));
-    }
-    at::Tensor selfAttention(const CrossAttention& attention, const at::Tensor& x, const AttentionOptions& options,
-                             int transformerIndex, int block) const override {
-        if (perturbs(transformerIndex)) return attention.values(x, options);
-        return inner_->selfAttention(attention, x, options, transformerIndex, block);
-    }
+        : SelfAttentionReplacement(inner), transformers_(transformers) {}
 
 private:
-    bool perturbs(int transformerIndex) const {
+    bool replaces(int transformerIndex, int /*block*/) const override {
         return transformerIndex >= transformers_.first && transformerIndex < transformers_.second;
     }
+    at::Tensor replaced(const CrossAttention& attention, const at::Tensor& x, const AttentionOptions& options) const override {
+        return attention.values(x, options);
+    }
 
-    const TransformerPatch* inner_;
     std::pair<int, int> transformers_;
 };
 

@@ -20,20 +20,9 @@ std::pair<at::Tensor, at::Tensor> attentionWithScores(const at::Tensor& q, const
     return {out.to(v.scalar_type()), scores};
 }
 
-at::Tensor RecordingSelfAttention::afterSelfAttention(const at::Tensor& x, int transformerIndex, int heads) const {
-    return inner_ ? inner_->afterSelfAttention(x, transformerIndex, heads) : x;
-}
-
-bool RecordingSelfAttention::replacesSelfAttention(int transformerIndex, int block) const {
-    return (transformerIndex == transformerIndex_ && block == 0) ||
-           (inner_ && inner_->replacesSelfAttention(transformerIndex, block));
-}
-
-at::Tensor RecordingSelfAttention::selfAttention(const CrossAttention& attention, const at::Tensor& x,
-                                                 const AttentionOptions& options, int transformerIndex, int block) const {
-    if (transformerIndex != transformerIndex_ || block != 0)
-        return inner_->selfAttention(attention, x, options, transformerIndex, block);
-    const auto [keys, values] = attention.selfKeyValueInputs(x, options);
+at::Tensor RecordingSelfAttention::replaced(const CrossAttention& attention, const at::Tensor& x,
+                                            const AttentionOptions& options) const {
+    const auto [keys, values] = CrossAttention::keyValueInputs(x, options);
     auto [out, scores] = attentionWithScores(attention.toQ(x), attention.toK(keys), attention.toV(values), attention.heads);
     record_.scores = scores.narrow(0, firstRow_, rows_).reshape({-1, scores.size(2), scores.size(3)});
     return attention.toOut(out);

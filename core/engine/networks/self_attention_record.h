@@ -21,20 +21,20 @@ struct AttentionRecord {
 std::pair<at::Tensor, at::Tensor> attentionWithScores(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                                       int heads);
 
-class RecordingSelfAttention final : public TransformerPatch {
+class RecordingSelfAttention final : public SelfAttentionReplacement {
 public:
     // Records rows [firstRow, firstRow + rows) of the batch at block 0 of transformer `transformerIndex`.
     RecordingSelfAttention(const TransformerPatch* inner, int transformerIndex, int64_t firstRow, int64_t rows,
                            AttentionRecord& record)
-        : inner_(inner), transformerIndex_(transformerIndex), firstRow_(firstRow), rows_(rows), record_(record) {}
-
-    at::Tensor afterSelfAttention(const at::Tensor& x, int transformerIndex, int heads) const override;
-    bool replacesSelfAttention(int transformerIndex, int block) const override;
-    at::Tensor selfAttention(const CrossAttention& attention, const at::Tensor& x, const AttentionOptions& options,
-                             int transformerIndex, int block) const override;
+        : SelfAttentionReplacement(inner), transformerIndex_(transformerIndex), firstRow_(firstRow), rows_(rows),
+          record_(record) {}
 
 private:
-    const TransformerPatch* inner_;
+    bool replaces(int transformerIndex, int block) const override {
+        return transformerIndex == transformerIndex_ && block == 0;
+    }
+    at::Tensor replaced(const CrossAttention& attention, const at::Tensor& x, const AttentionOptions& options) const override;
+
     int transformerIndex_;
     int64_t firstRow_, rows_;
     AttentionRecord& record_;

@@ -23,21 +23,17 @@ CrossAttention CrossAttention::load(const Weights& w, int heads) {
 
 at::Tensor CrossAttention::forward(const at::Tensor& x, const at::Tensor& context,
                                    const AttentionOptions& options) const {
-    const at::Tensor& c = context.defined() ? context : x;
-    if (options.inputPatch) {
-        const auto [k, v] = options.inputPatch->keyValueInputs(c, c);
-        return toOut(attention(toQ(x), toK(k), toV(v), heads, options));
-    }
-    return toOut(attention(toQ(x), toK(c), toV(c), heads, options));
+    const auto [k, v] = keyValueInputs(context.defined() ? context : x, options);
+    return toOut(attention(toQ(x), toK(k), toV(v), heads, options));
 }
 
-std::pair<at::Tensor, at::Tensor> CrossAttention::selfKeyValueInputs(const at::Tensor& x, const AttentionOptions& options) const {
-    if (options.inputPatch) return options.inputPatch->keyValueInputs(x, x);
-    return {x, x};
+std::pair<at::Tensor, at::Tensor> CrossAttention::keyValueInputs(const at::Tensor& c, const AttentionOptions& options) {
+    if (options.inputPatch) return options.inputPatch->keyValueInputs(c, c);
+    return {c, c};
 }
 
 at::Tensor CrossAttention::values(const at::Tensor& x, const AttentionOptions& options) const {
-    return toOut(toV(selfKeyValueInputs(x, options).second));
+    return toOut(toV(keyValueInputs(x, options).second));
 }
 
 at::Tensor TransformerPatch::selfAttention(const CrossAttention& attention, const at::Tensor& x, const AttentionOptions& options,

@@ -22,8 +22,9 @@ struct CrossAttention {
     at::Tensor forward(const at::Tensor& x, const at::Tensor& context, const AttentionOptions& options) const;
     // to_out(to_v(x)): self-attention replaced by its values (options' input patch still applied).
     at::Tensor values(const at::Tensor& x, const AttentionOptions& options) const;
-    // The self-attention's key and value inputs for x: x itself, or what options' input patch makes of it.
-    std::pair<at::Tensor, at::Tensor> selfKeyValueInputs(const at::Tensor& x, const AttentionOptions& options) const;
+    // The key and value inputs for context c (x itself in self-attention): c, or what options' input patch
+    // (a hypernetwork) makes of it.
+    static std::pair<at::Tensor, at::Tensor> keyValueInputs(const at::Tensor& c, const AttentionOptions& options);
 };
 
 struct TransformerBlock {

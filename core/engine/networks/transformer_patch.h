@@ -24,4 +24,29 @@ public:
                                      int transformerIndex, int block) const;
 };
 
+// A patch that computes some blocks' self-attention itself and leaves every other hook to `inner` (the
+// call's other patch, such as GLIGEN's, or none).
+class SelfAttentionReplacement : public TransformerPatch {
+public:
+    at::Tensor afterSelfAttention(const at::Tensor& x, int transformerIndex, int heads) const final {
+        return inner_ ? inner_->afterSelfAttention(x, transformerIndex, heads) : x;
+    }
+    bool replacesSelfAttention(int transformerIndex, int block) const final {
+        return replaces(transformerIndex, block) || (inner_ && inner_->replacesSelfAttention(transformerIndex, block));
+    }
+    at::Tensor selfAttention(const CrossAttention& attention, const at::Tensor& x, const AttentionOptions& options,
+                             int transformerIndex, int block) const final {
+        if (replaces(transformerIndex, block)) return replaced(attention, x, options);
+        return inner_->selfAttention(attention, x, options, transformerIndex, block);
+    }
+
+protected:
+    explicit SelfAttentionReplacement(const TransformerPatch* inner) : inner_(inner) {}
+    virtual bool replaces(int transformerIndex, int block) const = 0;
+    virtual at::Tensor replaced(const CrossAttention& attention, const at::Tensor& x, const AttentionOptions& options) const = 0;
+
+private:
+    const TransformerPatch* inner_;
+};
+
 }  // namespace tessera::engine

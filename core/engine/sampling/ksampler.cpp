@@ -276,6 +276,11 @@ bool hasSelfAttentionGuidance(const DiffusionModel& model) {
                        [](const PostCfgPatch& p) { return p.kind == PostCfgPatch::Kind::SelfAttention; });
 }
 
+// Where SelfAttentionGuidance's negative calls record for one guidance (null without it).
+std::shared_ptr<AttentionRecord> attentionRecordFor(const DiffusionModel& model) {
+    return hasSelfAttentionGuidance(model) ? std::make_shared<AttentionRecord>() : nullptr;
+}
+
 // The model's guidance patches as ComfyUI runs them: its sampler_cfg_function (RescaleCFG), then its post-CFG
 // functions in order. `record` receives the negative calls' attention when SelfAttentionGuidance is one.
 CfgCombine guidanceCombine(const DiffusionModel& model, const std::vector<Conditioning>& positive,
@@ -305,7 +310,7 @@ CfgCombine guidanceCombine(const DiffusionModel& model, const std::vector<Condit
 // The same guidance reporting its unconditional estimate, for the CFG++ samplers.
 GuidedDenoiser guidancePairWithUncond(const DiffusionModel& model, std::vector<Conditioning> positive,
                                       std::vector<Conditioning> negative, double cfg, int64_t h, int64_t w) {
-    const auto record = hasSelfAttentionGuidance(model) ? std::make_shared<AttentionRecord>() : nullptr;
+    const auto record = attentionRecordFor(model);
     const CfgCombine combine = guidanceCombine(model, positive, negative, h, w, record);
     return guidancePair<GuidedDenoiser>(
         model, std::move(positive), std::move(negative), cfg, h, w, combine, record,
@@ -338,7 +343,7 @@ Denoiser guidancePairDenoiser(const DiffusionModel& model, std::vector<Condition
         const GuidedDenoiser guided = guidancePairWithUncond(model, std::move(positive), std::move(negative), cfg, h, w);
         return [guided](const at::Tensor& x, double sigma) { return guided(x, sigma).denoised; };
     }
-    const auto record = hasSelfAttentionGuidance(model) ? std::make_shared<AttentionRecord>() : nullptr;
+    const auto record = attentionRecordFor(model);
     const CfgCombine combine = guidanceCombine(model, positive, negative, h, w, record);
     return plainPairDenoiser(model, std::move(positive), std::move(negative), cfg, h, w, combine, record);
 }
