@@ -11,6 +11,7 @@ void registerBuiltinNodes(Registry& registry) {
     registerLatentBatchNodes(registry);
     registerLatentTransformNodes(registry);
     registerLatentCompositeNodes(registry);
+    registerLatentMathNodes(registry);
     registerSamplingNodes(registry);
     registerCustomSamplingNodes(registry);
     registerSigmaNodes(registry);
@@ -19,6 +20,7 @@ void registerBuiltinNodes(Registry& registry) {
     registerImageNodes(registry);
     registerImageComposeNodes(registry);
     registerImageBatchNodes(registry);
+    registerImageTransformNodes(registry);
     registerUpscaleModelNodes(registry);
     registerGligenNodes(registry);
     registerClipVisionNodes(registry);

@@ -20,11 +20,15 @@ void registerInpaintCropNodes(Registry& registry);   // InpaintCrop, InpaintStit
 void registerNoteNodes(Registry& registry);          // Note, MarkdownNote
 void registerConditioningCombineNodes(Registry& registry);  // ConditioningCombine, Concat, Average, ZeroOut
 void registerConditioningRegionNodes(Registry& registry);   // ConditioningSetArea(...), SetMask, SetTimestepRange
-void registerLatentBatchNodes(Registry& registry);      // RepeatLatentBatch, LatentFromBatch, LatentBatch
+void registerLatentBatchNodes(Registry& registry);      // RepeatLatentBatch, LatentFromBatch, LatentBatch,
+                                                        // LatentBatchSeedBehavior
 void registerLatentTransformNodes(Registry& registry);  // LatentFlip, LatentRotate, LatentCrop
 void registerLatentCompositeNodes(Registry& registry);  // LatentComposite(Masked), LatentBlend
+void registerLatentMathNodes(Registry& registry);       // LatentAdd, LatentSubtract, LatentMultiply, LatentInterpolate
 void registerImageComposeNodes(Registry& registry);     // ImageBatch, ImageBlend, ImageCompositeMasked
 void registerImageBatchNodes(Registry& registry);       // EmptyImage, ImageFromBatch
+void registerImageTransformNodes(Registry& registry);   // ImageFlip, ImageRotate, RepeatImageBatch, GetImageSize,
+                                                        // ResizeAndPadImage, ImageStitch, ImageAddNoise
 void registerModelMergeNodes(Registry& registry);       // ModelMerge*, CLIPMerge*, CheckpointSave
 void registerCheckpointSaveNode(Registry& registry);    // (called by registerModelMergeNodes)
 void registerUpscaleModelNodes(Registry& registry);      // UpscaleModelLoader, ImageUpscaleWithModel

@@ -11,6 +11,7 @@
 #include "nodes/custom_sampling_values.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/engine_inputs.h"
+#include "nodes/latent_inputs.h"
 #include "nodes/sampling_feedback.h"
 
 #include <ATen/ATen.h>
@@ -171,6 +172,7 @@ std::vector<Value> runCustomSamplerNode(const NodeContext& ctx, engine::CustomSa
     r.latent = latent->samples;
     if (!r.latent.defined() || r.latent.dim() != 4) ctx.fail("input 'latent_image' should be a latent [batch, channels, h, w]");
     r.noiseMask = latent->noiseMask;
+    r.noiseIndices = latent->batchIndex;
     if (r.noiseMask.defined()) {
         const int64_t maskBatch = r.noiseMask.numel() / (r.noiseMask.size(-1) * r.noiseMask.size(-2));
         checkMaskBatch(ctx, maskBatch, r.latent.size(0), "latent batch");
@@ -186,12 +188,9 @@ std::vector<Value> runCustomSamplerNode(const NodeContext& ctx, engine::CustomSa
     requireSamplingMemory(ctx, *r.guider.model, r.latent, guidedEvaluations(r.guider));
 
     const SamplingFeedback feedback(ctx);
-    auto out = std::make_shared<LatentValue>(engine::runCustomSampler(r, feedback.callbacks()));
-    out->noiseMask = latent->noiseMask;
+    Value out = latentLike(*latent, engine::runCustomSampler(r, feedback.callbacks()));
     if (!feedback.lastDenoised().defined()) return {out, out};
-    auto denoised = std::make_shared<LatentValue>(feedback.lastDenoised() / kCustomSamplerLatentScale);
-    denoised->noiseMask = latent->noiseMask;
-    return {out, denoised};
+    return {out, latentLike(*latent, feedback.lastDenoised() / kCustomSamplerLatentScale)};
 }
 
 NodeDecl samplerCustom() {

@@ -17,9 +17,10 @@ void checkBatchesCombine(const NodeContext& ctx, int64_t a, const std::string& n
              std::to_string(b) + "; they combine only when the batches are equal or one of them is 1");
 }
 
-Value latentLike(const LatentValue& in, at::Tensor samples) {
+std::shared_ptr<LatentValue> latentLike(const LatentValue& in, at::Tensor samples) {
     auto out = std::make_shared<LatentValue>(std::move(samples));
     out->noiseMask = in.noiseMask;
+    if (out->samples.size(0) == in.samples.size(0)) out->batchIndex = in.batchIndex;
     return out;
 }
 

@@ -18,7 +18,8 @@ at::Tensor latentInput(const NodeContext& ctx, const std::string& name);
 // Fails unless batches `a` and `b` combine (equal, or one of them 1), naming both inputs.
 void checkBatchesCombine(const NodeContext& ctx, int64_t a, const std::string& nameA, int64_t b, const std::string& nameB);
 
-// A LATENT holding `samples` that keeps `in`'s noise mask (flips, crops and composites of it).
-Value latentLike(const LatentValue& in, at::Tensor samples);
+// A LATENT holding `samples` that keeps `in`'s noise mask and, where the batch is the same, its batch indices
+// (flips, crops and composites of it; ComfyUI copies the rest of the latent dict).
+std::shared_ptr<LatentValue> latentLike(const LatentValue& in, at::Tensor samples);
 
 }  // namespace tessera::nodes

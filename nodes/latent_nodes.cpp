@@ -214,10 +214,9 @@ NodeDecl latentUpscale() {
             width = std::max<int64_t>(64, width);
             height = std::max<int64_t>(64, height);
         }
-        auto out = std::make_shared<LatentValue>(
-            upscaleLatent(ctx, s, width / 8, height / 8, ctx.getString("upscale_method"), ctx.getString("crop")));
-        out->noiseMask = in->noiseMask;  // resized to the latent when sampling, as in ComfyUI
-        return std::vector<Value>{out};
+        // The noise mask is resized to the latent when sampling, as in ComfyUI.
+        return std::vector<Value>{
+            latentLike(*in, upscaleLatent(ctx, s, width / 8, height / 8, ctx.getString("upscale_method"), ctx.getString("crop")))};
     };
     return d;
 }
@@ -237,9 +236,7 @@ NodeDecl latentUpscaleBy() {
         if (width < 1 || height < 1)
             ctx.fail("scale_by " + Value(scale).describe() + " makes the " + std::to_string(s.size(3)) + "x" +
                      std::to_string(s.size(2)) + " latent smaller than one cell; use a larger factor");
-        auto out = std::make_shared<LatentValue>(upscaleLatent(ctx, s, width, height, ctx.getString("upscale_method"), "disabled"));
-        out->noiseMask = in->noiseMask;
-        return std::vector<Value>{out};
+        return std::vector<Value>{latentLike(*in, upscaleLatent(ctx, s, width, height, ctx.getString("upscale_method"), "disabled"))};
     };
     return d;
 }

@@ -1,5 +1,5 @@
 // Mask nodes with ComfyUI's names, inputs (in ComfyUI's order) and semantics (nodes.py and
-// comfy_extras/nodes_mask.py): LoadImageMask, MaskToImage, ImageToMask, SolidMask, InvertMask, CropMask,
+// comfy_extras/nodes_mask.py): LoadImageMask, MaskToImage, ImageToMask, ImageColorToMask, SolidMask, InvertMask, CropMask,
 // GrowMask, FeatherMask, ThresholdMask, MaskComposite; and Tessera's PaintedMask (painted_mask.h) and
 // PaintedSketch (painted_sketch.h). A MASK is [B,H,W] float 0..1, 1 = repaint.
 #include "nodes/builtin_nodes.h"
@@ -66,6 +66,20 @@ NodeDecl imageToMask() {
         const int64_t c = channelIndex(ctx.getString("channel"));
         if (c >= 3) ctx.fail("unknown channel '" + ctx.getString("channel") + "'; use red, green or blue");
         return std::vector<Value>{maskValue(image.select(3, c))};
+    };
+    return d;
+}
+
+NodeDecl imageColorToMask() {
+    NodeDecl d = makeDecl("ImageColorToMask", "ImageColorToMask", "mask",
+                          "1 where the pixel is exactly `color` (0xRRGGBB, each channel rounded to 0..255), else 0.");
+    d.inputs = {port("image", "IMAGE"), intInput("color", 0, 0, 0xFFFFFF)};
+    d.outputs = {output("MASK", "MASK")};
+    d.run = [](NodeContext& ctx) {
+        // torch.round, as ComfyUI: halves to even, in float32.
+        const at::Tensor levels = at::round(at::clamp(imageInput(ctx, "image"), 0.0, 1.0) * 255.0f).to(at::kInt);
+        const at::Tensor packed = levels.select(3, 0) * 65536 + levels.select(3, 1) * 256 + levels.select(3, 2);
+        return std::vector<Value>{maskValue(packed.eq(ctx.getInt("color")).to(at::kFloat))};
     };
     return d;
 }
@@ -230,7 +244,7 @@ NodeDecl maskComposite() {
 }  // namespace
 
 void registerMaskNodes(Registry& registry) {
-    for (NodeDecl d : {loadImageMask(), maskToImage(), imageToMask(), solidMask(), invertMask(), cropMask(),
+    for (NodeDecl d : {loadImageMask(), maskToImage(), imageToMask(), imageColorToMask(), solidMask(), invertMask(), cropMask(),
                        growMaskDecl(), featherMaskDecl(),
                        thresholdMask(), maskComposite(), paintedMaskDecl(), paintedSketchDecl()})
         registry.add(std::move(d));

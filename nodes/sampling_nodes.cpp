@@ -10,6 +10,7 @@
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/engine_inputs.h"
+#include "nodes/latent_inputs.h"
 #include "nodes/memory_estimates.h"
 #include "nodes/model_cache.h"
 #include "nodes/sampler_preview.h"
@@ -34,6 +35,7 @@ engine::KSamplerRequest baseRequest(const NodeContext& ctx, const LatentValue& l
     if (!r.latent.defined() || r.latent.dim() != 4)
         ctx.fail("input 'latent_image' should be a latent [batch, channels, h, w]");
     r.noiseMask = latent.noiseMask;
+    r.noiseIndices = latent.batchIndex;
     if (r.noiseMask.defined()) {
         const int64_t maskBatch = r.noiseMask.numel() / (r.noiseMask.size(-1) * r.noiseMask.size(-2));
         checkMaskBatch(ctx, maskBatch, r.latent.size(0), "latent batch");
@@ -48,9 +50,7 @@ engine::KSamplerRequest baseRequest(const NodeContext& ctx, const LatentValue& l
 
 std::vector<Value> sampleWithFeedback(const NodeContext& ctx, const engine::KSamplerRequest& r, const LatentValue& in) {
     const SamplingFeedback feedback(ctx);
-    auto out = std::make_shared<LatentValue>(engine::runKSampler(r, feedback.callbacks()));
-    out->noiseMask = in.noiseMask;  // ComfyUI passes the rest of the latent dict on
-    return {out};
+    return {latentLike(in, engine::runKSampler(r, feedback.callbacks()))};  // ComfyUI passes the rest of the dict on
 }
 
 NodeDecl kSampler() {
@@ -132,6 +132,7 @@ NodeDecl noiseByStrength() {
         engine::KSamplerRequest r;
         r.model = schedule;
         r.latent = in->samples;
+        r.noiseIndices = in->batchIndex;
         r.seed = ctx.getInt("seed");
         r.steps = static_cast<int>(ctx.getInt("steps"));
         r.denoise = ctx.getFloat("strength");
@@ -140,8 +141,7 @@ NodeDecl noiseByStrength() {
         const engine::NoisedStart start = engine::prepareStart(r);
         if (Previewer previewer = choosePreviewer(ctx.env()))
             if (auto image = previewer(start.x)) ctx.preview(std::move(image));
-        auto out = std::make_shared<LatentValue>(start.x / kLatentScale);
-        out->noiseMask = in->noiseMask;
+        auto out = latentLike(*in, start.x / kLatentScale);
         out->noised = start;
         return std::vector<Value>{out};
     };

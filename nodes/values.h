@@ -43,6 +43,9 @@ struct MaskValue : Object {
 struct LatentValue : Object {
     at::Tensor samples;    // [B,4,h,w] unscaled
     at::Tensor noiseMask;  // optional [B,1,H,W] or [B,H,W], 1 = repaint
+    // ComfyUI's "batch_index": which seed noise each entry gets when sampled (empty: 0..B-1). Set by
+    // LatentFromBatch, RepeatLatentBatch, LatentBatch and LatentBatchSeedBehavior.
+    std::vector<int64_t> batchIndex;
     // Set by NoiseByStrength: already noised; a KSampler continues from here.
     std::optional<engine::NoisedStart> noised;
     explicit LatentValue(at::Tensor s) : samples(std::move(s)) {}

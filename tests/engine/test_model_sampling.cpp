@@ -5,6 +5,7 @@
 #include "tests/support/tensor_compare.h"
 
 #include <ATen/ATen.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -106,6 +107,24 @@ TEST(Noise, CpuGeneratorReproducesPyTorch) {
     const double want[6] = {0.3367, 0.1288, 0.2345, 0.2303, -1.1229, -0.1863};
     const at::Tensor flat = n.flatten();
     for (int i = 0; i < 6; ++i) EXPECT_NEAR(flat[i].item<double>(), want[i], 1e-4) << i;
+}
+
+TEST(Noise, BatchIndicesPickOneEntryDrawsInComfyUIsOrder) {
+    // ComfyUI's prepare_noise: draw i is randn([1, ...]) number i from the seed; entries take draw batch_index[i].
+    // 4*5*3 = 60 values per entry, not a multiple of 16, so one-entry draws differ from slices of one big draw.
+    const std::vector<int64_t> shape{1, 4, 5, 3};
+    at::Generator g = at::detail::createCPUGenerator(9);
+    std::vector<at::Tensor> draws;
+    for (int i = 0; i < 4; ++i) draws.push_back(at::randn(shape, g));
+    const at::Tensor got = prepareNoise(9, {3, 4, 5, 3}, {3, 1, 3});
+    EXPECT_TRUE(at::equal(got[0], draws[3][0]));
+    EXPECT_TRUE(at::equal(got[1], draws[1][0]));
+    EXPECT_TRUE(at::equal(got[2], draws[3][0]));
+    EXPECT_FALSE(at::equal(got[1], prepareNoise(9, {3, 4, 5, 3})[1]));
+    // One index per entry, none negative.
+    EXPECT_THROW(prepareNoise(9, {2, 4, 5, 3}, {0}), Error);
+    EXPECT_THROW(prepareNoise(9, {1, 4, 5, 3}, {-1}), Error);
+    EXPECT_THROW(prepareNoise(9, {1, 4, 5, 3}, {kMaxNoiseIndex + 1}), Error);
 }
 
 TEST(Noise, SourceDrawsInOrderFromOneSeededGenerator) {

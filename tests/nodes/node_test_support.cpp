@@ -58,6 +58,7 @@ const Registry& engineNodeRegistry() {
         nodes::registerClipVisionNodes(registry);
         nodes::registerUnclipNodes(registry);
         nodes::registerGligenNodes(registry);
+        nodes::registerLatentBatchNodes(registry);
         registry.add(tensorSource<nodes::ImageValue>("TestImage", "IMAGE"));
         registry.add(tensorSource<nodes::MaskValue>("TestMask", "MASK"));
     });

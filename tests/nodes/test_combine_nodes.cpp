@@ -17,6 +17,7 @@ protected:
         nodes::registerLatentBatchNodes(registry);
         nodes::registerLatentTransformNodes(registry);
         nodes::registerLatentCompositeNodes(registry);
+        nodes::registerLatentMathNodes(registry);
         nodes::registerImageComposeNodes(registry);
         nodes::registerConditioningCombineNodes(registry);
         nodes::registerConditioningRegionNodes(registry);
@@ -112,6 +113,60 @@ TEST_F(CombineNodes, LatentBatchAppendsAndResizesTheSecond) {
     const NodeId other = node("LatentBatch", {{latent(a), "samples1"}, {latent(at::zeros({1, 16, 4, 4})), "samples2"}});
     EXPECT_NE(failureOf(other).find("LatentBatch"), std::string::npos);
     EXPECT_NE(failureOf(other).find("channels"), std::string::npos);
+}
+
+TEST_F(CombineNodes, BatchNodesNumberTheSeedNoiseOfEachEntryLikeComfyUI) {
+    const at::Tensor s = ramp(4, 4, 2, 2);
+    const NodeId taken = node("LatentFromBatch", {{latent(s), "samples"}}, {{"batch_index", 1}, {"length", 2}});
+    EXPECT_EQ(latentOf(taken)->batchIndex, (std::vector<int64_t>{1, 2}));
+    // Taken again: the indices it carries are cut, not renumbered.
+    const NodeId again = node("LatentFromBatch", {{taken, "samples"}}, {{"batch_index", 1}, {"length", 1}});
+    EXPECT_EQ(latentOf(again)->batchIndex, (std::vector<int64_t>{2}));
+    // Repeats continue past the span of the indices (1..2, offset 2).
+    EXPECT_EQ(latentOf(node("RepeatLatentBatch", {{taken, "samples"}}, {{"amount", 3}}))->batchIndex,
+              (std::vector<int64_t>{1, 2, 3, 4, 5, 6}));
+    EXPECT_TRUE(latentOf(node("RepeatLatentBatch", {{latent(s), "samples"}}, {{"amount", 2}}))->batchIndex.empty());
+    // LatentBatch numbers a side without indices from 0.
+    EXPECT_EQ(latentOf(node("LatentBatch", {{taken, "samples1"}, {latent(s.slice(0, 0, 2)), "samples2"}}))->batchIndex,
+              (std::vector<int64_t>{1, 2, 0, 1}));
+    EXPECT_EQ(latentOf(node("LatentBatchSeedBehavior", {{taken, "samples"}}, {{"seed_behavior", "fixed"}}))->batchIndex,
+              (std::vector<int64_t>{1, 1}));
+    EXPECT_EQ(latentOf(node("LatentBatchSeedBehavior", {{latent(s), "samples"}}, {{"seed_behavior", "fixed"}}))->batchIndex,
+              (std::vector<int64_t>(4, 0)));
+    EXPECT_TRUE(latentOf(node("LatentBatchSeedBehavior", {{taken, "samples"}}, {{"seed_behavior", "random"}}))->batchIndex.empty());
+    // Nodes that keep the batch pass the indices on.
+    EXPECT_EQ(latentOf(node("LatentMultiply", {{taken, "samples"}}, {{"multiplier", 2.0}}))->batchIndex,
+              (std::vector<int64_t>{1, 2}));
+}
+
+TEST_F(CombineNodes, LatentArithmeticResizesAndRepeatsTheSecondLikeComfyUI) {
+    const at::Tensor a = ramp(2, 4, 2, 2), b = at::ones({1, 4, 1, 1}) * 3;  // b resized (bilinear of a constant) and repeated
+    const NodeId la = latent(a, at::ones({1, 1, 16, 16})), lb = latent(b);
+    const auto sum = latentOf(node("LatentAdd", {{la, "samples1"}, {lb, "samples2"}}));
+    EXPECT_TRUE(sameTensor(sum->samples, a + 3));
+    EXPECT_TRUE(sameTensor(sum->noiseMask, at::ones({1, 1, 16, 16})));  // samples1's
+    EXPECT_TRUE(sameTensor(latentOf(node("LatentSubtract", {{la, "samples1"}, {lb, "samples2"}}))->samples, a - 3));
+    EXPECT_TRUE(sameTensor(latentOf(node("LatentMultiply", {{la, "samples"}}, {{"multiplier", -1.5}}))->samples, a * -1.5));
+    // A larger batch in samples2 is cut to samples1's.
+    EXPECT_EQ(latentOf(node("LatentAdd", {{lb, "samples1"}, {la, "samples2"}}))->samples.sizes(), b.sizes());
+    const NodeId other = node("LatentAdd", {{la, "samples1"}, {latent(at::zeros({1, 16, 2, 2})), "samples2"}});
+    EXPECT_NE(failureOf(other).find("channels"), std::string::npos);
+}
+
+TEST_F(CombineNodes, LatentInterpolateBlendsDirectionsAndLengthsPerCell) {
+    // One cell: s1 = (3, 4, 0, 0) of length 5, s2 = (0, 0, 0, 2) of length 2, ratio 0.25.
+    const at::Tensor s1 = at::tensor({3.0f, 4.0f, 0.0f, 0.0f}).view({1, 4, 1, 1});
+    const at::Tensor s2 = at::tensor({0.0f, 0.0f, 0.0f, 2.0f}).view({1, 4, 1, 1});
+    const auto out = latentOf(node("LatentInterpolate", {{latent(s1), "samples1"}, {latent(s2), "samples2"}}, {{"ratio", 0.25}}));
+    // t = 0.25 * (0.6, 0.8, 0, 0) + 0.75 * (0, 0, 0, 1); out = t / |t| * (0.25 * 5 + 0.75 * 2).
+    const at::Tensor t = at::tensor({0.15f, 0.2f, 0.0f, 0.75f}).view({1, 4, 1, 1});
+    EXPECT_TRUE(nearTensor(out->samples, t / std::sqrt(0.15 * 0.15 + 0.2 * 0.2 + 0.75 * 0.75) * 2.75, 1e-6));
+    // A zero cell has no direction: it becomes 0, not NaN. A batch of two interpolates each entry.
+    const at::Tensor zero = at::zeros({1, 4, 1, 1});
+    const auto both = latentOf(node("LatentInterpolate", {{latent(at::cat({s1, zero})), "samples1"}, {latent(s2), "samples2"}},
+                                    {{"ratio", 0.25}}));
+    EXPECT_TRUE(nearTensor(both->samples[0], out->samples[0], 1e-6));
+    EXPECT_TRUE(nearTensor(both->samples[1], s2[0] * 0.75, 1e-6));
 }
 
 TEST_F(CombineNodes, FlipRotateAndCropMoveCellsAsComfyUI) {

@@ -162,6 +162,46 @@ TEST_F(SamplingNodes, KSamplerAdvancedHalvesEqualOneFullRun) {
     EXPECT_EQ(progress[second], 6);
 }
 
+TEST_F(SamplingNodes, LatentsTakenFromABatchKeepTheirSeedNoiseLikeComfyUI) {
+    addInputs();
+    const std::map<std::string, Value> common = {{"seed", 23},           {"steps", 3},          {"cfg", 4.0},
+                                                 {"sampler_name", "euler"}, {"scheduler", "normal"}, {"denoise", 1.0}};
+    const NodeId empty = b.add("EmptyLatentImage", {{"width", 64}, {"height", 64}, {"batch_size", 3}});
+    const NodeId batch = addSampler("KSampler", common, empty);
+    const NodeId third = b.add("LatentFromBatch", {{"batch_index", 2}, {"length", 1}});
+    b.link(empty, 0, third, "samples");
+    const NodeId thirdAlone = addSampler("KSampler", common, third);
+    const NodeId fixed = b.add("LatentBatchSeedBehavior", {{"seed_behavior", "fixed"}});
+    b.link(third, 0, fixed, "samples");
+    const NodeId repeated = b.add("RepeatLatentBatch", {{"amount", 2}});
+    b.link(fixed, 0, repeated, "samples");
+    const NodeId fixedPair = addSampler("KSampler", common, repeated);
+    const NodeId single = b.add("EmptyLatentImage", {{"width", 64}, {"height", 64}, {"batch_size", 1}});
+    const NodeId joined = b.add("LatentBatch");
+    b.link(single, 0, joined, "samples1");
+    b.link(single, 0, joined, "samples2");
+    const NodeId joinedPair = addSampler("KSampler", common, joined);
+    const RunResult r = run({batch, thirdAlone, fixedPair, joinedPair});
+    ASSERT_TRUE(r.succeeded()) << r.message;
+
+    // ComfyUI samples LatentFromBatch's latent with the noise it had in the batch (batch_index 2).
+    const at::Tensor batched = outputTensor(r, batch);
+    EXPECT_TRUE(closeToReference(outputTensor(r, thirdAlone), batched.narrow(0, 2, 1), 1e-5));
+    EXPECT_GT((batched[2] - batched[0]).abs().max().item<double>(), 0.1);
+    // "fixed" gives the whole batch the first entry's index (2 here); RepeatLatentBatch then numbers the copy on
+    // from the index span (offset 1): indices [2, 3].
+    const auto pair = r.outputs.at(repeated)[0].as<nodes::LatentValue>();
+    EXPECT_EQ(pair->batchIndex, (std::vector<int64_t>{2, 3}));
+    const at::Tensor pairOut = outputTensor(r, fixedPair);
+    EXPECT_TRUE(closeToReference(pairOut[0], batched[2], 1e-5));
+    EXPECT_GT((pairOut[1] - pairOut[0]).abs().max().item<double>(), 0.1);
+    // LatentBatch keeps each side's own indices: two single latents both get the seed's first noise.
+    EXPECT_EQ(r.outputs.at(joined)[0].as<nodes::LatentValue>()->batchIndex, (std::vector<int64_t>{0, 0}));
+    const at::Tensor joinedOut = outputTensor(r, joinedPair);
+    EXPECT_TRUE(closeToReference(joinedOut[0], batched[0], 1e-5));
+    EXPECT_TRUE(closeToReference(joinedOut[1], batched[0], 1e-5));
+}
+
 TEST_F(SamplingNodes, ProgressAndPreviewEveryStep) {
     addInputs();
     const NodeId s = addSampler("KSampler", {{"seed", 3}, {"steps", 7}, {"sampler_name", "heun"}, {"denoise", 0.8}}, latent);

@@ -461,11 +461,11 @@ at::Tensor requestSigmas(const KSamplerRequest& r) {
 }
 
 NoisedStart startAlong(const DiffusionModel& model, const at::Tensor& sigmas, const at::Tensor& latent, bool addNoise,
-                       int64_t seed) {
+                       int64_t seed, const std::vector<int64_t>& noiseIndices) {
     if (!latent.defined() || latent.dim() != 4) throw Error("the latent must be a [batch, channels, h, w] tensor");
     NoisedStart s;
     s.sigmas = sigmas;
-    s.noise = addNoise ? prepareNoise(seed, latent.sizes()) : at::zeros(latent.sizes(), at::kFloat);
+    s.noise = addNoise ? prepareNoise(seed, latent.sizes(), noiseIndices) : at::zeros(latent.sizes(), at::kFloat);
     s.latent0 = latent.to(at::kFloat) * kLatentScale;
     s.x = s.sigmas.size(0) > 0 ? model.sampling.startLatent(s.sigmas, s.noise, s.latent0) : s.latent0;
     return s;
@@ -473,7 +473,7 @@ NoisedStart startAlong(const DiffusionModel& model, const at::Tensor& sigmas, co
 
 NoisedStart prepareStart(const KSamplerRequest& r) {
     if (!r.model) throw Error("no model");
-    return startAlong(*r.model, requestSigmas(r), r.latent, r.addNoise, r.seed);
+    return startAlong(*r.model, requestSigmas(r), r.latent, r.addNoise, r.seed, r.noiseIndices);
 }
 
 bool Conditioning::isPlain() const {
@@ -496,7 +496,8 @@ at::Tensor runCustomSampler(const CustomSamplerRequest& r, const SamplerCallback
     if (!r.sigmas.defined() || r.sigmas.dim() != 1) throw Error("the sigmas must be a 1-D list of noise levels");
     if (r.sigmas.size(0) == 0)
         throw Error("the sigmas are empty: there is nothing to sample (a scheduler with denoise 0 gives no sigmas)");
-    const NoisedStart s = startAlong(*r.guider.model, r.sigmas.to(at::kCPU, at::kFloat).contiguous(), r.latent, r.addNoise, r.seed);
+    const NoisedStart s = startAlong(*r.guider.model, r.sigmas.to(at::kCPU, at::kFloat).contiguous(), r.latent, r.addNoise, r.seed,
+                                     r.noiseIndices);
     return sampleGuided(r.guider, s, r.noiseMask, r.sampler, r.seed, callbacks, r.samplerOptions);
 }
 

@@ -84,6 +84,7 @@ struct KSamplerRequest {
     at::Tensor latent;     // unscaled [B,4,h,w]
     at::Tensor noiseMask;  // optional, 1 = repaint, any size (resized to the latent)
     int64_t seed = 0;
+    std::vector<int64_t> noiseIndices;  // ComfyUI's batch_index (see prepareNoise); empty = 0..B-1
     int steps = 20;
     double cfg = 8.0;
     std::string sampler = "euler";
@@ -122,15 +123,17 @@ struct CustomSamplerRequest {
     at::Tensor noiseMask;  // optional, 1 = repaint
     bool addNoise = true;  // false: DisableNoise / add_noise off (zero noise)
     int64_t seed = 0;      // the noise seed; the ancestral samplers' noise uses seed + 1 as in KSampler
+    std::vector<int64_t> noiseIndices;  // ComfyUI's batch_index (see prepareNoise); empty = 0..B-1
 };
 
 // Sigmas for a request (scheduler, denoise and advanced start/end steps applied).
 at::Tensor requestSigmas(const KSamplerRequest& request);
 // The sampler's starting point (README step 5) for a request: noise, sigmas and x.
 NoisedStart prepareStart(const KSamplerRequest& request);
-// The starting point along `sigmas`: seed noise (zeros without addNoise) over the scaled latent.
+// The starting point along `sigmas`: seed noise (zeros without addNoise, per noiseIndices with them) over the
+// scaled latent.
 NoisedStart startAlong(const DiffusionModel& model, const at::Tensor& sigmas, const at::Tensor& latent, bool addNoise,
-                       int64_t seed);
+                       int64_t seed, const std::vector<int64_t>& noiseIndices = {});
 // Runs the request; returns the unscaled latent. Throws tessera::Cancelled when cancelled.
 at::Tensor runKSampler(const KSamplerRequest& request, const SamplerCallbacks& callbacks = {});
 // The same sampling run for the custom-sampling nodes (KSampler is a CFG guider over its scheduler's sigmas).

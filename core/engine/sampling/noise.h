@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace tessera::engine {
 
@@ -44,6 +45,10 @@ private:
 
 // torch.manual_seed(seed); torch.randn(shape) on the CPU: the pipeline's initial noise (float32).
 // Negative seeds wrap to uint64 as PyTorch does.
-at::Tensor prepareNoise(int64_t seed, at::IntArrayRef shape);
+// With `batchIndices` (ComfyUI's latent "batch_index", one per batch entry), entry i gets the noise that
+// draw number batchIndices[i] of one-entry draws from the seed gives: a latent taken from a batch keeps its noise.
+at::Tensor prepareNoise(int64_t seed, at::IntArrayRef shape, const std::vector<int64_t>& batchIndices = {});
+// The largest batch index prepareNoise draws up to (every index below it costs one draw).
+inline constexpr int64_t kMaxNoiseIndex = 65535;
 
 }  // namespace tessera::engine
