@@ -1,6 +1,6 @@
 // ComfyUI's custom sampling (comfy_extras/nodes_custom_sampler.py) with its names, inputs and
 // outputs: KSamplerSelect and SamplerSASolver (SAMPLER), RandomNoise / DisableNoise (NOISE), CFGGuider / BasicGuider /
-// DualCFGGuider (GUIDER), SamplerCustom and SamplerCustomAdvanced. The samplers run the engine's
+// DualCFGGuider / PerpNegGuider (GUIDER), SamplerCustom and SamplerCustomAdvanced. The samplers run the engine's
 // KSampler path (engine::runCustomSampler): same noise, inpainting mask, progress, previews and
 // cancellation; "denoised_output" is the last step's x0 estimate.
 #include "core/engine/files/checkpoint.h"
@@ -162,7 +162,8 @@ NodeDecl dualCfgGuider() {
 // Model evaluations per step batched together, for the memory check.
 int guidedEvaluations(const engine::Guider& g) {
     if (g.kind == engine::Guider::Kind::Basic) return 1;
-    if (g.kind == engine::Guider::Kind::DualCfg) return 1;  // three separate calls of one batch each
+    if (g.kind == engine::Guider::Kind::DualCfg || g.kind == engine::Guider::Kind::PerpNeg)
+        return 1;  // three separate calls of one batch each
     return g.cfg == 1.0 ? 1 : 2;
 }
 
@@ -240,6 +241,32 @@ NodeDecl samplerCustomAdvanced() {
     return d;
 }
 
+NodeDecl perpNegGuider() {
+    NodeDecl d = makeDecl("PerpNegGuider", "PerpNegGuider", "_for_testing",
+                          "Perp-Neg: positive and negative measured from the empty prompt, and only the part of the "
+                          "negative perpendicular to the positive pushed away from (by neg_scale), so a negative that "
+                          "overlaps the positive does not cancel it. Three model calls per step.");
+    d.inputs = {port("model", "MODEL"),
+                port("positive", "CONDITIONING"),
+                port("negative", "CONDITIONING"),
+                port("empty_conditioning", "CONDITIONING"),
+                floatInput("cfg", 8.0, 0.0, 100.0, 0.1),
+                floatInput("neg_scale", 1.0, 0.0, 100.0, 0.01)};
+    d.outputs = {output("GUIDER", "GUIDER")};
+    d.run = [](NodeContext& ctx) {
+        engine::Guider g;
+        g.kind = engine::Guider::Kind::PerpNeg;
+        g.model = guiderModel(ctx);
+        g.positive = guiderConditioning(ctx, "positive");
+        g.negative = guiderConditioning(ctx, "negative");
+        g.middle = guiderConditioning(ctx, "empty_conditioning");
+        g.cfg = ctx.getFloat("cfg");
+        g.negScale = ctx.getFloat("neg_scale");
+        return std::vector<Value>{std::make_shared<GuiderValue>(std::move(g))};
+    };
+    return d;
+}
+
 }  // namespace
 
 void registerCustomSamplingNodes(Registry& registry) {
@@ -252,6 +279,7 @@ void registerCustomSamplingNodes(Registry& registry) {
     registry.add(cfgGuider());
     registry.add(basicGuider());
     registry.add(dualCfgGuider());
+    registry.add(perpNegGuider());
 }
 
 }  // namespace tessera::nodes

@@ -3,7 +3,8 @@
 //   SAMPLER  a sampler algorithm by name (KSamplerSelect), with settings (SamplerSASolver)
 //   SIGMAS   a 1-D float32 schedule of noise levels (the scheduler nodes, SplitSigmas, ...)
 //   NOISE    where the starting noise comes from: a seed (RandomNoise) or none (DisableNoise)
-//   GUIDER   the model and conditioning that guide each step (CFGGuider, BasicGuider, DualCFGGuider)
+//   GUIDER   the model and conditioning that guide each step (CFGGuider, BasicGuider, DualCFGGuider,
+//            PerpNegGuider)
 #include "core/engine/sampling/ksampler.h"
 #include "core/graph/value.h"
 #include "nodes/values.h"

@@ -278,6 +278,52 @@ NodeDecl cfgNorm() {
     return d;
 }
 
+NodeDecl mahiro() {
+    NodeDecl d = makeDecl("Mahiro", "Mahiro is so cute that she deserves a better guidance function!! (。・ω・。)",
+                          "_for_testing",
+                          "Scales guidance more along the positive prompt's own direction than along its difference "
+                          "from the negative: the guided prediction is mixed with cfg x positive by how little the "
+                          "negative agrees with it.");
+    d.inputs = {port("model", "MODEL")};
+    d.outputs = {output("patched_model", "MODEL")};
+    d.run = [](NodeContext& ctx) {
+        return patchedModel(ctx, [](engine::DiffusionModel& m) { m.postCfg.push_back({engine::PostCfgPatch::Kind::Mahiro}); });
+    };
+    return d;
+}
+
+NodeDecl adaptiveProjectedGuidance() {
+    NodeDecl d = makeDecl("APG", "Adaptive Projected Guidance", "sampling/custom_sampling",
+                          "Splits the guidance into its part along the positive prediction and the rest, and scales the "
+                          "first by eta (against the over-saturation of high cfg). norm_threshold caps the guidance's "
+                          "length per image (0: off); momentum keeps a running average of it across steps (0: off).");
+    d.inputs = {port("model", "MODEL"), floatInput("eta", 1.0, -10.0, 10.0, 0.01),
+                floatInput("norm_threshold", 5.0, 0.0, 50.0, 0.1), floatInput("momentum", 0.0, -5.0, 1.0, 0.01)};
+    d.outputs = {output("MODEL", "MODEL")};
+    d.run = [](NodeContext& ctx) {
+        return patchedModel(ctx, [&](engine::DiffusionModel& m) {
+            m.preCfg.push_back({engine::PreCfgPatch::Kind::AdaptiveProjected, ctx.getFloat("eta"),
+                                ctx.getFloat("norm_threshold"), ctx.getFloat("momentum")});
+        });
+    };
+    return d;
+}
+
+NodeDecl tangentialDampingCfg() {
+    NodeDecl d = makeDecl("TCFG", "Tangential Damping CFG", "advanced/guidance",
+                          "TCFG (arXiv 2503.18137): keeps only the part of the negative prediction along the main "
+                          "direction it shares with the positive one, for cleaner guidance. Off where the negative is "
+                          "not evaluated (cfg 1).");
+    d.inputs = {port("model", "MODEL")};
+    d.outputs = {output("patched_model", "MODEL")};
+    d.run = [](NodeContext& ctx) {
+        return patchedModel(ctx, [](engine::DiffusionModel& m) {
+            m.preCfg.push_back({engine::PreCfgPatch::Kind::TangentialDamping});
+        });
+    };
+    return d;
+}
+
 // ComfyUI's choices and what each samples as: (prediction, sigma_data).
 NodeDecl modelSamplingContinuousEdm() {
     NodeDecl d = makeDecl("ModelSamplingContinuousEDM", "ModelSamplingContinuousEDM", "advanced/model",
@@ -321,6 +367,9 @@ void registerSamplingNodes(Registry& registry) {
     registry.add(selfAttentionGuidance());
     registry.add(cfgZeroStar());
     registry.add(cfgNorm());
+    registry.add(mahiro());
+    registry.add(adaptiveProjectedGuidance());
+    registry.add(tangentialDampingCfg());
 }
 
 }  // namespace tessera::nodes

@@ -216,6 +216,31 @@ TEST_F(CustomSamplingNodes, DualCfgGuiderWithAPlainSecondScaleIsCfg) {
     for (NodeId d : duals) EXPECT_TRUE(closeToReference(outputTensor(r, d), outputTensor(r, cfg), 1e-4));
 }
 
+TEST_F(CustomSamplingNodes, PerpNegGuiderWithTheNegativeAsEmptyPromptIsCfgAndWithoutNegScaleAtCfgOneIsBasic) {
+    addInputs();
+    const NodeId sigmas = addScheduler("normal", 6, 0.7);
+    const NodeId noise = b.add("RandomNoise", {{"noise_seed", 8}});
+    auto perpNeg = [&](double cfg, double negScale) {
+        // The empty prompt is the negative: the negative then has no part away from it, and Perp-Neg is cfg.
+        const NodeId g = b.add("PerpNegGuider", {{"cfg", cfg}, {"neg_scale", negScale}});
+        b.link(loader, 0, g, "model");
+        b.link(positive, 0, g, "positive");
+        b.link(negative, 0, g, "negative");
+        b.link(negative, 0, g, "empty_conditioning");
+        return addAdvanced(noise, g, "euler", sigmas, 0, latent);
+    };
+    const NodeId asCfg = perpNeg(5.0, 1.7), asBasic = perpNeg(1.0, 0.0);
+    const NodeId cfg = addAdvanced(noise, addCfgGuider(5.0), "euler", sigmas, 0, latent);
+    const NodeId basic = b.add("BasicGuider");
+    b.link(loader, 0, basic, "model");
+    b.link(positive, 0, basic, "conditioning");
+    const NodeId positiveOnly = addAdvanced(noise, basic, "euler", sigmas, 0, latent);
+    const RunResult r = run({asCfg, asBasic, cfg, positiveOnly});
+    ASSERT_TRUE(r.succeeded()) << r.message;
+    EXPECT_TRUE(closeToReference(outputTensor(r, asCfg), outputTensor(r, cfg), 1e-4));
+    EXPECT_TRUE(closeToReference(outputTensor(r, asBasic), outputTensor(r, positiveOnly), 1e-5));
+}
+
 TEST_F(CustomSamplingNodes, EmptySigmasAndStepsBeyondTheScheduleAreNamed) {
     addInputs();
     const NodeId noise = b.add("RandomNoise", {{"noise_seed", 1}});

@@ -411,7 +411,7 @@ TEST_F(SamplingNodes, SelfAttentionGuidanceMovesKSamplerRunsAndRefusesBasicGuide
     EXPECT_NE(basic.message.find("BasicGuider"), std::string::npos) << basic.message;
 }
 
-TEST_F(SamplingNodes, CfgZeroStarAndCfgNormPatchTheGuidance) {
+TEST_F(SamplingNodes, GuidancePatchNodesPatchTheGuidance) {
     const NodeDecl* norm = engineNodeRegistry().find("CFGNorm");
     ASSERT_TRUE(norm && engineNodeRegistry().find("CFGZeroStar"));
     EXPECT_EQ(norm->findInput("strength")->defaultValue.toFloat(), 1.0);
@@ -420,10 +420,23 @@ TEST_F(SamplingNodes, CfgZeroStarAndCfgNormPatchTheGuidance) {
     const std::map<std::string, Value> widgets = {{"seed", 8},           {"steps", 3},           {"cfg", 7.0},
                                                   {"sampler_name", "euler"}, {"scheduler", "normal"}, {"denoise", 0.8}};
     const NodeId plain = addSampler("KSampler", widgets, latent);
-    const std::pair<std::string, std::map<std::string, Value>> patches[] = {{"CFGZeroStar", {}}, {"CFGNorm", {{"strength", 0.9}}}};
-    NodeId patched[2] = {0, 0};
-    for (int i = 0; i < 2; ++i) patched[i] = addPatchedSampler(patches[i].first, patches[i].second, widgets);
-    const RunResult r = run({plain, patched[0], patched[1]});
+    const std::pair<std::string, std::map<std::string, Value>> patches[] = {
+        {"CFGZeroStar", {}}, {"CFGNorm", {{"strength", 0.9}}}, {"Mahiro", {}}, {"TCFG", {}},
+        {"APG", {{"eta", 0.5}, {"norm_threshold", 5.0}, {"momentum", 0.3}}}};
+    std::vector<NodeId> patched;
+    for (const auto& [type, patchWidgets] : patches) patched.push_back(addPatchedSampler(type, patchWidgets, widgets));
+    // APG with eta 1, no cap and no momentum is ComfyUI's plain guidance one cfg higher.
+    const NodeId unitApg = addPatchedSampler("APG", {{"eta", 1.0}, {"norm_threshold", 0.0}, {"momentum", 0.0}}, widgets);
+    std::map<std::string, Value> oneHigher = widgets;
+    oneHigher["cfg"] = 8.0;
+    const NodeId plainOneHigher = addSampler("KSampler", oneHigher, latent);
+    std::vector<NodeId> targets = patched;
+    targets.insert(targets.end(), {plain, unitApg, plainOneHigher});
+    const RunResult r = run(targets);
     ASSERT_TRUE(r.succeeded()) << r.message;
-    for (const NodeId p : patched) EXPECT_GT(relativeError(outputTensor(r, p), outputTensor(r, plain)), 1e-3) << p;
+    // Mahiro leaves the guided estimate nearly alone where positive and negative agree, as the tiny model's do.
+    for (size_t i = 0; i < patched.size(); ++i)
+        EXPECT_GT(relativeError(outputTensor(r, patched[i]), outputTensor(r, plain)), patches[i].first == "Mahiro" ? 1e-6 : 1e-3)
+            << patches[i].first;
+    EXPECT_TRUE(closeToReference(outputTensor(r, unitApg), outputTensor(r, plainOneHigher), 1e-4));
 }

@@ -7,6 +7,7 @@
 #include "core/engine/networks/free_u.h"
 #include "core/engine/sampling/model_sampling.h"
 #include "core/engine/sampling/post_cfg_patch.h"
+#include "core/engine/sampling/pre_cfg_patch.h"
 #include "core/engine/files/weights.h"
 
 #include <memory>
@@ -44,8 +45,11 @@ struct DiffusionModel {
     std::optional<double> rescaleCfg;
     // FreeU / FreeU_V2 nodes, applied in the UNet's output blocks in the order the nodes patched the model.
     std::vector<FreeU> freeU;
-    // PerturbedAttentionGuidance / SelfAttentionGuidance nodes, run after cfg in the order they patched the model.
+    // PerturbedAttentionGuidance / SelfAttentionGuidance / CFGZeroStar / CFGNorm / Mahiro nodes, run after cfg in
+    // the order they patched the model.
     std::vector<PostCfgPatch> postCfg;
+    // APG / TCFG nodes, run on both estimates before cfg in the order they patched the model.
+    std::vector<PreCfgPatch> preCfg;
     // The model calls run the middle block's self-attention as its values (PAG's perturbed positive).
     bool perturbedMiddleAttention = false;
     std::string source;       // the file, for messages

@@ -5,7 +5,9 @@
 #include "core/engine/files/checkpoint.h"
 #include "core/engine/networks/controlnet.h"
 #include "core/engine/sampling/noise.h"
+#include "core/engine/sampling/perp_neg.h"
 #include "core/engine/sampling/post_cfg.h"
+#include "core/engine/sampling/pre_cfg.h"
 #include "core/engine/sampling/regional_cfg.h"
 #include "core/engine/sampling/schedulers.h"
 #include "core/engine/networks/perturbed_attention.h"
@@ -17,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace tessera::engine {
 namespace {
@@ -281,12 +284,16 @@ std::shared_ptr<AttentionRecord> attentionRecordFor(const DiffusionModel& model)
     return hasSelfAttentionGuidance(model) ? std::make_shared<AttentionRecord>() : nullptr;
 }
 
-// The model's guidance patches as ComfyUI runs them: its sampler_cfg_function (RescaleCFG), then its post-CFG
-// functions in order. `record` receives the negative calls' attention when SelfAttentionGuidance is one.
+// The model's guidance patches as ComfyUI runs them: its pre-CFG functions in order, its sampler_cfg_function
+// (RescaleCFG; `guidance` instead where a guider brings its own), then its post-CFG functions in order. `record`
+// receives the negative calls' attention when SelfAttentionGuidance is one. An empty `negative`: the negative's
+// estimate stands in as zeros (cfg 1, BasicGuider).
 CfgCombine guidanceCombine(const DiffusionModel& model, const std::vector<Conditioning>& positive,
                            const std::vector<Conditioning>& negative, int64_t h, int64_t w,
-                           const std::shared_ptr<AttentionRecord>& record) {
-    CfgCombine combine = model.rescaleCfg ? rescaleCfgCombine(*model.rescaleCfg) : CfgCombine();
+                           const std::shared_ptr<AttentionRecord>& record, std::optional<CfgCombine> guidance = {}) {
+    CfgCombine combine = guidance ? *guidance : model.rescaleCfg ? rescaleCfgCombine(*model.rescaleCfg) : CfgCombine();
+    std::vector<PreCfgFunction> before;
+    for (const PreCfgPatch& patch : model.preCfg) before.push_back(preCfgFunction(patch, !negative.empty()));
     std::vector<PostCfgFunction> functions;
     for (const PostCfgPatch& patch : model.postCfg) {
         switch (patch.kind) {
@@ -302,9 +309,10 @@ CfgCombine guidanceCombine(const DiffusionModel& model, const std::vector<Condit
             }
             case PostCfgPatch::Kind::CfgZeroStar: functions.push_back(cfgZeroStar()); break;
             case PostCfgPatch::Kind::CfgNorm: functions.push_back(cfgNorm(patch.scale)); break;
+            case PostCfgPatch::Kind::Mahiro: functions.push_back(mahiro()); break;
         }
     }
-    return withPostCfg(std::move(combine), std::move(functions));
+    return withPreCfg(withPostCfg(std::move(combine), std::move(functions)), std::move(before));
 }
 
 // The same guidance reporting its unconditional estimate, for the CFG++ samplers.
@@ -318,11 +326,17 @@ GuidedDenoiser guidancePairWithUncond(const DiffusionModel& model, std::vector<C
         [](auto&&... a) { return makeRegionalCfgGuidedDenoiser(std::forward<decltype(a)>(a)...); });
 }
 
+// SelfAttentionGuidance reads the attention of the negative's batched call, which only CFG guidance records.
+void refuseSelfAttentionGuidance(const DiffusionModel& model, const std::string& guider) {
+    if (hasSelfAttentionGuidance(model))
+        throw Error("SelfAttentionGuidance needs the negative prompt of CFG guidance, which " + guider +
+                    " does not give it: use CFGGuider or KSampler");
+}
+
 // BasicGuider: the positive side alone, through the model's guidance patches as ComfyUI's sampling_function
 // runs them at cfg 1 without a negative (its unconditional estimate then zeros).
 Denoiser basicGuiderDenoiser(const DiffusionModel& model, const std::vector<Conditioning>& positive, int64_t h, int64_t w) {
-    if (hasSelfAttentionGuidance(model))
-        throw Error("SelfAttentionGuidance needs a negative prompt, which BasicGuider has not: use CFGGuider or KSampler");
+    refuseSelfAttentionGuidance(model, "BasicGuider");
     const Denoiser side = guidanceSideDenoiser(model, positive, h, w);
     const CfgCombine combine = guidanceCombine(model, positive, {}, h, w, nullptr);
     if (!combine) return side;
@@ -332,11 +346,11 @@ Denoiser basicGuiderDenoiser(const DiffusionModel& model, const std::vector<Cond
     };
 }
 
-// cfg 1: the negative is never evaluated and the post-CFG patches see zeros in its place, unless one of them
-// asks for it (ComfyUI's disable_cfg1_optimization: PAG, SAG).
+// cfg 1: the negative is never evaluated and the pre- and post-CFG patches see zeros in its place, unless one
+// of them asks for it (ComfyUI's disable_cfg1_optimization: PAG, SAG).
 Denoiser guidancePairDenoiser(const DiffusionModel& model, std::vector<Conditioning> positive, std::vector<Conditioning> negative,
                               double cfg, int64_t h, int64_t w) {
-    if (!model.postCfg.empty() && std::fabs(cfg - 1.0) <= 1e-9) {
+    if ((!model.postCfg.empty() || !model.preCfg.empty()) && std::fabs(cfg - 1.0) <= 1e-9) {
         const bool withNegative = std::any_of(model.postCfg.begin(), model.postCfg.end(),
                                               [](const PostCfgPatch& p) { return p.evaluatesNegativeAtCfg1(); });
         if (!withNegative) return basicGuiderDenoiser(model, positive, h, w);
@@ -374,10 +388,33 @@ Denoiser dualCfgDenoiser(const Guider& g, int64_t h, int64_t w) {
     };
 }
 
+// ComfyUI's Guider_PerpNeg.predict_noise: positive, negative and empty prompt each evaluated (the negative not at
+// neg_scale 0, the empty prompt not then at cfg 1 either), through the model's pre- and post-CFG patches around
+// perp_neg; its sampler_cfg_function (RescaleCFG) is not used, as in ComfyUI.
+Denoiser perpNegDenoiser(const Guider& g, int64_t h, int64_t w) {
+    const DiffusionModel& model = *g.model;
+    refuseSelfAttentionGuidance(model, "PerpNegGuider");
+    const bool skipsNegative = g.negScale == 0.0, skipsEmpty = skipsNegative && dualCfgScaleIsOne(g.cfg);
+    std::vector<Conditioning> negative = skipsNegative ? std::vector<Conditioning>() : g.negative;
+    std::vector<Conditioning> empty = g.middle;
+    applyControlsToUncond(g.positive, negative);  // as ComfyUI's process_conds gives every other side
+    applyControlsToUncond(g.positive, empty);
+    const Denoiser positiveSide = guidanceSideDenoiser(model, g.positive, h, w);
+    const Denoiser negativeSide = skipsNegative ? Denoiser() : guidanceSideDenoiser(model, negative, h, w);
+    const Denoiser emptySide = skipsEmpty ? Denoiser() : guidanceSideDenoiser(model, empty, h, w);
+    const CfgCombine combine =
+        guidanceCombine(model, g.positive, negative, h, w, nullptr, perpNegCombine(emptySide, g.negScale));
+    return [=, cfg = g.cfg](const at::Tensor& x, double sigma) {
+        const at::Tensor cond = positiveSide(x, sigma);
+        return combine(x, sigma, cond, negativeSide ? negativeSide(x, sigma) : at::zeros_like(cond), cfg);
+    };
+}
+
 Denoiser guidedDenoiser(const Guider& g, int64_t h, int64_t w) {
     switch (g.kind) {
         case Guider::Kind::Basic: return basicGuiderDenoiser(*g.model, g.positive, h, w);
         case Guider::Kind::DualCfg: return dualCfgDenoiser(g, h, w);
+        case Guider::Kind::PerpNeg: return perpNegDenoiser(g, h, w);
         case Guider::Kind::Cfg: break;
     }
     return guidancePairDenoiser(*g.model, g.positive, g.negative, g.cfg, h, w);
@@ -403,6 +440,10 @@ void requireGuidance(const Guider& g) {
     if (g.kind == Guider::Kind::DualCfg) {
         requireGuiderConditioning(g.middle, "second (cond2)");
         requireGuiderConditioning(g.negative, "negative");
+    }
+    if (g.kind == Guider::Kind::PerpNeg) {
+        requireGuiderConditioning(g.negative, "negative");
+        requireGuiderConditioning(g.middle, "empty");
     }
 }
 

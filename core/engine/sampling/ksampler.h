@@ -104,13 +104,16 @@ struct Guider {
         Cfg,      // CFGGuider (what KSampler uses): negative + (positive - negative) * cfg
         Basic,    // BasicGuider: the positive conditioning alone
         DualCfg,  // DualCFGGuider: positive (cond1), middle (cond2) and negative with two scales
+        PerpNeg,  // PerpNegGuider: positive and negative around the empty prompt (middle), the negative's part
+                  // perpendicular to the positive taken away (perp_neg.h)
     };
     Kind kind = Kind::Cfg;
     std::shared_ptr<const DiffusionModel> model;
     std::vector<Conditioning> positive, negative, middle;  // at least one entry each where the kind uses it
-    double cfg = 1.0;         // Cfg: cfg; DualCfg: cfg_conds (positive against middle)
+    double cfg = 1.0;         // Cfg, PerpNeg: cfg; DualCfg: cfg_conds (positive against middle)
     double cfgNegative = 1.0; // DualCfg: cfg_cond2_negative (middle against negative)
     bool nested = false;      // DualCfg style "nested": negative + cfgNegative * (middle-guided positive - negative)
+    double negScale = 1.0;    // PerpNeg: neg_scale
 };
 
 // SamplerCustom / SamplerCustomAdvanced: a sampler along given sigmas with a guider.

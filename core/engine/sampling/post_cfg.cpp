@@ -67,6 +67,18 @@ PostCfgFunction cfgNorm(double strength) {
     };
 }
 
+PostCfgFunction mahiro() {
+    return [](const PostCfgArgs& step, const at::Tensor& guided) {
+        const at::Tensor leap = step.condX0 * step.cfg;
+        const at::Tensor uncondLeap = step.uncondX0 * step.cfg;
+        const at::Tensor merge = (leap + guided) / 2;
+        auto signedRoot = [](const at::Tensor& t) { return at::sqrt(t.abs()) * t.sign(); };
+        const at::Tensor similarity = at::cosine_similarity(signedRoot(uncondLeap), signedRoot(merge), 1, 1e-8).mean();
+        const at::Tensor weight = (similarity + 1) * 2;  // a 0-dim tensor, in the estimates' dtype as in ComfyUI
+        return (weight * guided + (4 - weight) * leap) / 4;
+    };
+}
+
 at::Tensor gaussianBlur2d(const at::Tensor& images, int kernelSize, double sigma) {
     const double half = (kernelSize - 1) * 0.5;
     const at::Tensor offsets = at::linspace(-half, half, kernelSize, at::kFloat);

@@ -41,6 +41,9 @@ PostCfgFunction selfAttentionGuidance(double scale, double blurSigma, std::funct
 PostCfgFunction cfgZeroStar();
 // CFGNorm: guided * clamp(|cond| / (|guided| + 1e-8), 0, 1) * strength, norms over the channels of each pixel.
 PostCfgFunction cfgNorm(double strength);
+// Mahiro: leap = cfg * cond; sim = the mean over images and pixels of the channel cosine between the signed square
+// roots of cfg * uncond and (leap + guided) / 2; the result is ((2 + 2 sim) * guided + (2 - 2 sim) * leap) / 4.
+PostCfgFunction mahiro();
 
 // nodes_sag.py's create_blur_map: x0 [B, C, h, w] blurred (9x9 Gaussian of `blurSigma`) where the attention's
 // keys receive more than `threshold` of the heads' mean attention summed over queries, x0 elsewhere. The

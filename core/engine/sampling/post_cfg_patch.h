@@ -10,6 +10,7 @@ struct PostCfgPatch {
         SelfAttention,       // nodes_sag.py: away from the negative over a blurred copy of where it attends
         CfgZeroStar,         // nodes_cfg.py: the negative rescaled by its optimal projection on the positive
         CfgNorm,             // nodes_cfg.py: the guided estimate's per-pixel norm capped at the positive's, times `scale`
+        Mahiro,              // nodes_mahiro.py: towards cfg * positive where the negative disagrees with the result
     };
     Kind kind = Kind::PerturbedAttention;
     double scale = 0;      // PAG's and SAG's scale; CFGNorm's strength
