@@ -21,6 +21,7 @@ void registerBuiltinNodes(Registry& registry) {
     registerImageComposeNodes(registry);
     registerImageBatchNodes(registry);
     registerImageTransformNodes(registry);
+    registerImageFilterNodes(registry);
     registerUpscaleModelNodes(registry);
     registerGligenNodes(registry);
     registerClipVisionNodes(registry);

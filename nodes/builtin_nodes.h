@@ -29,6 +29,7 @@ void registerImageComposeNodes(Registry& registry);     // ImageBatch, ImageBlen
 void registerImageBatchNodes(Registry& registry);       // EmptyImage, ImageFromBatch
 void registerImageTransformNodes(Registry& registry);   // ImageFlip, ImageRotate, RepeatImageBatch, GetImageSize,
                                                         // ResizeAndPadImage, ImageStitch, ImageAddNoise
+void registerImageFilterNodes(Registry& registry);      // ImageBlur, ImageSharpen, Morphology
 void registerModelMergeNodes(Registry& registry);       // ModelMerge*, CLIPMerge*, CheckpointSave
 void registerCheckpointSaveNode(Registry& registry);    // (called by registerModelMergeNodes)
 void registerUpscaleModelNodes(Registry& registry);      // UpscaleModelLoader, ImageUpscaleWithModel

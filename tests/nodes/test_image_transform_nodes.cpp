@@ -1,5 +1,6 @@
-// ComfyUI's image transforms (comfy_extras/nodes_images.py) and ImageColorToMask, against values worked out
-// here from ComfyUI's formulas: flips, clockwise rotations, batch repeats, sizes, fit-and-pad, stitching, noise.
+// ComfyUI's image transforms (comfy_extras/nodes_images.py), filters (nodes_post_processing.py) and
+// ImageColorToMask, against values worked out here from ComfyUI's formulas: flips, clockwise rotations, batch
+// repeats, sizes, fit-and-pad, stitching, noise, blur, sharpen and morphology.
 #include "core/engine/sampling/noise.h"
 #include "tests/nodes/node_test_fixture.h"
 
@@ -10,7 +11,10 @@ namespace {
 
 class ImageTransformNodes : public test::NodeGraphTest {
 protected:
-    ImageTransformNodes() { nodes::registerImageTransformNodes(registry); }
+    ImageTransformNodes() {
+        nodes::registerImageTransformNodes(registry);
+        nodes::registerImageFilterNodes(registry);
+    }
 
     NodeId on(const std::string& type, NodeId input, std::map<std::string, Value> widgets = {}) {
         const NodeId n = add(type, std::move(widgets));
@@ -144,6 +148,92 @@ TEST_F(ImageTransformNodes, ImageColorToMaskMatchesThePackedColourExactly) {
     EXPECT_TRUE(sameTensor(maskFor(0xFF0000), at::tensor({1.0f, 0.0f, 0.0f}).view({1, 1, 3})));
     EXPECT_TRUE(sameTensor(maskFor(0xFE0000), at::tensor({0.0f, 1.0f, 0.0f}).view({1, 1, 3})));
     EXPECT_TRUE(sameTensor(maskFor(0xFF8080), at::tensor({0.0f, 0.0f, 1.0f}).view({1, 1, 3})));
+}
+
+// ComfyUI's kernel for a radius: exp(-d^2 / (2 sigma^2)) with d on a grid spanning -1..1, normalised; float64.
+std::vector<std::vector<double>> unitGridKernel(int radius, double sigma) {
+    const int size = 2 * radius + 1;
+    std::vector<std::vector<double>> k(size, std::vector<double>(size));
+    double sum = 0;
+    for (int i = 0; i < size; ++i)
+        for (int j = 0; j < size; ++j) {
+            const double x = -1.0 + 2.0 * i / (size - 1), y = -1.0 + 2.0 * j / (size - 1);
+            sum += k[i][j] = std::exp(-(x * x + y * y) / (2 * sigma * sigma));
+        }
+    for (auto& row : k)
+        for (double& v : row) v /= sum;
+    return k;
+}
+
+// The NHWC image convolved with `k` per channel, reflected at the edges (no edge pixel repeated); float64 loops.
+at::Tensor convolveReflected(const at::Tensor& image, const std::vector<std::vector<double>>& k) {
+    const int64_t r = int64_t(k.size() / 2), h = image.size(1), w = image.size(2);
+    auto reflect = [](int64_t i, int64_t n) { return i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i; };
+    const at::Tensor in = image.to(at::kDouble);
+    at::Tensor out = at::zeros_like(in);
+    for (int64_t y = 0; y < h; ++y)
+        for (int64_t x = 0; x < w; ++x)
+            for (int64_t c = 0; c < image.size(3); ++c) {
+                double acc = 0;
+                for (int64_t i = -r; i <= r; ++i)
+                    for (int64_t j = -r; j <= r; ++j)
+                        acc += k[size_t(i + r)][size_t(j + r)] * in[0][reflect(y + i, h)][reflect(x + j, w)][c].item<double>();
+                out[0][y][x][c] = acc;
+            }
+    return out;
+}
+
+TEST_F(ImageTransformNodes, BlurAndSharpenUseComfyUIsKernelOverReflectedEdges) {
+    const at::Tensor img = at::rand({1, 6, 7, 3});
+    const NodeId src = image(img);
+    const at::Tensor blurred = imageOf(on("ImageBlur", src, {{"blur_radius", 2}, {"sigma", 0.7}}));
+    EXPECT_LT((blurred.to(at::kDouble) - convolveReflected(img, unitGridKernel(2, 0.7))).abs().max().item<double>(), 1e-6);
+    // Sharpen: the kernel times -(alpha * 10), its centre raised so it sums to 1; the result clipped.
+    auto sharpenKernel = unitGridKernel(1, 1.5);
+    double sum = 0;
+    for (auto& row : sharpenKernel)
+        for (double& v : row) sum += v *= -(0.3 * 10);
+    sharpenKernel[1][1] += 1.0 - sum;
+    const at::Tensor sharpened = imageOf(on("ImageSharpen", src, {{"sharpen_radius", 1}, {"sigma", 1.5}, {"alpha", 0.3}}));
+    EXPECT_LT((sharpened.to(at::kDouble) - convolveReflected(img, sharpenKernel).clamp(0.0, 1.0)).abs().max().item<double>(), 1e-5);
+    EXPECT_GT((sharpened - img).abs().max().item<double>(), 0.05);
+    // A radius reaching past the image's edge is refused by name rather than reflected twice.
+    const std::string message = failureOf(on("ImageBlur", image(at::rand({1, 3, 9, 3})), {{"blur_radius", 3}, {"sigma", 1.0}}));
+    EXPECT_NE(message.find("radius 3"), std::string::npos) << message;
+}
+
+// The max (or min) over a size x size window reaching size / 2 back and the rest forward, inside the image.
+at::Tensor windowExtreme(const at::Tensor& image, int64_t size, bool maximum) {
+    const int64_t h = image.size(1), w = image.size(2), back = size / 2;
+    at::Tensor out = at::empty_like(image);
+    for (int64_t y = 0; y < h; ++y)
+        for (int64_t x = 0; x < w; ++x) {
+            const at::Tensor window = image[0]
+                                          .slice(0, std::max<int64_t>(0, y - back), std::min(h, y - back + size))
+                                          .slice(1, std::max<int64_t>(0, x - back), std::min(w, x - back + size))
+                                          .reshape({-1, image.size(3)});
+            out[0][y][x] = maximum ? std::get<0>(window.max(0)) : std::get<0>(window.min(0));
+        }
+    return out;
+}
+
+TEST_F(ImageTransformNodes, MorphologyIsKorniasWithASquareOfOnes) {
+    const at::Tensor img = at::rand({1, 7, 6, 3});
+    const NodeId src = image(img);
+    auto op = [&](const std::string& operation, int64_t size) {
+        return imageOf(on("Morphology", src, {{"operation", operation}, {"kernel_size", size}}));
+    };
+    for (const int64_t size : {3, 4}) {
+        const at::Tensor dilated = windowExtreme(img, size, true), eroded = windowExtreme(img, size, false);
+        EXPECT_TRUE(sameTensor(op("dilate", size), dilated)) << size;
+        EXPECT_TRUE(sameTensor(op("erode", size), eroded)) << size;
+        const at::Tensor opened = windowExtreme(eroded, size, true), closed = windowExtreme(dilated, size, false);
+        EXPECT_TRUE(sameTensor(op("open", size), opened)) << size;
+        EXPECT_TRUE(sameTensor(op("close", size), closed)) << size;
+        EXPECT_TRUE(sameTensor(op("gradient", size), dilated - eroded)) << size;
+        EXPECT_TRUE(sameTensor(op("top_hat", size), img - opened)) << size;
+        EXPECT_TRUE(sameTensor(op("bottom_hat", size), closed - img)) << size;
+    }
 }
 
 }  // namespace
