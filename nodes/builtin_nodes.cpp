@@ -22,6 +22,7 @@ void registerBuiltinNodes(Registry& registry) {
     registerImageBatchNodes(registry);
     registerImageTransformNodes(registry);
     registerImageFilterNodes(registry);
+    registerImageAlphaNodes(registry);
     registerUpscaleModelNodes(registry);
     registerGligenNodes(registry);
     registerClipVisionNodes(registry);

@@ -30,6 +30,7 @@ void registerImageBatchNodes(Registry& registry);       // EmptyImage, ImageFrom
 void registerImageTransformNodes(Registry& registry);   // ImageFlip, ImageRotate, RepeatImageBatch, GetImageSize,
                                                         // ResizeAndPadImage, ImageStitch, ImageAddNoise
 void registerImageFilterNodes(Registry& registry);      // ImageBlur, ImageSharpen, Morphology
+void registerImageAlphaNodes(Registry& registry);       // SplitImageWithAlpha, JoinImageWithAlpha, PorterDuffImageComposite
 void registerModelMergeNodes(Registry& registry);       // ModelMerge*, CLIPMerge*, CheckpointSave
 void registerCheckpointSaveNode(Registry& registry);    // (called by registerModelMergeNodes)
 void registerUpscaleModelNodes(Registry& registry);      // UpscaleModelLoader, ImageUpscaleWithModel

@@ -113,7 +113,7 @@ cv::Mat toUint8(const at::Tensor& hwc) {
 
 QByteArray encodePng(const at::Tensor& hwc, int compression) {
     cv::Mat bgr;
-    cv::cvtColor(toUint8(hwc), bgr, cv::COLOR_RGB2BGR);
+    cv::cvtColor(toUint8(hwc), bgr, hwc.size(2) == 4 ? cv::COLOR_RGBA2BGRA : cv::COLOR_RGB2BGR);
     std::vector<uint8_t> buffer;
     if (!cv::imencode(".png", bgr, buffer, {cv::IMWRITE_PNG_COMPRESSION, compression}))
         throw Error("could not encode a PNG image");

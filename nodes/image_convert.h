@@ -29,7 +29,7 @@ cv::Mat unitFloat(const cv::Mat& samples);
 
 // One image [H,W,C] float -> 8-bit with ComfyUI's rule: clip(255*x, 0, 255) then truncate.
 cv::Mat toUint8(const at::Tensor& hwc);
-// One image [H,W,3] float 0..1 -> PNG bytes (RGB, 8-bit), zlib level `compression` (0..9).
+// One image [H,W,3 or 4] float 0..1 -> PNG bytes (RGB or RGBA, 8-bit), zlib level `compression` (0..9).
 QByteArray encodePng(const at::Tensor& hwc, int compression = 4);
 
 // [H,W] or [H,W,C] float32 tensor <-> cv::Mat of the same channel order (deep copies).

@@ -6,6 +6,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -15,6 +16,10 @@ namespace {
 }  // namespace
 
 at::Tensor imageInput(const NodeContext& ctx, const std::string& input) {
+    return imageWithAlphaInput(ctx, input).narrow(3, 0, 3);
+}
+
+at::Tensor imageWithAlphaInput(const NodeContext& ctx, const std::string& input) {
     const at::Tensor& p = ctx.get<ImageValue>(input)->pixels;
     if (!p.defined() || p.dim() != 4 || p.size(3) < 3)
         ctx.fail("input '" + input + "' must be an RGB image batch [B,H,W,3], got " +
@@ -22,7 +27,7 @@ at::Tensor imageInput(const NodeContext& ctx, const std::string& input) {
     if (p.size(0) == 0 || p.size(1) == 0 || p.size(2) == 0)
         ctx.fail("input '" + input + "' is an empty image batch " + engine::shapeText(p.sizes()) +
                  "; connect a node that produces at least one image");
-    return p.narrow(3, 0, 3).to(at::kFloat);
+    return p.narrow(3, 0, std::min<int64_t>(p.size(3), 4)).to(at::kFloat);
 }
 
 at::Tensor maskInput(const NodeContext& ctx, const std::string& input) {

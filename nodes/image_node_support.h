@@ -16,6 +16,8 @@ constexpr int64_t kMaxResolution = 8192;  // ComfyUI's MAX_RESOLUTION
 
 // The IMAGE on `input` as [B,H,W,3] float32 with B, H, W >= 1 (extra channels such as alpha dropped).
 at::Tensor imageInput(const NodeContext& ctx, const std::string& input);
+// The same with its alpha channel where it has one (JoinImageWithAlpha's RGBA): [B,H,W,3 or 4].
+at::Tensor imageWithAlphaInput(const NodeContext& ctx, const std::string& input);
 // The MASK on `input` as [B,H,W] float32 (a single [H,W] mask gets a batch of one).
 at::Tensor maskInput(const NodeContext& ctx, const std::string& input);
 

@@ -37,11 +37,12 @@ NodeDecl saveImage() {
     NodeDecl d = makeDecl("SaveImage", "Save Image", "image",
                           "Saves the images as PNG files <filename_prefix>_00001_.png, ... in the output folder "
                           "(sub-folders allowed in the prefix), numbered after the files already there; never "
-                          "overwrites. The graph is embedded so the PNG can be opened as a workflow.");
+                          "overwrites. The graph is embedded so the PNG can be opened as a workflow. Images with alpha "
+                          "(JoinImageWithAlpha) are saved transparent.");
     d.inputs = {port("images", "IMAGE"), stringInput("filename_prefix", "Tessera")};
     d.isOutput = true;
     d.run = [](NodeContext& ctx) {
-        const at::Tensor images = imageInput(ctx, "images");
+        const at::Tensor images = imageWithAlphaInput(ctx, "images");
         saveImageBatch(ctx, images, ctx.env().outputDir, ctx.getString("filename_prefix"), 4);
         return std::vector<Value>{};
     };
@@ -63,10 +64,10 @@ NodeDecl previewImage() {
     d.inputs = {port("images", "IMAGE")};
     d.isOutput = true;
     d.run = [](NodeContext& ctx) {
-        const at::Tensor images = imageInput(ctx, "images");
+        const at::Tensor images = imageWithAlphaInput(ctx, "images");
         const std::string& dir = ctx.env().tempDir.empty() ? ctx.env().outputDir : ctx.env().tempDir;
         saveImageBatch(ctx, images, dir, "Tessera_preview", 1);
-        for (int64_t i = 0; i < images.size(0); ++i) ctx.preview(toPreview(images[i]));
+        for (int64_t i = 0; i < images.size(0); ++i) ctx.preview(toPreview(images[i].narrow(2, 0, 3)));
         return std::vector<Value>{};
     };
     return d;
