@@ -30,6 +30,8 @@ void registerBuiltinNodes(Registry& registry) {
     registerMaskNodes(registry);
     registerInpaintCropNodes(registry);
     registerNoteNodes(registry);
+    registerPrimitiveNodes(registry);
+    registerStringNodes(registry);
     registerModelMergeNodes(registry);
 }
 

@@ -31,6 +31,8 @@ void registerImageTransformNodes(Registry& registry);   // ImageFlip, ImageRotat
                                                         // ResizeAndPadImage, ImageStitch, ImageAddNoise
 void registerImageFilterNodes(Registry& registry);      // ImageBlur, ImageSharpen, Morphology
 void registerImageAlphaNodes(Registry& registry);       // SplitImageWithAlpha, JoinImageWithAlpha, PorterDuffImageComposite
+void registerPrimitiveNodes(Registry& registry);        // PrimitiveInt, PrimitiveFloat, PrimitiveString(Multiline), PrimitiveBoolean
+void registerStringNodes(Registry& registry);           // StringConcatenate, StringReplace, RegexExtract, ... (nodes_string.py)
 void registerModelMergeNodes(Registry& registry);       // ModelMerge*, CLIPMerge*, CheckpointSave
 void registerCheckpointSaveNode(Registry& registry);    // (called by registerModelMergeNodes)
 void registerUpscaleModelNodes(Registry& registry);      // UpscaleModelLoader, ImageUpscaleWithModel
