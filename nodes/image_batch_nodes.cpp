@@ -21,9 +21,7 @@ NodeDecl emptyImage() {
     d.run = [](NodeContext& ctx) {
         const int64_t w = ctx.getInt("width"), h = ctx.getInt("height"), b = ctx.getInt("batch_size");
         const int64_t color = ctx.getInt("color");
-        requireNodeMemory(ctx, float32Bytes(b, 3, h, w),
-                          "a batch of " + std::to_string(b) + " image(s) of " + std::to_string(w) + "x" +
-                              std::to_string(h) + " pixels");
+        requireImageBatchMemory(ctx, b, h, w);
         at::Tensor image = at::empty({b, h, w, 3}, at::kFloat);
         for (int64_t c = 0; c < 3; ++c) image.select(3, c).fill_(double((color >> (16 - 8 * c)) & 0xFF) / 255.0);
         return std::vector<Value>{imageValue(image)};

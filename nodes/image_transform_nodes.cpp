@@ -6,6 +6,7 @@
 #include "nodes/image_node_support.h"
 #include "nodes/image_resize.h"
 #include "nodes/memory_estimates.h"
+#include "nodes/transform_choices.h"
 
 #include <ATen/ATen.h>
 
@@ -19,32 +20,25 @@ at::Tensor resizeImage(const at::Tensor& nhwc, int64_t width, int64_t height, co
     return commonUpscale(nhwc.permute({0, 3, 1, 2}), width, height, method, "disabled").permute({0, 2, 3, 1}).contiguous();
 }
 
-void requireImageMemory(const NodeContext& ctx, int64_t batch, int64_t height, int64_t width) {
-    requireNodeMemory(ctx, float32Bytes(batch, 3, height, width),
-                      "a batch of " + std::to_string(batch) + " image(s) of " + std::to_string(width) + "x" +
-                          std::to_string(height) + " pixels");
-}
-
 NodeDecl imageFlip() {
     NodeDecl d = makeDecl("ImageFlip", "Flip Image", "image/transform",
                           "x-axis flips the image upside down, y-axis mirrors it left to right.");
-    d.inputs = {port("image", "IMAGE"), comboInput("flip_method", {"x-axis: vertically", "y-axis: horizontally"})};
+    d.inputs = {port("image", "IMAGE"), comboInput("flip_method", kFlipMethods)};
     d.outputs = {output("IMAGE", "IMAGE")};
     d.run = [](NodeContext& ctx) {
         const at::Tensor image = imageInput(ctx, "image");
-        const bool vertically = ctx.getString("flip_method").rfind("x", 0) == 0;
-        return std::vector<Value>{imageValue(image.flip({vertically ? 1 : 2}))};
+        const std::string method = ctx.getString("flip_method");
+        return std::vector<Value>{imageValue(flipsRows(method) ? image.flip({1}) : flipsColumns(method) ? image.flip({2}) : image)};
     };
     return d;
 }
 
 NodeDecl imageRotate() {
     NodeDecl d = makeDecl("ImageRotate", "Rotate Image", "image/transform", "Rotates the image clockwise.");
-    d.inputs = {port("image", "IMAGE"), comboInput("rotation", {"none", "90 degrees", "180 degrees", "270 degrees"})};
+    d.inputs = {port("image", "IMAGE"), comboInput("rotation", kRotations)};
     d.outputs = {output("IMAGE", "IMAGE")};
     d.run = [](NodeContext& ctx) {
-        const std::string r = ctx.getString("rotation");
-        const int64_t k = r.rfind("90", 0) == 0 ? 1 : r.rfind("180", 0) == 0 ? 2 : r.rfind("270", 0) == 0 ? 3 : 0;
+        const int64_t k = quarterTurns(ctx.getString("rotation"));
         return std::vector<Value>{imageValue(at::rot90(imageInput(ctx, "image"), k, {2, 1}).contiguous())};
     };
     return d;
@@ -58,7 +52,7 @@ NodeDecl repeatImageBatch() {
     d.run = [](NodeContext& ctx) {
         const at::Tensor image = imageInput(ctx, "image");
         const int64_t amount = ctx.getInt("amount");
-        requireImageMemory(ctx, image.size(0) * amount, image.size(1), image.size(2));
+        requireImageBatchMemory(ctx, image.size(0) * amount, image.size(1), image.size(2));
         return std::vector<Value>{imageValue(image.repeat({amount, 1, 1, 1}))};
     };
     return d;
@@ -96,7 +90,7 @@ NodeDecl resizeAndPadImage() {
         if (newW < 1 || newH < 1)
             ctx.fail("the " + std::to_string(w) + "x" + std::to_string(h) + " image shrinks below one pixel in " +
                      std::to_string(targetW) + "x" + std::to_string(targetH) + "; choose a target closer to its shape");
-        requireImageMemory(ctx, image.size(0), targetH, targetW);
+        requireImageBatchMemory(ctx, image.size(0), targetH, targetW);
         const at::Tensor resized = resizeImage(image, newW, newH, ctx.getString("interpolation"));
         at::Tensor out = at::full({image.size(0), targetH, targetW, 3}, ctx.getString("padding_color") == "black" ? 0.0 : 1.0,
                                   at::kFloat);
@@ -176,7 +170,7 @@ NodeDecl imageStitch() {
         int64_t outH = 0, outW = 0;
         for (const auto& p : parts) (sideways ? outW : outH) += p.size(along);
         (sideways ? outH : outW) = first.size(across);
-        requireImageMemory(ctx, batch, outH, outW);
+        requireImageBatchMemory(ctx, batch, outH, outW);
         return std::vector<Value>{imageValue(at::cat(parts, along))};
     };
     return d;

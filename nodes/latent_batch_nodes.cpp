@@ -5,7 +5,6 @@
 #include "nodes/builtin_nodes.h"
 #include "nodes/composite.h"
 #include "nodes/decl_helpers.h"
-#include "nodes/image_resize.h"
 #include "nodes/latent_inputs.h"
 #include "nodes/memory_estimates.h"
 #include "nodes/values.h"
@@ -101,13 +100,8 @@ NodeDecl latentBatch() {
     d.outputs = {output("LATENT", "LATENT")};
     d.run = [](NodeContext& ctx) {
         const at::Tensor s1 = latentInput(ctx, "samples1");
-        at::Tensor s2 = latentInput(ctx, "samples2");
-        if (s1.size(1) != s2.size(1))
-            ctx.fail("samples1 has " + std::to_string(s1.size(1)) + " channels and samples2 " + std::to_string(s2.size(1)) +
-                     "; latents of different models cannot share a batch");
-        if (s2.sizes().slice(1) != s1.sizes().slice(1)) s2 = commonUpscale(s2, s1.size(3), s1.size(2), "bilinear", "center");
-        const auto in1 = ctx.get<LatentValue>("samples1");
-        auto out = latentLike(*in1, at::cat({s1, s2.to(s1.scalar_type())}));  // ComfyUI keeps samples1's noise mask
+        const at::Tensor s2 = latentResizedTo(ctx, "samples2", s1, "samples1");
+        auto out = latentLike(*ctx.get<LatentValue>("samples1"), at::cat({s1, s2}));  // ComfyUI keeps samples1's noise mask
         // Each side keeps its own indices, so two single latents both get the seed's first noise, as in ComfyUI.
         const std::vector<int64_t> second = batchIndices(ctx, "samples2");
         out->batchIndex = batchIndices(ctx, "samples1");

@@ -15,6 +15,12 @@ inline constexpr int64_t kMaxLatentResolution = 16384;
 // The samples on `name` as [B,C,h,w] with every side at least 1.
 at::Tensor latentInput(const NodeContext& ctx, const std::string& name);
 
+// ComfyUI's reshape_latent_to without its batch repeat: the latent on `name` resized (bilinear, centre crop) to
+// the cells of `target`, the latent on `targetName`, where its size differs, in target's dtype. Fails naming both
+// inputs when their channels differ.
+at::Tensor latentResizedTo(const NodeContext& ctx, const std::string& name, const at::Tensor& target,
+                           const std::string& targetName);
+
 // Fails unless batches `a` and `b` combine (equal, or one of them 1), naming both inputs.
 void checkBatchesCombine(const NodeContext& ctx, int64_t a, const std::string& nameA, int64_t b, const std::string& nameB);
 

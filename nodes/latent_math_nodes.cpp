@@ -4,7 +4,6 @@
 #include "nodes/builtin_nodes.h"
 #include "nodes/composite.h"
 #include "nodes/decl_helpers.h"
-#include "nodes/image_resize.h"
 #include "nodes/latent_inputs.h"
 #include "nodes/values.h"
 
@@ -15,16 +14,6 @@
 namespace tessera::nodes {
 namespace {
 
-// ComfyUI's reshape_latent_to: samples2 resized to samples1's size (bilinear, centre crop) and its batch
-// repeated or cut to samples1's.
-at::Tensor samples2Like(const NodeContext& ctx, const at::Tensor& s1) {
-    at::Tensor s2 = latentInput(ctx, "samples2");
-    if (s2.size(1) != s1.size(1))
-        ctx.fail("samples1 has " + std::to_string(s1.size(1)) + " channels and samples2 " + std::to_string(s2.size(1)) +
-                 "; latents of different models do not combine");
-    if (s2.sizes().slice(2) != s1.sizes().slice(2)) s2 = commonUpscale(s2, s1.size(3), s1.size(2), "bilinear", "center");
-    return repeatToBatch(s2.to(s1.scalar_type()), s1.size(0));
-}
 
 using LatentPair = std::function<at::Tensor(const NodeContext&, const at::Tensor&, const at::Tensor&)>;
 
@@ -36,7 +25,8 @@ NodeDecl twoLatentNode(const std::string& type, const std::string& description, 
     d.outputs = {output("LATENT", "LATENT")};
     d.run = [combine](NodeContext& ctx) {
         const at::Tensor s1 = latentInput(ctx, "samples1");
-        const at::Tensor s2 = samples2Like(ctx, s1);
+        // ComfyUI's reshape_latent_to: resized to samples1, its batch repeated or cut to samples1's.
+        const at::Tensor s2 = repeatToBatch(latentResizedTo(ctx, "samples2", s1, "samples1"), s1.size(0));
         return std::vector<Value>{latentLike(*ctx.get<LatentValue>("samples1"), combine(ctx, s1, s2))};
     };
     return d;

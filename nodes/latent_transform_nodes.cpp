@@ -3,6 +3,7 @@
 #include "nodes/builtin_nodes.h"
 #include "nodes/decl_helpers.h"
 #include "nodes/latent_inputs.h"
+#include "nodes/transform_choices.h"
 #include "nodes/values.h"
 
 #include <ATen/ATen.h>
@@ -15,12 +16,12 @@ namespace {
 NodeDecl latentFlip() {
     NodeDecl d = makeDecl("LatentFlip", "Flip Latent", "latent/transform",
                           "Mirrors the latent: x-axis flips it upside down, y-axis left to right.");
-    d.inputs = {port("samples", "LATENT"), comboInput("flip_method", {"x-axis: vertically", "y-axis: horizontally"})};
+    d.inputs = {port("samples", "LATENT"), comboInput("flip_method", kFlipMethods)};
     d.outputs = {output("LATENT", "LATENT")};
     d.run = [](NodeContext& ctx) {
         const at::Tensor s = latentInput(ctx, "samples");
         const std::string method = ctx.getString("flip_method");
-        const at::Tensor out = method.rfind("x", 0) == 0 ? s.flip({2}) : method.rfind("y", 0) == 0 ? s.flip({3}) : s;
+        const at::Tensor out = flipsRows(method) ? s.flip({2}) : flipsColumns(method) ? s.flip({3}) : s;
         return std::vector<Value>{latentLike(*ctx.get<LatentValue>("samples"), out)};
     };
     return d;
@@ -28,13 +29,12 @@ NodeDecl latentFlip() {
 
 NodeDecl latentRotate() {
     NodeDecl d = makeDecl("LatentRotate", "Rotate Latent", "latent/transform", "Rotates the latent clockwise.");
-    d.inputs = {port("samples", "LATENT"), comboInput("rotation", {"none", "90 degrees", "180 degrees", "270 degrees"})};
+    d.inputs = {port("samples", "LATENT"), comboInput("rotation", kRotations)};
     d.outputs = {output("LATENT", "LATENT")};
     d.run = [](NodeContext& ctx) {
         const at::Tensor s = latentInput(ctx, "samples");
-        const std::string r = ctx.getString("rotation");
-        const int64_t k = r.rfind("90", 0) == 0 ? 1 : r.rfind("180", 0) == 0 ? 2 : r.rfind("270", 0) == 0 ? 3 : 0;
-        return std::vector<Value>{latentLike(*ctx.get<LatentValue>("samples"), at::rot90(s, k, {3, 2}))};
+        return std::vector<Value>{
+            latentLike(*ctx.get<LatentValue>("samples"), at::rot90(s, quarterTurns(ctx.getString("rotation")), {3, 2}))};
     };
     return d;
 }

@@ -105,6 +105,12 @@ void requireNodeMemory(const NodeContext& ctx, uint64_t bytes, const std::string
     }
 }
 
+void requireImageBatchMemory(const NodeContext& ctx, int64_t batch, int64_t height, int64_t width) {
+    requireNodeMemory(ctx, float32Bytes(batch, 3, height, width),
+                      "a batch of " + std::to_string(batch) + " image(s) of " + std::to_string(width) + "x" +
+                          std::to_string(height) + " pixels");
+}
+
 void requireVaeMemory(const NodeContext& ctx, bool whole, uint64_t wholeBytes, uint64_t tiledBytes, const std::string& what) {
     requireNodeMemory(ctx, whole ? wholeBytes : tiledBytes, what);
     if (whole) return;

@@ -50,6 +50,8 @@ std::string dimsText(int64_t a, int64_t b, int64_t c, int64_t d);
 
 // requireMemory, failing as the node: "<node>: needs about ... for <what>, but only ...".
 void requireNodeMemory(const NodeContext& ctx, uint64_t bytes, const std::string& what);
+// requireNodeMemory for a float32 RGB image batch the node makes ("a batch of 2 image(s) of 512x512 pixels").
+void requireImageBatchMemory(const NodeContext& ctx, int64_t batch, int64_t height, int64_t width);
 
 // The VAE nodes' check once vaeDecodesWhole / vaeEncodesWhole has chosen: the memory of the way chosen
 // (`wholeBytes` or `tiledBytes`) through requireNodeMemory, and for tiles a note to the user (NodeContext::note)

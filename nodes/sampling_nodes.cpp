@@ -186,6 +186,17 @@ NodeDecl modelPatchDecl(const std::string& type, const std::string& displayName,
     return d;
 }
 
+// A node without settings that adds one guidance patch to a copy of its MODEL (ComfyUI names the output
+// "patched_model" on these).
+NodeDecl fixedPatchDecl(const std::string& type, const std::string& displayName, const std::string& category,
+                        const std::string& description, void (*apply)(engine::DiffusionModel& model)) {
+    NodeDecl d = makeDecl(type, displayName, category, description);
+    d.inputs = {port("model", "MODEL")};
+    d.outputs = {output("patched_model", "MODEL")};
+    d.run = [apply](NodeContext& ctx) { return patchedModel(ctx, apply); };
+    return d;
+}
+
 NodeDecl differentialDiffusion() {
     return modelPatchDecl("DifferentialDiffusion", "Differential Diffusion", "_for_testing",
                           "Makes a soft inpainting mask a per-pixel denoise strength: each step repaints where the mask "
@@ -253,15 +264,10 @@ NodeDecl selfAttentionGuidance() {
 }
 
 NodeDecl cfgZeroStar() {
-    NodeDecl d = makeDecl("CFGZeroStar", "CFGZeroStar", "advanced/guidance",
+    return fixedPatchDecl("CFGZeroStar", "CFGZeroStar", "advanced/guidance",
                           "CFG-Zero*: before guidance, scales the negative prediction by its best fit to the positive one "
-                          "in each image, so early steps push less off course. No settings, no extra model call.");
-    d.inputs = {port("model", "MODEL")};
-    d.outputs = {output("patched_model", "MODEL")};
-    d.run = [](NodeContext& ctx) {
-        return patchedModel(ctx, [](engine::DiffusionModel& m) { m.postCfg.push_back({engine::PostCfgPatch::Kind::CfgZeroStar}); });
-    };
-    return d;
+                          "in each image, so early steps push less off course. No settings, no extra model call.",
+                          [](engine::DiffusionModel& m) { m.postCfg.push_back({engine::PostCfgPatch::Kind::CfgZeroStar}); });
 }
 
 NodeDecl cfgNorm() {
@@ -279,17 +285,12 @@ NodeDecl cfgNorm() {
 }
 
 NodeDecl mahiro() {
-    NodeDecl d = makeDecl("Mahiro", "Mahiro is so cute that she deserves a better guidance function!! (。・ω・。)",
+    return fixedPatchDecl("Mahiro", "Mahiro is so cute that she deserves a better guidance function!! (。・ω・。)",
                           "_for_testing",
                           "Scales guidance more along the positive prompt's own direction than along its difference "
                           "from the negative: the guided prediction is mixed with cfg x positive by how little the "
-                          "negative agrees with it.");
-    d.inputs = {port("model", "MODEL")};
-    d.outputs = {output("patched_model", "MODEL")};
-    d.run = [](NodeContext& ctx) {
-        return patchedModel(ctx, [](engine::DiffusionModel& m) { m.postCfg.push_back({engine::PostCfgPatch::Kind::Mahiro}); });
-    };
-    return d;
+                          "negative agrees with it.",
+                          [](engine::DiffusionModel& m) { m.postCfg.push_back({engine::PostCfgPatch::Kind::Mahiro}); });
 }
 
 NodeDecl adaptiveProjectedGuidance() {
@@ -310,18 +311,11 @@ NodeDecl adaptiveProjectedGuidance() {
 }
 
 NodeDecl tangentialDampingCfg() {
-    NodeDecl d = makeDecl("TCFG", "Tangential Damping CFG", "advanced/guidance",
+    return fixedPatchDecl("TCFG", "Tangential Damping CFG", "advanced/guidance",
                           "TCFG (arXiv 2503.18137): keeps only the part of the negative prediction along the main "
                           "direction it shares with the positive one, for cleaner guidance. Off where the negative is "
-                          "not evaluated (cfg 1).");
-    d.inputs = {port("model", "MODEL")};
-    d.outputs = {output("patched_model", "MODEL")};
-    d.run = [](NodeContext& ctx) {
-        return patchedModel(ctx, [](engine::DiffusionModel& m) {
-            m.preCfg.push_back({engine::PreCfgPatch::Kind::TangentialDamping});
-        });
-    };
-    return d;
+                          "not evaluated (cfg 1).",
+                          [](engine::DiffusionModel& m) { m.preCfg.push_back({engine::PreCfgPatch::Kind::TangentialDamping}); });
 }
 
 // ComfyUI's choices and what each samples as: (prediction, sigma_data).

@@ -44,7 +44,7 @@ fi
 TESSERA="$ROOT/usr/bin/tessera"
 "$TESSERA" --version
 NODES=$("$TESSERA" nodes)
-grep -q "ImageSharpen.*\[plugin image-adjust\]" <<< "$NODES" || fail "the installed plugin was not loaded"
+grep -q "UnsharpMask.*\[plugin image-adjust\]" <<< "$NODES" || fail "the installed plugin was not loaded"
 
 MODELS="$ROOT/models"
 mkdir -p "$MODELS/checkpoints" "$MODELS/tokenizers"

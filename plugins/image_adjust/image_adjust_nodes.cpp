@@ -37,7 +37,8 @@ NodeDecl adjustDecl() {
 }
 
 NodeDecl blurDecl() {
-    NodeDecl d = makeDecl("ImageBlur", "Blur Image", "image/adjust", "Gaussian blur with a (2*radius+1) kernel.");
+    NodeDecl d = makeDecl("GaussianBlur", "Gaussian Blur", "image/adjust",
+                          "Gaussian blur with a (2*radius+1) kernel, sigma in pixels.");
     d.inputs = {port("image", "IMAGE"), intInput("blur_radius", 1, 1, 31), floatInput("sigma", 1, 0.1, 10, 0.1)};
     d.outputs = {output("IMAGE", "IMAGE")};
     d.run = [](NodeContext& ctx) {
@@ -49,7 +50,7 @@ NodeDecl blurDecl() {
 }
 
 NodeDecl sharpenDecl() {
-    NodeDecl d = makeDecl("ImageSharpen", "Sharpen Image", "image/adjust",
+    NodeDecl d = makeDecl("UnsharpMask", "Unsharp Mask", "image/adjust",
                           "Unsharp mask: the image plus alpha times its difference from a Gaussian blur.");
     d.inputs = {port("image", "IMAGE"), intInput("sharpen_radius", 1, 1, 31), floatInput("sigma", 1, 0.1, 10, 0.1),
                 floatInput("alpha", 1, 0, 5, 0.05)};

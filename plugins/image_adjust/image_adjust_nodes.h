@@ -1,6 +1,7 @@
 #pragma once
 // The image-adjust plugin's nodes: ImageAdjust (brightness, contrast, saturation, gamma),
-// ImageBlur (Gaussian) and ImageSharpen (unsharp mask). IMAGE in, IMAGE out, every batch item.
+// GaussianBlur and UnsharpMask (OpenCV's Gaussian in pixels; ComfyUI's own ImageBlur / ImageSharpen are built in).
+// IMAGE in, IMAGE out, every batch item.
 #include "core/graph/node_decl.h"
 
 #include <ATen/core/Tensor.h>

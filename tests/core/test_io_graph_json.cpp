@@ -233,7 +233,7 @@ TEST(IoGraphJson, APluginsNodeRemembersItsPluginAndAMissingPluginIsNamed) {
     Registry withPlugin;
     tessera::test::registerComfyNodes(withPlugin);
     NodeDecl sharpen;
-    sharpen.type = "ImageSharpen";
+    sharpen.type = "UnsharpMask";
     sharpen.origin = "image-adjust";
     sharpen.inputs = {{"image", "IMAGE"}};
     sharpen.outputs = {{"IMAGE", "IMAGE"}};
@@ -241,7 +241,7 @@ TEST(IoGraphJson, APluginsNodeRemembersItsPluginAndAMissingPluginIsNamed) {
     withPlugin.add(sharpen);
 
     const QByteArray file = R"({"format": "tessera-graph", "version": 1, "nodes": [)"
-                            R"({"id": 1, "type": "ImageSharpen"}, {"id": 2, "type": "KSampler"}], "links": []})";
+                            R"({"id": 1, "type": "UnsharpMask"}, {"id": 2, "type": "KSampler"}], "links": []})";
     const Graph loaded = graphFromJson(file, &withPlugin);
     EXPECT_EQ(loaded.node(1)->plugin, "image-adjust");
     EXPECT_EQ(loaded.node(2)->plugin, "");  // built in: nothing to remember
@@ -254,7 +254,7 @@ TEST(IoGraphJson, APluginsNodeRemembersItsPluginAndAMissingPluginIsNamed) {
     const Graph elsewhere = graphFromJson(saved, &builtinOnly, &report);
     EXPECT_FALSE(elsewhere.node(1)->placeholderJson.empty());
     EXPECT_EQ(report.warnings, std::vector<std::string>{
-                                   "1 node of unknown type was kept as a placeholder: ImageSharpen (plugin image-adjust)"});
+                                   "1 node of unknown type was kept as a placeholder: UnsharpMask (plugin image-adjust)"});
     const auto issues = validateGraph(elsewhere, builtinOnly);
     ASSERT_FALSE(issues.empty());
     EXPECT_NE(issues[0].message.find("comes from the plugin 'image-adjust', which is not installed"), std::string::npos)

@@ -346,11 +346,13 @@ Denoiser basicGuiderDenoiser(const DiffusionModel& model, const std::vector<Cond
     };
 }
 
+bool closeToOne(double v) { return std::fabs(v - 1.0) <= 1e-9; }  // Python's math.isclose(v, 1.0)
+
 // cfg 1: the negative is never evaluated and the pre- and post-CFG patches see zeros in its place, unless one
 // of them asks for it (ComfyUI's disable_cfg1_optimization: PAG, SAG).
 Denoiser guidancePairDenoiser(const DiffusionModel& model, std::vector<Conditioning> positive, std::vector<Conditioning> negative,
                               double cfg, int64_t h, int64_t w) {
-    if ((!model.postCfg.empty() || !model.preCfg.empty()) && std::fabs(cfg - 1.0) <= 1e-9) {
+    if ((!model.postCfg.empty() || !model.preCfg.empty()) && closeToOne(cfg)) {
         const bool withNegative = std::any_of(model.postCfg.begin(), model.postCfg.end(),
                                               [](const PostCfgPatch& p) { return p.evaluatesNegativeAtCfg1(); });
         if (!withNegative) return basicGuiderDenoiser(model, positive, h, w);
@@ -361,8 +363,6 @@ Denoiser guidancePairDenoiser(const DiffusionModel& model, std::vector<Condition
     const CfgCombine combine = guidanceCombine(model, positive, negative, h, w, record);
     return plainPairDenoiser(model, std::move(positive), std::move(negative), cfg, h, w, combine, record);
 }
-
-bool dualCfgScaleIsOne(double v) { return std::fabs(v - 1.0) <= 1e-9; }  // Python's math.isclose(v, 1.0)
 
 // ComfyUI's Guider_DualCFG.predict_noise on x0 estimates.
 Denoiser dualCfgDenoiser(const Guider& g, int64_t h, int64_t w) {
@@ -379,10 +379,10 @@ Denoiser dualCfgDenoiser(const Guider& g, int64_t h, int64_t w) {
             return neg + (text - neg) * cfgNegative;
         };
     return [=](const at::Tensor& x, double sigma) {
-        if (dualCfgScaleIsOne(cfgNegative) && dualCfgScaleIsOne(cfgConds)) return positive(x, sigma);
+        if (closeToOne(cfgNegative) && closeToOne(cfgConds)) return positive(x, sigma);
         const at::Tensor mid = middle(x, sigma);
         const at::Tensor towardsPositive = (positive(x, sigma) - mid) * cfgConds;
-        if (dualCfgScaleIsOne(cfgNegative)) return mid + towardsPositive;
+        if (closeToOne(cfgNegative)) return mid + towardsPositive;
         const at::Tensor neg = negative(x, sigma);
         return neg + (mid - neg) * cfgNegative + towardsPositive;
     };
@@ -394,7 +394,7 @@ Denoiser dualCfgDenoiser(const Guider& g, int64_t h, int64_t w) {
 Denoiser perpNegDenoiser(const Guider& g, int64_t h, int64_t w) {
     const DiffusionModel& model = *g.model;
     refuseSelfAttentionGuidance(model, "PerpNegGuider");
-    const bool skipsNegative = g.negScale == 0.0, skipsEmpty = skipsNegative && dualCfgScaleIsOne(g.cfg);
+    const bool skipsNegative = g.negScale == 0.0, skipsEmpty = skipsNegative && closeToOne(g.cfg);
     std::vector<Conditioning> negative = skipsNegative ? std::vector<Conditioning>() : g.negative;
     std::vector<Conditioning> empty = g.middle;
     applyControlsToUncond(g.positive, negative);  // as ComfyUI's process_conds gives every other side
